@@ -1,0 +1,1 @@
+"""gov3: proactive, paperless public services."""

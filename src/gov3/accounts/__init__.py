@@ -1,0 +1,1 @@
+"""Who may sign in: citizens, officers of an agency, administrators."""

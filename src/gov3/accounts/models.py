@@ -1,0 +1,72 @@
+"""Accounts: citizens linked to a registry person, officers linked to an agency and a role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gov3.registry.models import Person
+
+
+class Agency(models.Model):
+    """A government agency whose officers use gov3 (e.g. a district office, a ministry)."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name_local = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name_local
+
+
+class AccountKind(models.TextChoices):
+    """What an account is for."""
+
+    CITIZEN = "citizen", _("Citizen")
+    OFFICER = "officer", _("Officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class OfficerRole(models.TextChoices):
+    """An officer's role; it decides which records and actions they may use."""
+
+    REGISTRY_OFFICER = "registry_officer", _("Registry officer")
+    WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class User(AbstractUser):
+    """A person who signs in to gov3."""
+
+    kind = models.CharField(max_length=13, choices=AccountKind.choices)
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20, choices=OfficerRole.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="citizen") | models.Q(person__isnull=False),
+                name="citizen_has_person",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="officer")
+                | (models.Q(agency__isnull=False) & ~models.Q(role="")),
+                name="officer_has_agency_and_role",
+            ),
+        ]
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == AccountKind.CITIZEN
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == AccountKind.OFFICER

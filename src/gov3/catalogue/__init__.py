@@ -1,0 +1,1 @@
+"""Country packs: areas, locale, currency, id rules, population statistics (later services)."""

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every feature uses: audit log, access log, errors, events."""

@@ -1,0 +1,1 @@
+"""The population register: persons, households, areas, addresses and life events."""

@@ -1,0 +1,219 @@
+"""The one settings module of gov3, read from the environment and checked at start-up.
+
+Every value a deployment may change is read here, once, through `read_env`/`read_secret`.
+Outside development (`GOV3_DEBUG` off) insecure defaults are refused, so a production server
+cannot start with the demo secret key or a wildcard host list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("GOV3_VAR_DIR", PROJECT_DIR / "var"))
+
+_INSECURE_SECRET = "insecure-development-key-never-use-in-production"  # noqa: S105
+
+
+class ImproperlyConfiguredError(RuntimeError):
+    """A setting is missing or unsafe for the way gov3 is being run."""
+
+
+def read_env(name: str, default: str) -> str:
+    """Return an environment variable, or its default."""
+    return os.environ.get(name, default)
+
+
+def read_flag(name: str, *, default: bool) -> bool:
+    """Read a yes/no environment variable (1/true/yes/on)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def read_secret(name: str, *, development_default: str, debug: bool) -> str:
+    """Read a secret; outside development a missing or known-insecure value is an error."""
+    value = os.environ.get(name, "")
+    if value and value != development_default:
+        return value
+    if debug:
+        return development_default
+    raise ImproperlyConfiguredError(
+        f"{name} must be set to a private random value when GOV3_DEBUG is off "
+        f"(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
+
+@dataclass(frozen=True)
+class Gov3Settings:
+    """The deployment-specific settings, typed and validated."""
+
+    debug: bool
+    secret_key: str
+    database_url: str
+    allowed_hosts: tuple[str, ...]
+    country: str
+    email_host: str
+    email_port: int
+    default_from_email: str
+
+    @classmethod
+    def from_environment(cls) -> Gov3Settings:
+        debug = read_flag("GOV3_DEBUG", default=True)
+        hosts = tuple(h for h in read_env("GOV3_ALLOWED_HOSTS", "").split(",") if h)
+        if not hosts:
+            if not debug:
+                raise ImproperlyConfiguredError(
+                    "GOV3_ALLOWED_HOSTS must list the host names the site is served under "
+                    "when GOV3_DEBUG is off."
+                )
+            hosts = ("127.0.0.1", "localhost", "[::1]", "testserver")
+        return cls(
+            debug=debug,
+            secret_key=read_secret(
+                "GOV3_SECRET_KEY", development_default=_INSECURE_SECRET, debug=debug
+            ),
+            database_url=read_env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gov3.sqlite3'}"),
+            allowed_hosts=hosts,
+            country=read_env("GOV3_COUNTRY", "kr"),
+            email_host=read_env("GOV3_EMAIL_HOST", "127.0.0.1"),
+            email_port=int(read_env("GOV3_EMAIL_PORT", "25")),
+            default_from_email=read_env("GOV3_FROM_EMAIL", "no-reply@gov3.example"),
+        )
+
+
+GOV3 = Gov3Settings.from_environment()
+
+DEBUG = GOV3.debug
+SECRET_KEY = GOV3.secret_key
+ALLOWED_HOSTS = list(GOV3.allowed_hosts)
+GOV3_COUNTRY = GOV3.country
+GOV3_COUNTRIES_DIR = Path(read_env("GOV3_COUNTRIES_DIR", str(PROJECT_DIR / "countries")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "gov3.core",
+    "gov3.registry",
+    "gov3.accounts",
+    "gov3.catalogue",
+    "gov3.portal",
+    "gov3.backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gov3.urls"
+WSGI_APPLICATION = "gov3.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": dj_database_url.parse(GOV3.database_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Concurrent readers while the demo server writes; wait instead of failing on a lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:me"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# Lock an account (per user name and address) after five failures, for one hour.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "gov3"
+
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", _("Korean")), ("en", _("English")), ("vi", _("Vietnamese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = read_env("GOV3_TIME_ZONE", "Asia/Seoul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 30
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+
+EMAIL_HOST = GOV3.email_host
+EMAIL_PORT = GOV3.email_port
+DEFAULT_FROM_EMAIL = GOV3.default_from_email
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"gov3": {"handlers": ["console"], "level": "INFO"}},
+}

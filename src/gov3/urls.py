@@ -1,0 +1,11 @@
+"""URL map: citizen portal at /, officers at /officer/, registry administration at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("officer/", include("gov3.backoffice.urls")),
+    path("", include("gov3.portal.urls")),
+]
