@@ -13,7 +13,8 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Run a gov3 subcommand; `gov3 help` lists them."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gov3.settings")
-    from django.core.management import execute_from_command_line
+    # Imported here so that DJANGO_SETTINGS_MODULE is set before Django reads it.
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
 
     args = sys.argv[1:] if argv is None else argv
     execute_from_command_line(["gov3", *args])

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "gov3.catalogue",
     "gov3.portal",
     "gov3.backoffice",
+    "gov3.demo",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 30

@@ -1,2 +1,13 @@
-urlpatterns: list[object] = []
+"""Officer URLs."""
+
+from django.urls import path
+
+from gov3.backoffice import views
+
 app_name = "backoffice"
+
+urlpatterns = [
+    path("login/", views.OfficerSignInView.as_view(), name="login"),
+    path("", views.search, name="search"),
+    path("people/<uuid:public_id>/", views.person, name="person"),
+]

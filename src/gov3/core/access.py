@@ -39,3 +39,8 @@ def log_access(
     ]
     AccessLogEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def entries_about(subject_ids: Iterable[int], limit: int = 200) -> list[AccessLogEntry]:
+    """The newest access-log entries about these people, for "who looked at my data"."""
+    return list(AccessLogEntry.objects.filter(subject_id__in=list(subject_ids))[:limit])

@@ -34,9 +34,7 @@ class Area(models.Model):
     name_en = models.CharField(max_length=100)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["country", "code"], name="area_unique_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["country", "code"], name="area_unique_code")]
         ordering = ["country", "code"]
 
     def __str__(self) -> str:
@@ -125,9 +123,7 @@ class Person(models.Model):
     relationship_to_head = models.CharField(
         max_length=12, choices=Relationship.choices, default=Relationship.HEAD
     )
-    disability = models.CharField(
-        max_length=8, choices=Disability.choices, default=Disability.NONE
-    )
+    disability = models.CharField(max_length=8, choices=Disability.choices, default=Disability.NONE)
     monthly_income = models.BigIntegerField(
         default=0, help_text=_("recognised monthly income, in the currency's minor unit")
     )

@@ -29,7 +29,9 @@ class InvalidNationalIdError(ValidationFailedError):
 class NationalIdScheme(Protocol):
     """How one country writes and checks its national identity numbers."""
 
-    label: str
+    @property
+    def label(self) -> str:
+        """What the number is called, e.g. "resident registration number"."""
 
     def validate(self, number: str) -> str:
         """Return the compact form of ``number`` or raise `InvalidNationalIdError`."""
@@ -53,7 +55,7 @@ class KoreanRRN:
         except StdnumValidationError as exc:
             raise InvalidNationalIdError(
                 f"{number!r} is not a valid Korean resident registration number "
-                f"({exc.message.rstrip('.').lower()}); it has 13 digits, e.g. 900101-1234568."
+                f"({str(exc).rstrip('.').lower()}); it has 13 digits, e.g. 900101-1234568."
             ) from exc
 
     def birth_date_and_sex(self, number: str) -> tuple[date | None, str]:

@@ -175,9 +175,10 @@ def allocate_national_id(country: str, birth_date: date, sex: str) -> str:
     )
     for serial in range(1, 97_000):
         number = scheme.make(birth_date, sex, serial)
-        if number not in taken and not Person.objects.filter(
-            country=country, national_id=number
-        ).exists():
+        if (
+            number not in taken
+            and not Person.objects.filter(country=country, national_id=number).exists()
+        ):
             return number
     raise ValidationFailedError(f"No free national id number for {birth_date}.")
 
@@ -291,9 +292,7 @@ def do_register_move(
     _refuse_future(moved_on, "move")
     with transaction.atomic(durable=True):
         old = household.address
-        address = Address.objects.create(
-            area=_district(area_code, old.area.country), street=street
-        )
+        address = Address.objects.create(area=_district(area_code, old.area.country), street=street)
         Household.objects.filter(pk=household.pk).update(address=address)
         household.address = address
         for member in household.members.filter(date_of_death__isnull=True):
@@ -319,9 +318,7 @@ def do_change_name(
             name_local=name_local, name_latin=name_latin.upper()
         )
         person.name_local, person.name_latin = name_local, name_latin.upper()
-        _record_event(
-            actor, person, LifeEventKind.NAME_CHANGE, changed_on, old=old, new=name_local
-        )
+        _record_event(actor, person, LifeEventKind.NAME_CHANGE, changed_on, old=old, new=name_local)
     return person
 
 

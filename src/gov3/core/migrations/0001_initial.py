@@ -4,56 +4,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessLogEntry',
+            name="AccessLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('subject_id', models.BigIntegerField(db_index=True, help_text='registry person id')),
-                ('actor_id', models.BigIntegerField(help_text='user id; empty for a system', null=True)),
-                ('actor_label', models.CharField(max_length=150)),
-                ('agency', models.CharField(max_length=200)),
-                ('purpose', models.CharField(choices=[('citizen_request', "Serving the citizen's own request"), ('benefit_assessment', 'Assessing a benefit or service'), ('registry_correction', 'Correcting the registry'), ('document_issuance', 'Issuing a document'), ('registry_administration', 'Registry administration'), ('audit', 'Audit or inspection'), ('system_evaluation', 'Automatic eligibility check')], max_length=40)),
-                ('purpose_note', models.CharField(blank=True, max_length=500)),
-                ('channel', models.CharField(choices=[('web', 'Web page'), ('api', 'API'), ('export', 'Export'), ('system', 'System process'), ('admin', 'Administration screen')], max_length=10)),
-                ('what', models.CharField(help_text='which parts of the record were read', max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "subject_id",
+                    models.BigIntegerField(db_index=True, help_text="registry person id"),
+                ),
+                (
+                    "actor_id",
+                    models.BigIntegerField(help_text="user id; empty for a system", null=True),
+                ),
+                ("actor_label", models.CharField(max_length=150)),
+                ("agency", models.CharField(max_length=200)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("citizen_request", "Serving the citizen's own request"),
+                            ("benefit_assessment", "Assessing a benefit or service"),
+                            ("registry_correction", "Correcting the registry"),
+                            ("document_issuance", "Issuing a document"),
+                            ("registry_administration", "Registry administration"),
+                            ("audit", "Audit or inspection"),
+                            ("system_evaluation", "Automatic eligibility check"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("purpose_note", models.CharField(blank=True, max_length=500)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web page"),
+                            ("api", "API"),
+                            ("export", "Export"),
+                            ("system", "System process"),
+                            ("admin", "Administration screen"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "what",
+                    models.CharField(
+                        help_text="which parts of the record were read", max_length=300
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'access log entries',
-                'ordering': ['-at', '-id'],
+                "verbose_name_plural": "access log entries",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_hash', models.CharField(max_length=64)),
-                ('length', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("length", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('actor', models.CharField(help_text='user name, or system:<process>', max_length=150)),
-                ('action', models.CharField(max_length=80)),
-                ('target_type', models.CharField(max_length=80)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('data', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.CharField(help_text="user name, or system:<process>", max_length=150),
+                ),
+                ("action", models.CharField(max_length=80)),
+                ("target_type", models.CharField(max_length=80)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("data", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['id'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["id"],
             },
         ),
     ]

@@ -1,0 +1,61 @@
+"""Sign-in forms. Passwords, lockout and sessions come from Django, django-axes and django-otp."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import user_login_failed
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
+from django_otp.models import Device
+
+from gov3.accounts.models import AccountKind
+from gov3.core.forms import KrdsFormMixin
+
+
+class CitizenSignInForm(KrdsFormMixin, AuthenticationForm):
+    """User name and password, for citizens only."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if user.kind != AccountKind.CITIZEN:
+            raise forms.ValidationError(
+                _("This sign-in is for citizens. Officers sign in on the officer page."),
+                code="not_citizen",
+            )
+
+
+class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
+    """User name, password and the 6-digit code from the officer's authenticator app."""
+
+    otp_token = forms.CharField(
+        label=_("Authenticator code"),
+        help_text=_("The 6-digit code shown in your authenticator app."),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    device: Device | None = None
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if user.kind not in (AccountKind.OFFICER, AccountKind.ADMINISTRATOR):
+            raise forms.ValidationError(
+                _("This sign-in is for officers. Citizens sign in on the main page."),
+                code="not_officer",
+            )
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        self.device = match_token(user, token) if token.isdigit() else None
+        if self.device is None:
+            # A wrong code counts as a failed sign-in, so guessing codes locks the account too.
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username()},
+                request=self.request,
+            )
+            raise forms.ValidationError(
+                _("The authenticator code is wrong or has expired. Enter the current code."),
+                code="bad_otp",
+            )

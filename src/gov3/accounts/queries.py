@@ -1,0 +1,39 @@
+"""Reads about accounts: whom a citizen may act for."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gov3.accounts.models import User
+from gov3.catalogue.packs import load_pack, pack_path
+from gov3.registry.models import Person
+
+
+@lru_cache(maxsize=8)
+def age_of_majority(country: str) -> int:
+    """The age of majority in the country pack (Korea: 19, Civil Act art. 4)."""
+    return load_pack(pack_path(country, settings.GOV3_COUNTRIES_DIR)).age_of_majority
+
+
+def children_acted_for(user: User, today: date | None = None) -> QuerySet[Person]:
+    """The living minor children a citizen may act for as their parent."""
+    if not user.is_citizen or user.person is None:
+        return Person.objects.none()
+    today = today or timezone.localdate()
+    me = user.person
+    majority = age_of_majority(me.country)
+    # Born after this date means still a minor today.
+    try:
+        cutoff = today.replace(year=today.year - majority)
+    except ValueError:  # 29 February in a non-leap year
+        cutoff = today.replace(year=today.year - majority, day=28)
+    return (
+        Person.objects.filter(Q(mother=me) | Q(father=me))
+        .filter(date_of_death__isnull=True, birth_date__gt=cutoff)
+        .order_by("birth_date")
+    )

@@ -1,0 +1,125 @@
+"""Write commands for accounts: citizens, officers, administrators and their second factor."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gov3.accounts.models import AccountKind, Agency, OfficerRole, User
+from gov3.core.audit import record_audit
+from gov3.core.errors import ValidationFailedError
+from gov3.registry.models import Person
+
+
+def _refuse_taken(username: str) -> None:
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailedError(f"The user name {username!r} is already taken.")
+
+
+def do_create_agency(
+    actor: str, *, code: str, name_local: str, name_en: str, country: str
+) -> Agency:
+    """Register an agency whose officers use gov3 (idempotent on ``code``)."""
+    with transaction.atomic(durable=True):
+        agency, created = Agency.objects.get_or_create(
+            code=code, defaults={"name_local": name_local, "name_en": name_en, "country": country}
+        )
+        if created:
+            record_audit(
+                actor=actor, action="accounts.create_agency", target_type="agency", target_id=code
+            )
+    return agency
+
+
+def do_create_citizen_account(
+    actor: str, *, person: Person, username: str, password: str, email: str = ""
+) -> User:
+    """Open a citizen account for a registered, living person."""
+    if person.date_of_death is not None:
+        raise ValidationFailedError("An account cannot be opened for a deceased person.")
+    if User.objects.filter(person=person).exists():
+        raise ValidationFailedError(f"{person} already has an account.")
+    _refuse_taken(username)
+    with transaction.atomic(durable=True):
+        user = User(username=username, email=email, kind=AccountKind.CITIZEN, person=person)
+        user.set_password(password)
+        user.save()
+        record_audit(
+            actor=actor,
+            action="accounts.create_citizen",
+            target_type="user",
+            target_id=user.pk,
+            data={"person": person.pk},
+        )
+    return user
+
+
+def _new_totp_device(user: User, key_hex: str | None) -> TOTPDevice:
+    device = TOTPDevice(user=user, name="authenticator", confirmed=True)
+    device.key = key_hex or secrets.token_hex(20)
+    device.save()
+    return device
+
+
+def do_create_officer_account(
+    actor: str,
+    *,
+    username: str,
+    password: str,
+    agency: Agency,
+    role: str,
+    totp_key_hex: str | None = None,
+) -> tuple[User, TOTPDevice]:
+    """Open an officer account with its TOTP authenticator (officers must use it to sign in)."""
+    _refuse_taken(username)
+    with transaction.atomic(durable=True):
+        user = User(
+            username=username, kind=AccountKind.OFFICER, agency=agency, role=OfficerRole(role)
+        )
+        user.set_password(password)
+        user.save()
+        device = _new_totp_device(user, totp_key_hex)
+        record_audit(
+            actor=actor,
+            action="accounts.create_officer",
+            target_type="user",
+            target_id=user.pk,
+            data={"agency": agency.code, "role": role},
+        )
+    return user, device
+
+
+def do_create_administrator(
+    actor: str, *, username: str, password: str, totp_key_hex: str | None = None
+) -> tuple[User, TOTPDevice]:
+    """Open a registry administrator account (Django admin), with a TOTP authenticator."""
+    _refuse_taken(username)
+    with transaction.atomic(durable=True):
+        user = User(
+            username=username,
+            kind=AccountKind.ADMINISTRATOR,
+            is_staff=True,
+            is_superuser=True,
+        )
+        user.set_password(password)
+        user.save()
+        device = _new_totp_device(user, totp_key_hex)
+        record_audit(
+            actor=actor,
+            action="accounts.create_administrator",
+            target_type="user",
+            target_id=user.pk,
+        )
+    return user, device
+
+
+def do_set_password(actor: str, user: User, password: str) -> None:
+    """Set a new password for an account."""
+    with transaction.atomic(durable=True):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_audit(
+            actor=actor, action="accounts.set_password", target_type="user", target_id=user.pk
+        )

@@ -1,0 +1,50 @@
+"""`gov3 demo setup` prepares the demo country; `gov3 demo otp USER` prints a sign-in code."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gov3.core.errors import Gov3Error
+from gov3.demo.setup import current_code, set_up_demo
+
+
+class Command(BaseCommand):
+    help = "The demo country. `gov3 demo setup` (idempotent) and `gov3 demo otp officer`."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{setup,otp}")
+        setup = sub.add_parser("setup", help="migrate, load the country, residents, accounts")
+        setup.add_argument("--country", default="kr", help="country pack code (default kr)")
+        setup.add_argument("--size", type=int, default=20_000, help="residents (default 20000)")
+        setup.add_argument("--seed", type=int, default=2014, help="random seed (default 2014)")
+        setup.add_argument("--url", default="http://127.0.0.1:8000", help="where it is served")
+        otp = sub.add_parser("otp", help="print the current authenticator code of a demo account")
+        otp.add_argument("username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "otp":
+                self.stdout.write(current_code(options["username"]))
+                return
+            logins = set_up_demo(
+                options["country"], options["size"], options["seed"], options["url"].rstrip("/")
+            )
+        except Gov3Error as exc:
+            raise CommandError(str(exc)) from exc
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS(f"gov3 demo is ready at {options['url']}"))
+        for login in logins:
+            out(f"  {login.role:<14} user {login.username!r:<10} password {login.password!r}")
+            out(f"  {'':<14} sign in at {login.url}")
+            if login.person:
+                out(f"  {'':<14} registered as {login.person}")
+            if login.totp_secret:
+                out(
+                    f"  {'':<14} authenticator secret {login.totp_secret} "
+                    f"(or run: .venv/bin/gov3 demo otp {login.username})"
+                )
+        out("")

@@ -1,0 +1,163 @@
+"""Set up the demo: migrate, load a country pack, generate residents, create demo accounts.
+
+Every step is idempotent, so `make demo` can run again and again without duplicating anything.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gov3.accounts.models import AccountKind, OfficerRole, User
+from gov3.accounts.services import (
+    do_create_administrator,
+    do_create_agency,
+    do_create_citizen_account,
+    do_create_officer_account,
+    do_set_password,
+)
+from gov3.core.errors import Gov3Error
+from gov3.registry.models import Person
+from gov3.registry.population import generate_population
+
+ACTOR = "system:demo"
+DEMO_PASSWORDS = {
+    "citizen": "demo-citizen-2026",
+    "officer": "demo-officer-2026",
+    "admin": "demo-admin-2026",
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account as printed for the newcomer."""
+
+    role: str
+    username: str
+    password: str
+    url: str
+    totp_secret: str = ""
+    person: str = ""
+
+
+def _refuse_production() -> None:
+    if not settings.DEBUG:
+        raise Gov3Error("The demo uses published passwords: it only runs with GOV3_DEBUG on.")
+
+
+def _demo_parent(country: str, today: date) -> Person:
+    """A living adult with a minor child: the demo citizen, so 'acting for a child' shows."""
+    minor_child = Person.objects.filter(
+        Q(mother=OuterRef("pk")) | Q(father=OuterRef("pk")),
+        date_of_death__isnull=True,
+        birth_date__gt=today.replace(year=today.year - 18),
+    )
+    parent = (
+        Person.objects.filter(
+            country=country,
+            date_of_death__isnull=True,
+            birth_date__lte=today.replace(year=today.year - 30),
+            birth_date__gte=today.replace(year=today.year - 50),
+            account__isnull=True,
+        )
+        .filter(Exists(minor_child))
+        .order_by("id")
+        .first()
+    )
+    existing = User.objects.filter(username="citizen").select_related("person").first()
+    if existing is not None and existing.person is not None:
+        return existing.person
+    if parent is None:
+        raise Gov3Error("The demo population has no parent with a minor child; generate more.")
+    return parent
+
+
+def _totp_secret(user: User) -> str:
+    device = TOTPDevice.objects.filter(user=user).first()
+    return base64.b32encode(device.bin_key).decode() if device else ""
+
+
+def _ensure_user(username: str) -> User | None:
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        do_set_password(ACTOR, user, DEMO_PASSWORDS[username])
+    return user
+
+
+def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoLogin]:
+    """Bring the demo database to a known state and return the logins to print."""
+    _refuse_production()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("country", "load", country)
+    generate_population(country, size, seed, if_empty=True)
+    today = timezone.localdate()
+    agency = do_create_agency(
+        ACTOR,
+        code=f"{country}-district-office",
+        name_local="종로구청" if country == "kr" else "UBND phường Ba Đình",
+        name_en="Jongno-gu District Office"
+        if country == "kr"
+        else "Ba Dinh Ward People's Committee",
+        country=country,
+    )
+
+    parent = _demo_parent(country, today)
+    citizen = _ensure_user("citizen") or do_create_citizen_account(
+        ACTOR, person=parent, username="citizen", password=DEMO_PASSWORDS["citizen"]
+    )
+    officer = (
+        _ensure_user("officer")
+        or do_create_officer_account(
+            ACTOR,
+            username="officer",
+            password=DEMO_PASSWORDS["officer"],
+            agency=agency,
+            role=OfficerRole.REGISTRY_OFFICER,
+        )[0]
+    )
+    admin = (
+        _ensure_user("admin")
+        or do_create_administrator(ACTOR, username="admin", password=DEMO_PASSWORDS["admin"])[0]
+    )
+    assert citizen.person is not None
+    return [
+        DemoLogin(
+            "citizen",
+            "citizen",
+            DEMO_PASSWORDS["citizen"],
+            f"{base_url}/login/",
+            person=f"{citizen.person.name_local} ({citizen.person.name_latin})",
+        ),
+        DemoLogin(
+            "officer",
+            officer.username,
+            DEMO_PASSWORDS["officer"],
+            f"{base_url}/officer/login/",
+            totp_secret=_totp_secret(officer),
+        ),
+        DemoLogin(
+            "administrator",
+            admin.username,
+            DEMO_PASSWORDS["admin"],
+            f"{base_url}/admin/",
+            totp_secret=_totp_secret(admin),
+        ),
+    ]
+
+
+def current_code(username: str) -> str:
+    """The current TOTP code of a demo account (for trying the officer sign-in)."""
+    _refuse_production()
+    user = User.objects.get(
+        username=username, kind__in=[AccountKind.OFFICER, AccountKind.ADMINISTRATOR]
+    )
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"

@@ -1,0 +1,111 @@
+"""Reads of the population register. Reads by officers and systems write the access log."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from gov3.core.access import log_access
+from gov3.core.errors import NotFoundError
+from gov3.core.models import AccessChannel, AccessPurpose
+from gov3.registry.models import LifeEvent, Passport, Person
+
+RECORD_PARTS = "identity, household, address, life events, passports"
+SEARCH_RESULT_PARTS = "search result: name, birth date"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading, for the access log."""
+
+    user_id: int | None
+    label: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything the register holds about one person, as shown on a record page."""
+
+    person: Person
+    household_members: list[Person]
+    life_events: list[LifeEvent]
+    passports: list[Passport]
+
+
+def load_record(person: Person) -> PersonRecord:
+    """Assemble a person's record (no logging: callers decide who is reading)."""
+    members: list[Person] = []
+    if person.household_id is not None:
+        members = list(
+            Person.objects.filter(household_id=person.household_id)
+            .exclude(pk=person.pk)
+            .order_by("birth_date")
+        )
+    return PersonRecord(
+        person=person,
+        household_members=members,
+        life_events=list(person.life_events.order_by("-occurred_on", "-id")),
+        passports=list(person.passports.order_by("-issued_on")),
+    )
+
+
+def _person_by_public_id(public_id: uuid.UUID | str) -> Person:
+    try:
+        return Person.objects.select_related("household__address__area").get(public_id=public_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No person with that id is registered.") from None
+
+
+def read_record_as_officer(
+    reader: Reader,
+    public_id: uuid.UUID | str,
+    *,
+    purpose: AccessPurpose,
+    note: str = "",
+    channel: AccessChannel = AccessChannel.WEB,
+) -> PersonRecord:
+    """Read a person's record for a stated purpose; the read is logged for the citizen to see."""
+    person = _person_by_public_id(public_id)
+    record = load_record(person)
+    log_access(
+        subject_ids=[person.pk],
+        actor_id=reader.user_id,
+        actor_label=reader.label,
+        agency=reader.agency,
+        purpose=purpose,
+        purpose_note=note,
+        channel=channel,
+        what=RECORD_PARTS,
+    )
+    return record
+
+
+def search_people(
+    reader: Reader, query: str, *, purpose: AccessPurpose, note: str = "", limit: int = 20
+) -> list[Person]:
+    """Find people by national id (exact) or name (prefix); every person listed is logged."""
+    query = query.strip().replace("-", "")
+    if len(query) < 2:
+        return []
+    found = list(
+        Person.objects.filter(
+            Q(national_id=query)
+            | Q(name_local__startswith=query)
+            | Q(name_latin__startswith=query.upper())
+        ).order_by("name_local", "birth_date")[:limit]
+    )
+    if found:
+        log_access(
+            subject_ids=[p.pk for p in found],
+            actor_id=reader.user_id,
+            actor_label=reader.label,
+            agency=reader.agency,
+            purpose=purpose,
+            purpose_note=note,
+            channel=AccessChannel.WEB,
+            what=SEARCH_RESULT_PARTS,
+        )
+    return found

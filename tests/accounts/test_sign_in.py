@@ -1,0 +1,89 @@
+"""Signing in: citizens with a password; officers with a password and a TOTP code; lockout."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gov3.accounts.models import User
+from gov3.accounts.queries import children_acted_for
+from gov3.registry.models import Person
+from gov3.registry.services import do_register_birth
+from tests.conftest import ACTOR, PASSWORD, current_totp
+
+
+@pytest.mark.django_db
+def test_citizen_signs_in_and_reaches_my_information(client: Client, citizen: User) -> None:
+    response = client.post(
+        reverse("portal:login"), {"username": "younghee", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("portal:me")
+    assert "김영희" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused(client: Client, citizen: User) -> None:
+    response = client.post(reverse("portal:login"), {"username": "younghee", "password": "nope"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_officer_cannot_skip_the_second_factor(client: Client, officer: tuple[User, Any]) -> None:
+    response = client.post(reverse("portal:login"), {"username": "officer1", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "officer page" in response.content.decode()
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": "officer1", "password": PASSWORD, "otp_token": "000000"},
+    )
+    assert "_auth_user_id" not in client.session
+    assert "authenticator code is wrong" in response.content.decode()
+    # Without signing in, the officer pages send you to the officer sign-in.
+    response = client.get(reverse("backoffice:search"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("backoffice:login"))
+
+
+@pytest.mark.django_db
+def test_officer_signs_in_with_password_and_code(client: Client, officer: tuple[User, Any]) -> None:
+    _, device = officer
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": "officer1", "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("backoffice:search")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_account(client: Client, citizen: User) -> None:
+    for _ in range(5):
+        client.post(reverse("portal:login"), {"username": "younghee", "password": "wrong"})
+    response = client.post(reverse("portal:login"), {"username": "younghee", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "locked" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_parent_acts_for_minor_children_only(citizen: User, family: dict[str, Person]) -> None:
+    # Korea's age of majority is 19 (Civil Act art. 4): the 25-year-old daughter is not a minor.
+    assert list(children_acted_for(citizen, today=date(2025, 1, 1))) == [family["son"]]
+    baby = do_register_birth(
+        ACTOR,
+        mother=None,
+        father=family["stranger"],
+        name_local="박아기",
+        name_latin="PARK AGI",
+        birth_date=date(2024, 1, 1),
+        sex="F",
+    )
+    assert baby not in children_acted_for(citizen, today=date(2025, 1, 1))
+    # On the day the son turns 19 he is an adult.
+    assert list(children_acted_for(citizen, today=date(2039, 7, 7))) == []
+    assert list(children_acted_for(citizen, today=date(2039, 7, 6))) == [family["son"]]

@@ -1,0 +1,156 @@
+"""Shared fixtures: real database (SQLite or PostgreSQL by DATABASE_URL), people built through
+the registry's own commands, and accounts built through the account commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from itertools import count
+from typing import Any
+
+import pytest
+from django.db import connection
+from django_otp.oath import totp
+
+from gov3.accounts.models import Agency, OfficerRole, User
+from gov3.accounts.services import (
+    do_create_agency,
+    do_create_citizen_account,
+    do_create_officer_account,
+)
+from gov3.registry.models import Person
+from gov3.registry.national_ids import national_id_scheme
+from gov3.registry.services import AreaRecord, do_load_areas, do_register_birth, do_register_person
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ACTOR = "test:registry-office"
+PASSWORD = "correct horse battery staple"
+_serials = count(1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _postgres_when_required(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Under `make test` the second run must really be on PostgreSQL, never silently SQLite."""
+    if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", "GOV3_REQUIRE_POSTGRES is set"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Drive Debian's chromium; Playwright's own browser download is not available here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def areas(db: None) -> None:
+    """A small kr hierarchy: Seoul → Jongno-gu → two dong."""
+    do_load_areas(
+        ACTOR,
+        "kr",
+        [
+            AreaRecord("11", None, "province", "서울특별시", "Seoul"),
+            AreaRecord("11110", "11", "municipality", "종로구", "Jongno-gu"),
+            AreaRecord("1111051500", "11110", "district", "청운효자동", "Cheongunhyoja-dong"),
+            AreaRecord("1111053000", "11110", "district", "사직동", "Sajik-dong"),
+        ],
+    )
+
+
+def make_person(
+    *,
+    name_local: str = "홍길동",
+    name_latin: str = "HONG GILDONG",
+    birth_date: date = date(1985, 4, 12),
+    sex: str = "M",
+) -> Person:
+    """Register a new adult heading their own household, with a fresh valid id number."""
+    number = national_id_scheme("kr").make(birth_date, sex, 90_000 + next(_serials))
+    return do_register_person(
+        ACTOR,
+        country="kr",
+        national_id=number,
+        name_local=name_local,
+        name_latin=name_latin,
+        birth_date=birth_date,
+        sex=sex,
+        nationality="KOR",
+        area_code="1111051500",
+        street="세종대로 1",
+    )
+
+
+@pytest.fixture
+def family(areas: None) -> dict[str, Person]:
+    """A mother, her 5-year-old son and a 25-year-old daughter, plus a stranger."""
+    mother = make_person(
+        name_local="김영희", name_latin="KIM YOUNGHEE", birth_date=date(1975, 5, 1), sex="F"
+    )
+    daughter = do_register_birth(
+        ACTOR,
+        mother=mother,
+        father=None,
+        name_local="이수진",
+        name_latin="LEE SUJIN",
+        birth_date=date(2000, 3, 3),
+        sex="F",
+    )
+    son = do_register_birth(
+        ACTOR,
+        mother=mother,
+        father=None,
+        name_local="이민준",
+        name_latin="LEE MINJUN",
+        birth_date=date(2020, 7, 7),
+        sex="M",
+    )
+    stranger = make_person(
+        name_local="박철수", name_latin="PARK CHEOLSU", birth_date=date(1960, 1, 1)
+    )
+    return {"mother": mother, "daughter": daughter, "son": son, "stranger": stranger}
+
+
+@pytest.fixture
+def agency(db: None) -> Agency:
+    return do_create_agency(
+        ACTOR, code="kr-jongno", name_local="종로구청", name_en="Jongno-gu Office", country="kr"
+    )
+
+
+@pytest.fixture
+def citizen(family: dict[str, Person]) -> User:
+    """The mother's citizen account."""
+    return do_create_citizen_account(
+        ACTOR, person=family["mother"], username="younghee", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def officer(agency: Agency) -> Iterator[tuple[User, Any]]:
+    """A registry officer and their TOTP device."""
+    return do_create_officer_account(
+        ACTOR,
+        username="officer1",
+        password=PASSWORD,
+        agency=agency,
+        role=OfficerRole.REGISTRY_OFFICER,
+    )
+
+
+def current_totp(device: Any) -> str:
+    """The code the officer's authenticator app would show now."""
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"

@@ -1,0 +1,29 @@
+"""Browser tests: a real Chromium (Debian's) against the live Django server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # axe-core is injected as a script; a strict Content-Security-Policy would block it.
+    return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page; fail on any serious or critical violation, naming it."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
