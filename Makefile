@@ -40,7 +40,6 @@ messages: ## Compile the translations (ko, en, vi)
 .PHONY: demo
 demo: install ## Set up the demo country (kr, 20,000 residents) and serve on 127.0.0.1:8000
 	$(GOV3) demo setup --country kr --size $(DEMO_SIZE)
-	$(GOV3) collectstatic --noinput --verbosity 0
 	$(GOV3) runserver 127.0.0.1:8000 --noreload
 
 .PHONY: test

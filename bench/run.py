@@ -1,0 +1,21 @@
+"""Run every gov3 benchmark (`make bench`); results are recorded by hand in bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = ["population_load.py"]
+
+
+def main() -> None:
+    """Run each benchmark script in turn with this Python; stop at the first failure."""
+    here = Path(__file__).resolve().parent
+    for name in BENCHMARKS:
+        print(f"## {name}", flush=True)
+        subprocess.run([sys.executable, str(here / name), *sys.argv[1:]], check=True)
+
+
+if __name__ == "__main__":
+    main()
