@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django_otp.oath import totp
 
 from gov3.accounts.models import Agency, OfficerRole, User
@@ -54,6 +55,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def client() -> Client:
+    """A test browser that asks for English pages (the site's default language is Korean)."""
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture

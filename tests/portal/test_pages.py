@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from gov3.accounts.models import User
 from gov3.core.models import AccessLogEntry, AccessPurpose
 from gov3.registry.models import Person
 from gov3.registry.queries import Reader, read_record_as_officer
+from gov3.registry.services import do_record_income_assessment
 
 
 @pytest.fixture
@@ -83,3 +85,14 @@ def test_pages_need_sign_in(client: Client) -> None:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("portal:login"))
+
+
+@pytest.mark.django_db
+def test_income_is_shown_exactly_with_its_currency(
+    signed_in: Client, family: dict[str, Person]
+) -> None:
+    do_record_income_assessment(
+        "test", family["mother"], monthly_income=3_000_000_000, assessed_on=date(2026, 1, 5)
+    )
+    page = signed_in.get(reverse("portal:me"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3,000,000,000 KRW" in page

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gov3.accounts.models import User
-from gov3.catalogue.packs import load_pack, pack_path
+from gov3.catalogue.installed import country_pack
 from gov3.registry.models import Person
 
 
-@lru_cache(maxsize=8)
 def age_of_majority(country: str) -> int:
     """The age of majority in the country pack (Korea: 19, Civil Act art. 4)."""
-    return load_pack(pack_path(country, settings.GOV3_COUNTRIES_DIR)).age_of_majority
+    return country_pack(country).age_of_majority
 
 
 def children_acted_for(user: User, today: date | None = None) -> QuerySet[Person]:

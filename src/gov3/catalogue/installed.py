@@ -1,0 +1,15 @@
+"""The country packs installed with this deployment (under `settings.GOV3_COUNTRIES_DIR`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from gov3.catalogue.packs import CountryPack, load_pack, pack_path
+
+
+@lru_cache(maxsize=16)
+def country_pack(code: str) -> CountryPack:
+    """The validated pack of a country, loaded once per process."""
+    return load_pack(pack_path(code, settings.GOV3_COUNTRIES_DIR))
