@@ -65,7 +65,9 @@ def test_malformed_id_in_the_url_is_not_found(signed_in: Client) -> None:
 def test_who_looked_at_my_data_lists_officer_reads_of_me_and_my_child(
     signed_in: Client, family: dict[str, Person], officer: tuple[User, Any]
 ) -> None:
-    reader = Reader(user_id=officer[0].pk, label="officer1 (Registry officer)", agency="종로구청")
+    reader = Reader(
+        user_id=officer[0].pk, label="officer1", agency="종로구청", role="registry_officer"
+    )
     read_record_as_officer(
         reader, family["mother"].public_id, purpose=AccessPurpose.BENEFIT_ASSESSMENT, note="case 42"
     )

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gov3.accounts.models import User
+from gov3.accounts.models import AccountKind, OfficerRole, User
 from gov3.catalogue.installed import country_pack
 from gov3.registry.models import Person
 
@@ -34,3 +34,12 @@ def children_acted_for(user: User, today: date | None = None) -> QuerySet[Person
         .filter(date_of_death__isnull=True, birth_date__gt=cutoff)
         .order_by("birth_date")
     )
+
+
+def role_label(code: str) -> str:
+    """The reader's role in the current language (the access log stores the code)."""
+    if code in OfficerRole.values:
+        return str(OfficerRole(code).label)
+    if code in AccountKind.values:
+        return str(AccountKind(code).label)
+    return code

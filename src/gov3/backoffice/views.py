@@ -54,9 +54,7 @@ def officer_required(view: View) -> View:
 
 def _reader(user: User) -> Reader:
     agency = user.agency.name_local if user.agency else ""
-    return Reader(
-        user_id=user.pk, label=f"{user.get_username()} ({user.get_role_display()})", agency=agency
-    )
+    return Reader(user_id=user.pk, label=user.get_username(), agency=agency, role=user.role)
 
 
 @officer_required

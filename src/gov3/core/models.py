@@ -87,7 +87,10 @@ class AccessLogEntry(AppendOnlyModel):
     at = models.DateTimeField(db_index=True)
     subject_id = models.BigIntegerField(db_index=True, help_text=_("registry person id"))
     actor_id = models.BigIntegerField(null=True, help_text=_("user id; empty for a system"))
-    actor_label = models.CharField(max_length=150)
+    actor_label = models.CharField(max_length=150, help_text=_("user name or system name"))
+    actor_role = models.CharField(
+        max_length=40, blank=True, help_text=_("role code, translated when shown")
+    )
     agency = models.CharField(max_length=200)
     purpose = models.CharField(max_length=40, choices=AccessPurpose.choices)
     purpose_note = models.CharField(max_length=500, blank=True)

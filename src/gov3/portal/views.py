@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
-from gov3.accounts.queries import children_acted_for
+from gov3.accounts.queries import children_acted_for, role_label
 from gov3.core.access import entries_about
 from gov3.registry.queries import load_record
 
@@ -70,7 +70,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     assert citizen.person is not None
     people = {citizen.person.pk: citizen.person}
     people.update({c.pk: c for c in children_acted_for(citizen)})
-    entries = [(entry, people[entry.subject_id]) for entry in entries_about(people)]
+    entries = [
+        (entry, people[entry.subject_id], role_label(entry.actor_role))
+        for entry in entries_about(people)
+    ]
     return render(
         request,
         "portal/access_log.html",

@@ -55,7 +55,8 @@ class PersonAdmin(ReadOnlyAdmin):
             log_access(
                 subject_ids=[int(object_id)],
                 actor_id=request.user.pk,
-                actor_label=f"{request.user.get_username()} (administrator)",
+                actor_label=request.user.get_username(),
+                actor_role="administrator",
                 agency="registry administration",
                 purpose=AccessPurpose.REGISTRY_ADMINISTRATION,
                 channel=AccessChannel.ADMIN,

@@ -23,6 +23,7 @@ class Reader:
     user_id: int | None
     label: str
     agency: str
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def read_record_as_officer(
         subject_ids=[person.pk],
         actor_id=reader.user_id,
         actor_label=reader.label,
+        actor_role=reader.role,
         agency=reader.agency,
         purpose=purpose,
         purpose_note=note,
@@ -102,6 +104,7 @@ def search_people(
             subject_ids=[p.pk for p in found],
             actor_id=reader.user_id,
             actor_label=reader.label,
+            actor_role=reader.role,
             agency=reader.agency,
             purpose=purpose,
             purpose_note=note,
