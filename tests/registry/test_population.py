@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from stdnum.kr import rrn
 
 from gov3.catalogue.packs import load_pack
 from gov3.core.models import AuditEntry
@@ -23,8 +24,11 @@ from gov3.registry.population import (
     PopulationExistsError,
     _chunks,
     _HouseholdSampler,
+    _PassportNumbers,
+    _public_ids,
     _RowBuilder,
     generate_population,
+    rrn_check_digits,
 )
 
 AS_OF = date(2026, 6, 1)
@@ -233,3 +237,64 @@ def test_vietnamese_population() -> None:
     assert all(
         re.fullmatch(r"C\d{7}", n) for n in Passport.objects.values_list("number", flat=True)
     )
+
+
+def test_vectorised_check_digits_equal_python_stdnum() -> None:
+    rng = np.random.Generator(np.random.PCG64(11))
+    bodies = rng.integers(0, 10, size=(20_000, 12))
+    checks = rrn_check_digits(bodies).tolist()
+    for body, check in zip(bodies.tolist(), checks, strict=True):
+        assert str(check) == rrn.calc_check_digit("".join(map(str, body)))
+
+
+def _builder(country: str = "kr") -> _RowBuilder:
+    pack = load_pack(Path(__file__).resolve().parents[2] / "countries" / country)
+    return _RowBuilder(
+        pack,
+        np.random.Generator(np.random.PCG64(5)),
+        as_of=AS_OF,
+        area_ids=[(i, a.code) for i, a in enumerate(pack.leaf_areas)],
+        first_ids={"person": 1, "household": 1, "address": 1},
+        taken_passports=set(),
+        text_dates=True,
+    )
+
+
+@pytest.mark.parametrize("country", ["kr", "vn"])
+def test_vectorised_national_ids_match_the_scheme_and_stay_unique(country: str) -> None:
+    builder = _builder(country)
+    rng = np.random.Generator(np.random.PCG64(9))
+    ids: list[str] = []
+    expected: list[str] = []
+    # Few distinct birth days, so that serials run high, spread over chunks.
+    days = AS_OF.toordinal() - rng.integers(1, 400, size=30_000)
+    female = rng.random(30_000) < 0.5
+    for start in range(0, 30_000, 7_000):
+        births, women = days[start : start + 7_000], female[start : start + 7_000]
+        ids += builder.national_ids(births, women)
+        expected += [
+            builder.national_id(date.fromordinal(b), "F" if w else "M")
+            for b, w in zip(births.tolist(), women.tolist(), strict=True)
+        ]
+    assert ids == expected  # the same numbers the scheme's own `make` gives, in the same order
+    assert len(set(ids)) == len(ids)
+    for number, b, w in list(zip(ids, days.tolist(), female.tolist(), strict=True))[::97]:
+        check_consistent(country, number, date.fromordinal(b), "F" if w else "M")
+
+
+def test_passport_numbers_are_unique_and_skip_taken_ones() -> None:
+    rng = np.random.Generator(np.random.PCG64(2))
+    first = _PassportNumbers("M###@####", rng, set()).take(5000)
+    assert len(set(first)) == 5000
+    assert all(re.fullmatch(r"M\d{3}[A-Z]\d{4}", n) for n in first)
+    again = _PassportNumbers("M###@####", np.random.Generator(np.random.PCG64(2)), set(first[:10]))
+    assert again.take(5) == first[10:15]
+
+
+def test_public_ids_are_version_4_uuids() -> None:
+    ids = _public_ids(np.random.Generator(np.random.PCG64(1)), 1000)
+    assert len(set(ids)) == 1000
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122

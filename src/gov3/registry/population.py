@@ -4,7 +4,8 @@
 their parents, some three-generation households), with national id numbers from the country's
 scheme, names, addresses, incomes, disabilities, passports, deaths and moves, and bulk-loads
 them: PostgreSQL through ``COPY``, SQLite through batched ``executemany``. Households are made and
-written in chunks, so memory stays flat whatever the size.
+written in chunks, so memory stays flat whatever the size; rows are built column-wise with NumPy
+on a second thread while the first writes the previous chunk.
 
 Everything random comes from one seeded NumPy generator, so the same seed, pack and as-of date
 give the same rows, national ids and public ids. Why this writes rows directly instead of calling
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 import math
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +53,7 @@ from gov3.registry.models import (
     Person,
     Relationship,
 )
-from gov3.registry.national_ids import national_id_scheme
+from gov3.registry.national_ids import KoreanRRN, VietnameseCitizenId, national_id_scheme
 
 ACTOR = "system:population-generate"
 DEFAULT_BATCH = 5000
@@ -364,20 +367,6 @@ class _HouseholdSampler:
 
 # --- turning households into rows -----------------------------------------------------------
 
-
-@dataclass
-class _Rows:
-    """Rows of one chunk, in table column order."""
-
-    addresses: list[tuple[Any, ...]] = field(default_factory=list)
-    households: list[tuple[Any, ...]] = field(default_factory=list)
-    persons: list[tuple[Any, ...]] = field(default_factory=list)
-    passports: list[tuple[Any, ...]] = field(default_factory=list)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    deceased: int = 0
-    moved: int = 0
-
-
 ADDRESS_COLUMNS = ("id", "area_id", "street", "postal_code")
 HOUSEHOLD_COLUMNS = ("id", "public_id", "address_id", "created_on")
 PERSON_COLUMNS = (
@@ -403,14 +392,103 @@ PERSON_COLUMNS = (
 PASSPORT_COLUMNS = ("person_id", "number", "issued_on", "expires_on", "status")
 EVENT_COLUMNS = ("person_id", "kind", "occurred_on", "recorded_at", "recorded_by", "details")
 
+# How each column is held in a chunk: "s" a str, "i" an int, "S" a str or None, "I" an int or None.
+_KINDS = {
+    "address": "iiss",
+    "household": "isis",
+    "person": "issssssssSIIIissiS",
+    "passport": "issss",
+    "event": "isssss",
+}
+# Columns whose text comes from the country pack (names, streets): escaped for COPY if needed.
+_PACK_TEXT = {"address": (2,), "person": (4, 5)}
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+@dataclass
+class _Rows:
+    """One chunk's rows, held column by column in table column order (``None`` is NULL)."""
+
+    address: list[list[Any]] = field(default_factory=list)
+    household: list[list[Any]] = field(default_factory=list)
+    person: list[list[Any]] = field(default_factory=list)
+    passport: list[list[Any]] = field(default_factory=list)
+    event: list[list[Any]] = field(default_factory=list)
+    deceased: int = 0
+    moved: int = 0
+    # COPY text per table, filled in by `copy_text` (PostgreSQL) on the generating thread.
+    text: dict[str, str] = field(default_factory=dict)
+    counted: dict[str, int] = field(default_factory=dict)
+
+    def count(self, table: str) -> int:
+        if table in self.counted:
+            return self.counted[table]
+        columns: list[list[Any]] = getattr(self, table)
+        return len(columns[0]) if columns else 0
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        return list(zip(*getattr(self, table), strict=True))
+
+    @property
+    def persons(self) -> list[tuple[Any, ...]]:
+        return self.rows("person")
+
+    def copy_text(self, escape_pack_text: bool) -> None:
+        """Turn every table into PostgreSQL ``COPY`` text format (then drop the columns)."""
+        for table, kinds in _KINDS.items():
+            columns: list[list[Any]] = getattr(self, table)
+            if not columns:
+                continue
+            out: list[list[str]] = []
+            for index, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
+                column = values
+                if kind == "i":
+                    column = list(map(str, values))
+                elif kind in "SI":
+                    column = [_COPY_NULL if v is None else str(v) for v in values]
+                if escape_pack_text and index in _PACK_TEXT.get(table, ()):
+                    column = [v.translate(_COPY_ESCAPES) for v in column]
+                out.append(column)
+            self.text[table] = "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
+            self.counted[table] = len(columns[0])
+            setattr(self, table, [])
+
 
 def _public_ids(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` random (version 4 layout) UUIDs as 32 hex digits, drawn from the seeded generator."""
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    data = raw.tobytes()
-    return [data[i : i + 16].hex() for i in range(0, 16 * n, 16)]
+    text = raw.tobytes().hex().encode("ascii")
+    return _ascii_strings(np.frombuffer(text, dtype=np.uint8).reshape(n, 32))
+
+
+def _ascii_strings(chars: np.ndarray) -> list[str]:
+    """Rows of a 2-D array of ASCII codes as a list of str (one per row), without a Python loop."""
+    n, width = chars.shape
+    if n == 0:
+        return []
+    packed = np.ascontiguousarray(chars, dtype=np.uint8).view(f"S{width}").ravel()
+    out: list[str] = packed.astype(f"U{width}").tolist()
+    return out
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """The decimal digits of non-negative ints, zero-padded to ``width``: shape (n, width)."""
+    out = np.empty((len(values), width), dtype=np.int64)
+    rest = values.astype(np.int64)
+    for position in range(width - 1, -1, -1):
+        rest, out[:, position] = np.divmod(rest, 10)
+    return out
+
+
+RRN_WEIGHTS = np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5], dtype=np.int64)
+
+
+def rrn_check_digits(bodies: np.ndarray) -> np.ndarray:
+    """Korean RRN check digits for an (n, 12) array of digits, as python-stdnum computes them."""
+    return (11 - (bodies @ RRN_WEIGHTS) % 11) % 10
 
 
 def _add_years(day: date, years: int) -> date:
@@ -437,30 +515,60 @@ class _PassportNumbers:
         self.offset = int(rng.integers(0, self.space))
         self.taken = taken
         self.next_index = 0
+        # int64 arithmetic is exact while space² fits; otherwise Python ints (object arrays).
+        self.dtype: Any = np.int64 if self.space < 3_000_000_000 else object
 
-    def take(self) -> str:
-        while True:
-            if self.next_index >= self.space:
+    def take(self, count: int) -> list[str]:
+        """The next ``count`` numbers not already taken."""
+        out: list[str] = []
+        while len(out) < count:
+            need = count - len(out)
+            if self.next_index + need > self.space:
                 raise ValidationFailedError("The passport number format has no numbers left.")
-            value = (self.multiplier * (self.offset + self.next_index)) % self.space
-            self.next_index += 1
-            number = self._format(value)
-            if number not in self.taken:
-                return number
+            index = np.arange(self.next_index, self.next_index + need, dtype=np.int64)
+            self.next_index += need
+            base = (index.astype(self.dtype) + self.offset) % self.space
+            values = ((self.multiplier % self.space) * base) % self.space
+            numbers = self._format(values)
+            if self.taken:
+                numbers = [n for n in numbers if n not in self.taken]
+            out.extend(numbers)
+        return out
 
-    def _format(self, value: int) -> str:
-        digits: list[str] = []
-        for radix in reversed(self.radices):
-            value, rest = divmod(value, radix)
-            digits.append(str(rest) if radix == 10 else chr(65 + rest))
-        out = []
-        for ch in self.pattern:
-            out.append(digits.pop() if ch in "#@" else ch)
-        return "".join(out)
+    def _format(self, values: np.ndarray) -> list[str]:
+        chars = np.empty((len(values), len(self.pattern)), dtype=np.uint8)
+        slots = [i for i, ch in enumerate(self.pattern) if ch in "#@"]
+        for i, ch in enumerate(self.pattern):
+            if ch not in "#@":
+                chars[:, i] = ord(ch)
+        rest = values
+        for position, radix in zip(reversed(slots), reversed(self.radices), strict=True):
+            digit = (rest % radix).astype(np.int64)
+            rest = rest // radix
+            chars[:, position] = digit + (48 if radix == 10 else 65)
+        return _ascii_strings(chars)
+
+
+def _column(values: np.ndarray, present: np.ndarray) -> list[Any]:
+    """``values`` where ``present``, else None, as a list of Python objects."""
+    out = np.full(len(values), None, dtype=object)
+    out[present] = values[present]
+    result: list[Any] = out.tolist()
+    return result
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
 class _RowBuilder:
-    """Assigns ids and draws each person's attributes; keeps only bounded state between chunks."""
+    """Assigns ids and draws each person's attributes; keeps only bounded state between chunks.
+
+    Everything is computed column-wise with NumPy; the only per-row Python work left is the
+    JSON of life events and the household composition (`_HouseholdSampler`).
+    """
 
     def __init__(
         self,
@@ -479,53 +587,201 @@ class _RowBuilder:
         self.as_of = as_of
         self.as_of_ordinal = as_of.toordinal()
         self.areas = area_ids
+        self.area_id_array = np.array([a for a, _ in area_ids], dtype=np.int64)
+        self.area_codes = _objects([c for _, c in area_ids])
         self.next_id = dict(first_ids)
         self.scheme = national_id_scheme(pack.code)
-        # Serial counters per "namespace" (the number made with serial 0): per birth date and sex
-        # in Korea, per birth year and sex in Viet Nam. Bounded by the number of distinct keys.
-        self.namespaces: dict[tuple[int, str], str] = {}
-        self.serials: dict[str, int] = {}
         self.passport_numbers = _PassportNumbers(pack.passport.number_format, rng, taken_passports)
         self.recorded_at = datetime.combine(as_of, datetime.min.time(), tzinfo=UTC)
         self.text_dates = text_dates
-        self.days: dict[int, Any] = {}
-        self.recorded_at_value: Any = (
-            self.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if text_dates else self.recorded_at
+        # SQLite's text for aware datetimes is UTC without an offset; COPY gets the offset.
+        self.recorded_at_value = (
+            self.recorded_at.strftime("%Y-%m-%d %H:%M:%S")
+            if text_dates
+            else self.recorded_at.isoformat(sep=" ")
+        )
+        # Every day a row can name: a century of birth dates up to the last passport expiry.
+        validity = pack.passport.validity_years
+        self.day_base = self.as_of_ordinal - int((MAX_AGE + 2) * 366)
+        last = _add_years(as_of, validity + 1).toordinal()
+        days = [date.fromordinal(o) for o in range(self.day_base, last + 1)]
+        self.day_text = _objects([d.isoformat() for d in days])
+        self.day_year = np.array([d.year for d in days], dtype=np.int64)
+        self.day_month = np.array([d.month for d in days], dtype=np.int64)
+        self.day_dom = np.array([d.day for d in days], dtype=np.int64)
+        # Passports: issued in the last `validity` years; expiry of each possible issue day.
+        self.issue_first = _add_years(as_of, -validity).toordinal() + 1
+        self.expiry = np.array(
+            [
+                _add_years(date.fromordinal(o), validity).toordinal()
+                for o in range(self.issue_first, self.as_of_ordinal + 1)
+            ],
+            dtype=np.int64,
+        )
+        # Serial counters per "namespace" of national ids (birth date and sex in Korea, birth
+        # year and sex in Viet Nam): a dense array over the days (or years) a birth can fall on.
+        self.serials = np.zeros(2 * len(days), dtype=np.int64)
+        self.namespaces: dict[tuple[int, str], str] = {}
+        self.serial_by_namespace: dict[str, int] = {}
+        names = self.stats.names
+        self.surname_local = _objects([p.local for p in names.surnames])
+        self.surname_latin = _objects([p.latin for p in names.surnames])
+        self.pack_text_needs_escape = any(
+            ch in text
+            for text in [
+                *self.stats.street_names,
+                *(
+                    p.local + p.latin
+                    for pool in (
+                        names.surnames,
+                        names.given_male,
+                        names.given_female,
+                        names.middle_male,
+                        names.middle_female,
+                    )
+                    for p in pool
+                ),
+                names.join_local,
+                names.given_join_local,
+                names.given_join_latin,
+            ]
+            for ch in "\\\t\n\r"
         )
 
-    def _id(self, table: str) -> int:
-        value = self.next_id[table]
-        self.next_id[table] = value + 1
-        return value
+    def _ids(self, table: str, count: int) -> np.ndarray:
+        first = self.next_id[table]
+        self.next_id[table] = first + count
+        return np.arange(first, first + count, dtype=np.int64)
 
-    def _day(self, ordinal: int) -> Any:
-        # Cached: about 40,000 distinct days (a century of birth dates) cover every row.
-        value = self.days.get(ordinal)
-        if value is None:
-            day = date.fromordinal(ordinal)
-            value = self.days[ordinal] = day.isoformat() if self.text_dates else day
-        return value
+    def _days(self, ordinals: np.ndarray) -> np.ndarray:
+        out: np.ndarray = self.day_text[ordinals - self.day_base]
+        return out
 
     def national_id(self, birth: date, sex: str) -> str:
+        """One number the slow way, through the scheme (for schemes not vectorised below)."""
         key = (birth.toordinal(), sex)
         namespace = self.namespaces.get(key)
         if namespace is None:
             namespace = self.namespaces[key] = self.scheme.make(birth, sex, 0)
-        serial = self.serials.get(namespace, 0) + 1
-        self.serials[namespace] = serial
+        serial = self.serial_by_namespace.get(namespace, 0) + 1
+        self.serial_by_namespace[namespace] = serial
         return self.scheme.make(birth, sex, serial)
 
-    def build(self, chunk: _Chunk) -> _Rows:  # noqa: PLR0912, PLR0915 - one pass, in order
+    def _serials(self, keys: np.ndarray, limit: int) -> np.ndarray:
+        """1, 2, 3 … per key, in row order, continuing from earlier chunks."""
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        new_group = np.empty(len(keys), dtype=bool)
+        new_group[:1] = True
+        new_group[1:] = ordered[1:] != ordered[:-1]
+        starts = np.flatnonzero(new_group)
+        group = np.cumsum(new_group) - 1
+        rank = np.arange(len(keys)) - starts[group]
+        serials = np.empty(len(keys), dtype=np.int64)
+        serials[order] = self.serials[ordered] + rank + 1
+        self.serials += np.bincount(keys, minlength=len(self.serials))
+        if len(serials) and serials.max() >= limit:
+            raise ValidationFailedError("Too many residents born alike for the national id scheme.")
+        return serials
+
+    def national_ids(self, births: np.ndarray, female: np.ndarray) -> list[str]:
+        """National id numbers for people born on ``births`` (ordinals), vectorised."""
+        n = len(births)
+        day = births - self.day_base
+        year = self.day_year[day]
+        yy = year % 100
+        sex_bit = female.astype(np.int64)
+        if isinstance(self.scheme, KoreanRRN):
+            serial = self._serials(2 * day + sex_bit, 97_000)
+            digits = np.empty((n, 13), dtype=np.int64)
+            digits[:, 0:2] = _digits(yy, 2)
+            digits[:, 2:4] = _digits(self.day_month[day], 2)
+            digits[:, 4:6] = _digits(self.day_dom[day], 2)
+            century = np.array([[9, 0], [1, 2], [3, 4]], dtype=np.int64)
+            digits[:, 6] = century[year // 100 - 18, sex_bit]
+            digits[:, 7:12] = _digits(serial, 5)
+            digits[:, 12] = rrn_check_digits(digits[:, :12])
+            return _ascii_strings(digits + 48)
+        if isinstance(self.scheme, VietnameseCitizenId):
+            first_year = int(self.day_year[0])
+            serial = self._serials(2 * (year - first_year) + sex_bit, 1_000_000)
+            province = self.scheme.province_code
+            chars = np.empty((n, len(province) + 9), dtype=np.int64)
+            chars[:, : len(province)] = [ord(c) for c in province]
+            p = len(province)
+            chars[:, p] = 48 + 2 * ((year - 1900) // 100) + sex_bit
+            chars[:, p + 1 : p + 3] = _digits(yy, 2) + 48
+            chars[:, p + 3 : p + 9] = _digits(serial, 6) + 48
+            return _ascii_strings(chars)
+        return [
+            self.national_id(date.fromordinal(int(b)), "F" if f else "M")
+            for b, f in zip(births.tolist(), female.tolist(), strict=True)
+        ]
+
+    def _names(self, male: np.ndarray, surnames: np.ndarray) -> tuple[list[str], list[str]]:
+        """Local and Latin full names: surname, middle name if the pack has them, given name."""
+        names = self.stats.names
+        n = len(male)
+        syllables = names.given_syllables
+        draw = self.rng.random((n, syllables + 1))
+
+        def pick(
+            pool_male: Sequence[NamePart], pool_female: Sequence[NamePart], u: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """Parts drawn from each sex's pool; the mask says who got one (pools may be empty)."""
+            local = np.full(n, "", dtype=object)
+            latin = np.full(n, "", dtype=object)
+            got = np.zeros(n, dtype=bool)
+            for pool, mask in ((pool_male, male), (pool_female, ~male)):
+                if not pool:
+                    continue
+                index = np.minimum((u[mask] * len(pool)).astype(np.int64), len(pool) - 1)
+                local[mask] = _objects([p.local for p in pool])[index]
+                latin[mask] = _objects([p.latin for p in pool])[index]
+                got |= mask
+            return local, latin, got
+
+        given_local, given_latin, _ = pick(names.given_male, names.given_female, draw[:, 0])
+        for s in range(1, syllables):
+            more_local, more_latin, _ = pick(names.given_male, names.given_female, draw[:, s])
+            given_local = given_local + names.given_join_local + more_local
+            given_latin = given_latin + names.given_join_latin + more_latin
+        local = self.surname_local[surnames]
+        latin = self.surname_latin[surnames]
+        if names.middle_male or names.middle_female:
+            middle_local, middle_latin, has_middle = pick(
+                names.middle_male, names.middle_female, draw[:, syllables]
+            )
+            local = np.where(has_middle, local + names.join_local + middle_local, local)
+            latin = np.where(has_middle, latin + " " + middle_latin, latin)
+        local = local + names.join_local + given_local
+        latin = latin + " " + given_latin
+        return local.tolist(), latin.tolist()
+
+    def build(self, chunk: _Chunk) -> _Rows:  # noqa: PLR0915 - one pass, column by column
         rows = _Rows()
-        stats, names, rng = self.stats, self.stats.names, self.rng
-        n = len(chunk.members)
+        stats, rng = self.stats, self.rng
+        as_of = self.as_of_ordinal
+        members = chunk.members
+        n = len(members)
         h = len(chunk.sizes)
-        ages = np.array([m.age for m in chunk.members])
+        ages = np.array([m.age for m in members])
+        male = np.array([m.sex == "M" for m in members])
+        surnames = np.array([m.surname for m in members], dtype=np.int64)
+        mother = np.array([m.mother for m in members], dtype=np.int64)
+        father = np.array([m.father for m in members], dtype=np.int64)
+        spouse = np.array([m.spouse for m in members], dtype=np.int64)
+        youngest = np.array([m.youngest_child_age for m in members])
+        relationship = [_RELATIONSHIP[m.relationship] for m in members]
+        household_of = np.array(chunk.household_of, dtype=np.int64)
+        sizes = np.array(chunk.sizes, dtype=np.int64)
+        head_age = np.array(chunk.head_age)
+
         alive_draw = rng.random(n)
         day_draw = rng.random((n, 4))
-        person_ids = [self._id("person") for _ in range(n)]
-        household_ids = [self._id("household") for _ in range(h)]
-        address_ids = [self._id("address") for _ in range(h)]
+        person_ids = self._ids("person", n)
+        household_ids = self._ids("household", h)
+        address_ids = self._ids("address", h)
         public_ids = _public_ids(rng, n + h)
 
         # Deaths: Gompertz-shaped risk (doubling about every 8 years of age), scaled so that the
@@ -553,7 +809,6 @@ class _RowBuilder:
         raw_income = median * np.exp(stats.income_sigma * rng.standard_normal(n))
         step = stats.income_round_to
         income = np.where(earns, np.maximum(np.round(raw_income / step), 1) * step, 0)
-        income_list = income.astype(np.int64).tolist()
 
         # Passports: adults more than children and the very old; scaled to the pack's share.
         p_weight = np.select([ages < 1, ages < 19, ages < 70], [0.2, 0.8, 1.2], 0.6)
@@ -561,182 +816,172 @@ class _RowBuilder:
         has_passport = (rng.random(n) < p_prob) & ~dead
 
         # Names: surnames come from the household composition (children take their father's).
-        syllables = names.given_syllables
-        given_draw = rng.random((n, syllables + 1)).tolist()
+        name_local, name_latin = self._names(male, surnames)
 
-        moved_draw = rng.random((h, 4)).tolist()
-        leaf_draw = rng.integers(0, len(self.areas), size=(h, 2)).tolist()
-        street_draw = rng.integers(0, len(stats.street_names), size=h).tolist()
-        number_draw = rng.integers(1, 301, size=h).tolist()
+        moved_draw = rng.random((h, 4))
+        leaf_draw = rng.integers(0, len(self.areas), size=(h, 2))
+        street_draw = rng.integers(0, len(stats.street_names), size=h)
+        number_draw = rng.integers(1, 301, size=h)
 
         window_dead = int(stats.deceased_within_years * _DAYS_PER_YEAR)
         window_moved = int(stats.moved_within_years * _DAYS_PER_YEAR)
-        validity = self.pack.passport.validity_years
-        nationality = self.pack.iso3
-        country = self.pack.code
-        birth_ordinals = [
-            self.as_of_ordinal - max(1, int(m.age * _DAYS_PER_YEAR)) for m in chunk.members
-        ]
-        dead_list = dead.tolist()
-        disabled_list = disabled.tolist()
-        severe_list = severe.tolist()
-        passport_list = has_passport.tolist()
-        earns_list = earns.tolist()
-        days = day_draw.tolist()
-        text_dates = self.text_dates
+        births = as_of - np.maximum(1, (ages * _DAYS_PER_YEAR).astype(np.int64))
 
         # Households and their addresses.
-        household_moves: list[int | None] = []
-        from_areas: list[str] = []
-        first = 0
-        for k in range(h):
-            area_index, other = leaf_draw[k]
-            area_id = self.areas[area_index][0]
-            if other == area_index:
-                other = (other + 1) % len(self.areas)
-            move_u, move_day, created_u, _ = moved_draw[k]
-            moved_on: int | None = None
-            if move_u < stats.moved_share:
-                moved_on = self.as_of_ordinal - 1 - int(move_day * window_moved)
-            household_moves.append(moved_on)
-            from_areas.append(self.areas[other][1])
-            head_age = chunk.head_age[k]
-            adult_years = max(head_age - self.pack.age_of_majority, 0.1)
-            created = moved_on or self.as_of_ordinal - int(created_u * adult_years * _DAYS_PER_YEAR)
-            created = max(created, birth_ordinals[first])
-            street = f"{stats.street_names[street_draw[k]]} {number_draw[k]}"
-            rows.addresses.append((address_ids[k], area_id, street, ""))
-            rows.households.append(
-                (household_ids[k], public_ids[n + k], address_ids[k], self._day(created))
-            )
-            if moved_on is not None:
-                rows.moved += 1
-            first += chunk.sizes[k]
+        area_index = leaf_draw[:, 0]
+        other = leaf_draw[:, 1]
+        other = np.where(other == area_index, (other + 1) % len(self.areas), other)
+        moves = moved_draw[:, 0] < stats.moved_share
+        moved_on = as_of - 1 - (moved_draw[:, 1] * window_moved).astype(np.int64)
+        adult_years = np.maximum(head_age - self.pack.age_of_majority, 0.1)
+        created = np.where(
+            moves, moved_on, as_of - (moved_draw[:, 2] * adult_years * _DAYS_PER_YEAR).astype(int)
+        )
+        heads = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        created = np.maximum(created, births[heads])
+        street_names = _objects(list(stats.street_names))
+        streets = street_names[street_draw] + " " + _objects(number_draw.astype(str).tolist())
+        address_id_list = address_ids.tolist()
+        rows.address = [
+            address_id_list,
+            self.area_id_array[area_index].tolist(),
+            streets.tolist(),
+            [""] * h,
+        ]
+        rows.household = [
+            household_ids.tolist(),
+            public_ids[n:],
+            address_id_list,
+            self._days(created).tolist(),
+        ]
+        rows.moved = int(moves.sum())
 
-        # People, their passports and their life events.
-        for i, member in enumerate(chunk.members):
-            k = chunk.household_of[i]
-            birth_ordinal = birth_ordinals[i]
-            birth = date.fromordinal(birth_ordinal)
-            sex = member.sex
-            pid = person_ids[i]
-            death_ordinal: int | None = None
-            if dead_list[i]:
-                earliest = max(
-                    self.as_of_ordinal - window_dead,
-                    birth_ordinal + 1,
-                    self.as_of_ordinal - int(member.youngest_child_age * _DAYS_PER_YEAR) + 1
-                    if member.youngest_child_age != math.inf
-                    else 0,
-                )
-                latest = self.as_of_ordinal - 1
-                if earliest <= latest:
-                    death_ordinal = earliest + int(days[i][0] * (latest - earliest + 1))
-                    rows.deceased += 1
-            draw = given_draw[i]
-            given_pool = names.given_male if sex == "M" else names.given_female
-            parts: list[NamePart] = []
-            for s in range(syllables):
-                parts.append(given_pool[int(draw[s] * len(given_pool))])
-            surname = names.surnames[member.surname]
-            middle_pool = names.middle_male if sex == "M" else names.middle_female
-            local_parts = [surname.local]
-            latin_parts = [surname.latin]
-            if middle_pool:
-                middle = middle_pool[int(draw[syllables] * len(middle_pool))]
-                local_parts.append(middle.local)
-                latin_parts.append(middle.latin)
-            local_parts.append(names.given_join_local.join(p.local for p in parts))
-            latin_parts.append(names.given_join_latin.join(p.latin for p in parts))
-            name_local = names.join_local.join(local_parts)
-            name_latin = " ".join(latin_parts)
+        # Deaths after the children's births, within the pack's window.
+        finite = np.isfinite(youngest)
+        after_children = np.where(
+            finite, as_of - (np.where(finite, youngest, 0) * _DAYS_PER_YEAR).astype(np.int64) + 1, 0
+        )
+        earliest = np.maximum(np.maximum(as_of - window_dead, births + 1), after_children)
+        latest = as_of - 1
+        died = dead & (earliest <= latest)
+        death = earliest + (day_draw[:, 0] * (latest - earliest + 1)).astype(np.int64)
+        death = np.where(died, death, 0)
+        rows.deceased = int(died.sum())
 
-            mother = person_ids[member.mother] if member.mother >= 0 else None
-            father = person_ids[member.father] if member.father >= 0 else None
-            spouse = person_ids[member.spouse] if member.spouse >= 0 else None
-            income_value = income_list[i]
-            assessed = (
-                self._day(self.as_of_ordinal - 1 - int(days[i][1] * 365)) if earns_list[i] else None
-            )
-            disability = ("severe" if severe_list[i] else "mild") if disabled_list[i] else "none"
-            rows.persons.append(
-                (
-                    pid,
-                    public_ids[i],
-                    country,
-                    self.national_id(birth, sex),
-                    name_local,
-                    name_latin,
-                    self._day(birth_ordinal),
-                    sex,
-                    nationality,
-                    self._day(death_ordinal) if death_ordinal is not None else None,
-                    mother,
-                    father,
-                    spouse,
-                    household_ids[k],
-                    member.relationship,
-                    disability,
-                    income_value,
-                    assessed,
-                )
-            )
-            self._event(rows, pid, LifeEventKind.BIRTH, birth_ordinal, mother=mother, father=father)
-            if disabled_list[i]:
-                on = birth_ordinal + int(days[i][2] * (self.as_of_ordinal - birth_ordinal))
-                self._event(rows, pid, LifeEventKind.DISABILITY_REGISTRATION, on, degree=disability)
-            moved_on = household_moves[k]
-            if (
-                moved_on is not None
-                and moved_on > birth_ordinal
-                and (death_ordinal is None or death_ordinal > moved_on)
-            ):
-                self._event(
-                    rows,
-                    pid,
-                    LifeEventKind.MOVE,
-                    moved_on,
-                    from_area=from_areas[k],
-                    to_area=self.areas[leaf_draw[k][0]][1],
-                )
-            if passport_list[i]:
-                earliest = max(birth_ordinal, _add_years(self.as_of, -validity).toordinal() + 1)
-                issued_ordinal = earliest + int(days[i][3] * (self.as_of_ordinal - earliest + 1))
-                issued = date.fromordinal(min(issued_ordinal, self.as_of_ordinal))
-                expires = _add_years(issued, validity)
-                number = self.passport_numbers.take()
-                rows.passports.append(
-                    (
-                        pid,
-                        number,
-                        issued.isoformat() if text_dates else issued,
-                        expires.isoformat() if text_dates else expires,
-                        PassportStatus.VALID.value,
-                    )
-                )
-                self._event(
-                    rows,
-                    pid,
-                    LifeEventKind.PASSPORT_ISSUED,
-                    issued.toordinal(),
-                    number=number,
-                    expires_on=expires.isoformat(),
-                )
-            if death_ordinal is not None:
-                self._event(rows, pid, LifeEventKind.DEATH, death_ordinal)
+        def link(index: np.ndarray) -> list[Any]:
+            return _column(person_ids[np.maximum(index, 0)].astype(object), index >= 0)
+
+        mother_ids, father_ids = link(mother), link(father)
+        assessed = as_of - 1 - (day_draw[:, 1] * 365).astype(np.int64)
+        disability = np.where(disabled, np.where(severe, "severe", "mild"), "none")
+        person_id_list = person_ids.tolist()
+        birth_text = self._days(births)
+        rows.person = [
+            person_id_list,
+            public_ids[:n],
+            [self.pack.code] * n,
+            self.national_ids(births, ~male),
+            name_local,
+            name_latin,
+            birth_text.tolist(),
+            np.where(male, "M", "F").tolist(),
+            [self.pack.iso3] * n,
+            _column(self._days(np.where(died, death, as_of)), died),
+            mother_ids,
+            father_ids,
+            link(spouse),
+            (household_ids[household_of]).tolist(),
+            relationship,
+            disability.tolist(),
+            income.astype(np.int64).tolist(),
+            _column(self._days(np.where(earns, assessed, as_of)), earns),
+        ]
+
+        # Passports.
+        holders = np.flatnonzero(has_passport)
+        issued_earliest = np.maximum(births[holders], self.issue_first)
+        issued = issued_earliest + (day_draw[holders, 3] * (as_of - issued_earliest + 1)).astype(
+            np.int64
+        )
+        issued = np.minimum(issued, as_of)
+        expires = self.expiry[issued - self.issue_first]
+        numbers = self.passport_numbers.take(len(holders))
+        expires_text = self._days(expires).tolist()
+        issued_text = self._days(issued).tolist()
+        rows.passport = [
+            person_ids[holders].tolist(),
+            numbers,
+            issued_text,
+            expires_text,
+            [PassportStatus.VALID.value] * len(holders),
+        ]
+
+        # Life events, per person in this order: birth, disability, move, passport, death.
+        birth_details = [
+            _json_object({"mother": m, "father": f})
+            for m, f in zip(mother_ids, father_ids, strict=True)
+        ]
+        disabled_at = np.flatnonzero(disabled)
+        disabled_on = births[disabled_at] + (
+            day_draw[disabled_at, 2] * (as_of - births[disabled_at])
+        ).astype(np.int64)
+        person_moved_on = moved_on[household_of]
+        movers = np.flatnonzero(
+            moves[household_of] & (person_moved_on > births) & (~died | (death > person_moved_on))
+        )
+        from_codes = self.area_codes[other[household_of[movers]]].tolist()
+        to_codes = self.area_codes[area_index[household_of[movers]]].tolist()
+        dead_at = np.flatnonzero(died)
+        parts = [
+            (np.arange(n), 0, births, birth_details, LifeEventKind.BIRTH),
+            (
+                disabled_at,
+                1,
+                disabled_on,
+                [f'{{"degree": "{d}"}}' for d in disability[disabled_at].tolist()],
+                LifeEventKind.DISABILITY_REGISTRATION,
+            ),
+            (
+                movers,
+                2,
+                person_moved_on[movers],
+                [
+                    f'{{"from_area": "{a}", "to_area": "{b}"}}'
+                    for a, b in zip(from_codes, to_codes, strict=True)
+                ],
+                LifeEventKind.MOVE,
+            ),
+            (
+                holders,
+                3,
+                issued,
+                [
+                    f'{{"number": "{a}", "expires_on": "{b}"}}'
+                    for a, b in zip(numbers, expires_text, strict=True)
+                ],
+                LifeEventKind.PASSPORT_ISSUED,
+            ),
+            (dead_at, 4, death[dead_at], ["{}"] * len(dead_at), LifeEventKind.DEATH),
+        ]
+        who = np.concatenate([p[0] for p in parts])
+        rank = np.concatenate([np.full(len(p[0]), p[1]) for p in parts])
+        order = np.lexsort((rank, who))
+        kinds = np.concatenate([np.full(len(p[0]), p[4].value, dtype=object) for p in parts])
+        details = np.concatenate([_objects(p[3]) for p in parts])
+        on = np.concatenate([p[2] for p in parts])
+        m = len(order)
+        rows.event = [
+            person_ids[who[order]].tolist(),
+            kinds[order].tolist(),
+            self._days(on[order]).tolist(),
+            [self.recorded_at_value] * m,
+            [ACTOR] * m,
+            details[order].tolist(),
+        ]
         return rows
 
-    def _event(self, rows: _Rows, person: int, kind: str, ordinal: int, **details: Any) -> None:
-        rows.events.append(
-            (
-                person,
-                kind,
-                self._day(ordinal),
-                self.recorded_at_value,
-                ACTOR,
-                _json_object(details),
-            )
-        )
+
+_RELATIONSHIP: dict[str, str] = {str(r.value): str(r.value) for r in Relationship}
 
 
 def _json_object(details: dict[str, Any]) -> str:
@@ -762,6 +1007,15 @@ def _table(model: Any) -> str:
     return str(model._meta.db_table)
 
 
+_TABLES = (
+    ("address", Address, ADDRESS_COLUMNS),
+    ("household", Household, HOUSEHOLD_COLUMNS),
+    ("person", Person, PERSON_COLUMNS),
+    ("passport", Passport, PASSPORT_COLUMNS),
+    ("event", LifeEvent, EVENT_COLUMNS),
+)
+
+
 class _BulkWriter:
     """Writes chunks of rows straight into the registry tables inside the caller's transaction."""
 
@@ -769,6 +1023,7 @@ class _BulkWriter:
         self.vendor = connection.vendor
         connection.ensure_connection()
         self.raw: Any = connection.connection
+        self.sqlite_pragmas: dict[str, Any] = {}
 
     def first_ids(self) -> dict[str, int]:
         """Reserve the id ranges this load will use (the caller holds the tables' write lock)."""
@@ -785,47 +1040,70 @@ class _BulkWriter:
                 out[key] = highest + 1
         return out
 
+    def tune(self) -> None:
+        """Set this connection up for a bulk load, before its transaction (undone by `restore`).
+
+        SQLite only, and for this connection only (ADR 0003):
+
+        - a bigger page cache: the random public ids and national ids make index inserts land
+          all over the B-trees, and SQLite's default 2 MB cache then rereads pages constantly.
+          Capped, so memory stays bounded;
+        - no fsync (``synchronous = OFF``): a crash mid-load loses only this uncommitted load
+          (the WAL keeps the file consistent). SQLite refuses the change inside a transaction,
+          so a load run inside an outer transaction (tests) keeps the usual level;
+        - temporary structures in memory (also only outside a transaction).
+        """
+        if self.vendor != "sqlite":
+            return
+        wanted = [("cache_size", f"-{SQLITE_CACHE_KIB}")]
+        if not self.raw.in_transaction:
+            wanted += [("synchronous", "OFF"), ("temp_store", "MEMORY")]
+        for pragma, value in wanted:
+            self.sqlite_pragmas[pragma] = self.raw.execute(f"PRAGMA {pragma}").fetchone()[0]
+            self.raw.execute(f"PRAGMA {pragma} = {value}")
+
     def lock(self) -> None:
         """Keep other writers out of the tables whose ids this load assigns itself."""
-        if self.vendor == "sqlite":
-            # A bigger page cache for this connection: the random public ids and national ids
-            # make index inserts land all over the B-trees, and SQLite's default 2 MB cache then
-            # rereads pages constantly. Capped, so memory stays bounded.
-            self.raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         if self.vendor == "postgresql":
             tables = ", ".join(_table(m) for m in (Address, Household, Person))
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+                # Only this transaction's commit skips waiting for the WAL flush; a crash just
+                # after it could lose the load, never corrupt the database (ADR 0003).
+                cursor.execute("SET LOCAL synchronous_commit = off")
+
+    def restore(self) -> None:
+        """Put this connection's SQLite settings back (after the transaction has ended)."""
+        for pragma, value in self.sqlite_pragmas.items():
+            self.raw.execute(f"PRAGMA {pragma} = {int(value)}")
+        self.sqlite_pragmas.clear()
 
     def write(self, rows: _Rows) -> None:
-        for model, columns, data in (
-            (Address, ADDRESS_COLUMNS, rows.addresses),
-            (Household, HOUSEHOLD_COLUMNS, rows.households),
-            (Person, PERSON_COLUMNS, rows.persons),
-            (Passport, PASSPORT_COLUMNS, rows.passports),
-            (LifeEvent, EVENT_COLUMNS, rows.events),
-        ):
-            if not data:
-                continue
+        for key, model, columns in _TABLES:
             table = _table(model)
+            names = ", ".join(columns)
             if self.vendor == "postgresql":
+                text = rows.text.get(key)
+                if text is None:
+                    if not rows.count(key):
+                        continue
+                    rows.copy_text(escape_pack_text=True)
+                    text = rows.text[key]
                 with (
                     self.raw.cursor() as cursor,
-                    cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+                    cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
                 ):
-                    for row in data:
-                        copy.write_row(row)
-            else:
+                    copy.write(text)
+            elif rows.count(key):
                 marks = ", ".join("?" * len(columns))
                 self.raw.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608 - model table names
-                    data,
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - model table names
+                    zip(*getattr(rows, key), strict=True),
                 )
 
     def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids this load assigned."""
         if self.vendor == "sqlite":
-            self.raw.execute("PRAGMA cache_size = -2000")  # SQLite's default again
             return
         with connection.cursor() as cursor:
             for model in (Address, Household, Person):
@@ -834,6 +1112,56 @@ class _BulkWriter:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                     f"(SELECT MAX(id) FROM {table}))"
                 )
+
+
+_DONE = object()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _in_background(items: Iterator[_Rows], depth: int = 2) -> Iterator[_Rows]:
+    """Run ``items`` on a second thread, at most ``depth`` chunks ahead of the consumer.
+
+    Generation is one sequence drawn from one generator on one thread, so it stays
+    deterministic; the consumer (the database writer) overlaps with it.
+    """
+    handoff: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_Failed(exc))
+
+    worker = threading.Thread(target=run, name="population-generate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -901,51 +1229,60 @@ def generate_population(
     sampler = _HouseholdSampler(pack, rng)
     writer = _BulkWriter()
     totals = {"households": 0, "persons": 0, "passports": 0, "events": 0, "dead": 0, "moved": 0}
-    with transaction.atomic(durable=True):
-        writer.lock()
-        # Checked again under the lock: another process may have loaded residents meanwhile.
-        if Person.objects.filter(country=country).exists():
-            raise PopulationExistsError(f"Country {country!r} got residents while starting.")
-        prefix = pack.passport.number_format.split("#")[0].split("@")[0]
-        taken = set(
-            Passport.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-        )
-        builder = _RowBuilder(
-            pack,
-            rng,
-            as_of=as_of,
-            area_ids=areas,
-            first_ids=writer.first_ids(),
-            taken_passports=taken,
-            text_dates=writer.vendor != "postgresql",
-        )
-        with _progress(progress) as bar:
-            task = bar.add_task("residents", total=size)
-            for rows in _chunks(sampler, builder, size, batch):
-                writer.write(rows)
-                totals["households"] += len(rows.households)
-                totals["persons"] += len(rows.persons)
-                totals["passports"] += len(rows.passports)
-                totals["events"] += len(rows.events)
-                totals["dead"] += rows.deceased
-                totals["moved"] += rows.moved
-                bar.update(task, advance=len(rows.persons))
-        writer.finish()
-        record_audit(
-            actor=actor,
-            action="registry.population_generated",
-            target_type="country",
-            target_id=country,
-            data={
-                "country": country,
-                "size": size,
-                "seed": seed,
-                "as_of": as_of.isoformat(),
-                "households": totals["households"],
-                "passports": totals["passports"],
-                "life_events": totals["events"],
-            },
-        )
+    writer.tune()
+    try:
+        with transaction.atomic(durable=True):
+            writer.lock()
+            # Checked again under the lock: another process may have loaded residents meanwhile.
+            if Person.objects.filter(country=country).exists():
+                raise PopulationExistsError(f"Country {country!r} got residents while starting.")
+            prefix = pack.passport.number_format.split("#")[0].split("@")[0]
+            taken = set(
+                Passport.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+            )
+            builder = _RowBuilder(
+                pack,
+                rng,
+                as_of=as_of,
+                area_ids=areas,
+                first_ids=writer.first_ids(),
+                taken_passports=taken,
+                text_dates=writer.vendor != "postgresql",
+            )
+            chunks = _chunks(sampler, builder, size, batch)
+            if writer.vendor == "postgresql":
+                # The COPY text is made on the generating thread too: the writing thread then
+                # only hands buffers to the server, which works on the other core.
+                chunks = _with_copy_text(chunks, builder.pack_text_needs_escape)
+            with _progress(progress) as bar:
+                task = bar.add_task("residents", total=size)
+                for rows in _in_background(chunks):
+                    writer.write(rows)
+                    totals["households"] += rows.count("household")
+                    totals["persons"] += rows.count("person")
+                    totals["passports"] += rows.count("passport")
+                    totals["events"] += rows.count("event")
+                    totals["dead"] += rows.deceased
+                    totals["moved"] += rows.moved
+                    bar.update(task, advance=rows.count("person"))
+            writer.finish()
+            record_audit(
+                actor=actor,
+                action="registry.population_generated",
+                target_type="country",
+                target_id=country,
+                data={
+                    "country": country,
+                    "size": size,
+                    "seed": seed,
+                    "as_of": as_of.isoformat(),
+                    "households": totals["households"],
+                    "passports": totals["passports"],
+                    "life_events": totals["events"],
+                },
+            )
+    finally:
+        writer.restore()
     return PopulationSummary(
         country=country,
         size=size,
@@ -979,3 +1316,9 @@ def _chunks(
         sampler.fill(chunk, kept)
         made += len(chunk.members)
         yield builder.build(chunk)
+
+
+def _with_copy_text(chunks: Iterator[_Rows], escape_pack_text: bool) -> Iterator[_Rows]:
+    for rows in chunks:
+        rows.copy_text(escape_pack_text)
+        yield rows
