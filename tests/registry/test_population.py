@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
 from stdnum.kr import rrn
 
 from gov3.catalogue.packs import load_pack
@@ -291,10 +292,56 @@ def test_passport_numbers_are_unique_and_skip_taken_ones() -> None:
     assert again.take(5) == first[10:15]
 
 
-def test_public_ids_are_version_4_uuids() -> None:
-    ids = _public_ids(np.random.Generator(np.random.PCG64(1)), 1000)
+def test_public_ids_are_version_4_uuids_rising_with_the_rows() -> None:
+    ids = _public_ids(np.random.Generator(np.random.PCG64(1)), np.arange(1, 1001))
     assert len(set(ids)) == 1000
+    assert ids == sorted(ids)  # the unique index grows at its end during the load
+    again = _public_ids(np.random.Generator(np.random.PCG64(2)), np.arange(1, 1001))
+    assert not set(ids) & set(again)  # 74 random bits: another seed gives other ids
     for value in ids:
         parsed = uuid.UUID(value)
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
+
+
+def _schema() -> dict[str, dict[str, tuple[object, ...]]]:
+    """Every index and constraint of the registry tables, as the database reports them."""
+    tables = [m._meta.db_table for m in (Person, Household, Passport, LifeEvent)] + [
+        "registry_address"
+    ]
+    with connection.cursor() as cursor:
+        return {
+            table: {
+                name: (
+                    tuple(c["columns"] or ()),
+                    c["unique"],
+                    c["primary_key"],
+                    c["foreign_key"],
+                    c["index"],
+                )
+                for name, c in connection.introspection.get_constraints(cursor, table).items()
+            }
+            for table in tables
+        }
+
+
+@pytest.mark.django_db
+def test_indexes_and_constraints_are_rebuilt_exactly_after_a_load() -> None:
+    # The bulk load into an empty register builds indexes after the rows (ADR 0003).
+    _load()
+    before = _schema()
+    generate_population("kr", 400, 3, progress=False, as_of=date(2026, 6, 1))
+    assert _schema() == before
+    # And they are enforced again: a duplicate national id is refused.
+    person = Person.objects.first()
+    assert person is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(
+            country=person.country,
+            national_id=person.national_id,
+            name_local="중복",
+            name_latin="DUP",
+            birth_date=person.birth_date,
+            sex=person.sex,
+            nationality=person.nationality,
+        )
