@@ -195,7 +195,10 @@ class LifeEventKind(models.TextChoices):
 class LifeEvent(AppendOnlyModel):
     """One entry in a person's append-only life event log."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="life_events")
+    # No index of its own: the (person, occurred_on) index below serves lookups by person.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="life_events", db_index=False
+    )
     kind = models.CharField(max_length=30, choices=LifeEventKind.choices)
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField()
