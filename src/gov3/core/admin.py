@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from gov3.core.models import AccessLogEntry, AuditEntry
 
 
-class LogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Append-only logs: no add, change or delete."""
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Look, never change: logs are append-only and registry writes are named commands."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -24,12 +24,12 @@ class LogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(LogAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(LogAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "agency", "subject_id", "purpose", "channel"]
     list_filter = ["purpose", "channel"]

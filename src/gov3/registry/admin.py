@@ -11,22 +11,10 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from gov3.core.access import log_access
+from gov3.core.admin import ReadOnlyAdmin
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.models import Address, Area, Household, LifeEvent, Passport, Person
 from gov3.registry.queries import RECORD_PARTS
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Lets administrators look, never change: registry writes are named commands."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Area)
