@@ -8,6 +8,7 @@ import pytest
 from stdnum.kr import rrn
 
 from gov3.registry.national_ids import (
+    EncodedFacts,
     InvalidNationalIdError,
     check_consistent,
     national_id_scheme,
@@ -19,7 +20,7 @@ def test_a_made_korean_number_is_valid_and_encodes_birth_and_sex() -> None:
     number = scheme.make(date(1990, 1, 1), "M", 1234)
     assert len(number) == 13
     assert scheme.validate(number) == number
-    assert scheme.birth_date_and_sex(number) == (date(1990, 1, 1), "M")
+    assert scheme.decode(number) == EncodedFacts(1990, date(1990, 1, 1), "M")
     assert check_consistent("kr", number, date(1990, 1, 1), "M") == number
 
 
@@ -47,7 +48,7 @@ def test_a_wrong_length_or_letters_are_refused(number: str) -> None:
 def test_29_february_only_in_leap_years() -> None:
     scheme = national_id_scheme("kr")
     number = scheme.make(date(2000, 2, 29), "F", 7)
-    assert scheme.birth_date_and_sex(number)[0] == date(2000, 2, 29)
+    assert scheme.decode(number).birth_date == date(2000, 2, 29)
     # The same digits with a year that has no 29 February do not make a date.
     body = "010229" + number[6:12]
     bad = body + rrn.calc_check_digit(body)

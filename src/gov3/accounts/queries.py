@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gov3.accounts.models import AccountKind, OfficerRole, User
 from gov3.catalogue.installed import country_pack
+from gov3.core.dates import add_years
 from gov3.registry.models import Person
 
 
@@ -25,10 +26,7 @@ def children_acted_for(user: User, today: date | None = None) -> QuerySet[Person
     me = user.person
     majority = age_of_majority(me.country)
     # Born after this date means still a minor today.
-    try:
-        cutoff = today.replace(year=today.year - majority)
-    except ValueError:  # 29 February in a non-leap year
-        cutoff = today.replace(year=today.year - majority, day=28)
+    cutoff = add_years(today, -majority)
     return (
         Person.objects.filter(Q(mother=me) | Q(father=me))
         .filter(date_of_death__isnull=True, birth_date__gt=cutoff)

@@ -17,6 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gov3.accounts.models import AccountKind, OfficerRole, User
+from gov3.accounts.queries import age_of_majority
 from gov3.accounts.services import (
     do_create_administrator,
     do_create_agency,
@@ -24,6 +25,7 @@ from gov3.accounts.services import (
     do_create_officer_account,
     do_set_password,
 )
+from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Person
 from gov3.registry.population import generate_population
@@ -55,26 +57,26 @@ def _refuse_production() -> None:
 
 def _demo_parent(country: str, today: date) -> Person:
     """A living adult with a minor child: the demo citizen, so 'acting for a child' shows."""
+    existing = User.objects.filter(username="citizen").select_related("person").first()
+    if existing is not None and existing.person is not None:
+        return existing.person
     minor_child = Person.objects.filter(
         Q(mother=OuterRef("pk")) | Q(father=OuterRef("pk")),
         date_of_death__isnull=True,
-        birth_date__gt=today.replace(year=today.year - 18),
+        birth_date__gt=add_years(today, -age_of_majority(country)),
     )
     parent = (
         Person.objects.filter(
             country=country,
             date_of_death__isnull=True,
-            birth_date__lte=today.replace(year=today.year - 30),
-            birth_date__gte=today.replace(year=today.year - 50),
+            birth_date__lte=add_years(today, -30),
+            birth_date__gte=add_years(today, -50),
             account__isnull=True,
         )
         .filter(Exists(minor_child))
         .order_by("id")
         .first()
     )
-    existing = User.objects.filter(username="citizen").select_related("person").first()
-    if existing is not None and existing.person is not None:
-        return existing.person
     if parent is None:
         raise Gov3Error("The demo population has no parent with a minor child; generate more.")
     return parent

@@ -26,6 +26,15 @@ class InvalidNationalIdError(ValidationFailedError):
     """A national id number is malformed or inconsistent with the person's data."""
 
 
+@dataclass(frozen=True)
+class EncodedFacts:
+    """What a national id number itself says about its holder."""
+
+    birth_year: int
+    birth_date: date | None  # None where the number carries only the year
+    sex: str
+
+
 class NationalIdScheme(Protocol):
     """How one country writes and checks its national identity numbers."""
 
@@ -36,8 +45,8 @@ class NationalIdScheme(Protocol):
     def validate(self, number: str) -> str:
         """Return the compact form of ``number`` or raise `InvalidNationalIdError`."""
 
-    def birth_date_and_sex(self, number: str) -> tuple[date | None, str]:
-        """What the number itself says about birth date (None if only the year) and sex."""
+    def decode(self, number: str) -> EncodedFacts:
+        """What the number itself says about birth and sex."""
 
     def make(self, birth_date: date, sex: str, serial: int) -> str:
         """Build a valid number for a person; ``serial`` distinguishes people born alike."""
@@ -58,10 +67,10 @@ class KoreanRRN:
                 f"({str(exc).rstrip('.').lower()}); it has 13 digits, e.g. 900101-1234568."
             ) from exc
 
-    def birth_date_and_sex(self, number: str) -> tuple[date | None, str]:
+    def decode(self, number: str) -> EncodedFacts:
         compact = self.validate(number)
-        sex = "M" if compact[6] in "13579" else "F"
-        return rrn.get_birth_date(compact), sex
+        born = rrn.get_birth_date(compact)
+        return EncodedFacts(born.year, born, "M" if compact[6] in "13579" else "F")
 
     def make(self, birth_date: date, sex: str, serial: int) -> str:
         if not 0 <= serial < 97_000:
@@ -98,14 +107,11 @@ class VietnameseCitizenId:
             raise InvalidNationalIdError(f"{number!r}: the fourth digit must give century and sex.")
         return compact
 
-    def birth_date_and_sex(self, number: str) -> tuple[date | None, str]:
+    def decode(self, number: str) -> EncodedFacts:
         compact = self.validate(number)
         code = int(compact[3])
-        return None, "F" if code % 2 else "M"
-
-    def birth_year(self, number: str) -> int:
-        compact = self.validate(number)
-        return 1900 + 100 * (int(compact[3]) // 2) + int(compact[4:6])
+        year = 1900 + 100 * (code // 2) + int(compact[4:6])
+        return EncodedFacts(year, None, "F" if code % 2 else "M")
 
     def make(self, birth_date: date, sex: str, serial: int) -> str:
         if not 0 <= serial < 1_000_000:
@@ -131,16 +137,15 @@ def check_consistent(country: str, number: str, birth_date: date, sex: str) -> s
     """Validate ``number`` and check it agrees with the registered birth date and sex."""
     scheme = national_id_scheme(country)
     compact = scheme.validate(number)
-    encoded_birth, encoded_sex = scheme.birth_date_and_sex(compact)
-    if encoded_birth is not None and encoded_birth != birth_date:
+    encoded = scheme.decode(compact)
+    if encoded.birth_date is not None and encoded.birth_date != birth_date:
         raise InvalidNationalIdError(
-            f"{number!r} encodes the birth date {encoded_birth}, not {birth_date}."
+            f"{number!r} encodes the birth date {encoded.birth_date}, not {birth_date}."
         )
-    if isinstance(scheme, VietnameseCitizenId) and scheme.birth_year(compact) != birth_date.year:
+    if encoded.birth_year != birth_date.year:
         raise InvalidNationalIdError(
-            f"{number!r} encodes the birth year {scheme.birth_year(compact)}, "
-            f"not {birth_date.year}."
+            f"{number!r} encodes the birth year {encoded.birth_year}, not {birth_date.year}."
         )
-    if sex in {"M", "F"} and encoded_sex != sex:
-        raise InvalidNationalIdError(f"{number!r} encodes sex {encoded_sex}, not {sex}.")
+    if sex in {"M", "F"} and encoded.sex != sex:
+        raise InvalidNationalIdError(f"{number!r} encodes sex {encoded.sex}, not {sex}.")
     return compact

@@ -41,6 +41,7 @@ from rich.progress import (
 
 from gov3.catalogue.packs import CountryPack, NamePart, load_pack, pack_path
 from gov3.core.audit import record_audit
+from gov3.core.dates import add_years
 from gov3.core.errors import ValidationFailedError
 from gov3.registry.models import (
     Address,
@@ -500,13 +501,6 @@ def rrn_check_digits(bodies: np.ndarray) -> np.ndarray:
     return (11 - (bodies @ RRN_WEIGHTS) % 11) % 10
 
 
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
 class _PassportNumbers:
     """Unique passport numbers in the pack's format, in a seeded order that looks random.
 
@@ -612,17 +606,17 @@ class _RowBuilder:
         # Every day a row can name: a century of birth dates up to the last passport expiry.
         validity = pack.passport.validity_years
         self.day_base = self.as_of_ordinal - int((MAX_AGE + 2) * 366)
-        last = _add_years(as_of, validity + 1).toordinal()
+        last = add_years(as_of, validity + 1).toordinal()
         days = [date.fromordinal(o) for o in range(self.day_base, last + 1)]
         self.day_text = _objects([d.isoformat() for d in days])
         self.day_year = np.array([d.year for d in days], dtype=np.int64)
         self.day_month = np.array([d.month for d in days], dtype=np.int64)
         self.day_dom = np.array([d.day for d in days], dtype=np.int64)
         # Passports: issued in the last `validity` years; expiry of each possible issue day.
-        self.issue_first = _add_years(as_of, -validity).toordinal() + 1
+        self.issue_first = add_years(as_of, -validity).toordinal() + 1
         self.expiry = np.array(
             [
-                _add_years(date.fromordinal(o), validity).toordinal()
+                add_years(date.fromordinal(o), validity).toordinal()
                 for o in range(self.issue_first, self.as_of_ordinal + 1)
             ],
             dtype=np.int64,

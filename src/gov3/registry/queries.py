@@ -89,12 +89,13 @@ def search_people(
     reader: Reader, query: str, *, purpose: AccessPurpose, note: str = "", limit: int = 20
 ) -> list[Person]:
     """Find people by national id (exact) or name (prefix); every person listed is logged."""
-    query = query.strip().replace("-", "")
+    query = query.strip()
     if len(query) < 2:
         return []
+    id_number = query.replace("-", "").replace(" ", "")  # 900101-1234568 as printed on cards
     found = list(
         Person.objects.filter(
-            Q(national_id=query)
+            Q(national_id=id_number)
             | Q(name_local__startswith=query)
             | Q(name_latin__startswith=query.upper())
         ).order_by("name_local", "birth_date")[:limit]
