@@ -1,9 +1,25 @@
 """The registry facts a rule can read: one row per living resident.
 
 This is the contract between the registry (which fills the facts: `gov3.registry.facts` for one
-person, `gov3 registry snapshot` for everyone) and every evaluator. A country pack exposes these
-under its own variable names (``countries/<cc>/variables.yaml``). There are no nulls: a missing
-fact takes its default, stated here.
+person, `gov3 registry snapshot` for everyone, `gov3.registry.facts_sql` in SQL) and every
+evaluator. A country pack exposes these under its own variable names
+(``countries/<cc>/variables.yaml``). There are no nulls: a missing fact takes its default.
+
+How each fact is read from the register (all three readers must agree; a test checks it):
+
+* only living residents (no date of death) have facts; a household's members are its living
+  residents; someone without a household is a household of one (``household_id`` = minus
+  their person id);
+* ``area`` is the code of the household address's area, ``province`` the code of its
+  first-level ancestor ("" without a household);
+* ``relationship_to_head`` as registered ("head" without a household);
+* ``has_spouse``: a spouse is recorded (living or not);
+* ``lives_with_parent``: the mother or the father is a living member of the same household;
+* ``birth_order``: 1 + the number of people with the same mother born strictly earlier
+  (living or dead); 1 when no mother is recorded;
+* ``monthly_income`` as assessed (0 if never), ``income_assessed``: an assessment date exists;
+* ``has_passport``: a passport with status "valid"; ``passport_expiry``: the latest expiry date
+  among valid passports (`NO_DATE` without one) — expired but not cancelled passports count.
 """
 
 from __future__ import annotations

@@ -1,0 +1,181 @@
+"""`gov3 rules check|test|explain|evaluate`: the service catalogue from the command line."""
+
+from __future__ import annotations
+
+import uuid
+from argparse import ArgumentParser
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from gov3.catalogue.installed import country_pack
+from gov3.catalogue.packs import pack_path
+from gov3.core.access import log_access
+from gov3.core.models import AccessChannel, AccessPurpose
+from gov3.registry.facts import subject_for
+from gov3.registry.models import Person
+from gov3.rules.errors import EvaluationError, RulesError
+from gov3.rules.explain import Explanation, Step, explain_service
+from gov3.rules.pack import RulePack, load_rules
+from gov3.rules.scenarios import run_scenarios
+
+ACTOR = "system:rules-cli"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _pack_dir(value: str | None) -> Path:
+    if value and ("/" in value or Path(value).is_dir()):
+        return Path(value)
+    return pack_path(value or settings.GOV3_COUNTRY, Path(settings.GOV3_COUNTRIES_DIR))
+
+
+def load(value: str | None) -> RulePack:
+    directory = _pack_dir(value)
+    if not (directory / "services").is_dir():
+        raise CommandError(f"{directory} has no services/ directory")
+    try:
+        return load_rules(directory)
+    except RulesError as error:
+        raise CommandError(
+            f"{len(error.problems)} problem(s) in {directory}; nothing was loaded:\n{error}"
+        ) from None
+
+
+def find_person(identifier: str) -> Person:
+    """A resident by national id (with or without its hyphen) or public id."""
+    try:
+        return Person.objects.get(public_id=uuid.UUID(identifier))
+    except ValueError:
+        pass
+    except Person.DoesNotExist:
+        raise CommandError(f"no resident has the public id {identifier}") from None
+    compact = identifier.replace("-", "")
+    person = Person.objects.filter(national_id__in=[identifier, compact]).first()
+    if person is None:
+        raise CommandError(f"no resident has the id {identifier}")
+    return person
+
+
+def render(explanation: Explanation, language: str) -> list[str]:
+    """The explanation as indented lines with ✔ / ✘."""
+    service = explanation.service
+    name = service.name.get(language, service.name["en"])
+    verdict = "eligible" if explanation.eligible else "not eligible"
+    lines = [f"{name} ({service.id} {service.version}) on {explanation.day}: {verdict}"]
+
+    def walk(step: Step, depth: int) -> None:
+        mark = {True: "✔ ", False: "✘ ", None: ""}[step.holds]
+        lines.append("  " * depth + mark + step.text)
+        for child in step.children:
+            walk(child, depth + 1)
+
+    walk(explanation.eligibility, 1)
+    if explanation.calculation is not None:
+        lines.append(f"Amount: {explanation.amount:,}")
+        walk(explanation.calculation, 1)
+    if explanation.facts:
+        lines.append("Facts used:")
+        lines.extend(f"  {f.label}: {f.value} — {f.source}" for f in explanation.facts)
+    if explanation.params:
+        lines.append("Parameters:")
+        lines.extend(
+            f"  {p.label}: {p.value} (from {p.valid_from}; {p.source_title} {p.source_url})"
+            for p in explanation.params
+        )
+    basis = "; ".join(
+        f"{b.title.get(language, b.title['en'])} {b.url}" for b in service.legal_basis
+    )
+    lines.append(f"Legal basis: {basis}")
+    return lines
+
+
+class Command(BaseCommand):
+    help = (
+        "The rules of a country's services. `check` validates a pack (every problem as "
+        "file:line:column), `test` runs every service's scenario tests, `explain` shows why a "
+        "resident qualifies or not, `evaluate` counts who qualifies across the population."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{check,test,explain}")
+        check = sub.add_parser("check", help="validate a pack; exit 1 listing problems")
+        check.add_argument("pack", nargs="?", help="country code or pack directory")
+        test = sub.add_parser("test", help="run the scenario tests; exit 1 if any fails")
+        test.add_argument("pack", nargs="?", help="country code or pack directory")
+        test.add_argument("--service", help="only this service")
+        explain = sub.add_parser("explain", help="why a resident qualifies for a service or not")
+        explain.add_argument("--person", required=True, help="national id or public id")
+        explain.add_argument("--service", required=True, help="the service id")
+        explain.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD (default today)")
+        explain.add_argument("--language", default="en", choices=["en", "ko", "vi"])
+        explain.add_argument("--country", default=None, help="default: GOV3_COUNTRY")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "check":
+            self.check_pack(options["pack"])
+        elif action == "test":
+            self.test_pack(options["pack"], options["service"])
+        elif action == "explain":
+            self.explain(options)
+
+    def check_pack(self, value: str | None) -> None:
+        pack = load(value)
+        tests = sum(len(service.tests) for service in pack.services.values())
+        self.stdout.write(
+            f"{pack.country}: {len(pack.services)} services, {len(pack.params)} parameters, "
+            f"{len(pack.variables)} variables, {tests} scenario tests — all checked"
+        )
+
+    def test_pack(self, value: str | None, service: str | None) -> None:
+        pack = load(value)
+        if service is not None and service not in pack.services:
+            raise CommandError(f"no service {service!r}; valid: {', '.join(sorted(pack.services))}")
+        outcomes = run_scenarios(pack, service)
+        failed = [o for o in outcomes if o.problem]
+        for outcome in failed:
+            self.stderr.write(f"{outcome.where}: {outcome.scenario.name}: {outcome.problem}")
+        self.stdout.write(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        if failed:
+            raise CommandError(f"{len(failed)} scenario test(s) failed")
+
+    def explain(self, options: dict[str, Any]) -> None:
+        pack = load(options["country"])
+        service = pack.services.get(options["service"])
+        if service is None:
+            valid = ", ".join(sorted(pack.services))
+            raise CommandError(f"no service {options['service']!r}; valid: {valid}")
+        person = find_person(options["person"])
+        day = options["date"] or timezone.localdate()
+        log_access(
+            subject_ids=[person.pk],
+            actor_id=None,
+            actor_label=ACTOR,
+            agency="",
+            purpose=AccessPurpose.SYSTEM_EVALUATION,
+            channel=AccessChannel.SYSTEM,
+            what=f"eligibility for {service.id}",
+        )
+        currency = country_pack(person.country).currency.code
+        try:
+            explanation = explain_service(
+                pack,
+                service,
+                subject_for(person),
+                day,
+                language=options["language"],
+                currency=currency,
+            )
+        except EvaluationError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write("\n".join(render(explanation, options["language"])))

@@ -1,0 +1,133 @@
+"""`gov3 rules …` on the command line, and the facts it reads from the register."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gov3.core.models import AccessLogEntry
+from gov3.registry.facts import subject_for
+from gov3.registry.models import Person
+from gov3.registry.services import do_record_income_assessment, do_record_passport_issued
+from gov3.rules.facts import NO_DATE
+
+MINIPACK = Path(__file__).parent.parent / "rules" / "minipack"
+ACTOR = "test:registry-office"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("rules", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_check_summarises_a_valid_pack() -> None:
+    assert run("check", str(MINIPACK)) == (
+        "minipack: 1 services, 3 parameters, 13 variables, 2 scenario tests — all checked\n"
+    )
+
+
+def test_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
+    broken = tmp_path / "xx"
+    shutil.copytree(MINIPACK, broken)
+    service = broken / "services" / "pension.yaml"
+    service.write_text(
+        service.read_text(encoding="utf-8").replace("age >=", "agee >="), encoding="utf-8"
+    )
+    with pytest.raises(CommandError) as caught:
+        run("check", str(broken))
+    assert "nothing was loaded" in str(caught.value)
+    assert "xx/services/pension.yaml:14:11: unknown name `agee`" in str(caught.value)
+
+
+def test_test_reports_a_failing_scenario_with_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "xx"
+    shutil.copytree(MINIPACK, broken)
+    service = broken / "services" / "pension.yaml"
+    service.write_text(
+        service.read_text(encoding="utf-8").replace("amount: 342510}", "amount: 1}"),
+        encoding="utf-8",
+    )
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 scenario test"):
+        call_command("rules", "test", str(broken), stdout=out, stderr=out)
+    assert "xx/services/pension.yaml:19: turns 65 today: expected amount 1, got 342510" in (
+        out.getvalue()
+    )
+
+
+@pytest.mark.django_db
+def test_explain_reads_the_register_and_logs_the_read(family: dict[str, Person]) -> None:
+    stranger = family["stranger"]  # born 1960-01-01
+    output = run(
+        "explain",
+        "--person",
+        stranger.national_id,
+        "--service",
+        "pension",
+        "--date",
+        "2025-06-01",
+        "--country",
+        str(MINIPACK),
+    )
+    assert "Pension (pension 1) on 2025-06-01: eligible" in output
+    assert "✔ age 65 (population register, birth date 1960-01-01) is at least pension age 65" in (
+        output
+    )
+    assert "Amount: 342,510" in output
+    assert "monthly amount: 342,510 KRW (from 2025-01-01; Notice 2025" in output
+    entry = AccessLogEntry.objects.get(subject_id=stranger.pk)
+    assert entry.purpose == "system_evaluation"
+    assert entry.what == "eligibility for pension"
+
+
+@pytest.mark.django_db
+def test_explain_refuses_unknown_people_services_and_dates(family: dict[str, Person]) -> None:
+    common = ["--country", str(MINIPACK)]
+    with pytest.raises(CommandError, match="no resident has the id 000000-0000000"):
+        run("explain", "--person", "000000-0000000", "--service", "pension", *common)
+    with pytest.raises(CommandError, match="no service 'pensions'; valid: pension"):
+        run("explain", "--person", family["stranger"].national_id, "--service", "pensions", *common)
+    with pytest.raises(CommandError, match="has no value on 2019-06-01"):
+        run(
+            "explain",
+            "--person",
+            family["stranger"].national_id,
+            "--service",
+            "pension",
+            "--date",
+            "2019-06-01",
+            *common,
+        )
+    assert not AccessLogEntry.objects.filter(what="eligibility for pensions").exists()
+
+
+@pytest.mark.django_db
+def test_facts_of_a_family(family: dict[str, Person]) -> None:
+    mother, daughter, son = family["mother"], family["daughter"], family["son"]
+    do_record_income_assessment(
+        ACTOR, mother, monthly_income=2_500_000, assessed_on=date(2025, 3, 1)
+    )
+    do_record_passport_issued(
+        ACTOR, daughter, number="M123A4567", issued_on=date(2020, 1, 2), expires_on=date(2030, 1, 1)
+    )
+    subject = subject_for(Person.objects.get(pk=son.pk))
+    assert subject.facts["lives_with_parent"] is True
+    assert subject.facts["birth_order"] == 2  # the daughter was born before him
+    assert subject.facts["relationship_to_head"] == "child"
+    assert subject.facts["has_passport"] is False
+    assert subject.facts["passport_expiry"] == NO_DATE
+    assert subject.facts["province"] == "11"
+    assert len(subject.members) == 3
+    by_birth = {row["birth_date"]: row for row in subject.members}
+    assert by_birth[date(1975, 5, 1)]["monthly_income"] == 2_500_000
+    assert by_birth[date(1975, 5, 1)]["income_assessed"] is True
+    assert by_birth[date(2000, 3, 3)]["passport_expiry"] == date(2030, 1, 1)
+    assert by_birth[date(2000, 3, 3)]["birth_order"] == 1
+    assert subject_for(family["stranger"]).members == [subject_for(family["stranger"]).facts]
