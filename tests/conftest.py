@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django_otp.oath import totp
 
 from gov3.accounts.models import Agency, OfficerRole, User
@@ -156,6 +157,18 @@ def officer(agency: Agency) -> Iterator[tuple[User, Any]]:
         agency=agency,
         role=OfficerRole.REGISTRY_OFFICER,
     )
+
+
+@pytest.fixture
+def officer_client(client: Client, officer: tuple[User, Any]) -> Client:
+    """A client signed in as the officer, with password and TOTP code."""
+    user, device = officer
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": user.username, "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert response.status_code == 302
+    return client
 
 
 def current_totp(device: Any) -> str:

@@ -11,18 +11,6 @@ from django.urls import reverse
 from gov3.accounts.models import User
 from gov3.core.models import AccessLogEntry, AccessPurpose
 from gov3.registry.models import Person
-from tests.conftest import PASSWORD, current_totp
-
-
-@pytest.fixture
-def officer_client(client: Client, officer: tuple[User, Any]) -> Client:
-    user, device = officer
-    response = client.post(
-        reverse("backoffice:login"),
-        {"username": user.username, "password": PASSWORD, "otp_token": current_totp(device)},
-    )
-    assert response.status_code == 302
-    return client
 
 
 @pytest.mark.django_db

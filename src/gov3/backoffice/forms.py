@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gov3.catalogue.eligibility import catalogue
 from gov3.core.forms import KrdsFormMixin
 from gov3.core.models import AccessPurpose
 
@@ -39,3 +43,16 @@ class SearchForm(PurposeForm):
         max_length=100,
         help_text=_("An exact id number, or the beginning of a name."),
     )
+
+
+def _service_choices() -> list[tuple[str, str]]:
+    views = catalogue(str(settings.GOV3_COUNTRY), timezone.localdate())
+    return [("", gettext("Choose a service")), *((v.id, v.name) for v in views)]
+
+
+class EligibilityForm(PurposeForm):
+    """Which service to check a person against, and why."""
+
+    field_order = ["service", "purpose", "note"]
+
+    service = forms.ChoiceField(label=_("Service"), choices=_service_choices)

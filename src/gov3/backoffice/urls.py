@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/", views.OfficerSignInView.as_view(), name="login"),
     path("", views.search, name="search"),
     path("people/<uuid:public_id>/", views.person, name="person"),
+    path("people/<uuid:public_id>/eligibility/", views.eligibility, name="eligibility"),
 ]

@@ -11,14 +11,22 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django_otp import login as otp_login
 
 from gov3.accounts.forms import OfficerSignInForm
 from gov3.accounts.models import User
-from gov3.backoffice.forms import PurposeForm, SearchForm
+from gov3.backoffice.forms import EligibilityForm, PurposeForm, SearchForm
+from gov3.catalogue.eligibility import explain_for, service_view
 from gov3.core.errors import NotFoundError
 from gov3.core.models import AccessPurpose
-from gov3.registry.queries import Reader, read_record_as_officer, search_people
+from gov3.registry.queries import (
+    Reader,
+    person_for_officer,
+    read_record_as_officer,
+    search_people,
+)
+from gov3.rules.errors import EvaluationError
 
 View = Callable[..., HttpResponse]
 
@@ -93,4 +101,44 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
         request,
         "backoffice/person.html",
         {"record": record, "purpose": AccessPurpose(form.cleaned_data["purpose"])},
+    )
+
+
+@officer_required
+def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Whether a person qualifies for a service, with the explanation the citizen would read.
+    Like the record, it needs a stated purpose first, and the read is logged."""
+    form = EligibilityForm(request.GET if "purpose" in request.GET else None)
+    if not (form.is_bound and form.is_valid()):
+        return render(
+            request, "backoffice/eligibility_purpose.html", {"form": form, "public_id": public_id}
+        )
+    assert isinstance(request.user, User)
+    service_id = form.cleaned_data["service"]
+    try:
+        person = person_for_officer(
+            _reader(request.user),
+            public_id,
+            purpose=AccessPurpose(form.cleaned_data["purpose"]),
+            note=form.cleaned_data["note"],
+            what=f"eligibility for {service_id}",
+        )
+        day = timezone.localdate()
+        explanation = explain_for(person, service_id, day)
+        view = service_view(person.country, service_id, day)
+    except NotFoundError:
+        raise Http404 from None
+    except EvaluationError:
+        return render(
+            request, "portal/eligibility_unavailable.html", {"service_id": service_id}, status=503
+        )
+    return render(
+        request,
+        "backoffice/eligibility.html",
+        {
+            "explanation": explanation,
+            "service": view,
+            "person": person,
+            "purpose": AccessPurpose(form.cleaned_data["purpose"]),
+        },
     )

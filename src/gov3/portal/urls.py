@@ -14,4 +14,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/people/<uuid:public_id>/", views.child_record, name="child_record"),
     path("me/access-log/", views.access_log, name="access_log"),
+    path("services/", views.services, name="services"),
+    path("services/<slug:service_id>/", views.service, name="service"),
+    path("services/<slug:service_id>/check/", views.check_eligibility, name="check_eligibility"),
 ]

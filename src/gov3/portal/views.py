@@ -1,19 +1,27 @@
-"""Citizen pages: sign in, my information, records of children I act for, who looked at my data."""
+"""Citizen pages: sign in, my information, records of children I act for, who looked at my data,
+the service catalogue and "check my eligibility"."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for, role_label
+from gov3.catalogue.eligibility import catalogue, explain_for, service_view
 from gov3.core.access import entries_about
+from gov3.core.errors import NotFoundError
 from gov3.registry.queries import load_record
+from gov3.rules.errors import EvaluationError
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -79,3 +87,80 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "portal/access_log.html",
         {"entries": entries, "me": citizen.person, "acting_for": len(people) > 1},
     )
+
+
+def _rules_country(request: HttpRequest) -> str:
+    """The country whose catalogue to show: the citizen's, else the deployment's."""
+    user = request.user
+    if isinstance(user, User) and user.person is not None:
+        return user.person.country
+    return str(settings.GOV3_COUNTRY)
+
+
+def services(request: HttpRequest) -> HttpResponse:
+    """The service catalogue: every service with who qualifies, in plain words."""
+    day = timezone.localdate()
+    views = catalogue(_rules_country(request), day)
+    groups = [
+        (kind, label, [v for v in views if v.kind == kind])
+        for kind, label in (
+            ("benefit", _("Benefits")),
+            ("document", _("Documents")),
+            ("reminder", _("Reminders")),
+        )
+    ]
+    return render(
+        request, "portal/services.html", {"groups": [g for g in groups if g[2]], "day": day}
+    )
+
+
+def service(request: HttpRequest, service_id: str) -> HttpResponse:
+    """One service: who qualifies, the rule, the amounts in force and their legal basis."""
+    day = timezone.localdate()
+    try:
+        view = service_view(_rules_country(request), service_id, day)
+    except NotFoundError:
+        raise Http404 from None
+    children: list[Any] = []
+    user = request.user
+    if isinstance(user, User) and user.is_citizen and user.person is not None:
+        children = list(children_acted_for(user))
+    return render(
+        request, "portal/service.html", {"service": view, "day": day, "children": children}
+    )
+
+
+@login_required
+def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Check my eligibility (or a child's I act for) now, with the explanation."""
+    citizen = _citizen(request)
+    assert citizen.person is not None
+    person = citizen.person
+    acting_for = request.GET.get("for")
+    if acting_for:
+        try:
+            child_id = uuid.UUID(acting_for)
+        except ValueError:
+            raise Http404 from None
+        child = children_acted_for(citizen).filter(public_id=child_id).first()
+        if child is None:
+            raise Http404
+        person = child
+    day = timezone.localdate()
+    try:
+        explanation = explain_for(person, service_id, day)
+        view = service_view(person.country, service_id, day)
+    except NotFoundError:
+        raise Http404 from None
+    except EvaluationError:
+        return render(
+            request, "portal/eligibility_unavailable.html", {"service_id": service_id}, status=503
+        )
+    context = {
+        "explanation": explanation,
+        "service": view,
+        "person": person,
+        "is_self": person.pk == citizen.person.pk,
+        "children": children_acted_for(citizen) if person.pk == citizen.person.pk else [],
+    }
+    return render(request, "portal/eligibility.html", context)

@@ -113,3 +113,28 @@ def search_people(
             what=SEARCH_RESULT_PARTS,
         )
     return found
+
+
+def person_for_officer(
+    reader: Reader,
+    public_id: uuid.UUID | str,
+    *,
+    purpose: AccessPurpose,
+    note: str = "",
+    what: str,
+    channel: AccessChannel = AccessChannel.WEB,
+) -> Person:
+    """A person whose data an officer is about to use for `what`; the read is logged."""
+    person = _person_by_public_id(public_id)
+    log_access(
+        subject_ids=[person.pk],
+        actor_id=reader.user_id,
+        actor_label=reader.label,
+        actor_role=reader.role,
+        agency=reader.agency,
+        purpose=purpose,
+        purpose_note=note,
+        channel=channel,
+        what=what,
+    )
+    return person

@@ -305,7 +305,7 @@ class _Explainer:
         if isinstance(value, bool):
             return self.phrases["yes" if value else "no"]
         if kind is Type.MONEY and isinstance(value, int):
-            return f"{value:,} {self.currency}"
+            return f"{value:,} {self.currency}".rstrip()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, int):
@@ -517,3 +517,9 @@ def evaluate_service(
     if not eligible:
         return False, 0
     return True, int(evaluate(service.amount, subject, params, today))  # type: ignore[arg-type]
+
+
+def rule_in_words(pack: RulePack, node: ir.Node, language: str, today: date) -> str:
+    """A rule written with the pack's labels instead of names, e.g. for the catalogue page:
+    "age >= pension age and household income <= income limit"."""
+    return _Explainer(pack, Subject({}, []), today, language, "").formula(node)
