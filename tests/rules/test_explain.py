@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gov3.rules.explain import evaluate, explain_service
+from gov3.rules.explain import evaluate, explain_service, rule_in_words
 from gov3.rules.expressions import Where, compile_expression
 from gov3.rules.facts import Subject, complete
 from gov3.rules.pack import RulePack, load_rules
@@ -118,3 +118,15 @@ def test_household_aggregates(pack: RulePack) -> None:
     assert value(pack, "household.income // household.size", family, today) == 666_666
     assert value(pack, "max(household.members, birth_date)", family, today) == date(2025, 1, 5)
     assert value(pack, "all(household.members, age < 40)", family, today) is True
+
+
+def test_a_rule_in_words_keeps_the_grouping(pack: RulePack) -> None:
+    node = compile_expression(
+        "age >= 65 and (has_spouse or household.size == 1)",
+        variables=pack.variables,
+        params=pack.params.types(),
+        where=Where("t"),
+    )
+    assert rule_in_words(pack, node, "en", date(2025, 1, 1)) == (
+        "age >= 65 and (married or people in the household == 1)"
+    )

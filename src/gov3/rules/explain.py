@@ -416,9 +416,9 @@ class _Explainer:
             case ir.Compare(op=op, left=left, right=right):
                 return f"{self.formula(left)} {op} {self.formula(right)}"
             case ir.BoolOp(op=op, operands=operands):
-                return f" {op} ".join(self.formula(operand) for operand in operands)
+                return f" {op} ".join(self.nested(operand) for operand in operands)
             case ir.If(test=test, then=then, orelse=orelse):
-                return f"{self.formula(then)} if {self.formula(test)} else {self.formula(orelse)}"
+                return f"{self.nested(then)} if {self.nested(test)} else {self.nested(orelse)}"
             case ir.In(item=item, options=options, negated=negated):
                 shown = ", ".join(self.formula(option) for option in options)
                 return f"{self.formula(item)} {'not in' if negated else 'in'} ({shown})"
@@ -428,6 +428,11 @@ class _Explainer:
                 inner = "" if expr is None else f", {self.formula(expr)}"
                 return f"{func}({self.phrases['member']}{inner})"
         return "?"
+
+    def nested(self, node: ir.Node) -> str:
+        """`formula`, bracketed where it would read ambiguously inside another expression."""
+        text = self.formula(node)
+        return f"({text})" if isinstance(node, ir.BoolOp | ir.If) else text
 
     def step(self, node: ir.Node) -> Step:  # noqa: PLR0911 - one case per node
         value = _eval(node, self.ctx)
