@@ -10,15 +10,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from gov3.core.models import AccessLogEntry
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.registry.services import do_record_income_assessment, do_record_passport_issued
+from gov3.registry.snapshot import write_snapshot
 from gov3.rules.facts import NO_DATE
 
 MINIPACK = Path(__file__).parent.parent / "rules" / "minipack"
 ACTOR = "test:registry-office"
+BACKEND = {"sqlite": "sqlite", "postgresql": "postgres"}
 
 
 def run(*args: str) -> str:
@@ -131,3 +134,48 @@ def test_facts_of_a_family(family: dict[str, Person]) -> None:
     assert by_birth[date(2000, 3, 3)]["passport_expiry"] == date(2030, 1, 1)
     assert by_birth[date(2000, 3, 3)]["birth_order"] == 1
     assert subject_for(family["stranger"]).members == [subject_for(family["stranger"]).facts]
+
+
+def _table(output: str) -> dict[str, tuple[str, str]]:
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if len(cells) == 3 and cells[0] and cells[0] != "service":
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+@pytest.mark.django_db
+def test_evaluate_agrees_across_snapshot_and_database(
+    family: dict[str, Person], tmp_path: Path
+) -> None:
+    do_record_income_assessment(
+        ACTOR, family["stranger"], monthly_income=1_000_000, assessed_on=date(2025, 1, 2)
+    )
+    snapshot = tmp_path / "facts.parquet"
+    write_snapshot(snapshot, country="kr")
+    common = ["evaluate", "--date", "2026-01-15", "--no-progress"]
+    from_snapshot = _table(run(*common, "--snapshot", str(snapshot)))
+    in_database = _table(run(*common, "--backend", BACKEND[connection.vendor]))
+    duck = _table(run(*common, "--backend", "duckdb", "--snapshot", str(snapshot)))
+    assert from_snapshot == in_database == duck
+    assert from_snapshot["child_allowance"] == ("1", "100,000")  # the son, 5
+    assert from_snapshot["basic_pension"][0] == "1"  # the stranger, 66, 1,000,000 a month
+    assert from_snapshot["resident_registration_certificate"] == ("4", "—")
+
+
+@pytest.mark.django_db
+def test_evaluate_refuses_what_it_cannot_do(family: dict[str, Person], tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"no snapshot at .*gov3 registry snapshot"):
+        run("evaluate", "--snapshot", str(tmp_path / "missing.parquet"))
+    not_parquet = tmp_path / "facts.parquet"
+    not_parquet.write_text("name,age\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="is not a readable snapshot"):
+        run("evaluate", "--snapshot", str(not_parquet))
+    other = "sqlite" if connection.vendor == "postgresql" else "postgres"
+    with pytest.raises(CommandError, match=f"database is {connection.vendor}"):
+        run("evaluate", "--backend", other)
+    with pytest.raises(CommandError, match="no service nope"):
+        run("evaluate", "--service", "nope")
+    with pytest.raises(CommandError, match="has no value on 2019-01-01"):
+        run("evaluate", "--date", "2019-01-01", "--backend", BACKEND[connection.vendor])

@@ -44,7 +44,7 @@ def _facts(person: Person, members: list[Person]) -> dict[str, Value]:
         "relationship_to_head": person.relationship_to_head or "head"
         if household is not None
         else "head",
-        "has_spouse": person.spouse_id is not None,
+        "has_spouse": person.spouse is not None and person.spouse.date_of_death is None,
         "lives_with_parent": household is not None
         and bool({person.mother_id, person.father_id} & member_ids),
         "birth_order": birth_order,
@@ -65,7 +65,7 @@ def subject_for(person: Person) -> Subject:
     else:
         members = list(
             Person.objects.filter(household=household, date_of_death__isnull=True)
-            .select_related("household__address__area__parent__parent")
+            .select_related("household__address__area__parent__parent", "spouse")
             .order_by("pk")
         )
     rows = {member.pk: _facts(member, members) for member in members}

@@ -13,7 +13,7 @@ How each fact is read from the register (all three readers must agree; a test ch
 * ``area`` is the code of the household address's area, ``province`` the code of its
   first-level ancestor ("" without a household);
 * ``relationship_to_head`` as registered ("head" without a household);
-* ``has_spouse``: a spouse is recorded (living or not);
+* ``has_spouse``: a living spouse is recorded (a widow or widower has none);
 * ``lives_with_parent``: the mother or the father is a living member of the same household;
 * ``birth_order``: 1 + the number of people with the same mother born strictly earlier
   (living or dead); 1 when no mother is recorded;

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import time
 import uuid
 from argparse import ArgumentParser
 from datetime import date
@@ -10,18 +13,31 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from gov3.catalogue.installed import country_pack
 from gov3.catalogue.packs import pack_path
 from gov3.core.access import log_access
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts import subject_for
+from gov3.registry.facts_sql import evaluate_registry
 from gov3.registry.models import Person
+from gov3.rules.backends import evaluate as evaluate_sql
 from gov3.rules.errors import EvaluationError, RulesError
 from gov3.rules.explain import Explanation, Step, explain_service
 from gov3.rules.pack import RulePack, load_rules
 from gov3.rules.scenarios import run_scenarios
+from gov3.rules.snapshot import SnapshotError
+from gov3.rules.snapshot import info as snapshot_info
+from gov3.rules.sql import parquet_relation
+from gov3.rules.vectorised import evaluate_catalogue
+
+BACKENDS = ("vectorised", "sqlite", "postgres", "duckdb", "spark")
+BACKENDS_VENDOR = {"sqlite": "sqlite", "postgres": "postgresql"}
 
 ACTOR = "system:rules-cli"
 
@@ -107,7 +123,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{check,test,explain}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{check,test,explain,evaluate}"
+        )
         check = sub.add_parser("check", help="validate a pack; exit 1 listing problems")
         check.add_argument("pack", nargs="?", help="country code or pack directory")
         test = sub.add_parser("test", help="run the scenario tests; exit 1 if any fails")
@@ -119,6 +137,23 @@ class Command(BaseCommand):
         explain.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD (default today)")
         explain.add_argument("--language", default="en", choices=["en", "ko", "vi"])
         explain.add_argument("--country", default=None, help="default: GOV3_COUNTRY")
+        evaluate = sub.add_parser(
+            "evaluate", help="count who qualifies and the total amount over the whole population"
+        )
+        evaluate.add_argument(
+            "--service", action="append", help="a service id (repeat; default: every service)"
+        )
+        evaluate.add_argument("--backend", choices=BACKENDS, default="vectorised")
+        evaluate.add_argument(
+            "--snapshot",
+            type=Path,
+            default=None,
+            help="the Parquet snapshot for vectorised, duckdb and spark "
+            "(default var/facts.parquet; write it with `gov3 registry snapshot`)",
+        )
+        evaluate.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD (default today)")
+        evaluate.add_argument("--country", default=None, help="default: GOV3_COUNTRY")
+        evaluate.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -128,6 +163,8 @@ class Command(BaseCommand):
             self.test_pack(options["pack"], options["service"])
         elif action == "explain":
             self.explain(options)
+        elif action == "evaluate":
+            self.evaluate(options)
 
     def check_pack(self, value: str | None) -> None:
         pack = load(value)
@@ -179,3 +216,140 @@ class Command(BaseCommand):
         except EvaluationError as error:
             raise CommandError(str(error)) from None
         self.stdout.write("\n".join(render(explanation, options["language"])))
+
+    def evaluate(self, options: dict[str, Any]) -> None:
+        pack = load(options["country"])
+        wanted = options["service"] or sorted(pack.services)
+        unknown = [service_id for service_id in wanted if service_id not in pack.services]
+        if unknown:
+            valid = ", ".join(sorted(pack.services))
+            raise CommandError(f"no service {', '.join(unknown)}; valid: {valid}")
+        services = {service_id: pack.services[service_id] for service_id in wanted}
+        day = options["date"] or timezone.localdate()
+        paths = sorted(set().union(*(service.params_used() for service in services.values())))
+        try:
+            params = pack.params.on(day, paths)
+        except EvaluationError as error:
+            raise CommandError(str(error)) from None
+        backend = options["backend"]
+        snapshot = options["snapshot"] or Path(settings.VAR_DIR) / "facts.parquet"
+        started = time.perf_counter()
+        if backend in ("sqlite", "postgres"):
+            totals = self._in_database(backend, services, params, day)
+        else:
+            if not snapshot.is_file():
+                raise CommandError(
+                    f"no snapshot at {snapshot}: write one with "
+                    f"`gov3 registry snapshot --out {snapshot}` or give --snapshot FILE"
+                )
+            try:
+                described = snapshot_info(snapshot)
+            except (SnapshotError, OSError) as error:
+                raise CommandError(f"{snapshot} is not a readable snapshot: {error}") from None
+            if described.country and described.country != pack.country:
+                raise CommandError(
+                    f"{snapshot} holds residents of {described.country!r}, not {pack.country!r}"
+                )
+            options["residents"] = described.rows
+            totals = self._from_snapshot(backend, services, params, day, snapshot, options)
+        seconds = time.perf_counter() - started
+        currency = country_pack(pack.country).currency.code
+        table = Table(title=f"{pack.country} on {day} — {backend}, {seconds:.2f} s")
+        table.add_column("service")
+        table.add_column("eligible", justify="right")
+        table.add_column(f"total ({currency})", justify="right")
+        for service_id, (count, total) in totals.items():
+            amount = "—" if services[service_id].amount is None else f"{total:,}"
+            table.add_row(service_id, f"{count:,}", amount)
+        rendered = io.StringIO()
+        Console(file=rendered, width=100).print(table)
+        self.stdout.write(rendered.getvalue().rstrip())
+
+    def _in_database(
+        self, backend: str, services: dict[str, Any], params: dict[str, Any], day: date
+    ) -> dict[str, tuple[int, int]]:
+        vendor = connection.vendor
+        if BACKENDS_VENDOR[backend] != vendor:
+            raise CommandError(
+                f"this installation's database is {vendor}; use --backend "
+                f"{'postgres' if vendor == 'postgresql' else vendor}, or a snapshot backend"
+            )
+        with Console(stderr=True).status("evaluating in the database (one query)…"):
+            found = evaluate_registry(list(services.values()), params=params, today=day)
+        return {service_id: (t.count, t.total) for service_id, t in found.items()}
+
+    def _from_snapshot(  # noqa: PLR0917
+        self,
+        backend: str,
+        services: dict[str, Any],
+        params: dict[str, Any],
+        day: date,
+        snapshot: Path,
+        options: dict[str, Any],
+    ) -> dict[str, tuple[int, int]]:
+        if backend == "vectorised":
+            residents = options["residents"]
+            bar = Progress(
+                TextColumn("[bold]evaluating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                disable=options["no_progress"],
+            )
+            with bar:
+                task = bar.add_task("residents", total=residents)
+                found = evaluate_catalogue(
+                    services,
+                    snapshot,
+                    params,
+                    day,
+                    progress=lambda done: bar.update(task, completed=done),
+                )
+            return {service_id: (t.count, t.total) for service_id, t in found.items()}
+        with Console(stderr=True).status(f"evaluating with {backend} (one query)…"):
+            if backend == "duckdb":
+                import duckdb  # noqa: PLC0415 - only this backend needs it
+
+                database = duckdb.connect()
+                found_sql = evaluate_sql(
+                    list(services.values()),
+                    "duckdb",
+                    database,
+                    params=params,
+                    today=day,
+                    relation=parquet_relation(snapshot, "duckdb"),
+                )
+            else:
+                found_sql = _spark_totals(services, params, day, snapshot)
+        return {service_id: (t.count, t.total) for service_id, t in found_sql.items()}
+
+
+def _spark_totals(
+    services: dict[str, Any], params: dict[str, Any], day: date, snapshot: Path
+) -> dict[str, Any]:
+    """Spark in local mode on this machine (a cluster deployment points the session elsewhere)."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    try:
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - optional, heavy
+    except ImportError:
+        raise CommandError("pyspark is not installed: pip install pyspark") from None
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("gov3-rules")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        return evaluate_sql(
+            list(services.values()),
+            "spark",
+            session,
+            params=params,
+            today=day,
+            relation=parquet_relation(snapshot, "spark"),
+        )
+    finally:
+        session.stop()
