@@ -367,23 +367,19 @@ class _Explainer:
                 if scope is Scope.MEMBER:
                     return f"{label} {shown}"
                 basis = []
+                household_wide = any(isinstance(n, ir.Aggregate) for n in ir.walk(expr))
                 for column_node in self.columns_in(expr):
-                    if column_node.scope is Scope.SUBJECT:
-                        fact = _eval(column_node, self.ctx)
-                        column_label = self.variable_label(column_node.name)
-                        fact_shown = self.show(fact, column_node.type)
-                        self.facts.setdefault(
-                            column_node.name,
-                            FactUsed(column_label, fact_shown, self.source_of(column_node.column)),
-                        )
-                        basis.append(
-                            f"{self.source_of(column_node.column)}, {column_label} {fact_shown}"
-                        )
-                for column_node in self.columns_in(expr):
-                    if column_node.scope is Scope.MEMBER:
-                        basis.append(self.source_of(column_node.column))
-                if any(isinstance(n, ir.Aggregate) for n in ir.walk(expr)):
-                    basis.append(SOURCES["population"].get(self.language, "population register"))
+                    source = self.source_of(column_node.column)
+                    if household_wide or column_node.scope is Scope.MEMBER:
+                        basis.append(source)  # many people's facts: name the registers only
+                        continue
+                    fact = _eval(column_node, self.ctx)
+                    column_label = self.variable_label(column_node.name)
+                    fact_shown = self.show(fact, column_node.type)
+                    self.facts.setdefault(
+                        column_node.name, FactUsed(column_label, fact_shown, source)
+                    )
+                    basis.append(f"{source}, {column_label} {fact_shown}")
                 unique = list(dict.fromkeys(basis))
                 return f"{label} {shown}" + (f" ({'; '.join(unique)})" if unique else "")
             case ir.Aggregate(func=func, expr=expr):
