@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "gov3.portal",
     "gov3.backoffice",
     "gov3.demo",
+    "gov3.saemaul",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploaded files (Saemaul progress photos), through Django's default storage.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(read_env("GOV3_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 30

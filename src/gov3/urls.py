@@ -1,8 +1,11 @@
-"""URL map: citizen portal at /, officers at /officer/, registry administration at /admin/."""
+"""URL map: citizen portal at /, officers at /officer/, Saemaul programme at /saemaul/, the API
+at /api/v1/, registry administration at /admin/."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
+
+from gov3.api.main import api
 
 # Administrators sign in with a second factor too.
 admin.site.__class__ = OTPAdminSite
@@ -11,5 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("officer/", include("gov3.backoffice.urls")),
+    path("saemaul/", include("gov3.saemaul.urls")),
+    path("api/v1/", api.urls),
     path("", include("gov3.portal.urls")),
 ]

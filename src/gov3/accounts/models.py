@@ -38,6 +38,7 @@ class OfficerRole(models.TextChoices):
     REGISTRY_OFFICER = "registry_officer", _("Registry officer")
     WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
     AUDITOR = "auditor", _("Auditor")
+    SAEMAUL_OFFICER = "saemaul_officer", _("Saemaul programme officer")
 
 
 class User(AbstractUser):

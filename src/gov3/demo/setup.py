@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,6 +30,9 @@ from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Person
 from gov3.registry.population import generate_population
+from gov3.registry.snapshot import write_snapshot
+from gov3.saemaul.demo import load_demo as load_saemaul_demo
+from gov3.saemaul.demo import set_up_demo_accounts as set_up_saemaul_accounts
 
 ACTOR = "system:demo"
 DEMO_PASSWORDS = {
@@ -130,7 +134,7 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
         or do_create_administrator(ACTOR, username="admin", password=DEMO_PASSWORDS["admin"])[0]
     )
     assert citizen.person is not None
-    return [
+    logins = [
         DemoLogin(
             "citizen",
             "citizen",
@@ -153,6 +157,17 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
             totp_secret=_totp_secret(admin),
         ),
     ]
+    if country == "kr":  # the Saemaul demo replays Korea's history (Haenam county, 1970-79)
+        load_saemaul_demo()
+        logins += [DemoLogin(**vars(login)) for login in set_up_saemaul_accounts(base_url)]
+    # the facts snapshot that `gov3 rules evaluate` reads by default
+    write_snapshot(snapshot_path(), country=country)
+    return logins
+
+
+def snapshot_path() -> Path:
+    """Where the demo keeps its registry snapshot (the default of `gov3 rules evaluate`)."""
+    return Path(settings.VAR_DIR) / "facts.parquet"
 
 
 def current_code(username: str) -> str:

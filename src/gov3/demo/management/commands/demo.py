@@ -47,4 +47,11 @@ class Command(BaseCommand):
                     f"  {'':<14} authenticator secret {login.totp_secret} "
                     f"(or run: .venv/bin/gov3 demo otp {login.username})"
                 )
+        url = options["url"].rstrip("/")
+        out("")
+        out(f"  service catalogue  {url}/services/  (check eligibility after signing in)")
+        out(
+            "  rules              .venv/bin/gov3 rules explain --service basic_pension "
+            "--person <national id>;  .venv/bin/gov3 rules evaluate"
+        )
         out("")

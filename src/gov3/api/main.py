@@ -1,0 +1,52 @@
+"""The API object: one NinjaAPI, gov3's errors as JSON, and each feature's router mounted.
+
+No Swagger UI: it loads its scripts from a CDN. The OpenAPI document is at
+/api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from gov3.api.auth import session_auth
+from gov3.core.errors import (
+    Gov3Error,
+    NotFoundError,
+    PermissionRefusedError,
+    ValidationFailedError,
+)
+from gov3.saemaul.api import router as saemaul_router
+from gov3.saemaul.errors import LockedError, StaleVersionError
+
+api = NinjaAPI(
+    title="gov3 API",
+    version="1",
+    description="gov3 e-government platform. Sign in on the web pages; send the CSRF token "
+    "(X-CSRFToken header) with every POST.",
+    urls_namespace="api_v1",
+    docs_url=None,
+    auth=session_auth,
+)
+
+#: The HTTP status of each kind of gov3 error; the first match (most specific first) wins.
+ERROR_STATUS: list[tuple[type[Gov3Error], int, str]] = [
+    (LockedError, 409, "locked"),
+    (StaleVersionError, 409, "stale_version"),
+    (NotFoundError, 404, "not_found"),
+    (PermissionRefusedError, 403, "permission_refused"),
+    (ValidationFailedError, 422, "invalid"),
+    (Gov3Error, 400, "refused"),
+]
+
+
+@api.exception_handler(Gov3Error)
+def gov3_error(request: HttpRequest, exc: Gov3Error) -> HttpResponse:
+    """A gov3 error becomes ``{"detail": message, "code": kind}``; nothing was changed."""
+    for kind, status, code in ERROR_STATUS:
+        if isinstance(exc, kind):
+            return api.create_response(request, {"detail": str(exc), "code": code}, status=status)
+    raise AssertionError  # pragma: no cover - Gov3Error is the last entry
+
+
+api.add_router("/saemaul/", saemaul_router)

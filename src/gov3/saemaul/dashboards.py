@@ -1,0 +1,483 @@
+"""Dashboards with pictures: the figures of an area and the geometry of their SVG charts.
+
+Everything is drawn on the server as SVG (no JavaScript, nothing fetched): a map of villages
+by class, the class counts per year as stacked bars, materials allocated/delivered/used and
+projects by status. Colour is never the only carrier of meaning: each class also has its own
+marker shape and bar pattern, every bar is labelled with its number, and every chart comes
+with a table (the template shows it) for screen readers and for reading exact values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext
+
+from gov3.saemaul.models import (
+    UNITS,
+    AllocationLine,
+    Delivery,
+    Material,
+    MaterialUse,
+    Project,
+    ProjectStatus,
+    Village,
+    VillageClass,
+    VillageClassification,
+)
+
+#: Marker shape and bar pattern of each class, so that the charts do not rely on colour.
+CLASS_SHAPES = {
+    VillageClass.BASIC: "circle",
+    VillageClass.SELF_HELP: "square",
+    VillageClass.SELF_RELIANT: "triangle",
+    VillageClass.WELFARE: "diamond",
+}
+
+#: Kilometres in a degree of latitude (and of longitude at the equator), near enough for a map.
+KM_PER_DEGREE = 111.32
+
+#: Width of every chart's drawing, in SVG units; text sizes are set in saemaul.css for it.
+CHART_WIDTH = 480
+
+#: More points than this make the page heavy; the map then shows a regular sample.
+MAP_MAX_POINTS = 2000
+
+
+def _class_label(key: str) -> str:
+    return str(VillageClass(key).label)
+
+
+def marker_path(shape: str, x: float, y: float, r: float) -> str:
+    """An SVG path of a marker centred on (x, y), about 2r wide."""
+    if shape == "square":
+        s = r * 0.9
+        return f"M{x - s:.1f},{y - s:.1f}h{2 * s:.1f}v{2 * s:.1f}h{-2 * s:.1f}z"
+    if shape == "triangle":
+        h = r * 1.15
+        return f"M{x:.1f},{y - h:.1f}L{x + h:.1f},{y + h * 0.8:.1f}L{x - h:.1f},{y + h * 0.8:.1f}z"
+    if shape == "diamond":
+        d = r * 1.2
+        return f"M{x:.1f},{y - d:.1f}L{x + d:.1f},{y:.1f}L{x:.1f},{y + d:.1f}L{x - d:.1f},{y:.1f}z"
+    return (
+        f"M{x - r:.1f},{y:.1f}a{r:.1f},{r:.1f} 0 1,0 {2 * r:.1f},0"
+        f"a{r:.1f},{r:.1f} 0 1,0 {-2 * r:.1f},0z"
+    )
+
+
+# --- the map --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A village on the map."""
+
+    code: str
+    name: str
+    village_class: str
+    class_label: str
+    path: str
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A class in a legend: its name, marker, count."""
+
+    key: str
+    label: str
+    marker: str
+    count: int
+
+
+@dataclass(frozen=True)
+class VillageMap:
+    """Villages placed by latitude and longitude (equirectangular, north up)."""
+
+    width: int
+    height: int
+    points: list[MapPoint]
+    legend: list[LegendEntry]
+    total: int
+    located: int
+    shown: int
+    bounds: tuple[float, float, float, float] | None  # south, west, north, east
+    across_km: int = 0
+
+    @property
+    def sampled(self) -> bool:
+        return self.shown < self.located
+
+
+def village_map(villages: QuerySet[Village], *, width: int = CHART_WIDTH) -> VillageMap:
+    """Place the villages with a location; a large area is shown as a regular sample."""
+    rows = list(
+        villages.order_by("code").values_list(
+            "code", "name_local", "village_class", "latitude", "longitude"
+        )
+    )
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, klass, _, _ in rows:
+        counts[klass] += 1
+    located = [
+        (code, name, klass, float(lat), float(lon))
+        for code, name, klass, lat, lon in rows
+        if lat is not None and lon is not None
+    ]
+    step = max(1, math.ceil(len(located) / MAP_MAX_POINTS))
+    sample = located[::step]
+    legend = [
+        LegendEntry(k.value, str(k.label), marker_path(CLASS_SHAPES[k], 10, 10, 6), counts[k.value])
+        for k in VillageClass
+        if counts[k.value] or k != VillageClass.WELFARE
+    ]
+    if not sample:
+        return VillageMap(width, width // 2, [], legend, len(rows), 0, 0, None)
+    lats = [r[3] for r in located]
+    lons = [r[4] for r in located]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    centre_lat, centre_lon = (south + north) / 2, (west + east) / 2
+    # Degrees of longitude shrink with the cosine of the latitude.
+    x_scale = math.cos(math.radians(centre_lat))
+    span_x = max((east - west) * x_scale, 0.02)
+    span_y = max(north - south, 0.02)
+    margin = 16
+    inner_w = width - 2 * margin
+    height = int(min(max(inner_w * span_y / span_x, 240), 720)) + 2 * margin
+    inner_h = height - 2 * margin
+    scale = min(inner_w / span_x, inner_h / span_y)
+    mid_x, mid_y = width / 2, height / 2
+    radius = 5.0 if len(sample) <= 600 else 3.5
+    points = []
+    for code, name, klass, lat, lon in sample:
+        x = mid_x + (lon - centre_lon) * x_scale * scale
+        y = mid_y - (lat - centre_lat) * scale
+        points.append(
+            MapPoint(
+                code,
+                name,
+                klass,
+                _class_label(klass),
+                marker_path(CLASS_SHAPES[VillageClass(klass)], x, y, radius),
+            )
+        )
+    return VillageMap(
+        width,
+        height,
+        points,
+        legend,
+        len(rows),
+        len(located),
+        len(points),
+        (south, west, north, east),
+        across_km=round(inner_w / scale * KM_PER_DEGREE),
+    )
+
+
+# --- class counts per year ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One class's part of a year's bar."""
+
+    key: str
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def text_y(self) -> float:
+        return self.y + self.height / 2 + 4
+
+    @property
+    def labelled(self) -> bool:
+        """Tall enough to write the number inside."""
+        return self.height >= 14
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    """A year's bar."""
+
+    label: str
+    total: int
+    x: float
+    width: float
+    top: float
+    segments: list[Segment]
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A value on the vertical axis."""
+
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    """Villages by class, one stacked bar a year."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    baseline: float
+    bars: list[StackedBar]
+    ticks: list[Tick]
+    classes: list[tuple[str, str]]
+    rows: list[tuple[int, list[int], int]] = field(default_factory=list)
+
+
+def _nice_ticks(top: int, count: int = 4) -> list[int]:
+    """Round axis values from 0 to at least ``top``."""
+    if top <= 0:
+        return [0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = max(1, int(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)))
+    return list(range(0, math.ceil(top / step) * step + 1, step))
+
+
+def class_counts(villages: QuerySet[Village]) -> dict[int, dict[str, int]]:
+    """For each classified year, the villages of each class (zeros included)."""
+    rows = (
+        VillageClassification.objects.filter(village__in=villages)
+        .values("year", "village_class")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(VillageClass.values, 0))
+    for row in rows:
+        counts[row["year"]][row["village_class"]] = row["n"]
+    return dict(counts)
+
+
+def class_chart(counts: dict[int, dict[str, int]], *, width: int = CHART_WIDTH) -> StackedChart:
+    """Stacked bars of class counts per year, with round axis values."""
+    used = [k for k in VillageClass if any(year.get(k.value, 0) for year in counts.values())]
+    classes = used or [VillageClass.BASIC, VillageClass.SELF_HELP, VillageClass.SELF_RELIANT]
+    years = sorted(counts)
+    height, left, right, top_pad, bottom = 300, 48, width - 8, 12, 40
+    baseline = height - bottom
+    totals = [sum(counts[y].get(k.value, 0) for k in classes) for y in years]
+    ticks_values = _nice_ticks(max(totals, default=0))
+    top_value = max(ticks_values[-1], 1)
+    scale = (baseline - top_pad) / top_value
+    slot = (right - left) / max(len(years), 1)
+    bar_w = min(slot * 0.7, 56)
+    bars = []
+    for index, year in enumerate(years):
+        x = left + slot * index + (slot - bar_w) / 2
+        y = float(baseline)
+        segments = []
+        for klass in classes:
+            value = counts[year].get(klass.value, 0)
+            h = value * scale
+            y -= h
+            if value:
+                segments.append(Segment(klass.value, str(klass.label), value, x, y, bar_w, h))
+        bars.append(StackedBar(str(year), totals[index], x, bar_w, y, segments))
+    rows = [
+        (year, [counts[year].get(k.value, 0) for k in classes], totals[i])
+        for i, year in enumerate(years)
+    ]
+    return StackedChart(
+        width=width,
+        height=height,
+        plot_left=left,
+        plot_right=right,
+        baseline=baseline,
+        bars=bars,
+        ticks=[Tick(v, baseline - v * scale) for v in ticks_values],
+        classes=[(k.value, str(k.label)) for k in classes],
+        rows=rows,
+    )
+
+
+# --- horizontal bars (materials, statuses) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HBar:
+    """A labelled horizontal bar."""
+
+    key: str
+    label: str
+    value: int
+    y: float
+    width: float
+    text: str
+
+
+@dataclass(frozen=True)
+class HBarGroup:
+    """Bars that share a scale (e.g. one material in its unit)."""
+
+    title: str
+    y: float
+    bars: list[HBar]
+
+
+@dataclass(frozen=True)
+class HBarChart:
+    """Groups of horizontal bars; labels sit above each bar, so it fits a phone."""
+
+    width: int
+    height: int
+    left: int
+    groups: list[HBarGroup]
+
+
+BAR_HEIGHT = 18
+_LABEL_GAP = 18
+_BAR_STEP = BAR_HEIGHT + _LABEL_GAP + 6
+
+
+def hbar_chart(
+    groups: list[tuple[str, list[tuple[str, str, int, str]]]], *, width: int = CHART_WIDTH
+) -> HBarChart:
+    """Groups of (key, label, value, text) bars; each group is scaled to its own largest."""
+    left, right = 8, width - 124  # room for the value after the bar
+    y = 8.0
+    placed = []
+    for title, bars in groups:
+        if title:
+            y += 22
+        group_y = y
+        top = max((value for _, _, value, _ in bars), default=0) or 1
+        hbars = []
+        for key, label, value, text in bars:
+            y += _LABEL_GAP
+            hbars.append(HBar(key, label, value, y, max((right - left) * value / top, 0), text))
+            y += BAR_HEIGHT + 6
+        placed.append(HBarGroup(title, group_y, hbars))
+        y += 10
+    return HBarChart(width, int(y) + 4, left, placed)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """Allocated, delivered and used quantities of one material, in its unit."""
+
+    material: str
+    label: str
+    unit: str
+    allocated: int
+    delivered: int
+    used: int
+
+    @property
+    def in_village(self) -> int:
+        return self.delivered - self.used
+
+
+def _sum_by_material(
+    rows: QuerySet[AllocationLine] | QuerySet[Delivery] | QuerySet[MaterialUse],
+) -> dict[str, int]:
+    return {
+        row["material"]: int(row["total"] or 0)
+        for row in rows.values("material").annotate(total=Sum("quantity")).order_by("material")
+    }
+
+
+def material_rows(villages: QuerySet[Village]) -> list[MaterialRow]:
+    """Materials allocated to, delivered to and used by the villages, by material."""
+    allocated = _sum_by_material(AllocationLine.objects.filter(allocation__village__in=villages))
+    delivered = _sum_by_material(Delivery.objects.filter(village__in=villages))
+    used = _sum_by_material(MaterialUse.objects.filter(village__in=villages))
+    return [
+        MaterialRow(
+            m.value,
+            str(m.label),
+            str(UNITS[m]),
+            allocated.get(m.value, 0),
+            delivered.get(m.value, 0),
+            used.get(m.value, 0),
+        )
+        for m in Material
+        if m.value in allocated or m.value in delivered or m.value in used
+    ]
+
+
+def materials_chart(rows: list[MaterialRow], *, width: int = CHART_WIDTH) -> HBarChart:
+    """Per material: allocated, delivered and used, on the material's own scale."""
+    what = [
+        ("allocated", gettext("Allocated")),
+        ("delivered", gettext("Delivered")),
+        ("used", gettext("Used")),
+    ]
+    groups = []
+    for row in rows:
+        bars = []
+        for key, label in what:
+            value = int(getattr(row, key))
+            bars.append((key, label, value, f"{value:,} {row.unit}"))
+        groups.append((f"{row.label} ({row.unit})", bars))
+    return hbar_chart(groups, width=width)
+
+
+def status_counts(villages: QuerySet[Village]) -> list[tuple[str, str, int]]:
+    """Projects of the villages in each status, every status listed (zeros included)."""
+    counts = {
+        row["status"]: row["n"]
+        for row in Project.objects.filter(village__in=villages)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in ProjectStatus]
+
+
+def status_chart(counts: list[tuple[str, str, int]], *, width: int = CHART_WIDTH) -> HBarChart:
+    """Projects by status, one bar each, on one scale."""
+    return hbar_chart([("", [(k, label, n, f"{n:,}") for k, label, n in counts])], width=width)
+
+
+# --- the whole dashboard --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard page shows for one area."""
+
+    villages: int
+    current_classes: list[LegendEntry]
+    map: VillageMap
+    classes: StackedChart
+    materials: list[MaterialRow]
+    materials_chart: HBarChart
+    statuses: list[tuple[str, str, int]]
+    status_chart: HBarChart
+
+    @property
+    def projects(self) -> int:
+        return sum(n for _, _, n in self.statuses)
+
+
+def dashboard(villages: QuerySet[Village]) -> Dashboard:
+    """Compute the figures and charts of the villages of one area."""
+    the_map = village_map(villages)
+    materials = material_rows(villages)
+    statuses = status_counts(villages)
+    return Dashboard(
+        villages=the_map.total,
+        current_classes=the_map.legend,
+        map=the_map,
+        classes=class_chart(class_counts(villages)),
+        materials=materials,
+        materials_chart=materials_chart(materials),
+        statuses=statuses,
+        status_chart=status_chart(statuses),
+    )
