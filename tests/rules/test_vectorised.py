@@ -23,6 +23,7 @@ from gov3.rules.pack import load_rules
 from gov3.rules.vectorised import (
     Population,
     ServiceTotals,
+    columns_needed,
     evaluate,
     evaluate_catalogue,
     evaluate_service,
@@ -370,6 +371,50 @@ def test_constant_expressions_are_broadcast(rule) -> None:  # type: ignore[no-un
     assert both(rule("today"), rows, today) == {1: today, 2: today}
 
 
+def test_min_max_short_circuits_and_scalar_dates(rule) -> None:  # type: ignore[no-untyped-def]
+    rows = [person(1, monthly_income=3_000_000, birth_date=date(2010, 5, 5)),
+            person(2, monthly_income=500_000, birth_date=date(1950, 5, 5))]  # fmt: skip
+    today = date(2025, 5, 5)
+    assert both(rule("min(monthly_income, 2_000_000)"), rows, today) == {1: 2_000_000, 2: 500_000}
+    assert both(rule("max(age, 18, min(3, 4))"), rows, today) == {1: 18, 2: 75}
+    assert both(rule("min(1, 2) + max(3, 4)"), rows, today) == {1: 5, 2: 5}
+    assert both(rule("age > 1 and False"), rows, today) == {1: False, 2: False}
+    assert both(rule("age > 20 or True"), rows, today) == {1: True, 2: True}
+    assert both(rule("True and not False"), rows, today) == {1: True, 2: True}
+    assert both(rule("age > 20 and True and monthly_income > 0"), rows, today) == {
+        1: False, 2: True,
+    }  # fmt: skip
+    assert both(rule('years_between(date("2000-02-29"), today)'), rows, today) == {1: 25, 2: 25}
+    assert both(rule('months_between(today, date("2000-02-29"))'), rows, today) == {
+        1: -303, 2: -303,
+    }  # fmt: skip
+
+
+def test_more_text_and_membership(rule) -> None:  # type: ignore[no-untyped-def]
+    rows = [person(1, nationality="KOR", sex="F", birth_order=9, has_spouse=True),
+            person(2, nationality="VNM", sex="M", birth_order=12)]  # fmt: skip
+    today = date(2025, 1, 1)
+    assert both(rule('nationality == "ZZZ"'), rows, today) == {1: False, 2: False}
+    assert both(rule('nationality != "ZZZ"'), rows, today) == {1: True, 2: True}
+    assert both(rule("(sex if has_spouse else sex) == sex"), rows, today) == {1: True, 2: True}
+    assert both(rule("birth_order in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)"), rows, today) == {
+        1: True, 2: False,
+    }  # fmt: skip
+    assert both(rule('params.kinds.severe in ("mild", "severe")'), rows, today) == {
+        1: True, 2: True,
+    }  # fmt: skip
+    sex = ir.Column(Type.TEXT, P, "sex", "sex", Scope.SUBJECT)
+    nationality = ir.Column(Type.TEXT, P, "nationality", "nationality", Scope.SUBJECT)
+    among = ir.In(Type.BOOL, P, ir.Literal(Type.TEXT, P, "M"), (sex, nationality), False)
+    assert both(among, rows, today) == {1: False, 2: True}
+
+
+def test_a_member_fact_outside_an_aggregate_is_refused() -> None:
+    member = ir.Column(Type.INT, P, "birth_order", "birth_order", Scope.MEMBER)
+    with pytest.raises(EvaluationError, match="outside an aggregate"):
+        evaluate(member, Population.from_rows(FAMILY), PARAMS, date(2025, 1, 1))
+
+
 def test_evaluate_returns_numpy_arrays_of_the_value_type(rule) -> None:  # type: ignore[no-untyped-def]
     population = Population.from_rows(FAMILY)
     today = date(2025, 6, 1)
@@ -439,6 +484,8 @@ def _catalogue(rule) -> dict[str, Service]:  # type: ignore[no-untyped-def]
             "household",
         ),
         "married": Service(rule("has_spouse"), None),
+        "everyone": Service(rule("True"), rule("monthly_income // 1000")),
+        "no_one": Service(rule("False"), rule("params.pension.amount")),
         "youngest": Service(
             ir.Compare(Type.BOOL, P, ">", _older_members(), ir.Literal(Type.INT, P, 2)), None
         ),
@@ -475,6 +522,9 @@ def test_catalogue_over_a_snapshot_file_matches_service_by_service(rule, tmp_pat
                    row_group_rows=97)  # fmt: skip
     assert snapshot.info(path).row_groups > 5
     services = _catalogue(rule)
+    assert columns_needed(services.values()) == {
+        "birth_date", "monthly_income", "has_spouse", "relationship_to_head",
+    }  # fmt: skip
     today = date(2025, 6, 1)
     expected = {}
     for service_id, service in services.items():

@@ -17,9 +17,10 @@ The semantics are `ir`'s, exactly. How they map onto arrays:
   function of a column and a scalar (``years_between(birth_date, today)``) is computed once per
   day of the column's span and looked up, so ``age`` costs one look-up per resident.
 * Households are contiguous runs of rows. An aggregate whose condition reads only the member
-  is computed once per household (cumulative sums differenced at the run ends) and copied to
-  each subject; one whose condition also reads the subject's own facts is evaluated over every
-  (subject, member) pair of each household.
+  is computed per household (cumulative sums differenced at the run ends) and copied to each
+  subject, for every household or, when an ``and`` has left few subjects, for theirs only;
+  one whose condition also reads the subject's own facts is evaluated over every (subject,
+  member) pair of each household.
 * ``and``/``or`` go on evaluating only where the result is still open once that is a minority
   of the entries, and a service's amount is computed only for those eligible: no operation
   has side effects or can fail on a row, so this changes nothing but the time.
@@ -598,6 +599,7 @@ class _Run:
         self.today = _day(today)
         self.cache: dict[tuple[int, int], _V] = {}
         self.household_values: dict[int, _V] = {}
+        self.households_of: dict[int, tuple[_Frame, NDArray, NDArray, NDArray] | None] = {}
         self.frames = 0
         self.all_rows = self._frame(population.size, None)
         self._heads: _Frame | None = None
@@ -798,24 +800,13 @@ class _Run:
         pop = self.pop
         per_household = self.household_values.get(id(node))
         if per_household is None and node.expr is not None and frame.rows is not None:
-            # Few subjects (a subset left by an `and`): only their households are needed.
-            households = pop.household_of[frame.rows]  # rows ascend, so households do too
-            first = np.empty(len(households), dtype=bool)
-            first[:1] = True
-            np.not_equal(households[1:], households[:-1], out=first[1:])
-            wanted = households[first]
-            sizes = pop.sizes[wanted]
-            members = int(sizes.sum())
-            if members <= _SUBSET_SHARE * pop.size / 2:
-                starts = np.zeros(len(wanted), dtype=np.int64)
-                np.cumsum(sizes[:-1], out=starts[1:])
-                rows = np.repeat(pop.starts[wanted] - starts, sizes) + np.arange(members)
-                some = self.value(node.expr, self.subset(self.all_rows, rows))
-                found = _reduce(node.func, some, starts, starts + sizes, sizes)
-                if not isinstance(found, np.ndarray):
-                    return found
-                out: NDArray = found[np.cumsum(first) - 1]
-                return out
+            few = self._their_households(frame)
+            if few is not None:  # few subjects (left by an `and`): only their households
+                members, starts, sizes, back = few
+                found = _reduce(
+                    node.func, self.value(node.expr, members), starts, starts + sizes, sizes
+                )
+                return found[back] if isinstance(found, np.ndarray) else found
         if per_household is None:
             v = None if node.expr is None else self.value(node.expr, self.all_rows)
             per_household = _reduce(node.func, v, pop.starts, pop.ends, pop.sizes)
@@ -825,6 +816,31 @@ class _Run:
         if frame.rows is None:
             return np.repeat(per_household, pop.sizes)
         return per_household[pop.household_of[frame.rows]]
+
+    def _their_households(self, frame: _Frame) -> tuple[_Frame, NDArray, NDArray, NDArray] | None:
+        """For a frame of few subjects: the frame of every member of their households, where
+        each household's run of members starts and how long it is, and each subject's
+        household among them; None when that is not much less than everyone."""
+        if frame.key in self.households_of:
+            return self.households_of[frame.key]
+        pop = self.pop
+        assert frame.rows is not None
+        households = pop.household_of[frame.rows]  # rows ascend, so households do too
+        first = np.empty(len(households), dtype=bool)
+        first[:1] = True
+        np.not_equal(households[1:], households[:-1], out=first[1:])
+        wanted = households[first]
+        sizes = pop.sizes[wanted]
+        count = int(sizes.sum())
+        found = None
+        if count <= _SUBSET_SHARE * pop.size / 2:
+            starts = np.zeros(len(wanted), dtype=np.int64)
+            np.cumsum(sizes[:-1], out=starts[1:])
+            rows = np.repeat(pop.starts[wanted] - starts, sizes) + np.arange(count)
+            back = np.cumsum(first) - 1
+            found = (self.subset(self.all_rows, rows), starts, sizes, back)
+        self.households_of[frame.key] = found
+        return found
 
     def _pair_aggregate(self, func: str, expr: ir.Node | None, frame: _Frame) -> _V:
         if frame.parent is not None:
@@ -996,8 +1012,12 @@ def _compare(op: str, a: _V, b: _V) -> _V:
 
 
 def _text_equals(text: _Text, value: str) -> NDArray:
+    matches = [i for i, c in enumerate(text.categories) if c == value]
+    if len(matches) == 1:  # the usual case: comparing the codes is faster than a look-up
+        return np.equal(text.codes, matches[0])
     table = np.array([c == value for c in text.categories], dtype=bool)
-    return table[text.codes]
+    out: NDArray = table[text.codes]
+    return out
 
 
 def _unify(a: _Text | str, b: _Text | str) -> tuple[Any, Any, tuple[str, ...]]:
