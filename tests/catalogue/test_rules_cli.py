@@ -6,12 +6,14 @@ import shutil
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from gov3.catalogue.checks import rules_pack_loads
 from gov3.core.models import AccessLogEntry
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
@@ -179,3 +181,18 @@ def test_evaluate_refuses_what_it_cannot_do(family: dict[str, Person], tmp_path:
         run("evaluate", "--service", "nope")
     with pytest.raises(CommandError, match="has no value on 2019-01-01"):
         run("evaluate", "--date", "2019-01-01", "--backend", BACKEND[connection.vendor])
+
+
+def test_a_broken_installed_pack_fails_the_system_check(tmp_path: Path, settings: Any) -> None:
+    countries = tmp_path / "countries"
+    shutil.copytree(MINIPACK, countries / "kr")
+    service = countries / "kr" / "services" / "pension.yaml"
+    service.write_text(
+        service.read_text(encoding="utf-8").replace("age >=", "agee >="), encoding="utf-8"
+    )
+    settings.GOV3_COUNTRIES_DIR = countries
+    errors = rules_pack_loads()
+    assert [error.id for error in errors] == ["gov3.E102"]
+    assert "kr/services/pension.yaml:14:11: unknown name `agee`" in (errors[0].hint or "")
+    settings.GOV3_COUNTRIES_DIR = MINIPACK.parent.parent.parent / "countries"
+    assert rules_pack_loads() == []
