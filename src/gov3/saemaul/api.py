@@ -24,8 +24,10 @@ from gov3.saemaul import dashboards, exchange
 from gov3.saemaul.models import (
     UNITS,
     Assembly,
+    Evaluation,
     EvidencePhoto,
     Material,
+    MaterialUse,
     ProgrammeRound,
     Project,
     ProjectStatus,
@@ -33,17 +35,28 @@ from gov3.saemaul.models import (
     ReportStatus,
     Resolution,
     SaemaulLevel,
+    Tranche,
     Village,
+    VillageClass,
+    VillageFundEntry,
 )
 from gov3.saemaul.queries import (
     AREA_REPORT_LEVEL,
+    fund_balance,
     get_round,
+    project_progress,
     round_rankings,
     village_profile,
     villages_in,
 )
 from gov3.saemaul.services.assemblies import ResolutionInput, do_record_assembly
+from gov3.saemaul.services.evaluation import do_classify_villages, do_record_evaluation
 from gov3.saemaul.services.evidence import do_add_evidence
+from gov3.saemaul.services.ledgers import (
+    do_record_fund_entry,
+    do_record_material_use,
+    do_release_tranche,
+)
 from gov3.saemaul.services.projects import (
     BoqLine,
     do_approve_project,
@@ -386,6 +399,132 @@ class RankedOut(Schema):
     showed_results: bool
 
 
+class MaterialUseIn(Schema):
+    """Delivered material put into one of the village's approved projects."""
+
+    project_id: str
+    material: str
+    quantity: int
+    used_on: date
+    note: str = ""
+
+
+class MaterialUseOut(Schema):
+    """A recorded use of material."""
+
+    id: int
+    village_code: str
+    project_id: str
+    material: str
+    unit: str
+    quantity: int
+    used_on: date
+    note: str
+    actor: str
+
+
+class FundEntryIn(Schema):
+    """Money into the village fund (contribution, income, other) or out of it (expense);
+    ``amount_krw`` is positive."""
+
+    kind: str
+    amount_krw: int
+    entry_on: date
+    note: str = ""
+    project_id: str | None = None
+
+
+class FundEntryOut(Schema):
+    """A village fund ledger entry (amount positive in, negative out)."""
+
+    id: int
+    kind: str
+    amount_krw: int
+    balance_after_krw: int
+    entry_on: date
+    project_id: str | None
+    tranche: int | None
+    note: str
+    actor: str
+
+
+class FundOut(Schema):
+    """The village fund: balance and entries, newest first."""
+
+    village_code: str
+    balance_krw: int
+    entries: list[FundEntryOut]
+
+
+class TrancheOut(Schema):
+    """A part of an approved grant and its release condition."""
+
+    number: int
+    amount_krw: int
+    min_progress_percent: int
+    status: str
+    released_on: date | None
+    released_by: str
+
+
+class TranchesOut(Schema):
+    """A project's tranches and the progress its photos show."""
+
+    project_id: str
+    progress_percent: int
+    tranches: list[TrancheOut]
+
+
+class ReleaseIn(Schema):
+    """The day a tranche is paid into the village fund."""
+
+    released_on: date
+
+
+class EvaluationIn(Schema):
+    """A village's evaluation: points per rubric criterion (``showed_results`` only for a
+    round without a rubric or without a pass score)."""
+
+    village_code: str
+    scores: dict[str, int] = {}
+    showed_results: bool | None = None
+    evaluated_on: date
+    note: str = ""
+
+
+class EvaluationOut(Schema):
+    """A village's evaluation in a round."""
+
+    round_code: str
+    village_code: str
+    village_name: str
+    scores: dict[str, int]
+    total: int
+    showed_results: bool
+    evaluated_on: date
+    evaluated_by: str
+    note: str
+
+
+class ClassifyIn(Schema):
+    """The year to classify, for the caller's area or one area in it."""
+
+    year: int
+    area_code: str | None = None
+
+
+class ClassificationOut(Schema):
+    """What a classification run did."""
+
+    year: int
+    area_code: str | None
+    classified: int
+    already_classified: int
+    missing_figures: int
+    promoted: int
+    counts: dict[str, int]
+
+
 # --- converters -----------------------------------------------------------------------------
 
 
@@ -520,6 +659,74 @@ def _report_out(report: Report) -> dict[str, Any]:
         "reviewed_by": report.reviewed_by,
         "return_reason": report.return_reason,
     }
+
+
+def _use_out(use: MaterialUse) -> dict[str, Any]:
+    return {
+        "id": use.pk,
+        "village_code": use.village.code,
+        "project_id": str(use.project.public_id),
+        "material": use.material,
+        "unit": str(UNITS[Material(use.material)]),
+        "quantity": use.quantity,
+        "used_on": use.used_on,
+        "note": use.note,
+        "actor": use.actor,
+    }
+
+
+def _fund_entry_out(entry: VillageFundEntry) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "amount_krw": entry.amount_krw,
+        "balance_after_krw": entry.balance_after_krw,
+        "entry_on": entry.entry_on,
+        "project_id": str(entry.project.public_id) if entry.project else None,
+        "tranche": entry.tranche.number if entry.tranche else None,
+        "note": entry.note,
+        "actor": entry.actor,
+    }
+
+
+def _tranches_out(project: Project) -> dict[str, Any]:
+    return {
+        "project_id": str(project.public_id),
+        "progress_percent": project_progress(project),
+        "tranches": [
+            {
+                "number": t.number,
+                "amount_krw": t.amount_krw,
+                "min_progress_percent": t.min_progress_percent,
+                "status": t.status,
+                "released_on": t.released_on,
+                "released_by": t.released_by,
+            }
+            for t in project.tranches.all()
+        ],
+    }
+
+
+def _evaluation_out(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "round_code": evaluation.round.code,
+        "village_code": evaluation.village.code,
+        "village_name": evaluation.village.name_local,
+        "scores": evaluation.scores,
+        "total": evaluation.total,
+        "showed_results": evaluation.showed_results,
+        "evaluated_on": evaluation.evaluated_on,
+        "evaluated_by": evaluation.evaluated_by,
+        "note": evaluation.note,
+    }
+
+
+def _village_project(j: Jurisdiction, village: Village, public_id: str) -> Project:
+    """One of the village's projects, by id (outside the jurisdiction: 404)."""
+    project = j.project_by_id(public_id)
+    if project.village_id != village.pk:
+        raise ValidationFailedError(gettext("The village has no project with that id."))
+    return project
 
 
 def _people(rows: list[Any], role: Any) -> list[dict[str, Any]]:
@@ -797,6 +1004,179 @@ def upload_photo(
     return Status(201, _photo_out(evidence))
 
 
+# --- materials and money --------------------------------------------------------------------
+
+LEDGER_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.get(
+    "/villages/{code}/material-use",
+    response={200: list[MaterialUseOut], 404: ErrorOut},
+    url_name="saemaul_material_use",
+)
+def list_material_use(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    """The materials a village put into its projects, newest first."""
+    village = _jurisdiction(request).village_by_code(code)
+    return [
+        _use_out(u) for u in village.material_use.select_related("village", "project")[:MAX_LIMIT]
+    ]
+
+
+@router.post(
+    "/villages/{code}/material-use",
+    response={201: MaterialUseOut, **LEDGER_RESPONSES},
+    url_name="saemaul_record_material_use",
+)
+def record_material_use(request: HttpRequest, code: str, payload: MaterialUseIn) -> Status[Any]:
+    """Record delivered materials put into an approved project (village leader); refused (422)
+    beyond what the village received."""
+    j = _jurisdiction(request)
+    village = j.village_by_code(code)
+    j.require(Step.RECORD_MATERIAL_USE)
+    project = _village_project(j, village, payload.project_id)
+    use = do_record_material_use(
+        j.actor,
+        project,
+        material=payload.material,
+        quantity=payload.quantity,
+        used_on=payload.used_on,
+        note=payload.note,
+    )
+    return Status(201, _use_out(use))
+
+
+@router.get(
+    "/villages/{code}/fund", response={200: FundOut, 404: ErrorOut}, url_name="saemaul_fund"
+)
+def village_fund(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The village fund ledger and balance."""
+    village = _jurisdiction(request).village_by_code(code)
+    entries = village.fund.select_related("project", "tranche").order_by("-pk")[:MAX_LIMIT]
+    return {
+        "village_code": village.code,
+        "balance_krw": fund_balance(village),
+        "entries": [_fund_entry_out(e) for e in entries],
+    }
+
+
+@router.post(
+    "/villages/{code}/fund",
+    response={201: FundEntryOut, **LEDGER_RESPONSES},
+    url_name="saemaul_record_fund_entry",
+)
+def record_fund_entry(request: HttpRequest, code: str, payload: FundEntryIn) -> Status[Any]:
+    """Add a contribution, income, expense or other entry to the village fund (village leader);
+    the fund never goes below zero."""
+    j = _jurisdiction(request)
+    village = j.village_by_code(code)
+    j.require(Step.RECORD_FUND_ENTRY)
+    entry = do_record_fund_entry(
+        j.actor,
+        village,
+        kind=payload.kind,
+        amount_krw=payload.amount_krw,
+        on=payload.entry_on,
+        note=payload.note,
+        project=_village_project(j, village, payload.project_id) if payload.project_id else None,
+    )
+    return Status(201, _fund_entry_out(entry))
+
+
+@router.get(
+    "/projects/{public_id}/tranches",
+    response={200: TranchesOut, 404: ErrorOut},
+    url_name="saemaul_tranches",
+)
+def list_tranches(request: HttpRequest, public_id: str) -> dict[str, Any]:
+    """A project's cash tranches and the progress its photos show."""
+    return _tranches_out(_jurisdiction(request).project_by_id(public_id))
+
+
+@router.post(
+    "/projects/{public_id}/tranches/{number}/release",
+    response={200: TranchesOut, **LEDGER_RESPONSES},
+    url_name="saemaul_release_tranche",
+)
+def release_tranche(
+    request: HttpRequest, public_id: str, number: int, payload: ReleaseIn
+) -> dict[str, Any]:
+    """Pay a tranche into the village fund (county); refused (422) until the progress photos
+    meet its condition, or while an earlier tranche is unpaid."""
+    j = _jurisdiction(request)
+    project = j.project_by_id(public_id)
+    tranche = Tranche.objects.filter(project=project, number=number).first()
+    if tranche is None:
+        raise NotFoundError(gettext("The project has no tranche %(n)s.") % {"n": number})
+    j.require(Step.RELEASE_TRANCHE)
+    do_release_tranche(j.actor, tranche, on=payload.released_on)
+    return _tranches_out(project)
+
+
+# --- evaluation and classes -----------------------------------------------------------------
+
+
+@router.get(
+    "/rounds/{code}/evaluations",
+    response={200: list[EvaluationOut], 404: ErrorOut},
+    url_name="saemaul_evaluations",
+)
+def list_evaluations(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    """A round's evaluations of the villages in the caller's jurisdiction."""
+    j = _jurisdiction(request)
+    round_ = _round(j, code)
+    rows = Evaluation.objects.filter(round=round_, village__in=j.villages()).select_related(
+        "round", "village"
+    )
+    return [_evaluation_out(e) for e in rows.order_by("village__code")[:MAX_LIMIT]]
+
+
+@router.post(
+    "/rounds/{code}/evaluations",
+    response={200: EvaluationOut, **LEDGER_RESPONSES},
+    url_name="saemaul_record_evaluation",
+)
+def record_evaluation(request: HttpRequest, code: str, payload: EvaluationIn) -> dict[str, Any]:
+    """Record or correct a village's evaluation with the round's rubric (county); refused (422)
+    for scores outside the rubric, or once a later round has allocated on these results."""
+    j = _jurisdiction(request)
+    round_ = _round(j, code)
+    village = j.village_by_code(payload.village_code)
+    j.require(Step.EVALUATE_VILLAGES)
+    evaluation = do_record_evaluation(
+        j.actor,
+        round_,
+        village,
+        scores=payload.scores,
+        evaluated_on=payload.evaluated_on,
+        showed_results=payload.showed_results,
+        note=payload.note,
+    )
+    return _evaluation_out(evaluation)
+
+
+@router.post(
+    "/classifications",
+    response={200: ClassificationOut, **LEDGER_RESPONSES},
+    url_name="saemaul_classify",
+)
+def classify(request: HttpRequest, payload: ClassifyIn) -> dict[str, Any]:
+    """Compute the villages' classes for a year (province, central); a year is classified once,
+    so a second run classifies only villages that were skipped."""
+    j = _jurisdiction(request)
+    j.require(Step.CLASSIFY_VILLAGES)
+    area = j.area_by_code(payload.area_code) if payload.area_code else j.area
+    outcome = do_classify_villages(j.actor, payload.year, country=j.country, area=area)
+    return {
+        "year": outcome.year,
+        "area_code": area.code if area else None,
+        "classified": outcome.classified,
+        "already_classified": outcome.already_classified,
+        "missing_figures": outcome.missing_figures,
+        "promoted": outcome.promoted,
+        "counts": {k: outcome.counts.get(k, 0) for k in VillageClass.values},
+    }
+
+
 # --- reports --------------------------------------------------------------------------------
 
 
@@ -959,10 +1339,7 @@ def rankings(request: HttpRequest, code: str, area: str | None = None) -> list[d
 
 
 def _round(j: Jurisdiction, code: str) -> ProgrammeRound:
-    round_ = get_round(code)
-    if round_.country != j.country:
-        raise NotFoundError(gettext("There is no programme round %(code)s.") % {"code": code})
-    return round_
+    return j.round_by_code(code)
 
 
 def _download(body: str, content_type: str, filename: str) -> HttpResponse:

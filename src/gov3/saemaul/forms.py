@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gov3.core.forms import KrdsFormMixin
 from gov3.saemaul.models import (
+    FundEntryKind,
     InfrastructureItem,
     Material,
     PhotoStage,
@@ -18,6 +19,7 @@ from gov3.saemaul.models import (
     ProjectCategory,
     Resolution,
     ReviewStatus,
+    RubricCriterion,
 )
 
 #: The largest whole number any count or amount field accepts (BigIntegerField fits it).
@@ -295,6 +297,122 @@ class DeliveryForm(KrdsFormMixin, forms.Form):
         assert isinstance(depot_field, forms.ChoiceField)
         allocation_field.choices = [("", _("Choose")), *allocations]
         depot_field.choices = [("", _("Choose")), *depots]
+
+
+def _past_date(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, initial=timezone.localdate, widget=DateInput)
+
+
+def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", _("Choose")), *choices]
+
+
+class MaterialUseForm(KrdsFormMixin, forms.Form):
+    """Delivered materials put into one of the village's approved projects."""
+
+    project = forms.ChoiceField(label=_("Project"))
+    material = forms.ChoiceField(
+        label=_("Material"),
+        choices=[("", _("Choose")), *[(m.value, m.label) for m in Material if m != Material.CASH]],
+    )
+    quantity = _count(_("Quantity used"))
+    used_on = _past_date(_("Used on"))
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, projects: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["project"], projects)
+
+
+class FundEntryForm(KrdsFormMixin, forms.Form):
+    """Money into or out of the village fund (grants come only from released tranches)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("", _("Choose")),
+            *[(k.value, k.label) for k in FundEntryKind if k != FundEntryKind.GRANT],
+        ],
+    )
+    amount_krw = _count(_("Amount (KRW)"))
+    entry_on = _past_date(_("Date"))
+    project = forms.ChoiceField(label=_("Project (optional)"), required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("Required for an expense: say what it paid for."),
+    )
+
+    def __init__(self, *args: Any, projects: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["project"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("None")), *projects]
+
+
+class ReleaseTrancheForm(KrdsFormMixin, forms.Form):
+    """The day a tranche of the grant is paid into the village fund."""
+
+    released_on = _past_date(_("Paid on"))
+
+
+class EvaluationForm(KrdsFormMixin, forms.Form):
+    """A village's evaluation for a round: points per criterion of the round's rubric."""
+
+    evaluated_on = _past_date(_("Evaluated on"))
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        criteria: list[RubricCriterion],
+        ask_result: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        scores = {
+            f"score_{c.code}": forms.IntegerField(
+                label=_("%(criterion)s (0 to %(max)s points)")
+                % {"criterion": c.name, "max": c.max_points},
+                min_value=0,
+                max_value=c.max_points,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            for c in criteria
+        }
+        extra: dict[str, forms.Field] = {}
+        if ask_result:
+            extra["showed_results"] = forms.ChoiceField(
+                label=_("Did the village show results?"),
+                choices=[("", _("Choose")), ("yes", _("Yes")), ("no", _("No"))],
+            )
+        self.fields = {**scores, **extra, **self.fields}
+        for field in [*scores.values(), *extra.values()]:
+            css = "krds-form-select" if isinstance(field.widget, forms.Select) else "krds-input"
+            field.widget.attrs["class"] = css
+
+    def scores(self) -> dict[str, int]:
+        return {c.code: self.cleaned_data[f"score_{c.code}"] for c in self.criteria}
+
+    def showed_results(self) -> bool | None:
+        answer = self.cleaned_data.get("showed_results")
+        return None if not answer else answer == "yes"
+
+
+class ClassifyForm(KrdsFormMixin, forms.Form):
+    """The year to classify the villages of an area for."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=1970, max_value=2100)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = areas
 
 
 class AreaForm(forms.Form):

@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,10 +35,15 @@ from gov3.saemaul.forms import (
     AssemblyForm,
     BoqLineFormSet,
     CheckForm,
+    ClassifyForm,
     DeliveryForm,
+    EvaluationForm,
+    FundEntryForm,
+    MaterialUseForm,
     PhotoForm,
     PhotoReviewForm,
     ProjectForm,
+    ReleaseTrancheForm,
     ReportForm,
     ResolutionFormSet,
     ReturnForm,
@@ -49,6 +55,7 @@ from gov3.saemaul.models import (
     Delivery,
     Depot,
     DepotLevel,
+    Evaluation,
     EvidencePhoto,
     Material,
     PhotoFlag,
@@ -62,6 +69,8 @@ from gov3.saemaul.models import (
     ReviewStatus,
     SaemaulLevel,
     StockEntry,
+    Tranche,
+    TrancheStatus,
     Village,
     VillageClass,
 )
@@ -69,6 +78,7 @@ from gov3.saemaul.queries import (
     AREA_REPORT_LEVEL,
     allocation_remaining,
     child_reports,
+    fund_balance,
     open_rounds,
     project_progress,
     reference_figures,
@@ -78,8 +88,14 @@ from gov3.saemaul.queries import (
     villages_in,
 )
 from gov3.saemaul.services.assemblies import ResolutionInput, do_record_assembly
+from gov3.saemaul.services.evaluation import do_classify_villages, do_record_evaluation
 from gov3.saemaul.services.evidence import do_add_evidence, do_review_evidence
-from gov3.saemaul.services.ledgers import do_deliver_materials
+from gov3.saemaul.services.ledgers import (
+    do_deliver_materials,
+    do_record_fund_entry,
+    do_record_material_use,
+    do_release_tranche,
+)
 from gov3.saemaul.services.projects import (
     EDITABLE,
     BoqLine,
@@ -162,6 +178,31 @@ def _refused(request: HttpRequest, error: Gov3Error) -> None:
 
 def _context(j: Jurisdiction, **extra: Any) -> dict[str, Any]:
     return {"j": j, "Step": Step, **extra}
+
+
+def _form_step(request: HttpRequest, form: Form, run: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run one command with a POSTed form's data: its result when done, None when the input
+    was wrong or the command refused it (the refusal becomes the form's error; nothing was
+    changed)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return run(form.cleaned_data)
+    except Gov3Error as error:
+        form.add_error(None, str(error))
+        return None
+
+
+def _form_page(
+    request: HttpRequest, template: str, j: Jurisdiction, **context: Any
+) -> HttpResponse:
+    """A form page; shown again after a POST only when the input was wrong or refused."""
+    return render(
+        request,
+        template,
+        _context(j, **context),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- home and villages ----------------------------------------------------------------------
@@ -483,7 +524,10 @@ def project(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpRespon
             or (j.level == SaemaulLevel.COUNTY and status == ProjectStatus.CHECKED)
         ),
         "review": j.may(Step.REVIEW_PHOTO),
+        "use": j.may(Step.RECORD_MATERIAL_USE) and status in PAYABLE,
+        "release": j.may(Step.RELEASE_TRANCHE) and status in PAYABLE,
     }
+    tranches = list(the_project.tranches.all())
     initial = {"version": the_project.version}
     return render(
         request,
@@ -496,7 +540,9 @@ def project(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpRespon
             lines=the_project.lines.all(),
             decisions=the_project.decisions.all(),
             photos=the_project.photos.all(),
-            tranches=the_project.tranches.all(),
+            tranches=tranches,
+            next_tranche=next((t for t in tranches if t.status == TrancheStatus.PENDING), None),
+            release_form=ReleaseTrancheForm(),
             progress=project_progress(the_project),
             version_form=VersionForm(initial=initial),
             check_form=CheckForm(initial=initial),
@@ -516,7 +562,7 @@ def _project_step(
     public_id: str,
     *,
     step: Step,
-    form_class: type[VersionForm],
+    form_class: type[Form],
     run: Callable[[Project, dict[str, Any]], Any],
     done: str,
 ) -> HttpResponse:
@@ -617,6 +663,27 @@ def project_approve(request: HttpRequest, j: Jurisdiction, public_id: str) -> Ht
             note=d["note"],
         ),
         done=_("The project was approved; its grant is now locked."),
+    )
+
+
+@require_POST
+@saemaul_view
+def tranche_release(
+    request: HttpRequest, j: Jurisdiction, public_id: str, number: int
+) -> HttpResponse:
+    """The county pays a tranche of the grant into the village fund; refused (and shown on the
+    project page) until the progress photos meet the tranche's condition."""
+    tranche = Tranche.objects.filter(project=j.project_by_id(public_id), number=number).first()
+    if tranche is None:
+        raise Http404
+    return _project_step(
+        request,
+        j,
+        public_id,
+        step=Step.RELEASE_TRANCHE,
+        form_class=ReleaseTrancheForm,
+        run=lambda p, d: do_release_tranche(j.actor, tranche, on=d["released_on"]),
+        done=_("Tranche %(number)s was paid into the village fund.") % {"number": number},
     )
 
 
@@ -833,6 +900,220 @@ def delivery_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespon
         _context(j, village=the_village, form=form, remaining=remaining),
         status=400 if request.method == "POST" else 200,
     )
+
+
+PAYABLE = (ProjectStatus.APPROVED, ProjectStatus.COMPLETED)
+
+
+def _choices(projects: QuerySet[Project]) -> dict[str, Project]:
+    return {str(p.public_id): p for p in projects}
+
+
+@saemaul_view
+def material_use_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
+    """Record delivered materials put into one of the village's approved projects."""
+    the_village = j.village_by_code(code)
+    j.require(Step.RECORD_MATERIAL_USE)
+    projects = _choices(the_village.projects.filter(status__in=PAYABLE).order_by("-approved_at"))
+    form = MaterialUseForm(
+        request.POST or None,
+        initial={"project": request.GET.get("project", "")},
+        projects=[(key, p.title) for key, p in projects.items()],
+    )
+    if _form_step(
+        request,
+        form,
+        lambda d: do_record_material_use(
+            j.actor,
+            projects[d["project"]],
+            material=d["material"],
+            quantity=d["quantity"],
+            used_on=d["used_on"],
+            note=d["note"],
+        ),
+    ):
+        messages.success(request, _("The use of materials was recorded."))
+        return redirect("saemaul:village", code=the_village.code)
+    return _form_page(
+        request,
+        "saemaul/material_use_form.html",
+        j,
+        village=the_village,
+        form=form,
+        has_projects=bool(projects),
+        materials=dashboards.material_rows(Village.objects.filter(pk=the_village.pk)),
+        uses=the_village.material_use.select_related("project")[:PAGE_SIZE],
+    )
+
+
+@saemaul_view
+def fund(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
+    """The village fund ledger; the village records contributions, income and expenses."""
+    the_village = j.village_by_code(code)
+    if request.method == "POST":
+        j.require(Step.RECORD_FUND_ENTRY)
+    form = None
+    if j.may(Step.RECORD_FUND_ENTRY):
+        projects = _choices(the_village.projects.order_by("-created_at"))
+        form = FundEntryForm(
+            request.POST or None, projects=[(key, p.title) for key, p in projects.items()]
+        )
+        if _form_step(
+            request,
+            form,
+            lambda d: do_record_fund_entry(
+                j.actor,
+                the_village,
+                kind=d["kind"],
+                amount_krw=d["amount_krw"],
+                on=d["entry_on"],
+                note=d["note"],
+                project=projects.get(d["project"]),
+            ),
+        ):
+            messages.success(request, _("The entry was added to the village fund ledger."))
+            return redirect("saemaul:fund", code=the_village.code)
+    entries = the_village.fund.select_related("project", "tranche").order_by("-pk")
+    return _form_page(
+        request,
+        "saemaul/fund.html",
+        j,
+        village=the_village,
+        form=form,
+        balance=fund_balance(the_village),
+        page=Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+    )
+
+
+# --- evaluation and classes -----------------------------------------------------------------
+
+
+def _round_villages(j: Jurisdiction, round_: ProgrammeRound) -> QuerySet[Village]:
+    """The user's villages the round supported or has evaluated."""
+    return j.villages().filter(
+        Q(pk__in=Allocation.objects.filter(round=round_).values("village_id"))
+        | Q(pk__in=Evaluation.objects.filter(round=round_).values("village_id"))
+    )
+
+
+@saemaul_view
+def evaluations(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
+    """The villages of a round in the user's area and their evaluations, to enter or correct."""
+    round_ = j.round_by_code(code)
+    j.require(Step.EVALUATE_VILLAGES)
+    page = Paginator(_round_villages(j, round_).order_by("code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    done = {
+        e.village_id: e
+        for e in Evaluation.objects.filter(round=round_, village_id__in=[v.pk for v in page])
+    }
+    return render(
+        request,
+        "saemaul/evaluations.html",
+        _context(
+            j,
+            round=round_,
+            rounds=ProgrammeRound.objects.filter(country=j.country).order_by("-year", "code"),
+            page=page,
+            rows=[(v, done.get(v.pk)) for v in page],
+            query="",
+        ),
+    )
+
+
+@saemaul_view
+def evaluation_edit(
+    request: HttpRequest, j: Jurisdiction, code: str, village_code: str
+) -> HttpResponse:
+    """Enter (or correct) a village's evaluation with the round's rubric."""
+    round_ = j.round_by_code(code)
+    the_village = j.village_by_code(village_code)
+    j.require(Step.EVALUATE_VILLAGES)
+    current = Evaluation.objects.filter(round=round_, village=the_village).first()
+    initial: dict[str, Any] = {}
+    if current is not None:
+        initial = {f"score_{k}": v for k, v in current.scores.items()} | {
+            "evaluated_on": current.evaluated_on,
+            "note": current.note,
+            "showed_results": "yes" if current.showed_results else "no",
+        }
+    form = EvaluationForm(
+        request.POST or None,
+        initial=initial,
+        criteria=list(round_.rubric.criteria.all()) if round_.rubric else [],
+        ask_result=round_.rubric is None or round_.pass_score is None,
+    )
+    evaluation = _form_step(
+        request,
+        form,
+        lambda d: do_record_evaluation(
+            j.actor,
+            round_,
+            the_village,
+            scores=form.scores(),
+            evaluated_on=d["evaluated_on"],
+            showed_results=form.showed_results(),
+            note=d["note"],
+        ),
+    )
+    if evaluation is not None:
+        messages.success(
+            request,
+            (
+                _("%(village)s: %(total)s points, showed results.")
+                if evaluation.showed_results
+                else _("%(village)s: %(total)s points, no result: no support in the next round.")
+            )
+            % {"village": the_village.name_local, "total": evaluation.total},
+        )
+        return redirect("saemaul:evaluations", code=round_.code)
+    return _form_page(
+        request,
+        "saemaul/evaluation_form.html",
+        j,
+        round=round_,
+        village=the_village,
+        form=form,
+        current=current,
+    )
+
+
+@saemaul_view
+def classify(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
+    """Compute the villages' classes for a year from the configured criteria (a year once)."""
+    j.require(Step.CLASSIFY_VILLAGES)
+    code = request.POST.get("area", "")
+    area = j.area_by_code(code) if code else j.area
+    choices = [(a.code, f"{a.name_local} ({a.name_en})") for a in j.areas()]
+    if j.area is None:
+        choices.insert(0, ("", _("Whole country")))
+    form = ClassifyForm(
+        request.POST or None, initial={"year": timezone.localdate().year - 1}, areas=choices
+    )
+    outcome = _form_step(
+        request,
+        form,
+        lambda d: do_classify_villages(j.actor, d["year"], country=j.country, area=area),
+    )
+    if outcome is not None:
+        messages.success(
+            request,
+            _("%(n)s villages were classified for %(year)s.")
+            % {"n": outcome.classified, "year": outcome.year},
+        )
+        return render(
+            request,
+            "saemaul/classify.html",
+            _context(
+                j,
+                form=form,
+                area=area,
+                outcome=outcome,
+                counts=[(k.label, outcome.counts.get(k.value, 0)) for k in VillageClass],
+            ),
+        )
+    return _form_page(request, "saemaul/classify.html", j, form=form, area=area, outcome=None)
 
 
 # --- the reporting chain --------------------------------------------------------------------
@@ -1058,6 +1339,11 @@ def results(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
             )
             + "&",
             current=[(k.label, current_counts.get(k.value, 0)) for k in VillageClass],
+            all_rounds=(
+                ProgrammeRound.objects.filter(country=j.country).order_by("-year", "code")
+                if j.may(Step.EVALUATE_VILLAGES)
+                else []
+            ),
         ),
     )
 

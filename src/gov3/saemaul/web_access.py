@@ -21,6 +21,7 @@ from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.registry.models import Area, AreaLevel
 from gov3.saemaul.models import (
     EvidencePhoto,
+    ProgrammeRound,
     Project,
     Report,
     ReportLevel,
@@ -28,7 +29,7 @@ from gov3.saemaul.models import (
     SaemaulLevel,
     Village,
 )
-from gov3.saemaul.queries import district_ids_under, get_project, get_village
+from gov3.saemaul.queries import district_ids_under, get_project, get_round, get_village
 
 
 class Step(StrEnum):
@@ -43,6 +44,11 @@ class Step(StrEnum):
     RETURN_PROJECT = "return_project"
     REVIEW_PHOTO = "review_photo"
     MANAGE_MATERIALS = "manage_materials"
+    RECORD_MATERIAL_USE = "record_material_use"
+    RECORD_FUND_ENTRY = "record_fund_entry"
+    RELEASE_TRANCHE = "release_tranche"
+    EVALUATE_VILLAGES = "evaluate_villages"
+    CLASSIFY_VILLAGES = "classify_villages"
 
 
 #: The levels that may take each step (always within their jurisdiction).
@@ -56,6 +62,14 @@ STEPS: dict[Step, frozenset[str]] = {
     Step.APPROVE_PROJECT: frozenset({SaemaulLevel.COUNTY}),
     Step.REVIEW_PHOTO: frozenset({SaemaulLevel.EUP_MYEON, SaemaulLevel.COUNTY}),
     Step.MANAGE_MATERIALS: frozenset({SaemaulLevel.COUNTY}),
+    # The village accounts for what it used and for its own fund.
+    Step.RECORD_MATERIAL_USE: frozenset({SaemaulLevel.VILLAGE}),
+    Step.RECORD_FUND_ENTRY: frozenset({SaemaulLevel.VILLAGE}),
+    # The county, which approved the grant, pays it out and evaluates the round's results.
+    Step.RELEASE_TRANCHE: frozenset({SaemaulLevel.COUNTY}),
+    Step.EVALUATE_VILLAGES: frozenset({SaemaulLevel.COUNTY}),
+    # The yearly classes are decided by the programme managers above the county.
+    Step.CLASSIFY_VILLAGES: frozenset({SaemaulLevel.PROVINCE, SaemaulLevel.CENTRAL}),
 }
 
 #: The report level each programme level reviews (the level below its own).
@@ -179,6 +193,13 @@ class Jurisdiction:
         if photo is None or not self.sees_village(photo.project.village):
             raise NotFoundError(gettext("No photo with that id exists."))
         return photo
+
+    def round_by_code(self, code: str) -> ProgrammeRound:
+        """A programme round of the user's country."""
+        round_ = get_round(code)
+        if round_.country != self.country:
+            raise NotFoundError(gettext("There is no programme round %(code)s.") % {"code": code})
+        return round_
 
     def area_by_code(self, code: str) -> Area:
         area = Area.objects.filter(country=self.country, code=code).first()
