@@ -133,3 +133,22 @@ def test_the_catalogue_is_translated(client: Client) -> None:
     text = page.content.decode()
     assert "연금" in text
     assert "65세 이상" in text
+
+
+@pytest.mark.django_db
+def test_a_rule_without_todays_amounts_says_so_and_records_nothing(
+    client: Client, citizen: User, settings: Any
+) -> None:
+    parameters = Path(settings.GOV3_COUNTRIES_DIR) / "kr" / "parameters" / "pension.yaml"
+    parameters.write_text(
+        parameters.read_text(encoding="utf-8").replace("from: 2020-01-01", "from: 2099-01-01"),
+        encoding="utf-8",
+    )
+    rules_pack.cache_clear()
+    client.force_login(citizen)
+    response = client.get(reverse("portal:check_eligibility", args=["pension"]))
+    assert response.status_code == 503
+    assert "have not been published in gov3 yet" in response.content.decode()
+    assert not AccessLogEntry.objects.exists()
+    page = client.get(reverse("portal:service", args=["pension"])).content.decode()
+    assert "pension age" not in page.split("Amounts and limits in force")[1]  # not in force yet
