@@ -25,11 +25,13 @@ from gov3.accounts.services import (
     do_create_officer_account,
 )
 from gov3.registry.models import Area
+from gov3.saemaul import views
 from gov3.saemaul.models import (
     Allocation,
     Assembly,
     Delivery,
     EvidencePhoto,
+    ProgrammePolicy,
     Project,
     ProjectStatus,
     Report,
@@ -392,6 +394,33 @@ def test_a_file_that_is_not_a_photo_is_refused(
     )
     assert response.status_code == 400
     assert "The file is not a photo" in response.content.decode()
+    assert not EvidencePhoto.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_huge_upload_is_refused_without_being_read_whole(
+    as_: Callable[[str], Client], village: Village, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "READ_LIMIT", 1000)  # as if the file were larger than 64 MiB
+    ProgrammePolicy.objects.filter(country="kr").update(photo_max_bytes=1000)
+    read: list[int] = []
+    real = views.do_add_evidence
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        read.append(len(kwargs["data"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "do_add_evidence", spy)
+    project = draft_project(village)
+    upload = io.BytesIO(jpeg(gps=SITE) + b"\0" * 5000)
+    upload.name = "huge.jpg"
+    response = as_("leader").post(
+        reverse("saemaul:photo_new", args=[project.public_id]),
+        {"stage": "before", "progress_percent": "0", "photo": upload},
+    )
+    assert response.status_code == 400
+    assert "photos may be at most 0.0 MB" in response.content.decode()
+    assert read == [1001]  # only the limit and one byte were read
     assert not EvidencePhoto.objects.exists()
 
 

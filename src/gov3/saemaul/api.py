@@ -40,6 +40,7 @@ from gov3.saemaul.models import (
     VillageClass,
     VillageFundEntry,
 )
+from gov3.saemaul.photos import READ_LIMIT
 from gov3.saemaul.queries import (
     AREA_REPORT_LEVEL,
     fund_balance,
@@ -996,7 +997,7 @@ def upload_photo(
         j.actor,
         project,
         stage=stage,
-        data=photo.read(),
+        data=photo.read(READ_LIMIT + 1),  # a bigger file is refused as too large
         filename=photo.name or "",
         progress_percent=progress_percent,
         caption=caption,

@@ -21,6 +21,8 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 #: Larger images are refused before decoding (a "decompression bomb" guard): 60 megapixels.
 MAX_PIXELS = 60_000_000
+#: Never read more of an upload than this into memory: a larger one is refused as too large.
+READ_LIMIT = 64 * 1024 * 1024
 _GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
 _DATETIME_ORIGINAL = 0x9003
 _DATETIME = 0x0132

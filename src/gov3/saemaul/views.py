@@ -74,6 +74,7 @@ from gov3.saemaul.models import (
     Village,
     VillageClass,
 )
+from gov3.saemaul.photos import READ_LIMIT
 from gov3.saemaul.queries import (
     AREA_REPORT_LEVEL,
     allocation_remaining,
@@ -703,7 +704,7 @@ def photo_new(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResp
                 j.actor,
                 the_project,
                 stage=form.cleaned_data["stage"],
-                data=upload.read(),
+                data=upload.read(READ_LIMIT + 1),  # a bigger file is refused as too large
                 filename=upload.name or "",
                 progress_percent=form.cleaned_data["progress_percent"],
                 caption=form.cleaned_data["caption"],
