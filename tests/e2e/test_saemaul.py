@@ -196,3 +196,43 @@ def test_the_officers_other_pages_are_accessible(
     page.get_by_role("button", name="Approve and lock").click()
     expect(page.get_by_text("Approved and locked")).to_be_visible()
     assert_accessible(page)
+
+
+def _fits_the_screen(page: Page) -> None:
+    """Nothing wider than the phone's screen: no sideways scrolling of the whole page
+    (wide tables scroll inside their own labelled region instead)."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{page.url} is {overflow}px wider than a 375px screen"
+
+
+def test_a_village_leader_can_work_on_a_phone(
+    *,
+    browser: Browser,
+    live_server: Any,
+    village: Village,  # noqa: F811 - the fixture imported above
+    people: dict[str, tuple[User, Any]],
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, bypass_csp=True, locale="en-GB", has_touch=True
+    )
+    try:
+        page = context.new_page()
+        base = live_server.url
+        _leader_signs_in(page, base)
+        for path in (
+            "/saemaul/",
+            f"/saemaul/villages/{village.code}/",
+            f"/saemaul/villages/{village.code}/assemblies/new/",
+            f"/saemaul/villages/{village.code}/projects/new/",
+            "/saemaul/dashboard/",
+            "/services/",
+            "/services/child_allowance/",
+        ):
+            page.goto(base + path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            _fits_the_screen(page)
+            assert_accessible(page)
+    finally:
+        context.close()
