@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gov3.catalogue.eligibility import catalogue
+from gov3.catalogue.eligibility import service_names
 from gov3.core.forms import KrdsFormMixin
 from gov3.core.models import AccessPurpose
 
@@ -46,8 +45,7 @@ class SearchForm(PurposeForm):
 
 
 def _service_choices() -> list[tuple[str, str]]:
-    views = catalogue(str(settings.GOV3_COUNTRY), timezone.localdate())
-    return [("", gettext("Choose a service")), *((v.id, v.name) for v in views)]
+    return [("", gettext("Choose a service")), *service_names(str(settings.GOV3_COUNTRY))]
 
 
 class EligibilityForm(PurposeForm):

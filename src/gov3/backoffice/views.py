@@ -17,9 +17,10 @@ from django_otp import login as otp_login
 from gov3.accounts.forms import OfficerSignInForm
 from gov3.accounts.models import User
 from gov3.backoffice.forms import EligibilityForm, PurposeForm, SearchForm
-from gov3.catalogue.eligibility import explain_for, service_view
+from gov3.catalogue.eligibility import check
 from gov3.core.errors import NotFoundError
 from gov3.core.models import AccessPurpose
+from gov3.portal.views import eligibility_unavailable
 from gov3.registry.queries import (
     Reader,
     person_for_officer,
@@ -123,15 +124,11 @@ def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             what=f"eligibility for {service_id}",
         )
-        day = timezone.localdate()
-        explanation = explain_for(person, service_id, day)
-        view = service_view(person.country, service_id, day)
+        explanation, view = check(person, service_id, timezone.localdate())
     except NotFoundError:
         raise Http404 from None
     except EvaluationError:
-        return render(
-            request, "portal/eligibility_unavailable.html", {"service_id": service_id}, status=503
-        )
+        return eligibility_unavailable(request, service_id)
     return render(
         request,
         "backoffice/eligibility.html",

@@ -7,6 +7,7 @@ resident's facts, explains in the reader's language. Reads by officers are logge
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,10 +29,9 @@ def language() -> str:
     return code if code in LANGUAGES else "en"
 
 
-def text(labels: dict[str, str] | object) -> str:
+def text(labels: Mapping[str, str]) -> str:
     """A pack label in the active language."""
-    assert isinstance(labels, dict)
-    return str(labels.get(language()) or labels.get("en", ""))
+    return labels.get(language()) or labels.get("en", "")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _view(pack: RulePack, service: Service, day: date) -> ServiceView:
         dated = parameter.at(day)
         params.append(
             ParamUsed(
-                text(dict(parameter.label)),
+                text(parameter.label),
                 f"{dated.value:,}" if isinstance(dated.value, int) else str(dated.value),
                 dated.valid_from,
                 dated.source_title,
@@ -69,11 +69,11 @@ def _view(pack: RulePack, service: Service, day: date) -> ServiceView:
         )
     return ServiceView(
         id=service.id,
-        name=text(dict(service.name)),
-        summary=text(dict(service.summary)),
-        agency=text(dict(service.agency)),
+        name=text(service.name),
+        summary=text(service.summary),
+        agency=text(service.agency),
         kind=service.kind,
-        legal_basis=[(text(dict(b.title)), b.url) for b in service.legal_basis],
+        legal_basis=[(text(b.title), b.url) for b in service.legal_basis],
         rule=rule_in_words(pack, service.eligible, lang, day),
         amount_rule=(
             rule_in_words(pack, service.amount, lang, day) if service.amount is not None else None
@@ -87,8 +87,14 @@ def catalogue(country: str, day: date) -> list[ServiceView]:
     """Every service of the country, benefits first, then documents and reminders."""
     pack = rules_pack(country)
     order = {"benefit": 0, "document": 1, "reminder": 2}
-    services = sorted(pack.services.values(), key=lambda s: (order[s.kind], text(dict(s.name))))
+    services = sorted(pack.services.values(), key=lambda s: (order[s.kind], text(s.name)))
     return [_view(pack, service, day) for service in services]
+
+
+def service_names(country: str) -> list[tuple[str, str]]:
+    """(id, name in the active language) of every service, by name: for a choice list."""
+    names = ((service.id, text(service.name)) for service in rules_pack(country).services.values())
+    return sorted(names, key=lambda pair: pair[1])
 
 
 def service_view(country: str, service_id: str, day: date) -> ServiceView:
@@ -113,6 +119,11 @@ def _subject_person(person: Person, service: Service) -> Person:
         .first()
     )
     return head or person
+
+
+def check(person: Person, service_id: str, day: date) -> tuple[Explanation, ServiceView]:
+    """`explain_for` and the service as pages show it, for an eligibility page."""
+    return explain_for(person, service_id, day), service_view(person.country, service_id, day)
 
 
 def explain_for(person: Person, service_id: str, day: date) -> Explanation:

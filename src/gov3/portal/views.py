@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for, role_label
-from gov3.catalogue.eligibility import catalogue, explain_for, service_view
+from gov3.catalogue.eligibility import catalogue, check, service_view
 from gov3.core.access import entries_about
 from gov3.core.errors import NotFoundError
 from gov3.registry.queries import load_record
@@ -130,6 +130,13 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
     )
 
 
+def eligibility_unavailable(request: HttpRequest, service_id: str) -> HttpResponse:
+    """The answer when a service's amounts for today are not published yet (nothing recorded)."""
+    return render(
+        request, "portal/eligibility_unavailable.html", {"service_id": service_id}, status=503
+    )
+
+
 @login_required
 def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
     """Check my eligibility (or a child's I act for) now, with the explanation."""
@@ -146,16 +153,12 @@ def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
         if child is None:
             raise Http404
         person = child
-    day = timezone.localdate()
     try:
-        explanation = explain_for(person, service_id, day)
-        view = service_view(person.country, service_id, day)
+        explanation, view = check(person, service_id, timezone.localdate())
     except NotFoundError:
         raise Http404 from None
     except EvaluationError:
-        return render(
-            request, "portal/eligibility_unavailable.html", {"service_id": service_id}, status=503
-        )
+        return eligibility_unavailable(request, service_id)
     context = {
         "explanation": explanation,
         "service": view,

@@ -69,20 +69,10 @@ def read_record_as_officer(
     channel: AccessChannel = AccessChannel.WEB,
 ) -> PersonRecord:
     """Read a person's record for a stated purpose; the read is logged for the citizen to see."""
-    person = _person_by_public_id(public_id)
-    record = load_record(person)
-    log_access(
-        subject_ids=[person.pk],
-        actor_id=reader.user_id,
-        actor_label=reader.label,
-        actor_role=reader.role,
-        agency=reader.agency,
-        purpose=purpose,
-        purpose_note=note,
-        channel=channel,
-        what=RECORD_PARTS,
+    person = person_for_officer(
+        reader, public_id, purpose=purpose, note=note, what=RECORD_PARTS, channel=channel
     )
-    return record
+    return load_record(person)
 
 
 def search_people(

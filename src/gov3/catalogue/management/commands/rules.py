@@ -7,6 +7,8 @@ import os
 import time
 import uuid
 from argparse import ArgumentParser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from gov3.rules.pack import RulePack, load_rules
 from gov3.rules.scenarios import run_scenarios
 from gov3.rules.snapshot import SnapshotError
 from gov3.rules.snapshot import info as snapshot_info
-from gov3.rules.sql import parquet_relation
+from gov3.rules.sql import Dialect, parquet_relation
 from gov3.rules.vectorised import evaluate_catalogue
 
 BACKENDS = ("vectorised", "sqlite", "postgres", "duckdb", "spark")
@@ -307,28 +309,32 @@ class Command(BaseCommand):
                     progress=lambda done: bar.update(task, completed=done),
                 )
             return {service_id: (t.count, t.total) for service_id, t in found.items()}
-        with Console(stderr=True).status(f"evaluating with {backend} (one query)…"):
-            if backend == "duckdb":
-                import duckdb  # noqa: PLC0415 - only this backend needs it
-
-                database = duckdb.connect()
-                found_sql = evaluate_sql(
-                    list(services.values()),
-                    "duckdb",
-                    database,
-                    params=params,
-                    today=day,
-                    relation=parquet_relation(snapshot, "duckdb"),
-                )
-            else:
-                found_sql = _spark_totals(services, params, day, snapshot)
+        engine_name: Dialect = "duckdb" if backend == "duckdb" else "spark"
+        with (
+            Console(stderr=True).status(f"evaluating with {backend} (one query)…"),
+            _snapshot_engine(backend) as engine,
+        ):
+            found_sql = evaluate_sql(
+                list(services.values()),
+                engine_name,
+                engine,
+                params=params,
+                today=day,
+                relation=parquet_relation(snapshot, engine_name),
+            )
         return {service_id: (t.count, t.total) for service_id, t in found_sql.items()}
 
 
-def _spark_totals(
-    services: dict[str, Any], params: dict[str, Any], day: date, snapshot: Path
-) -> dict[str, Any]:
-    """Spark in local mode on this machine (a cluster deployment points the session elsewhere)."""
+@contextmanager
+def _snapshot_engine(backend: str) -> Iterator[Any]:
+    """An in-process DuckDB, or Spark in local mode on this machine (a cluster deployment points
+    the session elsewhere), closed afterwards."""
+    if backend == "duckdb":
+        import duckdb  # noqa: PLC0415 - only this backend needs it
+
+        with duckdb.connect() as database:
+            yield database
+        return
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
         from pyspark.sql import SparkSession  # noqa: PLC0415 - optional, heavy
@@ -343,13 +349,6 @@ def _spark_totals(
     )
     session.sparkContext.setLogLevel("ERROR")
     try:
-        return evaluate_sql(
-            list(services.values()),
-            "spark",
-            session,
-            params=params,
-            today=day,
-            relation=parquet_relation(snapshot, "spark"),
-        )
+        yield session
     finally:
         session.stop()
