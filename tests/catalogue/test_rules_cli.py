@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from gov3.catalogue.checks import rules_pack_loads
+from gov3.catalogue.installed import rules_pack
 from gov3.core.models import AccessLogEntry
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
@@ -191,8 +192,10 @@ def test_a_broken_installed_pack_fails_the_system_check(tmp_path: Path, settings
         service.read_text(encoding="utf-8").replace("age >=", "agee >="), encoding="utf-8"
     )
     settings.GOV3_COUNTRIES_DIR = countries
+    rules_pack.cache_clear()
     errors = rules_pack_loads()
     assert [error.id for error in errors] == ["gov3.E102"]
     assert "kr/services/pension.yaml:14:11: unknown name `agee`" in (errors[0].hint or "")
     settings.GOV3_COUNTRIES_DIR = MINIPACK.parent.parent.parent / "countries"
+    rules_pack.cache_clear()
     assert rules_pack_loads() == []

@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
+from gov3.catalogue.installed import rules_pack
 from gov3.catalogue.packs import PackError, pack_path
 from gov3.rules.errors import RulesError
-from gov3.rules.pack import load_rules
 
 
 @register()
@@ -23,7 +23,7 @@ def rules_pack_loads(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     if not (directory / "services").is_dir():
         return []  # a country without services yet: nothing to check
     try:
-        load_rules(directory)
+        rules_pack(str(settings.GOV3_COUNTRY))  # loaded once: the pages then use this copy
     except RulesError as error:
         return [
             Error(
