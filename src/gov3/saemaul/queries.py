@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 from gov3.core.errors import NotFoundError
 from gov3.registry.models import Area, AreaLevel
 from gov3.saemaul.models import (
-    CLASS_RANK,
     Allocation,
     AllocationLine,
     BodyMember,
@@ -371,12 +370,7 @@ def promotions(year: int, area: Area | None = None) -> list[VillageClassificatio
     rows = VillageClassification.objects.filter(year=year).exclude(previous_class="")
     if area is not None:
         rows = rows.filter(village__area_id__in=district_ids_under(area))
-    return [
-        row
-        for row in rows.select_related("village")
-        if CLASS_RANK[VillageClass(row.village_class)]
-        > CLASS_RANK[VillageClass(row.previous_class)]
-    ]
+    return [row for row in rows.select_related("village") if row.promoted]
 
 
 def class_history(village: Village) -> QuerySet[VillageClassification]:
@@ -525,7 +519,13 @@ def village_month_figures(village: Village, year: int, month: int) -> dict[str, 
     attendance = assemblies.aggregate(men=Sum("attended_men"), women=Sum("attended_women"))
     decisions = ProjectDecision.objects.filter(
         project__village=village, at__date__range=(first, last)
+    ).aggregate(
+        submitted=Count("id", filter=Q(action="submitted")),
+        approved=Count("id", filter=Q(action="approved")),
     )
+    photos = EvidencePhoto.objects.filter(
+        project__village=village, uploaded_at__date__range=(first, last)
+    ).aggregate(total=Count("id"), flagged=Count("id", filter=~Q(flag="")))
     figures = {
         "assemblies": assemblies.count(),
         "attended_men": int(attendance["men"] or 0),
@@ -533,17 +533,11 @@ def village_month_figures(village: Village, year: int, month: int) -> dict[str, 
         "resolutions_adopted": Resolution.objects.filter(
             assembly__in=assemblies, adopted=True
         ).count(),
-        "projects_submitted": decisions.filter(action="submitted").count(),
-        "projects_approved": decisions.filter(action="approved").count(),
+        "projects_submitted": int(decisions["submitted"]),
+        "projects_approved": int(decisions["approved"]),
         "projects_completed": village.projects.filter(completed_on__range=(first, last)).count(),
-        "photos": EvidencePhoto.objects.filter(
-            project__village=village, uploaded_at__date__range=(first, last)
-        ).count(),
-        "photos_flagged": EvidencePhoto.objects.filter(
-            project__village=village, uploaded_at__date__range=(first, last)
-        )
-        .exclude(flag="")
-        .count(),
+        "photos": int(photos["total"]),
+        "photos_flagged": int(photos["flagged"]),
     }
     for material, total in _sum_by_material(
         village.deliveries.filter(delivered_on__range=(first, last))

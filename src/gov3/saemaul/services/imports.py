@@ -176,6 +176,17 @@ def _village_values(checker: _Checker, row: Row, areas: dict[str, Area]) -> dict
     return values if len(checker.problems) == before else None
 
 
+_VILLAGE_COLUMNS = (
+    "name_local",
+    "name_en",
+    "area",
+    "households",
+    "population",
+    "latitude",
+    "longitude",
+)
+
+
 def do_import_villages(actor: str, rows: Sequence[Row], *, country: str) -> ImportOutcome:
     """Create villages, or update those whose code exists, from checked rows (all or nothing)."""
     checker = _Checker()
@@ -185,40 +196,39 @@ def do_import_villages(actor: str, rows: Sequence[Row], *, country: str) -> Impo
     _duplicates(checker, rows, "code")
     parsed = [v for row in rows if (v := _village_values(checker, row, areas)) is not None]
     checker.reject_if_any()
-    created = updated = 0
     with transaction.atomic(durable=True):
         existing = {v.code: v for v in Village.objects.filter(code__in=[p["code"] for p in parsed])}
         new: list[Village] = []
+        changed: list[Village] = []
         for values in parsed:
-            fields = {
-                k: values[k]
-                for k in (
-                    "name_local",
-                    "name_en",
-                    "area",
-                    "households",
-                    "population",
-                    "latitude",
-                    "longitude",
-                )
-            }
+            fields = {k: values[k] for k in _VILLAGE_COLUMNS}
             village = existing.get(values["code"])
             if village is None:
                 new.append(
                     Village(code=values["code"], registered_on=timezone.localdate(), **fields)
                 )
             else:
-                Village.objects.filter(pk=village.pk).update(**fields)
-                updated += 1
+                for name, value in fields.items():
+                    setattr(village, name, value)
+                changed.append(village)
+        Village.objects.bulk_update(changed, _VILLAGE_COLUMNS, batch_size=2000)
+        updated = len(changed)
         created_villages = Village.objects.bulk_create(new, batch_size=2000)
         created = len(created_villages)
         by_code = existing | {v.code: v for v in created_villages}
-        for values in parsed:
-            village = by_code[values["code"]]
-            for item, (done, year) in values["infrastructure"].items():
-                VillageInfrastructure.objects.update_or_create(
-                    village=village, item=item, defaults={"done": done, "completed_year": year}
+        VillageInfrastructure.objects.bulk_create(
+            [
+                VillageInfrastructure(
+                    village=by_code[values["code"]], item=item, done=done, completed_year=year
                 )
+                for values in parsed
+                for item, (done, year) in values["infrastructure"].items()
+            ],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["village", "item"],
+            update_fields=["done", "completed_year"],
+        )
         audit(actor, "import_villages", "country", country, created=created, updated=updated)
     return ImportOutcome(created, updated)
 
@@ -317,22 +327,32 @@ def do_import_projects(actor: str, rows: Sequence[Row]) -> ImportOutcome:
     checker.reject_if_any()
     now = timezone.now()
     with transaction.atomic(durable=True):
+        projects: list[Project] = []
+        line_rows: list[ProjectLine] = []
         for values in parsed:
             lines = values.pop("lines")
-            project = Project.objects.create(created_at=now, created_by=actor, **values)
-            line_rows = _line_rows(project, lines)
-            ProjectLine.objects.bulk_create(line_rows)
-            Project.objects.filter(pk=project.pk).update(
-                estimated_cost_krw=sum(r.amount_krw for r in line_rows)
-            )
-            ProjectDecision.objects.create(
-                project=project,
-                action=ProjectAction.CREATED,
-                to_status=ProjectStatus.DRAFT,
-                actor=actor,
-                at=now,
-                note=gettext("imported"),
-            )
+            project = Project(created_at=now, created_by=actor, **values)
+            rows_of_project = _line_rows(project, lines)
+            project.estimated_cost_krw = sum(r.amount_krw for r in rows_of_project)
+            projects.append(project)
+            line_rows.extend(rows_of_project)
+        # One INSERT per table: the projects get their keys first, then their lines and
+        # decisions point at them.
+        Project.objects.bulk_create(projects)
+        ProjectLine.objects.bulk_create(line_rows, batch_size=2000)
+        ProjectDecision.objects.bulk_create(
+            [
+                ProjectDecision(
+                    project=project,
+                    action=ProjectAction.CREATED,
+                    to_status=ProjectStatus.DRAFT,
+                    actor=actor,
+                    at=now,
+                    note=gettext("imported"),
+                )
+                for project in projects
+            ]
+        )
         audit(actor, "import_projects", "project", "", created=len(parsed))
     return ImportOutcome(len(parsed))
 

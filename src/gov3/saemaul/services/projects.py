@@ -68,6 +68,25 @@ class BoqLine:
     material: str = ""
 
 
+def _advance(
+    project: Project,
+    *,
+    expected_version: int,
+    allowed: tuple[str, ...],
+    changes: dict[str, Any],
+) -> None:
+    """Move the project on if it is still at ``expected_version`` in an ``allowed`` status."""
+    advance_version(
+        Project,
+        pk=project.pk,
+        expected_version=expected_version,
+        allowed_statuses=allowed,
+        statuses=ProjectStatus,
+        what=gettext("project"),
+        changes=changes,
+    )
+
+
 def _line_rows(project: Project, lines: Sequence[BoqLine]) -> list[ProjectLine]:
     rows = []
     for position, line in enumerate(lines, start=1):
@@ -242,13 +261,10 @@ def do_update_project(
         if lines is not None:
             rows = _line_rows(project, lines)
             changes["estimated_cost_krw"] = sum(r.amount_krw for r in rows)
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=allowed,
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=allowed,
             changes=changes,
         )
         if lines is not None:
@@ -289,13 +305,10 @@ def do_submit_project(actor: str, project: Project, *, expected_version: int) ->
     """Send a project to the eup/myeon office; it needs an adopted assembly resolution."""
     _refuse_incomplete(project)
     with transaction.atomic(durable=True):
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=EDITABLE,
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=EDITABLE,
             changes={
                 "status": ProjectStatus.SUBMITTED,
                 "submitted_at": timezone.now(),
@@ -313,13 +326,10 @@ def do_check_project(
 ) -> Project:
     """The eup/myeon office has checked the project and passes it to the county."""
     with transaction.atomic(durable=True):
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=(ProjectStatus.SUBMITTED,),
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=(ProjectStatus.SUBMITTED,),
             changes={
                 "status": ProjectStatus.CHECKED,
                 "checked_at": timezone.now(),
@@ -347,13 +357,10 @@ def do_return_project(
         refuse(gettext("Say what must be corrected."))
     before = project.status
     with transaction.atomic(durable=True):
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=(ProjectStatus.SUBMITTED, ProjectStatus.CHECKED),
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=(ProjectStatus.SUBMITTED, ProjectStatus.CHECKED),
             changes={"status": ProjectStatus.RETURNED, "return_reason": reason.strip()},
         )
         _decision(
@@ -434,13 +441,10 @@ def do_approve_project(
             % {"amount": f"{amount:,}", "left": f"{left:,}"}
         )
     with transaction.atomic(durable=True):
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=(ProjectStatus.CHECKED,),
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=(ProjectStatus.CHECKED,),
             changes={
                 "status": ProjectStatus.APPROVED,
                 "approved_grant_krw": amount,
@@ -479,13 +483,10 @@ def do_complete_project(
             )
         )
     with transaction.atomic(durable=True):
-        advance_version(
-            Project,
-            pk=project.pk,
+        _advance(
+            project,
             expected_version=expected_version,
-            allowed_statuses=(ProjectStatus.APPROVED,),
-            statuses=ProjectStatus,
-            what=gettext("project"),
+            allowed=(ProjectStatus.APPROVED,),
             changes={"status": ProjectStatus.COMPLETED, "completed_on": completed_on},
         )
         if project.infrastructure_item:

@@ -23,6 +23,25 @@ from gov3.saemaul.services._common import advance_version, audit, refuse
 OPEN_FOR_EDITING = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
+def _advance(
+    report: Report,
+    *,
+    expected_version: int,
+    allowed: tuple[str, ...],
+    changes: dict[str, Any],
+) -> None:
+    """Move the report on if it is still at ``expected_version`` in an ``allowed`` status."""
+    advance_version(
+        Report,
+        pk=report.pk,
+        expected_version=expected_version,
+        allowed_statuses=allowed,
+        statuses=ReportStatus,
+        what=gettext("report"),
+        changes=changes,
+    )
+
+
 def _locked(report: Report) -> LockedError:
     return LockedError(
         gettext(
@@ -135,13 +154,10 @@ def do_edit_report(actor: str, report: Report, *, expected_version: int, narrati
         )
         if current.status == ReportStatus.APPROVED:
             raise _locked(current)
-        advance_version(
-            Report,
-            pk=report.pk,
+        _advance(
+            report,
             expected_version=expected_version,
-            allowed_statuses=OPEN_FOR_EDITING,
-            statuses=ReportStatus,
-            what=gettext("report"),
+            allowed=OPEN_FOR_EDITING,
             changes={"narrative": narrative},
         )
         audit(actor, "edit_report", report, period=report.period)
@@ -152,13 +168,10 @@ def do_edit_report(actor: str, report: Report, *, expected_version: int, narrati
 def do_submit_report(actor: str, report: Report, *, expected_version: int) -> Report:
     """Send a report to the level above for review."""
     with transaction.atomic(durable=True):
-        advance_version(
-            Report,
-            pk=report.pk,
+        _advance(
+            report,
             expected_version=expected_version,
-            allowed_statuses=OPEN_FOR_EDITING,
-            statuses=ReportStatus,
-            what=gettext("report"),
+            allowed=OPEN_FOR_EDITING,
             changes={
                 "status": ReportStatus.SUBMITTED,
                 "submitted_at": timezone.now(),
@@ -176,13 +189,10 @@ def do_approve_report(actor: str, report: Report, *, expected_version: int) -> R
         current = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if current.status == ReportStatus.APPROVED:
             raise _locked(current)
-        advance_version(
-            Report,
-            pk=report.pk,
+        _advance(
+            report,
             expected_version=expected_version,
-            allowed_statuses=(ReportStatus.SUBMITTED,),
-            statuses=ReportStatus,
-            what=gettext("report"),
+            allowed=(ReportStatus.SUBMITTED,),
             changes={
                 "status": ReportStatus.APPROVED,
                 "reviewed_by": actor,
@@ -206,13 +216,10 @@ def do_return_report(actor: str, report: Report, *, expected_version: int, reaso
         )
         if current.status == ReportStatus.APPROVED:
             raise _locked(current)
-        advance_version(
-            Report,
-            pk=report.pk,
+        _advance(
+            report,
             expected_version=expected_version,
-            allowed_statuses=(ReportStatus.SUBMITTED,),
-            statuses=ReportStatus,
-            what=gettext("report"),
+            allowed=(ReportStatus.SUBMITTED,),
             changes={
                 "status": ReportStatus.RETURNED,
                 "return_reason": reason.strip(),
