@@ -28,13 +28,11 @@ from gov3.saemaul.models import (
     EvidencePhoto,
     Material,
     MaterialUse,
-    ProgrammeRound,
     Project,
     ProjectStatus,
     Report,
     ReportStatus,
     Resolution,
-    SaemaulLevel,
     Tranche,
     Village,
     VillageClass,
@@ -72,7 +70,7 @@ from gov3.saemaul.services.reports import (
     do_return_report,
     do_submit_report,
 )
-from gov3.saemaul.web_access import REVIEWS, Jurisdiction, Step, jurisdiction_of
+from gov3.saemaul.web_access import AWAITS, REVIEWS, Jurisdiction, Step, jurisdiction_of
 
 router = Router(tags=["saemaul"])
 
@@ -85,6 +83,24 @@ def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     if j is None:
         raise PermissionRefusedError(gettext("You have no role in the Saemaul programme."))
     return j
+
+
+def _village_step(request: HttpRequest, code: str, step: Step) -> tuple[Jurisdiction, Village]:
+    """The caller's jurisdiction and the village (404 outside it) if their level takes the step
+    (otherwise 403)."""
+    j = _jurisdiction(request)
+    village = j.village_by_code(code)
+    j.require(step)
+    return j, village
+
+
+def _project_step(request: HttpRequest, public_id: str, step: Step) -> tuple[Jurisdiction, Project]:
+    """The caller's jurisdiction and the project (404 outside it) if their level takes the step
+    (otherwise 403)."""
+    j = _jurisdiction(request)
+    project = j.project_by_id(public_id)
+    j.require(step)
+    return j, project
 
 
 def _scope(j: Jurisdiction, area_code: str | None) -> QuerySet[Village]:
@@ -811,9 +827,7 @@ def list_assemblies(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 )
 def record_assembly(request: HttpRequest, code: str, payload: AssemblyIn) -> Status[Any]:
     """Record a general assembly with attendance by sex and its resolutions (village leader)."""
-    j = _jurisdiction(request)
-    village = j.village_by_code(code)
-    j.require(Step.RECORD_ASSEMBLY)
+    j, village = _village_step(request, code, Step.RECORD_ASSEMBLY)
     assembly = do_record_assembly(
         j.actor,
         village,
@@ -851,9 +865,7 @@ def list_projects(
 )
 def create_project(request: HttpRequest, code: str, payload: ProjectIn) -> Status[Any]:
     """Draft a project for a village (village leader)."""
-    j = _jurisdiction(request)
-    village = j.village_by_code(code)
-    j.require(Step.EDIT_PROJECT)
+    j, village = _village_step(request, code, Step.EDIT_PROJECT)
     resolution = None
     if payload.resolution_id is not None:
         resolution = Resolution.objects.filter(
@@ -902,9 +914,7 @@ STEP_RESPONSES = {200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 
 )
 def submit_project(request: HttpRequest, public_id: str, payload: VersionIn) -> dict[str, Any]:
     """Send a project to the eup/myeon office; refused (422) without an adopted resolution."""
-    j = _jurisdiction(request)
-    project = j.project_by_id(public_id)
-    j.require(Step.SUBMIT_PROJECT)
+    j, project = _project_step(request, public_id, Step.SUBMIT_PROJECT)
     return _project_out(do_submit_project(j.actor, project, expected_version=payload.version))
 
 
@@ -913,9 +923,7 @@ def submit_project(request: HttpRequest, public_id: str, payload: VersionIn) -> 
 )
 def check_project(request: HttpRequest, public_id: str, payload: CheckIn) -> dict[str, Any]:
     """The eup/myeon office passes a submitted project to the county."""
-    j = _jurisdiction(request)
-    project = j.project_by_id(public_id)
-    j.require(Step.CHECK_PROJECT)
+    j, project = _project_step(request, public_id, Step.CHECK_PROJECT)
     return _project_out(
         do_check_project(j.actor, project, expected_version=payload.version, note=payload.note)
     )
@@ -926,9 +934,7 @@ def check_project(request: HttpRequest, public_id: str, payload: CheckIn) -> dic
 )
 def approve_project(request: HttpRequest, public_id: str, payload: ApproveIn) -> dict[str, Any]:
     """The county approves a checked project; its grant is then locked."""
-    j = _jurisdiction(request)
-    project = j.project_by_id(public_id)
-    j.require(Step.APPROVE_PROJECT)
+    j, project = _project_step(request, public_id, Step.APPROVE_PROJECT)
     return _project_out(
         do_approve_project(
             j.actor,
@@ -946,14 +952,8 @@ def approve_project(request: HttpRequest, public_id: str, payload: ApproveIn) ->
 def return_project(request: HttpRequest, public_id: str, payload: ReturnIn) -> dict[str, Any]:
     """Send a project back to the village for correction (eup/myeon: submitted ones;
     county: checked ones)."""
-    j = _jurisdiction(request)
-    project = j.project_by_id(public_id)
-    j.require(Step.RETURN_PROJECT)
-    waiting = {
-        SaemaulLevel.EUP_MYEON: ProjectStatus.SUBMITTED,
-        SaemaulLevel.COUNTY: ProjectStatus.CHECKED,
-    }
-    if waiting[SaemaulLevel(j.level)] != project.status:
+    j, project = _project_step(request, public_id, Step.RETURN_PROJECT)
+    if AWAITS[j.level] != project.status:
         raise ValidationFailedError(
             gettext("The project is '%(status)s'; you cannot return it from there.")
             % {"status": project.get_status_display()}
@@ -990,9 +990,7 @@ def upload_photo(
 ) -> Status[Any]:
     """Upload a progress photo (multipart); a photo without GPS or far from the site is kept
     and flagged."""
-    j = _jurisdiction(request)
-    project = j.project_by_id(public_id)
-    j.require(Step.UPLOAD_PHOTO)
+    j, project = _project_step(request, public_id, Step.UPLOAD_PHOTO)
     evidence = do_add_evidence(
         j.actor,
         project,
@@ -1031,9 +1029,7 @@ def list_material_use(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 def record_material_use(request: HttpRequest, code: str, payload: MaterialUseIn) -> Status[Any]:
     """Record delivered materials put into an approved project (village leader); refused (422)
     beyond what the village received."""
-    j = _jurisdiction(request)
-    village = j.village_by_code(code)
-    j.require(Step.RECORD_MATERIAL_USE)
+    j, village = _village_step(request, code, Step.RECORD_MATERIAL_USE)
     project = _village_project(j, village, payload.project_id)
     use = do_record_material_use(
         j.actor,
@@ -1068,9 +1064,7 @@ def village_fund(request: HttpRequest, code: str) -> dict[str, Any]:
 def record_fund_entry(request: HttpRequest, code: str, payload: FundEntryIn) -> Status[Any]:
     """Add a contribution, income, expense or other entry to the village fund (village leader);
     the fund never goes below zero."""
-    j = _jurisdiction(request)
-    village = j.village_by_code(code)
-    j.require(Step.RECORD_FUND_ENTRY)
+    j, village = _village_step(request, code, Step.RECORD_FUND_ENTRY)
     entry = do_record_fund_entry(
         j.actor,
         village,
@@ -1124,7 +1118,7 @@ def release_tranche(
 def list_evaluations(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """A round's evaluations of the villages in the caller's jurisdiction."""
     j = _jurisdiction(request)
-    round_ = _round(j, code)
+    round_ = j.round_by_code(code)
     rows = Evaluation.objects.filter(round=round_, village__in=j.villages()).select_related(
         "round", "village"
     )
@@ -1140,7 +1134,7 @@ def record_evaluation(request: HttpRequest, code: str, payload: EvaluationIn) ->
     """Record or correct a village's evaluation with the round's rubric (county); refused (422)
     for scores outside the rubric, or once a later round has allocated on these results."""
     j = _jurisdiction(request)
-    round_ = _round(j, code)
+    round_ = j.round_by_code(code)
     village = j.village_by_code(payload.village_code)
     j.require(Step.EVALUATE_VILLAGES)
     evaluation = do_record_evaluation(
@@ -1227,6 +1221,9 @@ def report_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
     return _report_out(_jurisdiction(request).report_by_id(report_id))
 
 
+REPORT_STEP_RESPONSES = {200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
 def _own(j: Jurisdiction, report: Report) -> bool:
     if report.village_id is not None:
         return report.village_id == j.assignment.village_id
@@ -1235,7 +1232,7 @@ def _own(j: Jurisdiction, report: Report) -> bool:
 
 @router.post(
     "/reports/{report_id}/submit",
-    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response=REPORT_STEP_RESPONSES,
     url_name="saemaul_submit_report",
 )
 def submit_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
@@ -1256,7 +1253,7 @@ def _reviewable(j: Jurisdiction, report_id: int) -> Report:
 
 @router.post(
     "/reports/{report_id}/approve",
-    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response=REPORT_STEP_RESPONSES,
     url_name="saemaul_approve_report",
 )
 def approve_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
@@ -1268,7 +1265,7 @@ def approve_report(request: HttpRequest, report_id: int, payload: VersionIn) -> 
 
 @router.post(
     "/reports/{report_id}/return",
-    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response=REPORT_STEP_RESPONSES,
     url_name="saemaul_return_report",
 )
 def return_report(request: HttpRequest, report_id: int, payload: ReturnIn) -> dict[str, Any]:
@@ -1323,7 +1320,7 @@ def dashboard(request: HttpRequest, area: str | None = None) -> dict[str, Any]:
 def rankings(request: HttpRequest, code: str, area: str | None = None) -> list[dict[str, Any]]:
     """A round's evaluation ranking of the villages in the caller's jurisdiction."""
     j = _jurisdiction(request)
-    round_ = _round(j, code)
+    round_ = j.round_by_code(code)
     ranking_area = j.area_by_code(area) if area else j.area
     visible = set(_scope(j, area).values_list("pk", flat=True))
     return [
@@ -1337,10 +1334,6 @@ def rankings(request: HttpRequest, code: str, area: str | None = None) -> list[d
         for r in round_rankings(round_, ranking_area)
         if r.village.pk in visible
     ]
-
-
-def _round(j: Jurisdiction, code: str) -> ProgrammeRound:
-    return j.round_by_code(code)
 
 
 def _download(body: str, content_type: str, filename: str) -> HttpResponse:
@@ -1392,7 +1385,7 @@ def export_projects_json(request: HttpRequest, area: str | None = None) -> HttpR
 
 
 def _result_records(j: Jurisdiction, code: str, area: str | None) -> tuple[Any, list[Any]]:
-    round_ = _round(j, code)
+    round_ = j.round_by_code(code)
     visible = set(_scope(j, area).values_list("code", flat=True))
     records = [r for r in exchange.result_records(round_) if r["village_code"] in visible]
     return round_, records

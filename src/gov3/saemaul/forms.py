@@ -273,6 +273,15 @@ class ReportForm(KrdsFormMixin, forms.Form):
     )
 
 
+def _past_date(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, initial=timezone.localdate, widget=DateInput)
+
+
+def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", _("Choose")), *choices]
+
+
 class DeliveryForm(KrdsFormMixin, forms.Form):
     """Materials handed from a depot to a village, against its allocation."""
 
@@ -291,21 +300,8 @@ class DeliveryForm(KrdsFormMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        allocation_field = self.fields["allocation"]
-        depot_field = self.fields["depot"]
-        assert isinstance(allocation_field, forms.ChoiceField)
-        assert isinstance(depot_field, forms.ChoiceField)
-        allocation_field.choices = [("", _("Choose")), *allocations]
-        depot_field.choices = [("", _("Choose")), *depots]
-
-
-def _past_date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, initial=timezone.localdate, widget=DateInput)
-
-
-def _choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = [("", _("Choose")), *choices]
+        _choices(self.fields["allocation"], allocations)
+        _choices(self.fields["depot"], depots)
 
 
 class MaterialUseForm(KrdsFormMixin, forms.Form):
@@ -415,7 +411,7 @@ class ClassifyForm(KrdsFormMixin, forms.Form):
         field.choices = areas
 
 
-class AreaForm(forms.Form):
+class AreaForm(KrdsFormMixin, forms.Form):
     """The area a dashboard is about."""
 
     area = forms.ChoiceField(label=_("Area"), required=False)
@@ -425,4 +421,3 @@ class AreaForm(forms.Form):
         field = self.fields["area"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = areas
-        field.widget.attrs["class"] = "krds-form-select"

@@ -7,6 +7,7 @@ nothing; its message is shown as an error.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -67,7 +68,6 @@ from gov3.saemaul.models import (
     ReportStatus,
     Resolution,
     ReviewStatus,
-    SaemaulLevel,
     StockEntry,
     Tranche,
     TrancheStatus,
@@ -113,7 +113,7 @@ from gov3.saemaul.services.reports import (
     do_return_report,
     do_submit_report,
 )
-from gov3.saemaul.web_access import REVIEWS, Jurisdiction, Step, jurisdiction_of
+from gov3.saemaul.web_access import AWAITS, REVIEWS, Jurisdiction, Step, jurisdiction_of
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
@@ -192,6 +192,24 @@ def _form_step(request: HttpRequest, form: Form, run: Callable[[dict[str, Any]],
     except Gov3Error as error:
         form.add_error(None, str(error))
         return None
+
+
+def _post_step(
+    request: HttpRequest, form: Form, run: Callable[[dict[str, Any]], Any], done: str
+) -> None:
+    """Run one workflow step posted from a record's page; every input error or the refusal
+    becomes an error message there (nothing was changed), success a success message."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return
+    try:
+        run(form.cleaned_data)
+    except Gov3Error as error:
+        _refused(request, error)
+    else:
+        messages.success(request, done)
 
 
 def _form_page(
@@ -325,11 +343,13 @@ def assembly_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespon
                     ),
                 )
             return redirect("saemaul:assembly", code=the_village.code, pk=assembly.pk)
-    return render(
+    return _form_page(
         request,
         "saemaul/assembly_form.html",
-        _context(j, village=the_village, form=form, resolutions=resolutions),
-        status=400 if request.method == "POST" else 200,
+        j,
+        village=the_village,
+        form=form,
+        resolutions=resolutions,
     )
 
 
@@ -451,11 +471,14 @@ def project_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespons
                 request, _("The project was saved as a draft. Check it, then submit it.")
             )
             return redirect("saemaul:project", public_id=project.public_id)
-    return render(
+    return _form_page(
         request,
         "saemaul/project_form.html",
-        _context(j, village=the_village, form=form, lines=lines, project=None),
-        status=400 if request.method == "POST" else 200,
+        j,
+        village=the_village,
+        form=form,
+        lines=lines,
+        project=None,
     )
 
 
@@ -499,13 +522,15 @@ def project_edit(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpR
             else:
                 messages.success(request, _("The project was saved."))
                 return redirect("saemaul:project", public_id=project.public_id)
-    return render(
+    return _form_page(
         request,
         "saemaul/project_form.html",
-        _context(
-            j, village=project.village, form=form, lines=lines, project=project, version=version
-        ),
-        status=400 if request.method == "POST" else 200,
+        j,
+        village=project.village,
+        form=form,
+        lines=lines,
+        project=project,
+        version=version,
     )
 
 
@@ -520,10 +545,7 @@ def project(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpRespon
         "photo": j.may(Step.UPLOAD_PHOTO),
         "check": j.may(Step.CHECK_PROJECT) and status == ProjectStatus.SUBMITTED,
         "approve": j.may(Step.APPROVE_PROJECT) and status == ProjectStatus.CHECKED,
-        "return": (
-            (j.level == SaemaulLevel.EUP_MYEON and status == ProjectStatus.SUBMITTED)
-            or (j.level == SaemaulLevel.COUNTY and status == ProjectStatus.CHECKED)
-        ),
+        "return": AWAITS.get(j.level) == status,
         "review": j.may(Step.REVIEW_PHOTO),
         "use": j.may(Step.RECORD_MATERIAL_USE) and status in PAYABLE,
         "release": j.may(Step.RELEASE_TRANCHE) and status in PAYABLE,
@@ -570,18 +592,7 @@ def _project_step(
     """Take one workflow step on a project; a refusal is shown on the project page."""
     the_project = j.project_by_id(public_id)
     j.require(step)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    else:
-        try:
-            run(the_project, form.cleaned_data)
-        except Gov3Error as error:
-            _refused(request, error)
-        else:
-            messages.success(request, done)
+    _post_step(request, form_class(request.POST), lambda d: run(the_project, d), done)
     return redirect("saemaul:project", public_id=the_project.public_id)
 
 
@@ -622,11 +633,7 @@ def project_check(request: HttpRequest, j: Jurisdiction, public_id: str) -> Http
 def project_return(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """Send the project back to the village, saying what to correct."""
     the_project = j.project_by_id(public_id)
-    allowed = {
-        SaemaulLevel.EUP_MYEON: ProjectStatus.SUBMITTED,
-        SaemaulLevel.COUNTY: ProjectStatus.CHECKED,
-    }
-    if j.may(Step.RETURN_PROJECT) and allowed.get(SaemaulLevel(j.level)) != the_project.status:
+    if j.may(Step.RETURN_PROJECT) and AWAITS.get(j.level) != the_project.status:
         messages.error(
             request,
             _("The project is '%(status)s'; you cannot return it from there.")
@@ -721,11 +728,13 @@ def photo_new(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResp
             else:
                 messages.success(request, _("The photo was added; it was taken at the site."))
             return redirect("saemaul:project", public_id=the_project.public_id)
-    return render(
+    return _form_page(
         request,
         "saemaul/photo_form.html",
-        _context(j, project=the_project, village=the_project.village, form=form),
-        status=400 if request.method == "POST" else 200,
+        j,
+        project=the_project,
+        village=the_project.village,
+        form=form,
     )
 
 
@@ -766,10 +775,7 @@ def photo_review(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpR
 
 
 def _queue(j: Jurisdiction) -> QuerySet[Project]:
-    waiting = {
-        SaemaulLevel.EUP_MYEON: ProjectStatus.SUBMITTED,
-        SaemaulLevel.COUNTY: ProjectStatus.CHECKED,
-    }.get(SaemaulLevel(j.level))
+    waiting = AWAITS.get(j.level)
     if waiting is None:
         return Project.objects.none()
     return (
@@ -819,17 +825,22 @@ def materials(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Depot stock with the reserve rule, deliveries, and materials delivered vs used."""
     if j.is_village:
         raise PermissionDenied
+    depot_list = list(_depots(j).order_by("code"))
+    # The (material, round) pairs each depot holds, and their rounds, in one query each.
+    held: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    for depot_id, held_material, held_round_id in (
+        StockEntry.objects.filter(depot__in=depot_list)
+        .values_list("depot_id", "material", "round_id")
+        .distinct()
+        .order_by("depot_id", "material", "round_id")
+    ):
+        held[depot_id].append((held_material, held_round_id))
+    round_ids = {pair[1] for pairs in held.values() for pair in pairs}
+    rounds = {r.pk: r for r in ProgrammeRound.objects.filter(pk__in=round_ids)}
     depots = []
-    for depot in _depots(j).order_by("code"):
+    for depot in depot_list:
         stocks = []
-        keys = (
-            StockEntry.objects.filter(depot=depot)
-            .values_list("material", "round_id")
-            .distinct()
-            .order_by("material", "round_id")
-        )
-        rounds = {r.pk: r for r in ProgrammeRound.objects.filter(pk__in={k[1] for k in keys})}
-        for material, round_id in keys:
+        for material, round_id in held[depot.pk]:
             round_ = rounds.get(round_id) if round_id is not None else None
             stocks.append(
                 (Material(material).label, round_, stock_position(depot, material, round_))
@@ -895,11 +906,13 @@ def delivery_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespon
         (a, [(line, allocation_remaining(a, line.material)) for line in a.lines.all()])
         for a in allocations
     ]
-    return render(
+    return _form_page(
         request,
         "saemaul/delivery_form.html",
-        _context(j, village=the_village, form=form, remaining=remaining),
-        status=400 if request.method == "POST" else 200,
+        j,
+        village=the_village,
+        form=form,
+        remaining=remaining,
     )
 
 
@@ -1166,16 +1179,13 @@ def reports(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
             else:
                 messages.success(request, _("The report was prepared. Check it, then submit it."))
                 return redirect("saemaul:report", pk=report.pk)
-    return render(
+    return _form_page(
         request,
         "saemaul/reports.html",
-        _context(
-            j,
-            to_review=_reports_to_review(j).select_related("village", "area")[:PAGE_SIZE],
-            own=_own_reports(j).select_related("village", "area")[:24],
-            form=form if prepares else None,
-        ),
-        status=400 if request.method == "POST" else 200,
+        j,
+        to_review=_reports_to_review(j).select_related("village", "area")[:PAGE_SIZE],
+        own=_own_reports(j).select_related("village", "area")[:24],
+        form=form if prepares else None,
     )
 
 
@@ -1226,18 +1236,7 @@ def _report_step(
         else the_report.area_id == j.assignment.area_id
     ):
         raise PermissionDenied
-    form = form_class(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    else:
-        try:
-            run(the_report, form.cleaned_data)
-        except Gov3Error as error:
-            _refused(request, error)
-        else:
-            messages.success(request, done)
+    _post_step(request, form_class(request.POST), lambda d: run(the_report, d), done)
     return redirect("saemaul:report", pk=the_report.pk)
 
 

@@ -23,6 +23,7 @@ from gov3.saemaul.models import (
     EvidencePhoto,
     ProgrammeRound,
     Project,
+    ProjectStatus,
     Report,
     ReportLevel,
     SaemaulAssignment,
@@ -78,6 +79,12 @@ REVIEWS: dict[str, str] = {
     SaemaulLevel.COUNTY: ReportLevel.EUP_MYEON,
     SaemaulLevel.PROVINCE: ReportLevel.COUNTY,
     SaemaulLevel.CENTRAL: ReportLevel.PROVINCE,
+}
+
+#: The project status waiting for each deciding level (it checks or approves, or returns).
+AWAITS: dict[str, str] = {
+    SaemaulLevel.EUP_MYEON: ProjectStatus.SUBMITTED,
+    SaemaulLevel.COUNTY: ProjectStatus.CHECKED,
 }
 
 
@@ -243,9 +250,7 @@ class Jurisdiction:
         areas = Area.objects.filter(country=self.country)
         if top is None:
             return list(areas.exclude(level=AreaLevel.DISTRICT).order_by("code"))
-        if top.level == AreaLevel.PROVINCE:
-            return [top, *areas.filter(parent=top).order_by("code")]
-        if top.level == AreaLevel.MUNICIPALITY:
+        if top.level in (AreaLevel.PROVINCE, AreaLevel.MUNICIPALITY):
             return [top, *areas.filter(parent=top).order_by("code")]
         return [top]
 
