@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from gov3.core.errors import ValidationFailedError
+from gov3.core.errors import StaleVersionError, ValidationFailedError
 from gov3.core.models import AuditEntry
 from gov3.registry.models import Area
-from gov3.saemaul.errors import LockedError, StaleVersionError
+from gov3.saemaul.errors import LockedError
 from gov3.saemaul.models import ProgrammeRound, Project, ProjectDecision, Tranche, Village
 from gov3.saemaul.services import (
     BoqLine,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from gov3.core.errors import ValidationFailedError
+from gov3.core.errors import StaleVersionError, ValidationFailedError
 from gov3.registry.models import Area
-from gov3.saemaul.errors import LockedError, StaleVersionError
+from gov3.saemaul.errors import LockedError
 from gov3.saemaul.models import Report, Village, VillageFundEntry
 from gov3.saemaul.queries import child_reports
 from gov3.saemaul.services import (

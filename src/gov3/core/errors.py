@@ -19,5 +19,9 @@ class PermissionRefusedError(Gov3Error):
     """The caller may not do this."""
 
 
+class StaleVersionError(Gov3Error):
+    """Someone else changed the record since it was read; nothing was changed (HTTP 409)."""
+
+
 class AppendOnlyError(Gov3Error):
     """Someone tried to change or delete a record that may only be appended to."""

@@ -101,7 +101,7 @@ def evaluate(
     }
 
 
-def _value(value: Any, kind: Type) -> Value:
+def database_value(value: Any, kind: Type) -> Value:
     """A database value as the rule language's Python value."""
     if value is None:
         raise EvaluationError("the database returned no value (NULL) for a rule")
@@ -126,7 +126,8 @@ def evaluate_rows(
     """The value of `node` for every person in `relation`, by person id."""
     sql = rows_query(node, backend, params, today, relation)
     return {
-        int(person): _value(value, node.type) for person, value in run(backend, connection, sql)
+        int(person): database_value(value, node.type)
+        for person, value in run(backend, connection, sql)
     }
 
 

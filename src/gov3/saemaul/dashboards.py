@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext
 
+from gov3.core.charts import CHART_WIDTH as CORE_CHART_WIDTH
+from gov3.core.charts import HBarChart, hbar_chart
 from gov3.saemaul.models import (
     UNITS,
     AllocationLine,
@@ -41,7 +43,7 @@ CLASS_SHAPES = {
 KM_PER_DEGREE = 111.32
 
 #: Width of every chart's drawing, in SVG units; text sizes are set in saemaul.css for it.
-CHART_WIDTH = 480
+CHART_WIDTH = CORE_CHART_WIDTH
 
 #: More points than this make the page heavy; the map then shows a regular sample.
 MAP_MAX_POINTS = 2000
@@ -307,64 +309,6 @@ def class_chart(counts: dict[int, dict[str, int]], *, width: int = CHART_WIDTH) 
 
 
 # --- horizontal bars (materials, statuses) --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HBar:
-    """A labelled horizontal bar."""
-
-    key: str
-    label: str
-    value: int
-    y: float
-    width: float
-    text: str
-
-
-@dataclass(frozen=True)
-class HBarGroup:
-    """Bars that share a scale (e.g. one material in its unit)."""
-
-    title: str
-    y: float
-    bars: list[HBar]
-
-
-@dataclass(frozen=True)
-class HBarChart:
-    """Groups of horizontal bars; labels sit above each bar, so it fits a phone."""
-
-    width: int
-    height: int
-    left: int
-    groups: list[HBarGroup]
-
-
-BAR_HEIGHT = 18
-_LABEL_GAP = 18
-_BAR_STEP = BAR_HEIGHT + _LABEL_GAP + 6
-
-
-def hbar_chart(
-    groups: list[tuple[str, list[tuple[str, str, int, str]]]], *, width: int = CHART_WIDTH
-) -> HBarChart:
-    """Groups of (key, label, value, text) bars; each group is scaled to its own largest."""
-    left, right = 8, width - 124  # room for the value after the bar
-    y = 8.0
-    placed = []
-    for title, bars in groups:
-        if title:
-            y += 22
-        group_y = y
-        top = max((value for _, _, value, _ in bars), default=0) or 1
-        hbars = []
-        for key, label, value, text in bars:
-            y += _LABEL_GAP
-            hbars.append(HBar(key, label, value, y, max((right - left) * value / top, 0), text))
-            y += BAR_HEIGHT + 6
-        placed.append(HBarGroup(title, group_y, hbars))
-        y += 10
-    return HBarChart(width, int(y) + 4, left, placed)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,6 @@ from django.utils.translation import gettext
 from gov3.core.errors import Gov3Error, ValidationFailedError
 
 
-class StaleVersionError(Gov3Error):
-    """Someone else changed the record since it was read; nothing was changed (HTTP 409)."""
-
-
 class LockedError(Gov3Error):
     """The record is locked (an approved amount, an approved reporting period); HTTP 409."""
 

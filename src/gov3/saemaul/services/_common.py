@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gov3.core.audit import record_audit
-from gov3.core.errors import ValidationFailedError
-from gov3.saemaul.errors import LockedError, StaleVersionError
+from gov3.core.errors import StaleVersionError, ValidationFailedError
+from gov3.saemaul.errors import LockedError
 from gov3.saemaul.models import (
     UNITS,
     Material,

@@ -1,0 +1,36 @@
+"""Who may open a page: officers who signed in with their second factor; citizens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from gov3.accounts.models import User
+
+View = Callable[..., HttpResponse]
+
+
+def officer_required(view: View) -> View:
+    """Only officers who signed in with their second factor; others go to the officer sign-in."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        verified = getattr(user, "is_verified", lambda: False)()
+        if not isinstance(user, User) or not user.is_officer or not verified:
+            return redirect_to_login(request.get_full_path(), "backoffice:login")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def signed_in_citizen(request: HttpRequest) -> User:
+    """The signed-in citizen; any other account sees "not found" (pages use login_required)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_citizen or user.person is None:
+        raise Http404
+    return user

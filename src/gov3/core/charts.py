@@ -1,0 +1,70 @@
+"""Horizontal bar charts drawn on the server as SVG geometry (the templates draw them).
+
+Labels sit above each bar so a chart fits a phone; every bar carries its number as text, and
+pages show the table behind every chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Width of every chart's drawing, in SVG units.
+CHART_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class HBar:
+    """A labelled horizontal bar."""
+
+    key: str
+    label: str
+    value: int
+    y: float
+    width: float
+    text: str
+
+
+@dataclass(frozen=True)
+class HBarGroup:
+    """Bars that share a scale (e.g. one material in its unit)."""
+
+    title: str
+    y: float
+    bars: list[HBar]
+
+
+@dataclass(frozen=True)
+class HBarChart:
+    """Groups of horizontal bars; labels sit above each bar, so it fits a phone."""
+
+    width: int
+    height: int
+    left: int
+    groups: list[HBarGroup]
+
+
+BAR_HEIGHT = 18
+_LABEL_GAP = 18
+_BAR_STEP = BAR_HEIGHT + _LABEL_GAP + 6
+
+
+def hbar_chart(
+    groups: list[tuple[str, list[tuple[str, str, int, str]]]], *, width: int = CHART_WIDTH
+) -> HBarChart:
+    """Groups of (key, label, value, text) bars; each group is scaled to its own largest."""
+    left, right = 8, width - 124  # room for the value after the bar
+    y = 8.0
+    placed = []
+    for title, bars in groups:
+        if title:
+            y += 22
+        group_y = y
+        top = max((value for _, _, value, _ in bars), default=0) or 1
+        hbars = []
+        for key, label, value, text in bars:
+            y += _LABEL_GAP
+            hbars.append(HBar(key, label, value, y, max((right - left) * value / top, 0), text))
+            y += BAR_HEIGHT + 6
+        placed.append(HBarGroup(title, group_y, hbars))
+        y += 10
+    return HBarChart(width, int(y) + 4, left, placed)
