@@ -1,35 +1,37 @@
-"""Officer pages: sign in with a second factor, search the register, open a record."""
+"""Officer pages: sign in with a second factor, search the register, open a record, register
+a birth."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 
+from gov3.accounts.decorators import officer_required
 from gov3.accounts.forms import OfficerSignInForm
-from gov3.accounts.models import User
-from gov3.backoffice.forms import EligibilityForm, PurposeForm, SearchForm
+from gov3.accounts.models import OfficerRole, User
+from gov3.backoffice.forms import BirthForm, EligibilityForm, PurposeForm, SearchForm
 from gov3.catalogue.eligibility import check
-from gov3.core.errors import NotFoundError
+from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.models import AccessPurpose
 from gov3.portal.views import eligibility_unavailable
+from gov3.registry.models import Person
 from gov3.registry.queries import (
+    PARENT_PARTS,
     Reader,
+    newborn_for_officer,
+    person_by_national_id_for_officer,
     person_for_officer,
     read_record_as_officer,
     search_people,
 )
+from gov3.registry.services import do_register_birth
 from gov3.rules.errors import EvaluationError
-
-View = Callable[..., HttpResponse]
 
 
 class OfficerSignInView(auth_views.LoginView):
@@ -45,20 +47,6 @@ class OfficerSignInView(auth_views.LoginView):
         assert form.device is not None
         otp_login(self.request, form.device)
         return response
-
-
-def officer_required(view: View) -> View:
-    """Only officers who signed in with their second factor."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        verified = getattr(user, "is_verified", lambda: False)()
-        if not isinstance(user, User) or not user.is_officer or not verified:
-            return redirect_to_login(request.get_full_path(), "backoffice:login")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _reader(user: User) -> Reader:
@@ -138,4 +126,87 @@ def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
             "person": person,
             "purpose": AccessPurpose(form.cleaned_data["purpose"]),
         },
+    )
+
+
+def _registry_officers_only(request: HttpRequest) -> HttpResponse | None:
+    """A clear 403 page for an officer whose role does not register births."""
+    assert isinstance(request.user, User)
+    if request.user.role != OfficerRole.REGISTRY_OFFICER:
+        return render(request, "backoffice/registry_officers_only.html", status=403)
+    return None
+
+
+def _parent(form: BirthForm, field: str, reader: Reader, country: str) -> Person | None:
+    """The parent whose number is in `field` (None if it was left empty); an unknown number
+    becomes the field's error. A found parent's read is logged even if the birth is then
+    refused: the page has told the officer that this number belongs to a living resident."""
+    number = form.cleaned_data[field]
+    if not number:
+        return None
+    try:
+        return person_by_national_id_for_officer(
+            reader,
+            country,
+            number,
+            purpose=AccessPurpose.BIRTH_REGISTRATION,
+            what=PARENT_PARTS,
+        )
+    except NotFoundError:
+        form.add_error(field, gettext("No living resident has this number."))
+        return None
+
+
+@officer_required
+def register_birth(request: HttpRequest) -> HttpResponse:
+    """Register a newborn (registry officers only); on success, redirect to the confirmation
+    page so that reloading it cannot register the child twice."""
+    if (refused := _registry_officers_only(request)) is not None:
+        return refused
+    assert isinstance(request.user, User)
+    form = BirthForm(request.POST) if request.method == "POST" else BirthForm()
+    if form.is_bound and form.is_valid():
+        reader = _reader(request.user)
+        agency = request.user.agency
+        country = agency.country if agency else str(settings.GOV3_COUNTRY)
+        mother = _parent(form, "mother_id", reader, country)
+        # An unknown mother stops here, before the father is looked up: nothing is logged.
+        father = _parent(form, "father_id", reader, country) if mother else None
+        if mother is not None and form.is_valid():
+            data = form.cleaned_data
+            try:
+                child = do_register_birth(
+                    request.user.get_username(),
+                    mother=mother,
+                    father=father,
+                    name_local=data["name_local"],
+                    name_latin=data["name_latin"],
+                    birth_date=data["birth_date"],
+                    sex=data["sex"],
+                )
+            except ValidationFailedError as error:
+                form.add_error(
+                    None, gettext("Nothing was registered: %(reason)s") % {"reason": error}
+                )
+            else:
+                return redirect("backoffice:birth_registered", public_id=child.public_id)
+    return render(request, "backoffice/register_birth.html", {"form": form})
+
+
+@officer_required
+def birth_registered(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The confirmation of a birth the officer has just registered: name and new id number."""
+    if (refused := _registry_officers_only(request)) is not None:
+        return refused
+    assert isinstance(request.user, User)
+    try:
+        child = newborn_for_officer(
+            _reader(request.user), public_id, recorded_by=request.user.get_username()
+        )
+    except NotFoundError:
+        raise Http404 from None
+    return render(
+        request,
+        "backoffice/birth_registered.html",
+        {"child": child, "purpose": AccessPurpose.BIRTH_REGISTRATION},
     )

@@ -66,6 +66,7 @@ class AccessPurpose(models.TextChoices):
     BENEFIT_ASSESSMENT = "benefit_assessment", _("Assessing a benefit or service")
     REGISTRY_CORRECTION = "registry_correction", _("Correcting the registry")
     DOCUMENT_ISSUANCE = "document_issuance", _("Issuing a document")
+    BIRTH_REGISTRATION = "birth_registration", _("Registering a birth")
     REGISTRY_ADMINISTRATION = "registry_administration", _("Registry administration")
     AUDIT = "audit", _("Audit or inspection")
     SYSTEM_EVALUATION = "system_evaluation", _("Automatic eligibility check")

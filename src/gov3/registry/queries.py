@@ -10,10 +10,12 @@ from django.db.models import Q
 from gov3.core.access import log_access
 from gov3.core.errors import NotFoundError
 from gov3.core.models import AccessChannel, AccessPurpose
-from gov3.registry.models import LifeEvent, Passport, Person
+from gov3.registry.models import LifeEvent, LifeEventKind, Passport, Person
 
 RECORD_PARTS = "identity, household, address, life events, passports"
 SEARCH_RESULT_PARTS = "search result: name, birth date"
+PARENT_PARTS = "identity and household, as a parent of a newborn"
+NEWBORN_PARTS = "name and national id number, confirming the birth registration"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,12 @@ def read_record_as_officer(
     return load_record(person)
 
 
+def compact_id_number(text: str) -> str:
+    """A national id number as the register stores it: 900101-1234568 (as printed on cards)
+    and "900101 1234568" become 9001011234568."""
+    return text.strip().replace("-", "").replace(" ", "")
+
+
 def search_people(
     reader: Reader, query: str, *, purpose: AccessPurpose, note: str = "", limit: int = 20
 ) -> list[Person]:
@@ -82,7 +90,7 @@ def search_people(
     query = query.strip()
     if len(query) < 2:
         return []
-    id_number = query.replace("-", "").replace(" ", "")  # 900101-1234568 as printed on cards
+    id_number = compact_id_number(query)
     found = list(
         Person.objects.filter(
             Q(national_id=id_number)
@@ -105,17 +113,15 @@ def search_people(
     return found
 
 
-def person_for_officer(
+def _log_read(
     reader: Reader,
-    public_id: uuid.UUID | str,
+    person: Person,
     *,
     purpose: AccessPurpose,
-    note: str = "",
     what: str,
+    note: str = "",
     channel: AccessChannel = AccessChannel.WEB,
-) -> Person:
-    """A person whose data an officer is about to use for `what`; the read is logged."""
-    person = _person_by_public_id(public_id)
+) -> None:
     log_access(
         subject_ids=[person.pk],
         actor_id=reader.user_id,
@@ -127,4 +133,50 @@ def person_for_officer(
         channel=channel,
         what=what,
     )
+
+
+def person_for_officer(
+    reader: Reader,
+    public_id: uuid.UUID | str,
+    *,
+    purpose: AccessPurpose,
+    note: str = "",
+    what: str,
+    channel: AccessChannel = AccessChannel.WEB,
+) -> Person:
+    """A person whose data an officer is about to use for `what`; the read is logged."""
+    person = _person_by_public_id(public_id)
+    _log_read(reader, person, purpose=purpose, note=note, what=what, channel=channel)
+    return person
+
+
+def person_by_national_id_for_officer(
+    reader: Reader,
+    country: str,
+    number: str,
+    *,
+    purpose: AccessPurpose,
+    note: str = "",
+    what: str,
+    channel: AccessChannel = AccessChannel.WEB,
+) -> Person:
+    """The living resident with this national id number (hyphen optional), whose data an
+    officer is about to use for `what`; the read is logged. An unknown number logs nothing."""
+    try:
+        person = Person.objects.get(
+            country=country, national_id=compact_id_number(number), date_of_death__isnull=True
+        )
+    except Person.DoesNotExist:
+        raise NotFoundError("No living resident has this number.") from None
+    _log_read(reader, person, purpose=purpose, note=note, what=what, channel=channel)
+    return person
+
+
+def newborn_for_officer(reader: Reader, public_id: uuid.UUID | str, *, recorded_by: str) -> Person:
+    """A child whose birth `recorded_by` registered, for the confirmation page; the read is
+    logged. Anyone else is "not found": the page is no way around stating a purpose."""
+    person = _person_by_public_id(public_id)
+    if not person.life_events.filter(kind=LifeEventKind.BIRTH, recorded_by=recorded_by).exists():
+        raise NotFoundError("No birth registered by you has that id.")
+    _log_read(reader, person, purpose=AccessPurpose.BIRTH_REGISTRATION, what=NEWBORN_PARTS)
     return person
