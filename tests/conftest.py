@@ -3,16 +3,23 @@ the registry's own commands, and accounts built through the account commands."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
+from email.message import EmailMessage
 from itertools import count
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 
 from gov3.accounts.models import Agency, OfficerRole, User
@@ -174,3 +181,127 @@ def officer_client(client: Client, officer: tuple[User, Any]) -> Client:
 def current_totp(device: Any) -> str:
     """The code the officer's authenticator app would show now."""
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+# --- a real SMTP server on loopback ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedEmail:
+    """One message the test SMTP server accepted, decoded (subject and bodies in Unicode)."""
+
+    sender: str
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+    message: EmailMessage
+
+
+class _Collector:
+    """aiosmtpd handler: parse each message with the standard library and keep it."""
+
+    def __init__(self, inbox: list[ReceivedEmail]) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        plain = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        self.inbox.append(
+            ReceivedEmail(
+                sender=envelope.mail_from,
+                to=list(envelope.rcpt_tos),
+                subject=str(message["subject"] or ""),
+                text=plain.get_content() if plain is not None else "",
+                html=html.get_content() if html is not None else "",
+                message=message,
+            )
+        )
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """An aiosmtpd server on 127.0.0.1 and the messages it received (``messages``).
+
+    ``stop()`` makes the port refuse connections (a mail server that is down); ``start()``
+    serves the same port again.
+    """
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self.messages: list[ReceivedEmail] = []
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        if self._controller is None:
+            self._controller = Controller(
+                _Collector(self.messages), hostname="127.0.0.1", port=self.port
+            )
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[ReceivedEmail]:
+        """The messages received for ``address``, oldest first."""
+        return [m for m in self.messages if address in m.to]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; Django sends its e-mail there for the test."""
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def welfare_agency(db: None) -> Agency:
+    """The agency deciding every service no other agency names."""
+    return do_create_agency(
+        ACTOR,
+        code="kr-district",
+        name_local="종로구청",
+        name_en="Jongno-gu Office",
+        country="kr",
+        services=["*"],
+    )
+
+
+@pytest.fixture
+def register_birth(
+    family: dict[str, Person], django_capture_on_commit_callbacks: Any
+) -> Callable[..., Person]:
+    """Register a baby of the family's mother today, running what happens after commit."""
+
+    def register(name: str = "이하늘", born: date | None = None) -> Person:
+        with django_capture_on_commit_callbacks(execute=True):
+            return do_register_birth(
+                ACTOR,
+                mother=family["mother"],
+                father=None,
+                name_local=name,
+                name_latin="LEE HANEUL",
+                birth_date=born or timezone.localdate(),
+                sex="F",
+            )
+
+    return register

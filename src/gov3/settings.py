@@ -115,6 +115,9 @@ INSTALLED_APPS = [
     "gov3.backoffice",
     "gov3.demo",
     "gov3.saemaul",
+    "gov3.notifications",
+    "gov3.offers",
+    "gov3.cases",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +220,29 @@ if not DEBUG:
 EMAIL_HOST = GOV3.email_host
 EMAIL_PORT = GOV3.email_port
 DEFAULT_FROM_EMAIL = GOV3.default_from_email
+EMAIL_HOST_USER = read_env("GOV3_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = read_env("GOV3_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = read_flag("GOV3_EMAIL_STARTTLS", default=False)
+EMAIL_USE_SSL = read_flag("GOV3_EMAIL_SSL", default=False)
+# A mail server that does not answer must not hold a page or `gov3 notifications deliver`.
+EMAIL_TIMEOUT = int(read_env("GOV3_EMAIL_TIMEOUT", "10"))
+
+# Notifications (docs/notifications.md): links in e-mails are made absolute with the site's
+# address; at most this many e-mails a person a day (legal notices always go; the rest waits
+# for the daily digest, sent the next morning at this hour, after the person's quiet hours).
+GOV3_SITE_URL = read_env("GOV3_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+GOV3_NOTIFICATION_DAILY_BUDGET = int(read_env("GOV3_NOTIFICATION_DAILY_BUDGET", "5"))
+GOV3_NOTIFICATION_DIGEST_HOUR = int(read_env("GOV3_NOTIFICATION_DIGEST_HOUR", "8"))
+
+# Cases: the share of automatically approvable cases sent to an officer for quality control,
+# the days an agency has to decide, and the payment provider (gov3.cases.payments).
+GOV3_QC_SAMPLE_RATE = float(read_env("GOV3_QC_SAMPLE_RATE", "0.05"))
+GOV3_CASE_DUE_DAYS = int(read_env("GOV3_CASE_DUE_DAYS", "14"))
+# Open data: counts below this are published as empty (small cells suppressed).
+GOV3_OPEN_DATA_MIN_CELL = int(read_env("GOV3_OPEN_DATA_MIN_CELL", "5"))
+GOV3_PAYMENT_PROVIDER = read_env(
+    "GOV3_PAYMENT_PROVIDER", "gov3.cases.payments.SandboxPaymentProvider"
+)
 
 LOGGING = {
     "version": 1,

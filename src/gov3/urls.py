@@ -16,5 +16,8 @@ urlpatterns = [
     path("officer/", include("gov3.backoffice.urls")),
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),
+    path("me/notifications/", include("gov3.notifications.urls")),
+    path("me/offers/", include("gov3.offers.urls")),
+    path("", include("gov3.cases.urls")),
     path("", include("gov3.portal.urls")),
 ]

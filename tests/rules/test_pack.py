@@ -136,3 +136,11 @@ def test_a_scenario_before_any_parameter_value_fails_clearly(pack_dir: Path) -> 
 def test_a_service_id_must_match_its_file(pack_dir: Path) -> None:
     edit(pack_dir / "services" / "pension.yaml", "id: pension", "id: pensions")
     assert "id `pensions` must match the file name `pension`" in problems(pack_dir)
+
+
+def test_once_per_must_name_a_date_or_text_fact(pack_dir: Path) -> None:
+    service = pack_dir / "services" / "pension.yaml"
+    edit(service, "period: monthly", "period: monthly\nonce_per: monthly_income")
+    assert "once_per must name a registry fact of type date or text" in problems(pack_dir)
+    edit(service, "once_per: monthly_income", "once_per: passport_expiry")
+    assert load_rules(pack_dir).services["pension"].once_per == "passport_expiry"

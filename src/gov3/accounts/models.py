@@ -16,6 +16,9 @@ class Agency(models.Model):
     name_local = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     country = models.CharField(max_length=2)
+    #: The services whose cases this agency decides (service ids; "*" for every service no
+    #: other agency names).
+    services = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -19,16 +19,39 @@ def _refuse_taken(username: str) -> None:
 
 
 def do_create_agency(
-    actor: str, *, code: str, name_local: str, name_en: str, country: str
+    actor: str,
+    *,
+    code: str,
+    name_local: str,
+    name_en: str,
+    country: str,
+    services: list[str] | None = None,
 ) -> Agency:
-    """Register an agency whose officers use gov3 (idempotent on ``code``)."""
+    """Register an agency whose officers use gov3 (idempotent on ``code``); `services` are the
+    ids of the services whose cases it decides ("*": all that no other agency names)."""
     with transaction.atomic(durable=True):
         agency, created = Agency.objects.get_or_create(
-            code=code, defaults={"name_local": name_local, "name_en": name_en, "country": country}
+            code=code,
+            defaults={
+                "name_local": name_local,
+                "name_en": name_en,
+                "country": country,
+                "services": services or [],
+            },
         )
         if created:
             record_audit(
                 actor=actor, action="accounts.create_agency", target_type="agency", target_id=code
+            )
+        elif services is not None and agency.services != services:
+            Agency.objects.filter(pk=agency.pk).update(services=services)
+            agency.services = services
+            record_audit(
+                actor=actor,
+                action="accounts.agency_services",
+                target_type="agency",
+                target_id=code,
+                data={"services": services},
             )
     return agency
 

@@ -10,14 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from gov3.api.auth import session_auth
+from gov3.cases.api import open_data as open_data_router
+from gov3.cases.api import router as cases_router
 from gov3.core.errors import (
     Gov3Error,
     NotFoundError,
     PermissionRefusedError,
+    StaleVersionError,
     ValidationFailedError,
 )
+from gov3.notifications.api import router as notifications_router
+from gov3.offers.api import router as offers_router
 from gov3.saemaul.api import router as saemaul_router
-from gov3.saemaul.errors import LockedError, StaleVersionError
+from gov3.saemaul.errors import LockedError
 
 api = NinjaAPI(
     title="gov3 API",
@@ -50,3 +55,7 @@ def gov3_error(request: HttpRequest, exc: Gov3Error) -> HttpResponse:
 
 
 api.add_router("/saemaul/", saemaul_router)
+api.add_router("/offers/", offers_router)
+api.add_router("/cases/", cases_router)
+api.add_router("/open-data/", open_data_router)
+api.add_router("/notifications/", notifications_router)

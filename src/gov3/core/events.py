@@ -18,3 +18,11 @@ life_event_committed = Signal()
 def publish_on_commit(signal: Signal, **kwargs: Any) -> None:
     """Send ``signal`` once the current transaction commits (never if it rolls back)."""
     transaction.on_commit(lambda: signal.send(sender=None, **kwargs))
+
+
+#: Sent INSIDE the transaction that confirms an offer, so that the case a subscriber opens
+#: commits or rolls back with the confirmation; kwargs: ``offer``, ``receipt``.
+offer_confirmed = Signal()
+
+#: Sent after a case decision has committed; kwargs: ``case``, ``decision``.
+case_decided = Signal()

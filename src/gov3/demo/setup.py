@@ -28,6 +28,10 @@ from gov3.accounts.services import (
 )
 from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
+from gov3.offers.models import Offer
+from gov3.offers.publish import publish_services
+from gov3.offers.services import notify_offers
+from gov3.offers.sweep import run_sweep
 from gov3.registry.models import Person
 from gov3.registry.population import generate_population
 from gov3.registry.snapshot import write_snapshot
@@ -113,6 +117,7 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
         if country == "kr"
         else "Ba Dinh Ward People's Committee",
         country=country,
+        services=["*"],  # decides the cases of every service
     )
 
     parent = _demo_parent(country, today)
@@ -162,7 +167,17 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
         logins += [DemoLogin(**vars(login)) for login in set_up_saemaul_accounts(base_url)]
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
+    _propose(country, citizen)
     return logins
+
+
+def _propose(country: str, citizen: User) -> None:
+    """Record the rules versions and sweep, so the demo citizen finds offers waiting; only
+    the demo citizen is notified (the rest stay "proposed" until `gov3 offers notify`)."""
+    publish_services(country)
+    result = run_sweep(country, notify=False)
+    mine = Offer.objects.filter(pk__in=result.offer_ids, recipient=citizen.person)
+    notify_offers(list(mine.values_list("pk", flat=True)))
 
 
 def snapshot_path() -> Path:

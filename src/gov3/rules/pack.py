@@ -89,6 +89,9 @@ class Service:
     auto_approve: bool
     tests: tuple[Scenario, ...]
     file: str
+    #: A registry fact (date or text) whose value makes a new period: offered once per value,
+    #: e.g. `passport_expiry` (once per passport to renew). None: by `period`.
+    once_per: str | None = None
 
     def params_used(self) -> set[str]:
         used = ir.params_used(self.eligible)
@@ -497,7 +500,9 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
     if root is None:
         return None
     spec = files.mapping(root, "service")
-    if spec is None or not files.keys(root, spec, _SERVICE_REQUIRED, ("amount",), "service"):
+    if spec is None or not files.keys(
+        root, spec, _SERVICE_REQUIRED, ("amount", "once_per"), "service"
+    ):
         return None
     before = len(files.problems)
     service_id = files.text(spec["id"], "id")
@@ -548,6 +553,15 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
                 )
         if "sweep" in triggers:
             sweep = files.choice(triggers["sweep"], SWEEPS, "triggers.sweep") or "none"
+    once_per = None
+    if "once_per" in spec:
+        once_per = files.text(spec["once_per"], "once_per")
+        fact = BASE_FACTS.get(once_per or "")
+        if fact is None or fact.type not in (Type.DATE, Type.TEXT):
+            files.problem(
+                spec["once_per"],
+                "once_per must name a registry fact of type date or text, e.g. passport_expiry",
+            )
     types = params.types()
     eligible = _expression(files, spec["eligible"], variables, types, Type.BOOL, "eligible")
     amount = None
@@ -593,6 +607,7 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
         auto_approve=auto_approve,
         tests=tuple(tests),
         file=files.file,
+        once_per=once_per,
     )
 
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "gov3.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from gov3.cases.services import on_offer_confirmed  # noqa: PLC0415 - apps are ready only now
+        from gov3.core.events import offer_confirmed  # noqa: PLC0415 - apps are ready only now
+
+        offer_confirmed.connect(on_offer_confirmed, dispatch_uid="cases.on_offer_confirmed")

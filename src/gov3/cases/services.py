@@ -1,0 +1,447 @@
+"""Write commands for cases: open (from a confirmed offer or an application), decide
+(approve, reject with a reason, return for information), reply, object.
+
+A service that allows it is approved automatically, except a random sample
+(`GOV3_QC_SAMPLE_RATE`) that goes to an officer for quality control. Every decision is a
+conditional UPDATE on the case's version, so two officers deciding at once give exactly one
+decision. After commit the citizen is told and `case_decided` is sent (the documents app
+issues what an approved document service promises).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from gov3.accounts.models import Agency, OfficerRole, User
+from gov3.accounts.queries import children_acted_for
+from gov3.cases.models import (
+    OPEN_CASE_STATUSES,
+    Case,
+    CaseOrigin,
+    CaseStatus,
+    Decision,
+    DecisionOutcome,
+    Objection,
+    PaymentInstruction,
+    PaymentStatus,
+)
+from gov3.cases.payments import PaymentOrder, payment_provider
+from gov3.catalogue.installed import rules_pack
+from gov3.core.audit import record_audit
+from gov3.core.errors import (
+    NotFoundError,
+    PermissionRefusedError,
+    StaleVersionError,
+    ValidationFailedError,
+)
+from gov3.core.events import case_decided
+from gov3.core.translations import in_every_language
+from gov3.notifications.models import NotificationKind
+from gov3.notifications.services import do_notify
+from gov3.offers.models import ConsentReceipt, Offer
+from gov3.offers.proposals import propose
+from gov3.registry.models import Person
+from gov3.rules.pack import Service
+
+MAX_TEXT = 2000
+SYSTEM = "system:cases"
+
+
+def handling_agency(country: str, service_id: str) -> Agency | None:
+    """The agency that decides a service's cases: the one naming the service, else the one
+    marked "*"."""
+    agencies = list(Agency.objects.filter(country=country).order_by("code"))
+    for agency in agencies:
+        if service_id in agency.services:
+            return agency
+    return next((agency for agency in agencies if "*" in agency.services), None)
+
+
+def _sampled() -> bool:
+    rate = float(settings.GOV3_QC_SAMPLE_RATE)
+    return rate > 0 and random.SystemRandom().random() < rate
+
+
+def _service(country: str, service_id: str) -> Service:
+    service = rules_pack(country).services.get(service_id)
+    if service is None:
+        raise NotFoundError(gettext("There is no such service."))
+    return service
+
+
+def _open(
+    *,
+    service: Service,
+    origin: CaseOrigin,
+    applicant: Person,
+    subject: Person,
+    offer: Offer | None,
+    amount: int | None,
+    currency: str,
+    period: str,
+    province: str,
+    evidence: dict[str, Any],
+    actor: str,
+) -> Case:
+    """Open a case inside the caller's transaction and approve it if the service allows."""
+    today = timezone.localdate()
+    automatic = service.auto_approve and not _sampled()
+    case = Case.objects.create(
+        country=subject.country,
+        service_id=service.id,
+        service_version=service.version,
+        service_kind=service.kind,
+        service_name=dict(service.name),
+        origin=origin,
+        offer=offer,
+        applicant=applicant,
+        subject=subject,
+        agency=handling_agency(subject.country, service.id),
+        province=province,
+        status=CaseStatus.IN_REVIEW,
+        quality_check=service.auto_approve and not automatic,
+        amount=amount,
+        currency=currency,
+        period=period,
+        evidence=evidence,
+        opened_at=timezone.now(),
+        due_on=today + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
+    )
+    record_audit(
+        actor=actor,
+        action="cases.opened",
+        target_type="case",
+        target_id=case.pk,
+        data={"service": service.id, "origin": origin, "quality_check": case.quality_check},
+    )
+    if automatic:
+        _decide(case, None, DecisionOutcome.APPROVED, reason="", automatic=True)
+    return case
+
+
+def on_offer_confirmed(sender: Any, offer: Offer, receipt: ConsentReceipt, **kwargs: Any) -> None:
+    """Receiver of `offer_confirmed`, inside the confirmation's transaction: the case."""
+    if Case.objects.filter(offer=offer).exists():
+        return
+    _open(
+        service=_service(offer.country, offer.service_id),
+        origin=CaseOrigin.OFFER,
+        applicant=offer.recipient,
+        subject=offer.subject,
+        offer=offer,
+        amount=offer.amount,
+        currency=offer.currency,
+        period=offer.period,
+        province=offer.province,
+        evidence={
+            "facts": offer.facts,
+            "params": offer.params,
+            "explanation": offer.explanation,
+            "consent": receipt.offer_sha256,
+        },
+        actor=f"citizen:{receipt.confirmed_by.get_username()}",
+    )
+
+
+def _may_act_for(user: User, subject: Person) -> Person:
+    """The person a citizen may apply for: themselves or a child they act for."""
+    if not user.is_citizen or user.person is None:
+        raise PermissionRefusedError(gettext("Only a citizen can apply."))
+    if subject.pk == user.person.pk:
+        return user.person
+    if children_acted_for(user).filter(pk=subject.pk).exists():
+        return user.person
+    raise NotFoundError(gettext("There is no such person."))
+
+
+def do_apply(user: User, subject: Person, service_id: str) -> Case | None:
+    """The classic path: the citizen asks; the rules are applied at once. Returns the case
+    opened, or None when the rules say no (the page explains why)."""
+    applicant = _may_act_for(user, subject)
+    service = _service(subject.country, service_id)
+    proposal = propose(service, subject, timezone.localdate())
+    if proposal is None:
+        return None
+    open_case = Case.objects.filter(
+        service_id=service.id, subject=subject, status__in=OPEN_CASE_STATUSES
+    ).first()
+    if open_case is not None:
+        return open_case
+    with transaction.atomic(durable=True):
+        return _open(
+            service=service,
+            origin=CaseOrigin.APPLICATION,
+            applicant=applicant,
+            subject=subject,
+            offer=None,
+            amount=proposal.amount,
+            currency=proposal.currency,
+            period=proposal.period,
+            province=proposal.province,
+            evidence={
+                "facts": proposal.facts,
+                "params": proposal.params,
+                "explanation": proposal.explanation,
+            },
+            actor=f"citizen:{user.get_username()}",
+        )
+
+
+_DECIDED = {
+    DecisionOutcome.APPROVED: (
+        gettext_noop("Approved: %(service)s"),
+        gettext_noop("Your case for %(service)s was approved."),
+    ),
+    DecisionOutcome.REJECTED: (
+        gettext_noop("Decision on %(service)s"),
+        gettext_noop("Your case for %(service)s was not approved. The reason: %(reason)s"),
+    ),
+    DecisionOutcome.RETURNED: (
+        gettext_noop("More information needed: %(service)s"),
+        gettext_noop("The agency needs more information for %(service)s: %(reason)s"),
+    ),
+}
+
+
+def case_link(case: Case) -> str:
+    return f"/me/cases/{case.public_id}/"
+
+
+def _decide(
+    case: Case, officer: User | None, outcome: DecisionOutcome, *, reason: str, automatic: bool
+) -> Decision:
+    """Record the decision inside the caller's transaction; tell the citizen after commit."""
+    now = timezone.now()
+    decision = Decision(
+        case=case,
+        outcome=outcome,
+        reason=reason,
+        automatic=automatic,
+        decided_by=officer,
+        decided_at=now,
+    )
+    decision.save()
+    status = {
+        DecisionOutcome.APPROVED: CaseStatus.APPROVED,
+        DecisionOutcome.REJECTED: CaseStatus.REJECTED,
+        DecisionOutcome.RETURNED: CaseStatus.RETURNED,
+    }[outcome]
+    changes: dict[str, Any] = {"status": status}
+    if outcome is DecisionOutcome.RETURNED:
+        changes["information_request"] = reason
+    else:
+        changes["decided_at"] = now
+    Case.objects.filter(pk=case.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    if outcome is DecisionOutcome.APPROVED and case.service_kind == "benefit" and case.amount:
+        _instruct_payment(case)
+    record_audit(
+        actor=SYSTEM if officer is None else f"officer:{officer.get_username()}",
+        action=f"cases.{outcome}",
+        target_type="case",
+        target_id=case.pk,
+        data={"automatic": automatic, "reason": reason, "service": case.service_id},
+    )
+    title, body = _DECIDED[outcome]
+    count = case.decisions.count()
+
+    def tell() -> None:
+        do_notify(
+            case.applicant,
+            NotificationKind.INFORMATION_REQUESTED
+            if outcome is DecisionOutcome.RETURNED
+            else NotificationKind.DECISION,
+            title=in_every_language(title, service=case.service_name),
+            body=in_every_language(body, service=case.service_name, reason=reason),
+            link=case_link(case),
+            key=f"case:{case.public_id}:decision:{count}",
+        )
+        case_decided.send(sender=Case, case=case, decision=decision)
+
+    transaction.on_commit(tell)
+    return decision
+
+
+def _instruct_payment(case: Case) -> PaymentInstruction:
+    provider = payment_provider()
+    payee = case.applicant
+    receipt = provider.pay(
+        PaymentOrder(
+            case=str(case.public_id),
+            payee_national_id=payee.national_id,
+            payee_name=payee.name_local,
+            amount=int(case.amount or 0),
+            currency=case.currency,
+            purpose=case.service_id,
+        )
+    )
+    instruction = PaymentInstruction(
+        case=case,
+        amount=int(case.amount or 0),
+        currency=case.currency,
+        payee=payee,
+        provider=provider.name,
+        reference=receipt.reference,
+        status=PaymentStatus.INSTRUCTED if receipt.accepted else PaymentStatus.FAILED,
+        sandbox=provider.sandbox,
+        created_at=timezone.now(),
+    )
+    instruction.save()
+    return instruction
+
+
+def may_decide(officer: User, case: Case) -> bool:
+    """Officers of the case's agency decide it (auditors only read)."""
+    return (
+        officer.is_officer
+        and officer.agency_id is not None
+        and officer.agency_id == case.agency_id
+        and officer.role != OfficerRole.AUDITOR
+    )
+
+
+def _officer_decides(
+    officer: User,
+    case: Case,
+    *,
+    expected_version: int,
+    outcome: DecisionOutcome,
+    reason: str,
+    allowed: tuple[str, ...],
+) -> Decision:
+    if not may_decide(officer, case):
+        raise NotFoundError(gettext("There is no such case in your agency's queue."))
+    reason = reason.strip()
+    if len(reason) > MAX_TEXT:
+        raise ValidationFailedError(
+            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
+        )
+    with transaction.atomic(durable=True):
+        updated = Case.objects.filter(
+            pk=case.pk, version=expected_version, status__in=allowed
+        ).update(version=F("version") + 1)
+        if not updated:
+            raise StaleVersionError(
+                gettext(
+                    "Someone else decided or changed this case while you were looking at it. "
+                    "Open it again to see its state."
+                )
+            )
+        case.version = expected_version + 1
+        return _decide(case, officer, outcome, reason=reason, automatic=False)
+
+
+def do_approve_case(
+    officer: User, case: Case, *, expected_version: int, note: str = ""
+) -> Decision:
+    """Approve; a benefit gets its payment instruction."""
+    return _officer_decides(
+        officer,
+        case,
+        expected_version=expected_version,
+        outcome=DecisionOutcome.APPROVED,
+        reason=note,
+        allowed=(CaseStatus.IN_REVIEW,),
+    )
+
+
+def do_reject_case(officer: User, case: Case, *, expected_version: int, reason: str) -> Decision:
+    """Reject, with the reason the citizen will read (required)."""
+    if not reason.strip():
+        raise ValidationFailedError(gettext("A rejection needs a reason the citizen can read."))
+    return _officer_decides(
+        officer,
+        case,
+        expected_version=expected_version,
+        outcome=DecisionOutcome.REJECTED,
+        reason=reason,
+        allowed=OPEN_CASE_STATUSES,
+    )
+
+
+def do_return_case(officer: User, case: Case, *, expected_version: int, request: str) -> Decision:
+    """Ask the citizen for information (required: what is needed)."""
+    if not request.strip():
+        raise ValidationFailedError(gettext("Say what information the citizen should send."))
+    return _officer_decides(
+        officer,
+        case,
+        expected_version=expected_version,
+        outcome=DecisionOutcome.RETURNED,
+        reason=request,
+        allowed=(CaseStatus.IN_REVIEW,),
+    )
+
+
+def do_reply_to_case(user: User, case: Case, *, expected_version: int, text: str) -> Case:
+    """The citizen answers a request for information; the case goes back to the queue."""
+    if not user.is_citizen or user.person_id != case.applicant_id:
+        raise NotFoundError(gettext("There is no such case."))
+    text = text.strip()
+    if not text:
+        raise ValidationFailedError(gettext("Please write the information asked for."))
+    if len(text) > MAX_TEXT:
+        raise ValidationFailedError(
+            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
+        )
+    with transaction.atomic(durable=True):
+        updated = Case.objects.filter(
+            pk=case.pk, version=expected_version, status=CaseStatus.RETURNED
+        ).update(version=F("version") + 1, status=CaseStatus.IN_REVIEW, citizen_reply=text)
+        if not updated:
+            raise StaleVersionError(gettext("This case is not waiting for your answer any more."))
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="cases.replied",
+            target_type="case",
+            target_id=case.pk,
+        )
+    case.refresh_from_db()
+    return case
+
+
+def do_object(
+    user: User, *, text: str, offer: Offer | None = None, case: Case | None = None
+) -> Objection:
+    """ "This is wrong": the citizen disputes an offer's data or a decision. The objection goes
+    to the agency that decides the service."""
+    person = user.person if user.is_citizen else None
+    target_person = offer.recipient_id if offer is not None else case.applicant_id if case else None
+    if person is None or target_person != person.pk:
+        raise NotFoundError(gettext("There is no such offer or case."))
+    text = text.strip()
+    if not text:
+        raise ValidationFailedError(gettext("Please say what is wrong."))
+    if len(text) > MAX_TEXT:
+        raise ValidationFailedError(
+            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
+        )
+    service_id = offer.service_id if offer is not None else case.service_id  # type: ignore[union-attr]
+    with transaction.atomic(durable=True):
+        objection = Objection.objects.create(
+            person=person,
+            offer=offer,
+            case=case,
+            service_id=service_id,
+            agency=handling_agency(person.country, service_id),
+            text=text,
+            created_at=timezone.now(),
+            due_on=timezone.localdate() + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
+        )
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="cases.objection",
+            target_type="objection",
+            target_id=objection.pk,
+            data={"service": service_id},
+        )
+    return objection

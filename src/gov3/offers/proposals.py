@@ -1,0 +1,222 @@
+"""What an offer says: applying a service to one subject and recording why.
+
+Shared by the three triggers (life events, sweeps, rule changes): who receives the offer, the
+period it is for, the facts the rule read with their registers, the parameters in force with
+their sources, and the explanation in every language of the pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core.dates import add_years
+from gov3.core.translations import LANGUAGES
+from gov3.registry.facts import subject_for
+from gov3.registry.models import Person
+from gov3.rules import ir
+from gov3.rules.explain import Explanation, Step, evaluate_service, explain_service
+from gov3.rules.facts import BASE_FACTS, Subject
+from gov3.rules.ir import Scope, Value
+from gov3.rules.pack import RulePack, Service
+
+#: Services a citizen asks for when they need them (certificates): never proposed unasked.
+ON_REQUEST = "on_request"
+
+
+def period_of(service: Service, day: date, facts: Mapping[str, Value] | None = None) -> str:
+    """The period an offer is for: the value of the service's `once_per` fact (e.g. the expiry
+    date of the passport to renew), the year for a yearly service, else "" (once, or a
+    continuing entitlement paid every month until the person no longer qualifies)."""
+    if service.once_per is not None:
+        return fact_text((facts or {}).get(service.once_per, ""))
+    return str(day.year) if service.period == "yearly" else ""
+
+
+def proactive(service: Service) -> bool:
+    """Whether gov3 proposes this service by itself (certificates are asked for)."""
+    return service.period != ON_REQUEST
+
+
+def facts_read(service: Service) -> list[str]:
+    """The subject's own registry facts the service's rules read, in a stable order."""
+    nodes = ir.walk(service.eligible)
+    if service.amount is not None:
+        nodes += ir.walk(service.amount)
+    columns = {n.column for n in nodes if isinstance(n, ir.Column) and n.scope is Scope.SUBJECT}
+    return [name for name in BASE_FACTS if name in columns]
+
+
+def fact_text(value: Value) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def facts_record(service: Service, facts: dict[str, Value] | Any) -> list[dict[str, str]]:
+    """The facts the rule read, as an offer stores them."""
+    return [
+        {"name": name, "value": fact_text(facts[name]), "source": BASE_FACTS[name].source}
+        for name in facts_read(service)
+    ]
+
+
+def params_record(pack: RulePack, service: Service, day: date) -> list[dict[str, Any]]:
+    """The parameters in force on `day`, with the date they took effect and their source."""
+    record = []
+    for path in sorted(service.params_used()):
+        dated = pack.params[path].at(day)
+        record.append(
+            {
+                "path": path,
+                "label": dict(pack.params[path].label),
+                "value": dated.value if isinstance(dated.value, int) else str(dated.value),
+                "valid_from": dated.valid_from.isoformat(),
+                "source_title": dated.source_title,
+                "source_url": dated.source_url,
+            }
+        )
+    return record
+
+
+def legal_basis_record(service: Service) -> list[dict[str, Any]]:
+    return [{"title": dict(basis.title), "url": basis.url} for basis in service.legal_basis]
+
+
+def _step(step: Step) -> dict[str, Any]:
+    return {
+        "text": step.text,
+        "holds": step.holds,
+        "children": [_step(child) for child in step.children],
+    }
+
+
+def explanation_record(explanation: Explanation) -> dict[str, Any]:
+    """An explanation as JSON: the sentences a citizen reads, no live objects."""
+    return {
+        "eligible": explanation.eligible,
+        "amount": explanation.amount,
+        "eligibility": _step(explanation.eligibility),
+        "calculation": _step(explanation.calculation) if explanation.calculation else None,
+        "facts": [
+            {"label": f.label, "value": f.value, "source": f.source} for f in explanation.facts
+        ],
+        "params": [
+            {
+                "label": p.label,
+                "value": p.value,
+                "valid_from": p.valid_from.isoformat(),
+                "source_title": p.source_title,
+                "source_url": p.source_url,
+            }
+            for p in explanation.params
+        ],
+    }
+
+
+def explanations(
+    pack: RulePack, service: Service, subject: Subject, day: date, currency: str
+) -> dict[str, Any]:
+    """The explanation in every language."""
+    return {
+        language: explanation_record(
+            explain_service(pack, service, subject, day, language=language, currency=currency)
+        )
+        for language in LANGUAGES
+    }
+
+
+def guardian_of(child: Person, day: date) -> Person | None:
+    """Who answers for a minor: the living mother, else the living father (the register's
+    parents); None when neither is living."""
+    for parent in (child.mother, child.father):
+        if parent is not None and parent.date_of_death is None:
+            return parent
+    return None
+
+
+def recipient_for(service: Service, subject: Person, day: date) -> Person | None:
+    """Who receives the offer: the subject, or for a child's service a parent while the child
+    is a minor (the pack's age of majority)."""
+    if service.recipient != "guardian":
+        return subject
+    majority = country_pack(subject.country).age_of_majority
+    if subject.birth_date <= add_years(day, -majority):
+        return subject
+    return guardian_of(subject, day)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An offer not yet written."""
+
+    service: Service
+    recipient: Person
+    subject: Person
+    period: str
+    province: str
+    day: date
+    amount: int | None
+    currency: str
+    facts: list[dict[str, str]]
+    params: list[dict[str, Any]]
+    explanation: dict[str, Any]
+
+    def fields(self) -> dict[str, Any]:
+        """The model fields of the offer this proposal becomes."""
+        service = self.service
+        return {
+            "country": self.subject.country,
+            "service_id": service.id,
+            "service_version": service.version,
+            "service_kind": service.kind,
+            "service_name": dict(service.name),
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "province": self.province,
+            "period": self.period,
+            "evaluated_on": self.day,
+            "amount": self.amount,
+            "currency": self.currency,
+            "facts": self.facts,
+            "params": self.params,
+            "legal_basis": legal_basis_record(service),
+            "explanation": self.explanation,
+            "deadline": self.day + timedelta(days=service.deadline_days),
+        }
+
+
+def propose(
+    service: Service, person: Person, day: date, *, subject: Subject | None = None
+) -> Proposal | None:
+    """The offer of `service` for `person` on `day`, or None if they do not qualify or nobody
+    can receive it."""
+    pack = rules_pack(person.country)
+    if person.date_of_death is not None or not proactive(service):
+        return None
+    subject = subject if subject is not None else subject_for(person)
+    eligible, amount = evaluate_service(pack, service, subject, day)
+    if not eligible:
+        return None
+    recipient = recipient_for(service, person, day)
+    if recipient is None:
+        return None
+    currency = country_pack(person.country).currency.code
+    return Proposal(
+        service=service,
+        recipient=recipient,
+        subject=person,
+        period=period_of(service, day, subject.facts),
+        province=str(subject.facts.get("province", "")),
+        day=day,
+        amount=amount,
+        currency=currency if amount is not None else "",
+        facts=facts_record(service, subject.facts),
+        params=params_record(pack, service, day),
+        explanation=explanations(pack, service, subject, day, currency),
+    )

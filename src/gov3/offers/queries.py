@@ -1,0 +1,31 @@
+"""Reads of offers: a citizen sees only the offers addressed to them (as themselves or as a
+child's parent); anything else is "not found"."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from gov3.accounts.models import User
+from gov3.core.errors import NotFoundError
+from gov3.offers.models import OPEN_STATUSES, Offer
+
+
+def offers_for(user: User) -> QuerySet[Offer]:
+    """The citizen's offers: open ones first (nearest deadline first), then the rest."""
+    if not user.is_citizen or user.person_id is None:
+        return Offer.objects.none()
+    return Offer.objects.filter(recipient_id=user.person_id).select_related("subject")
+
+
+def open_offers_for(user: User) -> QuerySet[Offer]:
+    return offers_for(user).filter(status__in=OPEN_STATUSES).order_by("deadline", "pk")
+
+
+def offer_for(user: User, public_id: str) -> Offer:
+    """One of the citizen's offers; another person's offer does not exist for them."""
+    offer = (
+        offers_for(user).select_related("recipient", "subject").filter(public_id=public_id).first()
+    )
+    if offer is None:
+        raise NotFoundError("There is no such offer.")
+    return offer

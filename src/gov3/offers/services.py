@@ -1,0 +1,387 @@
+"""Write commands for offers: make (idempotently), notify, view, confirm, decline, expire,
+supersede.
+
+Each `do_*` command owns its transaction and writes an audit entry. Confirming sends
+`offer_confirmed` inside the transaction, so the case the `cases` app opens commits (or rolls
+back) together with the consent receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from gov3.accounts.models import User
+from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core.audit import record_audit
+from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
+from gov3.core.events import offer_confirmed
+from gov3.core.translations import LANGUAGES, in_every_language
+from gov3.notifications.models import NotificationKind
+from gov3.notifications.services import do_notify
+from gov3.offers.agreement import AGREEMENT_VERSION, agreement_text, sha256_json, sha256_text
+from gov3.offers.models import (
+    OPEN_STATUSES,
+    ConsentReceipt,
+    Offer,
+    OfferNotice,
+    OfferStatus,
+    OfferTrigger,
+    snapshot_of,
+)
+from gov3.offers.proposals import Proposal, explanations
+from gov3.registry.facts import subject_for
+
+MAX_REASON = 2000
+
+
+def _key(fields: dict[str, Any]) -> tuple[int, str, int, str]:
+    return (
+        fields["recipient"].pk if "recipient" in fields else fields["recipient_id"],
+        fields["service_id"],
+        fields["subject"].pk if "subject" in fields else fields["subject_id"],
+        fields["period"],
+    )
+
+
+def write_offers(
+    rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger, detail: dict[str, Any]
+) -> list[Offer]:
+    """Insert the offers in `rows` (model fields) that are not live yet, inside the caller's
+    transaction; returns those written. Running it twice, or twice at once, writes each offer
+    once: existing live offers are skipped, and the unique constraint settles a race."""
+    if not rows:
+        return []
+    services = {row["service_id"] for row in rows}
+    subjects = {_key(row)[2] for row in rows}
+    live = set(
+        Offer.objects.filter(service_id__in=services, subject_id__in=subjects)
+        .exclude(status=OfferStatus.SUPERSEDED)
+        .values_list("recipient_id", "service_id", "subject_id", "period")
+    )
+    now = timezone.now()
+    new = []
+    for row in rows:
+        key = _key(row)
+        if key in live:
+            continue
+        live.add(key)
+        new.append(Offer(**row, trigger=trigger, trigger_detail=detail, created_at=now))
+    if not new:
+        return []
+    Offer.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    return list(Offer.objects.filter(public_id__in=[offer.public_id for offer in new]))
+
+
+def do_make_offers(
+    actor: str,
+    proposals: Iterable[Proposal],
+    *,
+    trigger: OfferTrigger,
+    detail: dict[str, Any],
+) -> list[Offer]:
+    """Write the offers that are new and notify their recipients after commit."""
+    rows = [proposal.fields() for proposal in proposals]
+    with transaction.atomic(durable=True):
+        made = write_offers(rows, trigger=trigger, detail=detail)
+        if made:
+            record_audit(
+                actor=actor,
+                action="offers.made",
+                target_type="offer",
+                target_id=",".join(str(offer.pk) for offer in made),
+                data={
+                    "trigger": trigger,
+                    **detail,
+                    "services": sorted({o.service_id for o in made}),
+                },
+            )
+    ids = [offer.pk for offer in made]
+    if ids:
+        transaction.on_commit(lambda: notify_offers(ids))
+    return made
+
+
+def offer_link(offer: Offer) -> str:
+    return f"/me/offers/{offer.public_id}/"
+
+
+def notify_offers(offer_ids: Sequence[int]) -> int:
+    """Tell each recipient about their new offers (in-app, and e-mail by their preferences);
+    the offers become "notified". Returns how many were notified."""
+    count = 0
+    offers = Offer.objects.filter(pk__in=offer_ids, status=OfferStatus.PROPOSED).select_related(
+        "recipient", "subject"
+    )
+    for offer in offers.iterator(chunk_size=500):
+        child = offer.subject.name_local if offer.for_someone_else else ""
+        title = in_every_language(
+            gettext_noop("A proposal for you: %(service)s"), service=offer.service_name
+        )
+        if child:
+            body = in_every_language(
+                gettext_noop(
+                    "Based on the register, %(child)s can receive %(service)s. Open the offer to "
+                    "see why and confirm it with one click by %(deadline)s."
+                ),
+                child=child,
+                service=offer.service_name,
+                deadline=offer.deadline.isoformat(),
+            )
+        else:
+            body = in_every_language(
+                gettext_noop(
+                    "Based on the register, you can receive %(service)s. Open the offer to see "
+                    "why and confirm it with one click by %(deadline)s."
+                ),
+                service=offer.service_name,
+                deadline=offer.deadline.isoformat(),
+            )
+        with transaction.atomic():
+            do_notify(
+                offer.recipient,
+                NotificationKind.OFFER,
+                title=title,
+                body=body,
+                link=offer_link(offer),
+                key=f"offer:{offer.public_id}",
+            )
+            Offer.objects.filter(pk=offer.pk, status=OfferStatus.PROPOSED).update(
+                status=OfferStatus.NOTIFIED, notified_at=timezone.now(), version=F("version") + 1
+            )
+        count += 1
+    return count
+
+
+def _advance(offer: Offer, expected_version: int, allowed: Sequence[str], **changes: Any) -> None:
+    """One conditional UPDATE: of two answers at once exactly one wins."""
+    updated = Offer.objects.filter(
+        pk=offer.pk, version=expected_version, status__in=allowed
+    ).update(version=F("version") + 1, **changes)
+    if updated:
+        for name, value in changes.items():
+            setattr(offer, name, value)
+        offer.version = expected_version + 1
+        return
+    current = Offer.objects.filter(pk=offer.pk).values("status").first()
+    if current is not None and current["status"] not in allowed:
+        raise ValidationFailedError(
+            gettext("This offer can no longer be answered: it is %(status)s.")
+            % {"status": OfferStatus(current["status"]).label}
+        )
+    raise StaleVersionError(
+        gettext("The offer changed while you were reading it. Please open it again.")
+    )
+
+
+def do_view_offer(offer: Offer) -> Offer:
+    """The recipient opened the offer: it becomes "viewed"; an offer made in bulk by a sweep
+    gets its explanation now, from the register as it stands."""
+    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.NOTIFIED) and offer.explanation:
+        return offer
+    changes: dict[str, Any] = {}
+    if not offer.explanation:
+        changes["explanation"] = _explain_later(offer)
+    if offer.status in (OfferStatus.PROPOSED, OfferStatus.NOTIFIED):
+        changes["status"] = OfferStatus.VIEWED
+        changes["viewed_at"] = timezone.now()
+    with transaction.atomic(durable=True):
+        if changes:
+            Offer.objects.filter(pk=offer.pk, version=offer.version).update(
+                version=F("version") + 1, **changes
+            )
+            for name, value in changes.items():
+                setattr(offer, name, value)
+            offer.version += 1
+    return offer
+
+
+def _explain_later(offer: Offer) -> dict[str, Any]:
+    pack = rules_pack(offer.country)
+    service = pack.services.get(offer.service_id)
+    if service is None or service.version != offer.service_version:
+        return {}
+    currency = country_pack(offer.country).currency.code
+    return explanations(pack, service, subject_for(offer.subject), offer.evaluated_on, currency)
+
+
+def _acting_person(user: User, offer: Offer) -> None:
+    if not user.is_citizen or user.person_id != offer.recipient_id:
+        raise NotFoundError(gettext("There is no such offer."))
+
+
+def do_confirm_offer(
+    user: User,
+    offer: Offer,
+    *,
+    expected_version: int,
+    language: str,
+    channel: str = "web",
+) -> ConsentReceipt:
+    """Confirm with one action: a consent receipt pins the agreement text and the offer as
+    shown. Confirming an offer already confirmed returns the first receipt (one case)."""
+    _acting_person(user, offer)
+    existing = ConsentReceipt.objects.filter(offer=offer).first()
+    if existing is not None:
+        return existing
+    language = language if language in LANGUAGES else "en"
+    child = offer.subject if offer.for_someone_else else None
+    name = offer.service_name.get(language) or offer.service_name.get("en", offer.service_id)
+    text = agreement_text(name, child.name_local if child else None, language)
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        _advance(
+            offer, expected_version, OPEN_STATUSES, status=OfferStatus.CONFIRMED, answered_at=now
+        )
+        snapshot = snapshot_of(offer)
+        receipt = ConsentReceipt(
+            offer=offer,
+            agreement_version=AGREEMENT_VERSION,
+            agreement_language=language,
+            agreement_text=text,
+            agreement_sha256=sha256_text(text),
+            offer_snapshot=snapshot,
+            offer_sha256=sha256_json(snapshot),
+            confirmed_at=now,
+            confirmed_by=user,
+            person_id=offer.recipient_id,
+            acting_for=child,
+            channel=channel,
+        )
+        receipt.save()
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="offers.confirmed",
+            target_type="offer",
+            target_id=offer.pk,
+            data={
+                "service": offer.service_id,
+                "agreement": AGREEMENT_VERSION,
+                "agreement_sha256": receipt.agreement_sha256,
+                "offer_sha256": receipt.offer_sha256,
+                "acting_for": child.pk if child else None,
+            },
+        )
+        offer_confirmed.send(sender=Offer, offer=offer, receipt=receipt)
+    return receipt
+
+
+def do_decline_offer(user: User, offer: Offer, *, expected_version: int, reason: str) -> Offer:
+    """Decline, with a reason (required, so the agency learns why)."""
+    _acting_person(user, offer)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailedError(gettext("Please say why you decline this offer."))
+    if len(reason) > MAX_REASON:
+        raise ValidationFailedError(
+            gettext("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON}
+        )
+    with transaction.atomic(durable=True):
+        _advance(
+            offer,
+            expected_version,
+            OPEN_STATUSES,
+            status=OfferStatus.DECLINED,
+            answered_at=timezone.now(),
+            decline_reason=reason,
+        )
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="offers.declined",
+            target_type="offer",
+            target_id=offer.pk,
+            data={"service": offer.service_id},
+        )
+    return offer
+
+
+def do_expire_offers(actor: str, day: date) -> int:
+    """Offers still unanswered after their deadline expire; returns how many."""
+    with transaction.atomic(durable=True):
+        expired = Offer.objects.filter(status__in=OPEN_STATUSES, deadline__lt=day).update(
+            status=OfferStatus.EXPIRED, version=F("version") + 1
+        )
+        if expired:
+            record_audit(
+                actor=actor,
+                action="offers.expired",
+                target_type="offer",
+                data={"count": expired, "day": day.isoformat()},
+            )
+    return expired
+
+
+def supersede_offers(offers: Sequence[Offer], *, reason: str) -> int:
+    """Withdraw unanswered offers (inside the caller's transaction) and tell the recipients
+    after commit; returns how many were withdrawn."""
+    ids = [offer.pk for offer in offers]
+    withdrawn = list(
+        Offer.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).select_related("recipient")
+    )
+    Offer.objects.filter(pk__in=[o.pk for o in withdrawn]).update(
+        status=OfferStatus.SUPERSEDED, version=F("version") + 1
+    )
+    now = timezone.now()
+    OfferNotice.objects.bulk_create(
+        [
+            OfferNotice(offer=o, kind="withdrawn", details={"reason": reason}, at=now)
+            for o in withdrawn
+        ]
+    )
+
+    def tell() -> None:
+        for offer in withdrawn:
+            do_notify(
+                offer.recipient,
+                NotificationKind.OFFER_WITHDRAWN,
+                title=in_every_language(
+                    gettext_noop("An offer was withdrawn: %(service)s"), service=offer.service_name
+                ),
+                body=in_every_language(
+                    gettext_noop(
+                        "After a change in the rules you no longer qualify, so the offer of "
+                        "%(service)s was withdrawn. You can still apply and have it checked."
+                    ),
+                    service=offer.service_name,
+                ),
+                link=offer_link(offer),
+                key=f"offer:{offer.public_id}:withdrawn",
+            )
+
+    transaction.on_commit(tell)
+    return len(withdrawn)
+
+
+def notice_amount_changed(offer: Offer, old: int | None, new: int | None) -> None:
+    """Record and send (after commit) a notice that a confirmed benefit's amount changed."""
+    OfferNotice.objects.create(
+        offer=offer, kind="amount_changed", details={"old": old, "new": new}, at=timezone.now()
+    )
+
+    def tell() -> None:
+        do_notify(
+            offer.recipient,
+            NotificationKind.AMOUNT_CHANGED,
+            title=in_every_language(
+                gettext_noop("The amount of %(service)s changes"), service=offer.service_name
+            ),
+            body=in_every_language(
+                gettext_noop("Under the new rules the amount changes from %(old)s to %(new)s."),
+                old=f"{old or 0:,}",
+                new=f"{new or 0:,}",
+            ),
+            link=offer_link(offer),
+            key=f"offer:{offer.public_id}:amount:{new}",
+        )
+
+    transaction.on_commit(tell)
+
+
+def open_offers_for(service_id: str) -> Any:
+    return Offer.objects.filter(service_id=service_id).filter(Q(status__in=OPEN_STATUSES))

@@ -1,0 +1,247 @@
+"""`gov3 offers sweep`: who newly qualifies today, by date conditions the register cannot signal
+(a passport expiring in 6 months, turning 65, a child turning 6).
+
+For each swept service one SQL query, compiled from the service's rules and run inside the
+database over the live register (`gov3.registry.facts_sql`), selects the residents who qualify
+and have no live offer yet (the set difference is in the query), with the recipient and the
+facts the rule read. The rows are written in batches, each its own transaction: a sweep that is
+killed keeps the batches it committed, and a rerun selects only what is still missing, so it
+never writes an offer twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core.audit import record_audit
+from gov3.core.dates import add_years
+from gov3.offers.models import Offer, OfferStatus, OfferTrigger, SweepRun
+from gov3.offers.proposals import (
+    fact_text,
+    facts_read,
+    legal_basis_record,
+    params_record,
+    period_of,
+    proactive,
+)
+from gov3.offers.services import notify_offers, write_offers
+from gov3.registry.facts_sql import BACKENDS, facts_query
+from gov3.registry.models import Person
+from gov3.rules.backends import database_value
+from gov3.rules.facts import BASE_FACTS
+from gov3.rules.pack import RulePack, Service
+from gov3.rules.sql import expression_sql
+
+ACTOR = "system:sweep"
+BATCH = 5_000  # offers per transaction (`--batch-size`)
+
+#: (service id, rows written so far, rows selected) after each batch.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did, per service: residents selected (eligible, no live offer) and
+    offers written."""
+
+    day: date
+    selected: dict[str, int] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)
+    offer_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total_written(self) -> int:
+        return sum(self.written.values())
+
+
+def swept_services(country: str, frequency: str | None = None) -> list[Service]:
+    """The services a sweep evaluates: proactive, with a sweep (of `frequency` if given)."""
+    services = rules_pack(country).services.values()
+    return sorted(
+        (
+            s
+            for s in services
+            if s.sweep != "none" and proactive(s) and (frequency is None or s.sweep == frequency)
+        ),
+        key=lambda s: s.id,
+    )
+
+
+def candidates_query(
+    pack: RulePack, service: Service, day: date, vendor: str, majority: int
+) -> str:
+    """SQL selecting (subject, recipient, amount, facts…) of everyone who qualifies for
+    `service` on `day` and has no live offer of it for the period."""
+    backend = BACKENDS[vendor]
+    params = pack.params_on(service, day)
+    eligible = expression_sql(service.eligible, backend, params, day)
+    amount = (
+        expression_sql(service.amount, backend, params, day)
+        if service.amount is not None
+        else "NULL"
+    )
+    columns = facts_read(service)
+    selected = ", ".join(f'facts."{name}" AS "{name}"' for name in columns)
+    person = Person._meta.db_table
+    offers = Offer._meta.db_table
+    cutoff = add_years(day, -majority).isoformat()
+    as_date = f"'{cutoff}'" if vendor == "sqlite" else f"DATE '{cutoff}'"
+    if service.recipient == "guardian":
+        recipient = (
+            f"CASE WHEN p.birth_date <= {as_date} THEN p.id "
+            "WHEN m.id IS NOT NULL AND m.date_of_death IS NULL THEN m.id "
+            "WHEN f.id IS NOT NULL AND f.date_of_death IS NULL THEN f.id END"
+        )
+    else:
+        recipient = "p.id"
+    heads = "AND e.sweep_relationship = 'head'" if service.subject == "household" else ""
+    if service.once_per is not None:
+        period = f'CAST(facts."{service.once_per}" AS TEXT)'
+    else:
+        period = f"'{period_of(service, day)}'"
+    # Every piece comes from the checked rule tree (compiled by SQLGlot), the models' table
+    # names, and values checked by the pack loader (service ids, periods): no outside input.
+    return f"""
+SELECT e.person_id, {recipient} AS recipient_id, e.amount, e.sweep_province, e.sweep_period{
+        ", " if columns else ""
+    }{", ".join(f'e."{name}"' for name in columns)}
+FROM (
+    SELECT facts.person_id AS person_id, facts.relationship_to_head AS sweep_relationship,
+           facts.province AS sweep_province, {period} AS sweep_period,
+           {eligible} AS eligible, {amount} AS amount{", " if columns else ""}{selected}
+    FROM {facts_query(vendor)} AS facts
+) e
+JOIN {person} p ON p.id = e.person_id
+LEFT JOIN {person} m ON m.id = p.mother_id
+LEFT JOIN {person} f ON f.id = p.father_id
+WHERE e.eligible {heads}
+  AND NOT EXISTS (
+    SELECT 1 FROM {offers} o
+    WHERE o.service_id = '{service.id}' AND o.subject_id = e.person_id
+      AND o.period = e.sweep_period AND o.status <> '{OfferStatus.SUPERSEDED.value}'
+  )
+ORDER BY e.person_id"""  # noqa: S608
+
+
+def _rows(cursor: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    while True:
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield rows
+
+
+def _offer_rows(
+    service: Service, day: date, rows: Sequence[tuple[Any, ...]], fixed: dict[str, Any]
+) -> list[dict[str, Any]]:
+    columns = facts_read(service)
+    out = []
+    for row in rows:
+        subject_id, recipient_id, amount, province, period = row[:5]
+        if recipient_id is None:  # a child with no living parent in the register
+            continue
+        facts = [
+            {
+                "name": name,
+                "value": fact_text(database_value(value, BASE_FACTS[name].type)),
+                "source": BASE_FACTS[name].source,
+            }
+            for name, value in zip(columns, row[5:], strict=True)
+        ]
+        out.append(
+            {
+                **fixed,
+                "subject_id": int(subject_id),
+                "recipient_id": int(recipient_id),
+                "province": str(province),
+                "period": str(period),
+                "amount": None if service.amount is None else int(amount),
+                "facts": facts,
+            }
+        )
+    return out
+
+
+def run_sweep(
+    country: str,
+    day: date | None = None,
+    *,
+    services: Sequence[str] | None = None,
+    frequency: str | None = None,
+    notify: bool = True,
+    trigger: OfferTrigger = OfferTrigger.SWEEP,
+    batch_size: int = BATCH,
+    progress: Progress | None = None,
+    using: str = "default",
+) -> SweepResult:
+    """Write an offer for everyone who qualifies today and has none yet; see the module."""
+    day = day or timezone.localdate()
+    pack = rules_pack(country)
+    chosen = swept_services(country, frequency)
+    if services:
+        unknown = sorted(set(services) - {s.id for s in chosen})
+        if unknown:
+            raise ValueError(f"not swept services of {country}: {', '.join(unknown)}")
+        chosen = [s for s in chosen if s.id in services]
+    vendor = connections[using].vendor
+    majority = country_pack(country).age_of_majority
+    currency = country_pack(country).currency.code
+    result = SweepResult(day)
+    run = SweepRun.objects.create(
+        started_at=timezone.now(), day=day, country=country, services=[s.id for s in chosen]
+    )
+    for service in chosen:
+        fixed = {
+            "country": country,
+            "service_id": service.id,
+            "service_version": service.version,
+            "service_kind": service.kind,
+            "service_name": dict(service.name),
+            "evaluated_on": day,
+            "currency": currency if service.amount is not None else "",
+            "params": params_record(pack, service, day),
+            "legal_basis": legal_basis_record(service),
+            "explanation": {},
+            "deadline": day + timedelta(days=service.deadline_days),
+        }
+        sql = candidates_query(pack, service, day, vendor, majority)
+        written = selected = 0
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql)
+            for rows in _rows(cursor, batch_size):
+                selected += len(rows)
+                with transaction.atomic(using=using, durable=True):
+                    made = write_offers(
+                        _offer_rows(service, day, rows, fixed),
+                        trigger=trigger,
+                        detail={"sweep": run.pk, "day": day.isoformat()},
+                    )
+                    if made:
+                        record_audit(
+                            actor=ACTOR,
+                            action="offers.swept",
+                            target_type="offer",
+                            target_id=f"{made[0].pk}..{made[-1].pk}",
+                            data={"service": service.id, "count": len(made), "sweep": run.pk},
+                        )
+                written += len(made)
+                result.offer_ids += [offer.pk for offer in made]
+                if progress:
+                    progress(service.id, written, selected)
+        result.selected[service.id] = selected
+        result.written[service.id] = written
+    SweepRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(),
+        eligible=sum(result.selected.values()),
+        created=result.total_written,
+    )
+    if notify and result.offer_ids:
+        notify_offers(result.offer_ids)
+    return result

@@ -1,0 +1,155 @@
+"""Citizen pages of offers: "Offers for you", one offer with why, confirm, decline, "this is
+wrong". Thin: parse, authorise (a citizen sees only their offers: another id is 404), call one
+command, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from gov3.accounts.decorators import signed_in_citizen
+from gov3.accounts.models import User
+from gov3.cases.services import do_object
+from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.offers.agreement import agreement_text
+from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
+from gov3.offers.models import Offer
+from gov3.offers.queries import offer_for, offers_for, open_offers_for
+from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
+
+
+def language() -> str:
+    code = (get_language() or "en").split("-")[0]
+    return code if code in ("en", "ko", "vi") else "en"
+
+
+def _offer(request: HttpRequest, public_id: str) -> tuple[User, Offer]:
+    user = signed_in_citizen(request)
+    try:
+        return user, offer_for(user, public_id)
+    except NotFoundError:
+        raise Http404 from None
+
+
+def explanation_view(offer: Offer) -> dict[str, Any] | None:
+    """The stored explanation in the reader's language, dates as dates for the templates."""
+    stored = offer.explanation.get(language()) or offer.explanation.get("en")
+    if not stored:
+        return None
+    params = [
+        {**p, "valid_from": date.fromisoformat(p["valid_from"])} for p in stored.get("params", [])
+    ]
+    return {**stored, "params": params, "day": offer.evaluated_on}
+
+
+def label(names: dict[str, str]) -> str:
+    return names.get(language()) or names.get("en", "")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Offers for you: open offers first, then what you answered."""
+    user = signed_in_citizen(request)
+    waiting = list(open_offers_for(user))
+    answered = list(
+        offers_for(user).exclude(pk__in=[o.pk for o in waiting]).order_by("-created_at")[:50]
+    )
+    for offer in (*waiting, *answered):
+        offer.name = label(offer.service_name)  # type: ignore[attr-defined]
+    return render(request, "offers/inbox.html", {"waiting": waiting, "answered": answered})
+
+
+def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
+    name = label(offer.service_name)
+    child = offer.subject.name_local if offer.for_someone_else else None
+    context = {
+        "offer": offer,
+        "name": name,
+        "explanation": explanation_view(offer),
+        "service": {"name": name},
+        "person": offer.subject,
+        "legal_basis": [(label(b["title"]), b["url"]) for b in offer.legal_basis],
+        "agreement": agreement_text(name, child, language()),
+        "confirm_form": forms.get("confirm_form")
+        or ConfirmForm(initial={"version": offer.version}),
+        "decline_form": forms.get("decline_form")
+        or DeclineForm(initial={"version": offer.version}),
+        "error": forms.get("error"),
+        "case": getattr(offer, "case", None) if offer.status == "confirmed" else None,
+    }
+    return render(request, "offers/offer.html", context, status=400 if forms else 200)
+
+
+@login_required
+def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    user, offer = _offer(request, public_id)
+    offer = do_view_offer(offer)
+    return _page(request, user, offer)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    user, offer = _offer(request, public_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, offer, confirm_form=form)
+    try:
+        do_confirm_offer(
+            user, offer, expected_version=form.cleaned_data["version"], language=language()
+        )
+    except Gov3Error as error:
+        offer.refresh_from_db()
+        return _page(request, user, offer, error=str(error))
+    return redirect("offers:offer", public_id=offer.public_id)
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, public_id: str) -> HttpResponse:
+    user, offer = _offer(request, public_id)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, offer, decline_form=form)
+    try:
+        do_decline_offer(
+            user,
+            offer,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except Gov3Error as error:
+        offer.refresh_from_db()
+        return _page(request, user, offer, error=str(error))
+    return redirect("offers:offer", public_id=offer.public_id)
+
+
+@login_required
+def objection(request: HttpRequest, public_id: str) -> HttpResponse:
+    """ "This is wrong": tell the agency what is wrong with the offer."""
+    user, offer = _offer(request, public_id)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = do_object(user, offer=offer, text=form.cleaned_data["text"])
+        except Gov3Error as error:
+            form.add_error(None, str(error))
+        else:
+            return render(
+                request,
+                "offers/objection_sent.html",
+                {"offer": offer, "objection": made, "name": label(offer.service_name)},
+            )
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "offers/objection.html",
+        {"offer": offer, "form": form, "name": label(offer.service_name)},
+        status=status,
+    )

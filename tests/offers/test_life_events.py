@@ -1,0 +1,76 @@
+"""A life event makes offers: a birth offers the parent the three birth services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gov3.accounts.models import User
+from gov3.notifications.models import Notification
+from gov3.offers.models import Offer, OfferStatus, OfferTrigger
+from gov3.offers.triggers import offers_for_event
+from gov3.registry.models import LifeEvent, Person
+from gov3.registry.services import do_register_death
+from tests.conftest import ACTOR
+from tests.offers.conftest import BIRTH_OFFERS
+
+
+def test_a_birth_offers_the_mother_the_three_birth_services(
+    register_birth: Callable[..., Person], family: dict[str, Person], citizen: User
+) -> None:
+    baby = register_birth()
+    offers = Offer.objects.filter(subject=baby)
+    assert {o.service_id for o in offers} == BIRTH_OFFERS
+    for offer in offers:
+        assert offer.recipient == family["mother"]
+        assert offer.trigger == OfferTrigger.LIFE_EVENT
+        assert offer.status == OfferStatus.NOTIFIED  # the mother was told
+        assert offer.explanation["en"]["eligible"] is True
+        assert offer.explanation["ko"]["eligibility"]["text"]
+        assert {
+            "name": "birth_date",
+            "value": baby.birth_date.isoformat(),
+            "source": "population",
+        } in offer.facts
+        assert offer.legal_basis[0]["url"].startswith("https://www.law.go.kr/")
+        assert offer.deadline > offer.evaluated_on
+    allowance = offers.get(service_id="child_allowance")
+    assert allowance.amount == 100_000
+    assert allowance.currency == "KRW"
+    assert allowance.params[0]["source_url"]
+    # the household is re-evaluated too: her son (6) had no child-allowance offer yet
+    son_offers = Offer.objects.filter(subject=family["son"])
+    assert {o.service_id for o in son_offers} == {"child_allowance"}
+    told = Notification.objects.filter(person=family["mother"], kind="offer")
+    every = [*offers, *son_offers]
+    assert sorted(n.link for n in told) == sorted(f"/me/offers/{o.public_id}/" for o in every)
+
+
+def test_the_same_event_twice_makes_no_second_offer(
+    register_birth: Callable[..., Person],
+) -> None:
+    baby = register_birth()
+    event = LifeEvent.objects.get(person=baby, kind="birth")
+    assert offers_for_event(event) == []
+    assert Offer.objects.filter(subject=baby).count() == 3
+
+
+def test_a_death_withdraws_the_open_offers_about_the_person(
+    register_birth: Callable[..., Person], django_capture_on_commit_callbacks: Any
+) -> None:
+    baby = register_birth()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_register_death(ACTOR, baby, died_on=baby.birth_date)
+    statuses = set(Offer.objects.filter(subject=baby).values_list("status", flat=True))
+    assert statuses == {OfferStatus.SUPERSEDED}
+
+
+def test_an_adult_event_offers_nothing_for_children_services(
+    family: dict[str, Person], django_capture_on_commit_callbacks: Any
+) -> None:
+    event = LifeEvent.objects.filter(person=family["stranger"]).first()
+    assert event is not None
+    offers_for_event(event)
+    assert not Offer.objects.filter(
+        subject=family["stranger"], service_id__in=["child_allowance", "parent_benefit"]
+    ).exists()
