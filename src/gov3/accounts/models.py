@@ -74,3 +74,23 @@ class User(AbstractUser):
     @property
     def is_officer(self) -> bool:
         return self.kind == AccountKind.OFFICER
+
+
+class ApiToken(models.Model):
+    """A bearer token for a system calling /api/v1 on an account's behalf.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when it is made
+    (`gov3 accounts token`). Its account's permissions apply, nothing more.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text=_("what the token is for"))
+    prefix = models.CharField(max_length=8, help_text=_("the first characters, to recognise it"))
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name}) for {self.user_id}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from gov3.api.auth import session_auth
+from gov3.api.auth import session_auth, token_auth
 from gov3.cases.api import open_data as open_data_router
 from gov3.cases.api import router as cases_router
 from gov3.core.errors import (
@@ -27,11 +27,12 @@ from gov3.saemaul.errors import LockedError
 api = NinjaAPI(
     title="gov3 API",
     version="1",
-    description="gov3 e-government platform. Sign in on the web pages; send the CSRF token "
-    "(X-CSRFToken header) with every POST.",
+    description="gov3 e-government platform. Either sign in on the web pages and send the CSRF "
+    "token (X-CSRFToken header) with every POST, or send `Authorization: Bearer <token>` with a "
+    "token made by `gov3 accounts token`.",
     urls_namespace="api_v1",
     docs_url=None,
-    auth=session_auth,
+    auth=[token_auth, session_auth],
 )
 
 #: The HTTP status of each kind of gov3 error; the first match (most specific first) wins.

@@ -1,0 +1,66 @@
+"""`gov3 accounts …`: bearer tokens for systems that call the API."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gov3.accounts.models import ApiToken, User
+from gov3.accounts.services import do_create_api_token, do_revoke_api_token
+from gov3.core.errors import Gov3Error
+
+ACTOR = "system:accounts-cli"
+
+
+class Command(BaseCommand):
+    help = (
+        "API tokens. `token USERNAME --name WHAT [--days N]` makes a bearer token acting as "
+        "that account (shown once; only its hash is kept); `revoke PREFIX` stops one; "
+        "`tokens USERNAME` lists them."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{token,revoke,tokens}")
+        make = sub.add_parser("token", help="make a bearer token for an account")
+        make.add_argument("username")
+        make.add_argument("--name", required=True, help="what the token is for")
+        make.add_argument("--days", type=int, default=90, help="lifetime in days (1-366)")
+        revoke = sub.add_parser("revoke", help="revoke a token by its prefix")
+        revoke.add_argument("prefix")
+        listing = sub.add_parser("tokens", help="list an account's tokens")
+        listing.add_argument("username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except Gov3Error as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _user(self, username: str) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no account {username!r}")
+        return user
+
+    def _token(self, options: dict[str, Any]) -> None:
+        token, secret = do_create_api_token(
+            ACTOR, self._user(options["username"]), name=options["name"], days=options["days"]
+        )
+        self.stdout.write(secret)
+        self.stderr.write(
+            f"expires {token.expires_at:%Y-%m-%d}; shown only now: keep it in a secret store"
+        )
+
+    def _revoke(self, options: dict[str, Any]) -> None:
+        tokens = list(ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True))
+        if len(tokens) != 1:
+            raise CommandError(f"{len(tokens)} live tokens start with {options['prefix']!r}")
+        do_revoke_api_token(ACTOR, tokens[0])
+        self.stdout.write(f"revoked {tokens[0]}")
+
+    def _tokens(self, options: dict[str, Any]) -> None:
+        for token in self._user(options["username"]).api_tokens.order_by("created_at"):
+            state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
+            self.stdout.write(f"{token.prefix}…  {token.name}  {state}")
