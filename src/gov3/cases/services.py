@@ -309,6 +309,18 @@ def may_decide(officer: User, case: Case) -> bool:
     )
 
 
+def _clean_text(text: str, *, required: str | None = None) -> str:
+    """`text` stripped; refused if too long, or empty when `required` (the message) is given."""
+    text = text.strip()
+    if required is not None and not text:
+        raise ValidationFailedError(required)
+    if len(text) > MAX_TEXT:
+        raise ValidationFailedError(
+            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
+        )
+    return text
+
+
 def _officer_decides(
     officer: User,
     case: Case,
@@ -317,14 +329,11 @@ def _officer_decides(
     outcome: DecisionOutcome,
     reason: str,
     allowed: tuple[str, ...],
+    required: str | None = None,
 ) -> Decision:
     if not may_decide(officer, case):
         raise NotFoundError(gettext("There is no such case in your agency's queue."))
-    reason = reason.strip()
-    if len(reason) > MAX_TEXT:
-        raise ValidationFailedError(
-            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
-        )
+    reason = _clean_text(reason, required=required)
     with transaction.atomic(durable=True):
         updated = Case.objects.filter(
             pk=case.pk, version=expected_version, status__in=allowed
@@ -356,8 +365,6 @@ def do_approve_case(
 
 def do_reject_case(officer: User, case: Case, *, expected_version: int, reason: str) -> Decision:
     """Reject, with the reason the citizen will read (required)."""
-    if not reason.strip():
-        raise ValidationFailedError(gettext("A rejection needs a reason the citizen can read."))
     return _officer_decides(
         officer,
         case,
@@ -365,13 +372,12 @@ def do_reject_case(officer: User, case: Case, *, expected_version: int, reason: 
         outcome=DecisionOutcome.REJECTED,
         reason=reason,
         allowed=OPEN_CASE_STATUSES,
+        required=gettext("A rejection needs a reason the citizen can read."),
     )
 
 
 def do_return_case(officer: User, case: Case, *, expected_version: int, request: str) -> Decision:
     """Ask the citizen for information (required: what is needed)."""
-    if not request.strip():
-        raise ValidationFailedError(gettext("Say what information the citizen should send."))
     return _officer_decides(
         officer,
         case,
@@ -379,6 +385,7 @@ def do_return_case(officer: User, case: Case, *, expected_version: int, request:
         outcome=DecisionOutcome.RETURNED,
         reason=request,
         allowed=(CaseStatus.IN_REVIEW,),
+        required=gettext("Say what information the citizen should send."),
     )
 
 
@@ -386,13 +393,7 @@ def do_reply_to_case(user: User, case: Case, *, expected_version: int, text: str
     """The citizen answers a request for information; the case goes back to the queue."""
     if not user.is_citizen or user.person_id != case.applicant_id:
         raise NotFoundError(gettext("There is no such case."))
-    text = text.strip()
-    if not text:
-        raise ValidationFailedError(gettext("Please write the information asked for."))
-    if len(text) > MAX_TEXT:
-        raise ValidationFailedError(
-            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
-        )
+    text = _clean_text(text, required=gettext("Please write the information asked for."))
     with transaction.atomic(durable=True):
         updated = Case.objects.filter(
             pk=case.pk, version=expected_version, status=CaseStatus.RETURNED
@@ -418,13 +419,7 @@ def do_object(
     target_person = offer.recipient_id if offer is not None else case.applicant_id if case else None
     if person is None or target_person != person.pk:
         raise NotFoundError(gettext("There is no such offer or case."))
-    text = text.strip()
-    if not text:
-        raise ValidationFailedError(gettext("Please say what is wrong."))
-    if len(text) > MAX_TEXT:
-        raise ValidationFailedError(
-            gettext("The text is too long (at most %(n)d characters).") % {"n": MAX_TEXT}
-        )
+    text = _clean_text(text, required=gettext("Please say what is wrong."))
     service_id = offer.service_id if offer is not None else case.service_id  # type: ignore[union-attr]
     with transaction.atomic(durable=True):
         objection = Objection.objects.create(

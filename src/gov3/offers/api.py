@@ -189,7 +189,10 @@ def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> d
     """Decline, with the reason."""
     user = _citizen(request)
     offer = do_decline_offer(
-        user, offer_for(user, str(public_id)), expected_version=payload.version, reason=payload.reason
+        user,
+        offer_for(user, str(public_id)),
+        expected_version=payload.version,
+        reason=payload.reason,
     )
     return _out(offer)
 

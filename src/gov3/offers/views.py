@@ -4,6 +4,7 @@ command, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -93,41 +94,52 @@ def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     return _page(request, user, offer)
 
 
-@login_required
-@require_POST
-def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+def _answer(
+    request: HttpRequest,
+    public_id: str,
+    form_class: type[ConfirmForm | DeclineForm],
+    command: Callable[[User, Offer, dict[str, Any]], object],
+) -> HttpResponse:
+    """Validate the answer's form, run the command; on a refusal show the offer again."""
     user, offer = _offer(request, public_id)
-    form = ConfirmForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _page(request, user, offer, confirm_form=form)
+        key = "confirm_form" if form_class is ConfirmForm else "decline_form"
+        return _page(request, user, offer, **{key: form})
     try:
-        do_confirm_offer(
-            user, offer, expected_version=form.cleaned_data["version"], language=language()
-        )
+        command(user, offer, form.cleaned_data)
     except Gov3Error as error:
         offer.refresh_from_db()
         return _page(request, user, offer, error=str(error))
     return redirect("offers:offer", public_id=offer.public_id)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Confirm with one action (the consent receipt and the case are made together)."""
+    return _answer(
+        request,
+        public_id,
+        ConfirmForm,
+        lambda user, offer, data: do_confirm_offer(
+            user, offer, expected_version=data["version"], language=language()
+        ),
+    )
 
 
 @login_required
 @require_POST
 def decline(request: HttpRequest, public_id: str) -> HttpResponse:
-    user, offer = _offer(request, public_id)
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        return _page(request, user, offer, decline_form=form)
-    try:
-        do_decline_offer(
-            user,
-            offer,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-        )
-    except Gov3Error as error:
-        offer.refresh_from_db()
-        return _page(request, user, offer, error=str(error))
-    return redirect("offers:offer", public_id=offer.public_id)
+    """Decline, with the reason."""
+    return _answer(
+        request,
+        public_id,
+        DeclineForm,
+        lambda user, offer, data: do_decline_offer(
+            user, offer, expected_version=data["version"], reason=data["reason"]
+        ),
+    )
 
 
 @login_required

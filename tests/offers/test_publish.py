@@ -1,0 +1,106 @@
+"""Publishing a new version of a service re-evaluates it: open offers are replaced (or withdrawn),
+confirmed benefits whose amount changes get a notice, people who qualify only now get an offer.
+Unanswered offers past their deadline expire."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gov3.accounts.models import User
+from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.notifications.models import Notification
+from gov3.offers.models import Offer, OfferNotice, OfferStatus, OfferTrigger, PublishedService
+from gov3.offers.publish import publish_services
+from gov3.offers.services import do_confirm_offer, do_expire_offers
+from gov3.registry.models import Person
+from tests.conftest import ACTOR
+
+
+@pytest.fixture
+def editable_kr(tmp_path: Path, settings: Any) -> Iterator[Path]:
+    """A copy of the kr pack the test may change, installed for the test."""
+    target = tmp_path / "countries" / "kr"
+    shutil.copytree(Path(settings.GOV3_COUNTRIES_DIR) / "kr", target)
+    settings.GOV3_COUNTRIES_DIR = tmp_path / "countries"
+    rules_pack.cache_clear()
+    country_pack.cache_clear()
+    yield target
+    rules_pack.cache_clear()
+    country_pack.cache_clear()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_new_version_replaces_withdraws_notifies_and_offers(
+    editable_kr: Path,
+    register_birth: Callable[..., Person],
+    *,
+    family: dict[str, Person],
+    citizen: User,
+    welfare_agency: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    baby = register_birth()
+    son_offer = Offer.objects.get(subject=family["son"], service_id="child_allowance")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_confirm_offer(citizen, son_offer, expected_version=son_offer.version, language="en")
+    assert publish_services("kr") == []  # first publication: versions recorded only
+    assert PublishedService.objects.get(service_id="child_allowance").version == "2026.1"
+
+    service = editable_kr / "services" / "child_allowance.yaml"
+    _edit(service, 'version: "2026.1"', 'version: "2026.2"')
+    _edit(
+        service,
+        "eligible: korean_national and age_months < params.child_allowance.age_limit_months",
+        "eligible: korean_national and (age_months < 60 or age == 26)",
+    )
+    _edit(
+        service,
+        "amount: params.child_allowance.monthly_amount",
+        "amount: params.child_allowance.monthly_amount + 50000",
+    )
+    rules_pack.cache_clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        (report,) = publish_services("kr")
+
+    assert (report.old_version, report.new_version) == ("2026.1", "2026.2")
+    # the baby's unanswered offer: withdrawn, and made again with the new amount
+    baby_offers = Offer.objects.filter(subject=baby, service_id="child_allowance")
+    assert sorted(baby_offers.values_list("status", flat=True)) == ["notified", "superseded"]
+    fresh = baby_offers.get(status=OfferStatus.NOTIFIED)
+    assert fresh.amount == 150_000
+    assert fresh.service_version == "2026.2"
+    assert fresh.trigger == OfferTrigger.RULE_CHANGE
+    # the son (76 months) confirmed under the old rules: a notice that the amount is now 0
+    notice = OfferNotice.objects.get(offer=son_offer)
+    assert notice.details == {"old": 100_000, "new": 0}
+    assert Notification.objects.filter(person=family["mother"], kind="amount_changed").exists()
+    # the daughter (26) qualifies only now: a new offer to herself
+    assert Offer.objects.get(subject=family["daughter"], service_id="child_allowance").amount == (
+        150_000
+    )
+    assert report.new_offers >= 1
+    # publishing again changes nothing
+    assert publish_services("kr") == []
+
+
+def test_unanswered_offers_expire_after_their_deadline(
+    register_birth: Callable[..., Person], welfare_agency: Any
+) -> None:
+    baby = register_birth()
+    deadline = Offer.objects.filter(subject=baby).order_by("deadline").first()
+    assert deadline is not None
+    assert do_expire_offers(ACTOR, deadline.deadline) == 0
+    expired = do_expire_offers(ACTOR, deadline.deadline + timedelta(days=1))
+    assert expired >= 1
+    assert Offer.objects.filter(status=OfferStatus.EXPIRED).count() == expired
