@@ -27,3 +27,12 @@ def assert_accessible(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
+
+
+def assert_fits_the_screen(page: Page) -> None:
+    """Nothing wider than the phone's screen: no sideways scrolling of the whole page
+    (wide tables scroll inside their own labelled region instead)."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{page.url} is {overflow}px wider than a 375px screen"

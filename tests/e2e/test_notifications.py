@@ -7,24 +7,17 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from gov3.accounts.services import do_create_citizen_account
 from gov3.notifications.models import NotificationKind, Preference
 from gov3.notifications.services import do_notify
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, SmtpServer
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 from tests.notifications.conftest import ADDRESS, texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _fits_the_screen(page: Page) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 1, f"{page.url} is {overflow}px wider than a 375px screen"
 
 
 def test_a_citizen_reads_a_notice_and_chooses_what_comes_by_email(
@@ -64,7 +57,7 @@ def test_a_citizen_reads_a_notice_and_chooses_what_comes_by_email(
         expect(page.get_by_role("heading", level=1)).to_have_text("My notifications")
         notice = page.get_by_role("listitem").filter(has_text="Your application was approved")
         expect(notice.get_by_text("Legal notice")).to_be_visible()
-        _fits_the_screen(page)
+        assert_fits_the_screen(page)
         assert_accessible(page)
 
         notice.get_by_role("button", name=re.compile("^Mark as read")).click()
@@ -73,7 +66,7 @@ def test_a_citizen_reads_a_notice_and_chooses_what_comes_by_email(
 
         page.get_by_role("link", name=re.compile("^Choose which notifications")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Notification preferences")
-        _fits_the_screen(page)
+        assert_fits_the_screen(page)
         assert_accessible(page)
         expect(page.get_by_text("cannot be switched off here")).to_be_visible()
         # KRDS draws the box on the label, which is what a finger taps.
@@ -84,7 +77,7 @@ def test_a_citizen_reads_a_notice_and_chooses_what_comes_by_email(
         page.get_by_label("Quiet hours start").fill("21:00")
         page.get_by_role("button", name="Save my preferences").click()
         expect(page.get_by_text("Your notification preferences were saved.")).to_be_visible()
-        _fits_the_screen(page)
+        assert_fits_the_screen(page)
         assert_accessible(page)
     finally:
         context.close()

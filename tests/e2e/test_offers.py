@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from gov3.accounts.models import Agency, OfficerRole
 from gov3.accounts.services import do_create_citizen_account, do_create_officer_account
@@ -19,7 +19,7 @@ from gov3.notifications.services import do_set_preferences
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, SmtpServer, current_totp
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -136,3 +136,77 @@ def test_a_citizen_cannot_open_someone_elses_offer(
     assert response.status == 404
     offer.refresh_from_db()
     assert offer.viewed_at is None
+
+
+def test_offers_cases_and_the_officer_pages_work_on_a_phone(
+    *,
+    browser: Browser,
+    live_server: Any,
+    register_birth: Any,
+    citizen: Any,
+    welfare_agency: Agency,
+    settings: Any,
+) -> None:
+    """A parent on a 375px phone: inbox, offer, case; an officer: queue, case, take-up."""
+    settings.GOV3_QC_SAMPLE_RATE = 1  # the case waits for an officer
+    baby = register_birth()
+    offer = Offer.objects.get(subject=baby, service_id="child_allowance")
+    officer, device = do_create_officer_account(
+        ACTOR,
+        username="welfare",
+        password=PASSWORD,
+        agency=welfare_agency,
+        role=OfficerRole.WELFARE_OFFICER,
+    )
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, bypass_csp=True, locale="en-GB", has_touch=True
+    )
+    try:
+        page = context.new_page()
+        base = live_server.url
+        page.goto(f"{base}/login/")
+        page.get_by_label("Username").fill(citizen.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        for path in (
+            "/me/offers/",
+            f"/me/offers/{offer.public_id}/",
+            "/services/child_allowance/apply/",
+        ):
+            page.goto(base + path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            assert_fits_the_screen(page)
+            assert_accessible(page)
+        page.goto(f"{base}/me/offers/{offer.public_id}/")
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="See your case and its decision").click()
+        expect(page.get_by_text("Waiting for an officer")).to_be_visible()
+        assert_fits_the_screen(page)
+        assert_accessible(page)
+        case = Case.objects.get(offer=offer)
+        context.clear_cookies()
+
+        page.goto(f"{base}/officer/login/")
+        page.get_by_label("Username").fill(officer.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Authenticator code").fill(current_totp(device))
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Work queue").click()
+        assert_fits_the_screen(page)
+        assert_accessible(page)
+        page.get_by_role("link", name="Child allowance").click()
+        expect(page.get_by_text("sampled for quality control")).to_be_visible()
+        assert_fits_the_screen(page)
+        assert_accessible(page)
+        page.get_by_text("Approve", exact=True).click()  # the label, as a finger would
+        expect(page.get_by_label("Approve")).to_be_checked()
+        page.get_by_role("button", name="Record the decision").click()
+        expect(page.get_by_text("Approved", exact=True).first).to_be_visible()
+        case.refresh_from_db()
+        assert case.status == CaseStatus.APPROVED
+        page.goto(f"{base}/officer/take-up/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Take-up of services")
+        assert_fits_the_screen(page)
+        assert_accessible(page)
+    finally:
+        context.close()

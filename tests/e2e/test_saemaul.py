@@ -16,7 +16,7 @@ from gov3.accounts.models import User
 from gov3.saemaul.models import EvidencePhoto, Project, ProjectStatus, Village
 from gov3.saemaul.services import do_prepare_report, do_record_evaluation, do_submit_report
 from tests.conftest import PASSWORD, current_totp
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 from tests.saemaul.conftest import (  # noqa: F401 - fixtures are used by name
     ACTOR,
     SITE,
@@ -198,15 +198,6 @@ def test_the_officers_other_pages_are_accessible(
     assert_accessible(page)
 
 
-def _fits_the_screen(page: Page) -> None:
-    """Nothing wider than the phone's screen: no sideways scrolling of the whole page
-    (wide tables scroll inside their own labelled region instead)."""
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 1, f"{page.url} is {overflow}px wider than a 375px screen"
-
-
 def test_a_village_leader_can_work_on_a_phone(
     *,
     browser: Browser,
@@ -232,7 +223,7 @@ def test_a_village_leader_can_work_on_a_phone(
         ):
             page.goto(base + path)
             expect(page.get_by_role("heading", level=1)).to_be_visible()
-            _fits_the_screen(page)
+            assert_fits_the_screen(page)
             assert_accessible(page)
     finally:
         context.close()
