@@ -94,12 +94,23 @@ def test_a_forged_version_is_refused(mother_client: Client, voucher: Offer) -> N
     assert not Case.objects.exists()
 
 
-def test_this_is_wrong_sends_an_objection(mother_client: Client, voucher: Offer) -> None:
+def voucher_agency() -> Agency:
+    return Agency.objects.get(code="kr-district")
+
+
+def test_this_is_wrong_sends_an_objection_the_agency_sees(
+    mother_client: Client, voucher: Offer
+) -> None:
     url = reverse("offers:objection", args=[voucher.public_id])
     assert mother_client.post(url, {"text": ""}).status_code == 400
     response = mother_client.post(url, {"text": "The baby's father is not registered."})
     assert "Objection sent" in response.content.decode()
     assert Objection.objects.get().offer == voucher
+    officer = _officer_client(voucher_agency(), "objections")
+    assert (
+        "The baby&#x27;s father is not registered."
+        in officer.get(reverse("cases:queue")).content.decode()
+    )
 
 
 def test_another_citizen_gets_404_everywhere_and_nothing_changes(

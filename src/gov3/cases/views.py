@@ -24,7 +24,13 @@ from gov3.accounts.queries import children_acted_for
 from gov3.cases.dashboards import take_up_chart
 from gov3.cases.forms import DecisionForm, ReplyForm
 from gov3.cases.models import Case
-from gov3.cases.queries import case_for_citizen, case_for_officer, cases_for, work_queue
+from gov3.cases.queries import (
+    case_for_citizen,
+    case_for_officer,
+    cases_for,
+    open_objections,
+    work_queue,
+)
 from gov3.cases.services import (
     do_apply,
     do_approve_case,
@@ -166,8 +172,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The agency's open cases, the nearest due date first."""
     assert isinstance(request.user, User)
     cases = _named(work_queue(request.user)[:200])
+    objections = list(open_objections(request.user).select_related("offer", "case")[:200])
     today = timezone.localdate()
-    return render(request, "cases/queue.html", {"cases": cases, "today": today})
+    return render(
+        request, "cases/queue.html", {"cases": cases, "objections": objections, "today": today}
+    )
 
 
 def _officer_case(request: HttpRequest, public_id: str) -> tuple[User, Case]:
