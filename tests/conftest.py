@@ -155,7 +155,7 @@ def citizen(family: dict[str, Person]) -> User:
 
 
 @pytest.fixture
-def officer(agency: Agency) -> Iterator[tuple[User, Any]]:
+def officer(agency: Agency) -> tuple[User, Any]:
     """A registry officer and their TOTP device."""
     return do_create_officer_account(
         ACTOR,

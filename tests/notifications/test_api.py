@@ -87,7 +87,7 @@ def test_someone_elses_notification_is_404_and_unchanged(
 def test_preferences_defaults_and_update(signed_in: Client, mother: Person) -> None:
     body = signed_in.get(f"{API}/preferences").json()
     assert body["digest"] == "immediate"
-    assert (body["quiet_start"], body["quiet_end"]) == ("22:00:00", "07:00:00")
+    assert (body["quiet_start"], body["quiet_end"]) == ("22:00", "07:00")
     assert body["channels"]["decision"] == {"in_app": True, "email": True, "legal_notice": True}
     assert body["channels"]["reminder"] == {"in_app": True, "email": False, "legal_notice": False}
 
@@ -105,7 +105,7 @@ def test_preferences_defaults_and_update(signed_in: Client, mother: Person) -> N
     assert response.status_code == 200
     body = response.json()
     assert body["digest"] == "daily"
-    assert body["quiet_end"] == "06:30:00"
+    assert body["quiet_end"] == "06:30"
     assert body["channels"]["reminder"]["email"] is True
     assert body["channels"]["offer"] == {"in_app": False, "email": True, "legal_notice": False}
     assert Preference.objects.get(person=mother).time_zone == "Asia/Bangkok"

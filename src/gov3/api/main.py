@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from gov3.api.auth import session_auth, token_auth
 from gov3.cases.api import open_data as open_data_router
@@ -44,6 +45,23 @@ ERROR_STATUS: list[tuple[type[Gov3Error], int, str]] = [
     (ValidationFailedError, 422, "invalid"),
     (Gov3Error, 400, "refused"),
 ]
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A request that does not match the API document: 422 in gov3's error shape, with a
+    readable summary and every field that is wrong."""
+    summary = "; ".join(
+        f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'body'}: "
+        f"{error.get('msg', 'invalid')}"
+        for error in exc.errors
+    )
+    body = {
+        "detail": summary or "The request is not valid.",
+        "code": "invalid",
+        "errors": exc.errors,
+    }
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Gov3Error)

@@ -31,7 +31,7 @@ from gov3.cases.services import (
 from gov3.cases.takeup import MEASURES, published, suppression_threshold, take_up
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel
-from gov3.offers.api import ErrorOut
+from gov3.core.schemas import ErrorOut
 
 router = Router(tags=["cases"])
 

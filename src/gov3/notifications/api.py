@@ -15,9 +15,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Router, Schema
+from pydantic import Field
 
 from gov3.accounts.models import User
 from gov3.core.errors import PermissionRefusedError
+from gov3.core.schemas import ErrorOut
 from gov3.notifications.models import (
     Channel,
     Notification,
@@ -51,13 +53,6 @@ def _citizen(request: HttpRequest) -> tuple[User, Person]:
 
 
 # --- schemas --------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    """Why a request was refused; nothing was changed."""
-
-    detail: str
-    code: str = ""
 
 
 class NotificationOut(Schema):
@@ -97,12 +92,16 @@ class ChannelsIn(Schema):
     email: bool | None = None
 
 
+#: A local clock time without a UTC offset (JSON Schema's `format: time` requires one).
+LOCAL_TIME = r"^\d{2}:\d{2}$"
+
+
 class PreferencesOut(Schema):
     """What I receive, how often, my quiet hours (local time) and language."""
 
     digest: str
-    quiet_start: time
-    quiet_end: time
+    quiet_start: str = Field(pattern=LOCAL_TIME, description="local time, HH:MM")
+    quiet_end: str = Field(pattern=LOCAL_TIME, description="local time, HH:MM")
     time_zone: str
     language: str
     channels: dict[str, ChannelsOut]
@@ -136,8 +135,8 @@ def _notification_out(notification: Notification, language: str) -> dict[str, An
 def _preferences_out(preference: Preference) -> dict[str, Any]:
     return {
         "digest": preference.digest,
-        "quiet_start": preference.quiet_start,
-        "quiet_end": preference.quiet_end,
+        "quiet_start": f"{preference.quiet_start:%H:%M}",
+        "quiet_end": f"{preference.quiet_end:%H:%M}",
         "time_zone": preference.time_zone,
         "language": preference.language,
         "channels": {
@@ -163,12 +162,14 @@ def list_notifications(
     rows = notifications_for(person)
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
+    total = rows.count()
     limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
+    # Past the end the page is empty anyway; a huge offset would overflow the SQL OFFSET.
+    offset = max(0, min(offset, total))
     language = site_language()
     return {
         "unread": unread_count(person),
-        "total": rows.count(),
+        "total": total,
         "items": [_notification_out(n, language) for n in rows[offset : offset + limit]],
     }
 

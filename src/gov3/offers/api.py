@@ -16,18 +16,12 @@ from pydantic import Field
 from gov3.accounts.models import User
 from gov3.cases.services import do_object
 from gov3.core.errors import NotFoundError
+from gov3.core.schemas import ErrorOut
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.queries import offer_for, offers_for
 from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
 
 router = Router(tags=["offers"])
-
-
-class ErrorOut(Schema):
-    """Why a request was refused; nothing was changed."""
-
-    detail: str
-    code: str = ""
 
 
 class OfferOut(Schema):

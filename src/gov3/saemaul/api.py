@@ -20,6 +20,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.schemas import ErrorOut
 from gov3.saemaul import dashboards, exchange
 from gov3.saemaul.models import (
     UNITS,
@@ -111,13 +112,6 @@ def _scope(j: Jurisdiction, area_code: str | None) -> QuerySet[Village]:
 
 
 # --- schemas --------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    """Why a request was refused; nothing was changed."""
-
-    detail: str
-    code: str = ""
 
 
 class VillageOut(Schema):

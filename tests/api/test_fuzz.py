@@ -1,0 +1,250 @@
+"""Fuzz the offers, cases, open-data and notifications API from its own OpenAPI document
+(schemathesis): whatever a signed-in citizen or officer sends, no answer is a server error and
+every documented answer matches the document.
+
+The requests go through Django's WSGI application in-process (schemathesis's WSGI transport),
+with the session and CSRF cookies of a real sign-in and the X-CSRFToken header, inside the
+test's database transaction.
+Some examples put a real id (an offer, a case or a notification of the caller's) into the path,
+so the fuzzed bodies also reach the service commands, not only the "not found" path.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from gov3.accounts.models import Agency, OfficerRole, User
+from gov3.accounts.services import do_create_officer_account
+from gov3.api.main import api
+from gov3.cases.models import Case
+from gov3.notifications.models import Digest, Notification
+from gov3.offers.models import Offer
+from gov3.registry.models import Person
+from tests.api.test_offers_cases_api import (
+    confirm,
+    offers_by_service,
+    sign_in_citizen,
+    sign_in_officer,
+)
+from tests.conftest import ACTOR, PASSWORD
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+#: The operations fuzzed here (the Saemaul API has its own tests).
+FUZZED = r"^/api/v1/(offers|cases|open-data|notifications)/"
+
+#: ninja's own answer to a request that does not match the document (422).
+SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema()).include(path_regex=FUZZED)
+SCHEMA.app = WSGIHandler()
+
+FUZZ_SETTINGS = hypothesis_settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+CHECKS = [not_a_server_error, response_schema_conformance]
+
+FuzzCase = schemathesis.Case[Any]
+
+#: Services an application names in some examples (eligible or not for the family).
+SERVICES = (
+    "child_allowance",
+    "parent_benefit",
+    "first_meeting_voucher",
+    "basic_pension",
+    "no_such_service",
+)
+
+
+@dataclass
+class Caller:
+    """A signed-in session as the API sees it, and real ids it may put into its requests."""
+
+    cookies: dict[str, str]
+    ids: list[str]
+    people: list[str]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.cookies["csrftoken"]}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Argon2 is deliberately slow; each operation signs two accounts up and in again."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def server_errors() -> Iterator[list[BaseException]]:
+    """The exceptions the application raised (they become 500s), for their traceback.
+
+    Django's WSGI handler also closes the database connection when each request starts and
+    ends; the test client does not, and neither may we: the data lives in the test's
+    transaction."""
+    errors: list[BaseException] = []
+
+    def keep(sender: Any, **kwargs: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is not None:
+            errors.append(error)
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    got_request_exception.connect(keep)
+    try:
+        yield errors
+    finally:
+        got_request_exception.disconnect(keep)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def caller(client: Client, ids: list[Any], people: list[Person]) -> Caller:
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    return Caller(
+        cookies=cookies,
+        ids=[str(public_id) for public_id in ids],
+        people=[str(person.public_id) for person in people],
+    )
+
+
+@pytest.fixture
+def as_citizen(
+    register_birth: Callable[..., Person],
+    citizen: User,
+    family: dict[str, Person],
+    welfare_agency: Agency,
+    settings: Any,
+) -> Caller:
+    """The mother, with the offers a birth brought, one confirmed (a case) and notifications."""
+    settings.GOV3_QC_SAMPLE_RATE = 1
+    baby = register_birth()
+    client = sign_in_citizen(citizen)
+    assert confirm(client, offers_by_service(client)["child_allowance"]).status_code == 200
+    mine = {"recipient": citizen.person}
+    ids = [
+        *Offer.objects.filter(**mine).values_list("public_id", flat=True),
+        *Case.objects.filter(applicant=citizen.person).values_list("public_id", flat=True),
+        *Notification.objects.filter(person=citizen.person).values_list("public_id", flat=True),
+    ]
+    assert len(ids) >= 5
+    return caller(client, ids, [baby, family["son"], family["daughter"], family["stranger"]])
+
+
+@pytest.fixture
+def as_officer(
+    register_birth: Callable[..., Person],
+    citizen: User,
+    family: dict[str, Person],
+    welfare_agency: Agency,
+    settings: Any,
+) -> Caller:
+    """A welfare officer (second factor verified) of the agency deciding the cases in its
+    queue; each case was sampled for quality control, so it waits for a decision."""
+    settings.GOV3_QC_SAMPLE_RATE = 1
+    baby = register_birth()
+    parent = sign_in_citizen(citizen)
+    offers = offers_by_service(parent)
+    for service in ("child_allowance", "parent_benefit", "first_meeting_voucher"):
+        assert confirm(parent, offers[service]).status_code == 200
+    user, device = do_create_officer_account(
+        ACTOR,
+        username="welfare1",
+        password=PASSWORD,
+        agency=welfare_agency,
+        role=OfficerRole.WELFARE_OFFICER,
+    )
+    ids = list(Case.objects.values_list("public_id", flat=True))
+    assert len(ids) == 3
+    return caller(sign_in_officer(user, device), ids, [baby, family["son"]])
+
+
+def current_version(public_id: str) -> int | None:
+    """The version of the offer or case now (so that an answer can be accepted)."""
+    for model in (Offer, Case):
+        version = model.objects.filter(public_id=public_id).values_list("version", flat=True)
+        if version:
+            return version[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Steer:
+    """How far one example is steered towards real data: which real id goes into the path
+    (none if out of range), whether a body's version is the current one, which service and
+    person an application names."""
+
+    pick: int
+    fresh: bool
+
+
+STEER = st.builds(Steer, pick=st.integers(min_value=-3, max_value=8), fresh=st.booleans())
+
+
+def steer(case: FuzzCase, caller: Caller, how: Steer) -> None:
+    """Put real ids and versions into a generated request, as the example says."""
+    real = 0 <= how.pick < len(caller.ids)
+    if "public_id" in case.path_parameters and real:
+        case.path_parameters["public_id"] = caller.ids[how.pick]
+    if not isinstance(case.body, dict):
+        return
+    if how.fresh and real and "version" in case.body:
+        version = current_version(caller.ids[how.pick])
+        if version is not None:
+            case.body["version"] = version
+    if case.path.endswith("/cases/apply") and how.pick >= 0:
+        case.body["service"] = SERVICES[how.pick % len(SERVICES)]
+        if how.fresh:
+            case.body["for_person"] = caller.people[how.pick % len(caller.people)]
+    if case.path.endswith("/notifications/preferences") and how.fresh:
+        case.body["digest"] = Digest.values[how.pick % len(Digest.values)]
+        case.body["time_zone"] = ("", "Asia/Seoul", "Asia/Ho_Chi_Minh")[how.pick % 3]
+        case.body["language"] = ""
+
+
+def call_and_check(case: FuzzCase, caller: Caller, how: Steer, errors: list[BaseException]) -> None:
+    """Send the request as the caller; no server error, the answer as documented."""
+    steer(case, caller, how)
+    errors.clear()
+    response = case.call(cookies=caller.cookies, headers=caller.headers)
+    if errors:  # the application's own traceback says more than "500"
+        raise errors[-1]
+    sent: dict[str, Any] = {"cookies": caller.cookies, "headers": caller.headers}
+    case.validate_response(response, checks=CHECKS, transport_kwargs=sent)
+
+
+@SCHEMA.parametrize()
+@SCHEMA.given(how=STEER)
+@FUZZ_SETTINGS
+def test_fuzz_as_citizen(
+    case: FuzzCase, how: Steer, as_citizen: Caller, server_errors: list[BaseException]
+) -> None:
+    call_and_check(case, as_citizen, how, server_errors)
+
+
+@SCHEMA.parametrize()
+@SCHEMA.given(how=STEER)
+@FUZZ_SETTINGS
+def test_fuzz_as_officer(
+    case: FuzzCase, how: Steer, as_officer: Caller, server_errors: list[BaseException]
+) -> None:
+    call_and_check(case, as_officer, how, server_errors)
