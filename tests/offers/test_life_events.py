@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from gov3.accounts.models import User
+from gov3.catalogue.installed import rules_pack
+from gov3.core.models import AuditEntry
 from gov3.notifications.models import Notification
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger
+from gov3.offers.proposals import propose
+from gov3.offers.services import do_make_offers
 from gov3.offers.triggers import offers_for_event
 from gov3.registry.models import LifeEvent, Person
-from gov3.registry.services import do_register_death
+from gov3.registry.services import do_register_birth, do_register_death
 from tests.conftest import ACTOR
 from tests.offers.conftest import BIRTH_OFFERS
 
@@ -74,3 +79,27 @@ def test_an_adult_event_offers_nothing_for_children_services(
     assert not Offer.objects.filter(
         subject=family["stranger"], service_id__in=["child_allowance", "parent_benefit"]
     ).exists()
+
+
+def test_an_event_making_many_offers_records_them_in_one_audit_entry(
+    family: dict[str, Person],
+) -> None:
+    """Regression: the audit entry once joined every offer id into a 64-character field."""
+    children = [
+        do_register_birth(
+            ACTOR,
+            mother=family["mother"],
+            father=None,
+            name_local=f"아이{n}",
+            name_latin=f"AI {n}",
+            birth_date=date(2024, 1, 1 + n),
+            sex="F",
+        )
+        for n in range(12)
+    ]
+    service = rules_pack("kr").services["child_allowance"]
+    proposals = [p for child in children if (p := propose(service, child, date(2026, 3, 2)))]
+    made = do_make_offers(ACTOR, proposals, trigger=OfferTrigger.LIFE_EVENT, detail={"kind": "x"})
+    assert len(made) == 12
+    entry = AuditEntry.objects.filter(action="offers.made").latest("pk")
+    assert sorted(entry.data["offers"]) == sorted(o.pk for o in made)

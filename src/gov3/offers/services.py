@@ -95,10 +95,11 @@ def do_make_offers(
                 actor=actor,
                 action="offers.made",
                 target_type="offer",
-                target_id=",".join(str(offer.pk) for offer in made),
+                target_id=made[0].pk,
                 data={
                     "trigger": trigger,
                     **detail,
+                    "offers": [offer.pk for offer in made],
                     "services": sorted({o.service_id for o in made}),
                 },
             )
