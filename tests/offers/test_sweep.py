@@ -17,6 +17,7 @@ from django.core.management import call_command
 from gov3.catalogue.installed import rules_pack
 from gov3.offers.models import Offer, OfferTrigger
 from gov3.offers.proposals import recipient_for
+from gov3.offers.services import do_view_offer
 from gov3.offers.sweep import run_sweep, swept_services
 from gov3.registry.facts_sql import evaluate_registry_rows
 from gov3.registry.models import Person
@@ -66,6 +67,17 @@ def test_a_sweep_offers_exactly_what_the_rules_say_and_a_rerun_nothing(populatio
     for offer in reminders:
         expiry = offer.subject.passports.filter(status="valid").latest("expires_on").expires_on
         assert offer.period == expiry.isoformat()
+    # a swept offer carries its facts; the rest is added when it is first opened
+    pension = Offer.objects.filter(service_id="basic_pension").first()
+    assert pension is not None
+    assert pension.facts
+    assert pension.legal_basis == []
+    do_view_offer(pension)
+    pension.refresh_from_db()
+    assert pension.status == "viewed"
+    assert pension.legal_basis[0]["url"].startswith("https://")
+    assert {p["path"] for p in pension.params} >= {"basic_pension.income_limit_single"}
+    assert pension.explanation["ko"]["eligible"] is True
     second = run_sweep("kr", DAY, notify=False)
     assert second.total_written == 0
     assert Offer.objects.count() == first.total_written

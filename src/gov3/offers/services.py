@@ -35,7 +35,12 @@ from gov3.offers.models import (
     OfferTrigger,
     snapshot_of,
 )
-from gov3.offers.proposals import Proposal, explanations
+from gov3.offers.proposals import (
+    Proposal,
+    explanations,
+    legal_basis_record,
+    params_record,
+)
 from gov3.registry.facts import subject_for
 
 MAX_REASON = 2000
@@ -183,33 +188,45 @@ def _advance(offer: Offer, expected_version: int, allowed: Sequence[str], **chan
 
 def do_view_offer(offer: Offer) -> Offer:
     """The recipient opened the offer: it becomes "viewed"; an offer made in bulk by a sweep
-    gets its explanation now, from the register as it stands."""
-    if offer.status not in (OfferStatus.PROPOSED, OfferStatus.NOTIFIED) and offer.explanation:
-        return offer
-    changes: dict[str, Any] = {}
-    if not offer.explanation:
-        changes["explanation"] = _explain_later(offer)
+    is completed now (see `completion`)."""
+    changes = completion(offer)
     if offer.status in (OfferStatus.PROPOSED, OfferStatus.NOTIFIED):
         changes["status"] = OfferStatus.VIEWED
         changes["viewed_at"] = timezone.now()
+    if not changes:
+        return offer
     with transaction.atomic(durable=True):
-        if changes:
-            Offer.objects.filter(pk=offer.pk, version=offer.version).update(
-                version=F("version") + 1, **changes
-            )
-            for name, value in changes.items():
-                setattr(offer, name, value)
-            offer.version += 1
+        updated = Offer.objects.filter(pk=offer.pk, version=offer.version).update(
+            version=F("version") + 1, **changes
+        )
+    if updated:
+        for name, value in changes.items():
+            setattr(offer, name, value)
+        offer.version += 1
     return offer
 
 
-def _explain_later(offer: Offer) -> dict[str, Any]:
+def completion(offer: Offer) -> dict[str, Any]:
+    """What an offer written in bulk by a sweep lacks, computed for its rules version and day:
+    the explanation (from the register as it stands now), the parameters in force with their
+    sources, and the legal basis. Writing these for every swept offer would multiply the
+    sweep's volume; they are the same for every offer of a service version on a day."""
+    if offer.explanation and offer.legal_basis:
+        return {}
     pack = rules_pack(offer.country)
     service = pack.services.get(offer.service_id)
     if service is None or service.version != offer.service_version:
         return {}
-    currency = country_pack(offer.country).currency.code
-    return explanations(pack, service, subject_for(offer.subject), offer.evaluated_on, currency)
+    changes: dict[str, Any] = {}
+    if not offer.legal_basis:
+        changes["legal_basis"] = legal_basis_record(service)
+        changes["params"] = params_record(pack, service, offer.evaluated_on)
+    if not offer.explanation:
+        currency = country_pack(offer.country).currency.code
+        changes["explanation"] = explanations(
+            pack, service, subject_for(offer.subject), offer.evaluated_on, currency
+        )
+    return changes
 
 
 def _acting_person(user: User, offer: Offer) -> None:
@@ -238,7 +255,12 @@ def do_confirm_offer(
     with transaction.atomic(durable=True):
         now = timezone.now()
         _advance(
-            offer, expected_version, OPEN_STATUSES, status=OfferStatus.CONFIRMED, answered_at=now
+            offer,
+            expected_version,
+            OPEN_STATUSES,
+            status=OfferStatus.CONFIRMED,
+            answered_at=now,
+            **completion(offer),
         )
         snapshot = snapshot_of(offer)
         receipt = ConsentReceipt(
