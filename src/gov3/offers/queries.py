@@ -17,8 +17,28 @@ def offers_for(user: User) -> QuerySet[Offer]:
     return Offer.objects.filter(recipient_id=user.person_id).select_related("subject")
 
 
+#: What an offer list does not show (the offer page reads them).
+DETAIL_COLUMNS = ("facts", "params", "legal_basis", "explanation", "trigger_detail")
+
+
 def open_offers_for(user: User) -> QuerySet[Offer]:
-    return offers_for(user).filter(status__in=OPEN_STATUSES).order_by("deadline", "pk")
+    """The citizen's offers waiting for an answer, nearest deadline first (for a list)."""
+    return (
+        offers_for(user)
+        .filter(status__in=OPEN_STATUSES)
+        .defer(*DETAIL_COLUMNS)
+        .order_by("deadline", "pk")
+    )
+
+
+def answered_offers_for(user: User, limit: int = 50) -> list[Offer]:
+    """The citizen's answered, expired or withdrawn offers, newest first (for a list)."""
+    return list(
+        offers_for(user)
+        .exclude(status__in=OPEN_STATUSES)
+        .defer(*DETAIL_COLUMNS)
+        .order_by("-created_at")[:limit]
+    )
 
 
 def offer_for(user: User, public_id: str) -> Offer:

@@ -21,7 +21,7 @@ from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
-from gov3.offers.queries import offer_for, offers_for, open_offers_for
+from gov3.offers.queries import answered_offers_for, offer_for, open_offers_for
 from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
 
 
@@ -58,9 +58,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Offers for you: open offers first, then what you answered."""
     user = signed_in_citizen(request)
     waiting = list(open_offers_for(user))
-    answered = list(
-        offers_for(user).exclude(pk__in=[o.pk for o in waiting]).order_by("-created_at")[:50]
-    )
+    answered = answered_offers_for(user)
     for offer in (*waiting, *answered):
         offer.name = label(offer.service_name)  # type: ignore[attr-defined]
     return render(request, "offers/inbox.html", {"waiting": waiting, "answered": answered})

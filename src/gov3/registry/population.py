@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
@@ -1176,10 +1177,12 @@ class _BulkWriter:
         self.rebuild.clear()
 
     def restore(self) -> None:
-        """Put this connection's SQLite settings back (after the transaction has ended)."""
+        """Put this connection's SQLite settings back (after the transaction has ended), and
+        refresh the planner's statistics of the tables just filled."""
         for pragma, value in self.sqlite_pragmas.items():
             self.raw.execute(f"PRAGMA {pragma} = {int(value)}")
         self.sqlite_pragmas.clear()
+        _analyze(*(model for _, model, _ in _TABLES))
 
     def write(self, rows: _Rows) -> None:
         for key, model, columns in _TABLES:
@@ -1283,6 +1286,15 @@ def _progress(enabled: bool) -> Progress:
         console=Console(stderr=True),
         disable=not enabled,
     )
+
+
+def _analyze(*models: type[Model]) -> None:
+    """Refresh the planner's statistics of the tables just filled: a bulk load leaves them
+    describing empty tables until autovacuum (if any) runs, and queries over the register
+    pick bad plans meanwhile (bench/RESULTS.md, offers)."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def generate_population(
