@@ -47,7 +47,7 @@ from gov3.core.translations import in_every_language
 from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
 from gov3.offers.models import ConsentReceipt, Offer
-from gov3.offers.proposals import propose
+from gov3.offers.proposals import Proposal, propose
 from gov3.registry.models import Person
 from gov3.rules.pack import Service
 
@@ -82,16 +82,22 @@ def _open(
     service: Service,
     origin: CaseOrigin,
     applicant: Person,
-    subject: Person,
-    offer: Offer | None,
-    amount: int | None,
-    currency: str,
-    period: str,
-    province: str,
-    evidence: dict[str, Any],
+    basis: Offer | Proposal,
     actor: str,
+    consent: str = "",
 ) -> Case:
-    """Open a case inside the caller's transaction and approve it if the service allows."""
+    """Open a case inside the caller's transaction and approve it if the service allows.
+    `basis` is the confirmed offer or, for an application, the rules' answer: the amount,
+    period and evidence (facts, parameters, explanation) come from it."""
+    subject = basis.subject
+    offer = basis if isinstance(basis, Offer) else None
+    evidence: dict[str, Any] = {
+        "facts": basis.facts,
+        "params": basis.params,
+        "explanation": basis.explanation,
+    }
+    if consent:
+        evidence["consent"] = consent
     today = timezone.localdate()
     automatic = service.auto_approve and not _sampled()
     case = Case.objects.create(
@@ -105,12 +111,12 @@ def _open(
         applicant=applicant,
         subject=subject,
         agency=handling_agency(subject.country, service.id),
-        province=province,
+        province=basis.province,
         status=CaseStatus.IN_REVIEW,
         quality_check=service.auto_approve and not automatic,
-        amount=amount,
-        currency=currency,
-        period=period,
+        amount=basis.amount,
+        currency=basis.currency,
+        period=basis.period,
         evidence=evidence,
         opened_at=timezone.now(),
         due_on=today + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
@@ -135,19 +141,9 @@ def on_offer_confirmed(sender: Any, offer: Offer, receipt: ConsentReceipt, **kwa
         service=_service(offer.country, offer.service_id),
         origin=CaseOrigin.OFFER,
         applicant=offer.recipient,
-        subject=offer.subject,
-        offer=offer,
-        amount=offer.amount,
-        currency=offer.currency,
-        period=offer.period,
-        province=offer.province,
-        evidence={
-            "facts": offer.facts,
-            "params": offer.params,
-            "explanation": offer.explanation,
-            "consent": receipt.offer_sha256,
-        },
+        basis=offer,
         actor=f"citizen:{receipt.confirmed_by.get_username()}",
+        consent=receipt.offer_sha256,
     )
 
 
@@ -180,17 +176,7 @@ def do_apply(user: User, subject: Person, service_id: str) -> Case | None:
             service=service,
             origin=CaseOrigin.APPLICATION,
             applicant=applicant,
-            subject=subject,
-            offer=None,
-            amount=proposal.amount,
-            currency=proposal.currency,
-            period=proposal.period,
-            province=proposal.province,
-            evidence={
-                "facts": proposal.facts,
-                "params": proposal.params,
-                "explanation": proposal.explanation,
-            },
+            basis=proposal,
             actor=f"citizen:{user.get_username()}",
         )
 
