@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from gov3.registry.facts import subject_for
+from gov3.registry.facts import household_subjects, subject_for
 from gov3.registry.facts_sql import (
     evaluate_registry,
     evaluate_registry_rows,
@@ -209,3 +209,14 @@ def test_other_databases_are_refused_with_what_to_do() -> None:
     with pytest.raises(ValueError, match="use SQLite or PostgreSQL"):
         facts_query("mysql")
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_one_reading_of_a_household_gives_each_members_own_facts(
+    register: dict[str, Person],
+) -> None:
+    for person in register.values():
+        together = household_subjects(person)
+        assert together[person.pk] == subject_for(person)
+        for member_id, subject in together.items():
+            member = Person.objects.get(pk=member_id)
+            assert subject == subject_for(member)

@@ -22,9 +22,10 @@ from gov3.catalogue.installed import rules_pack
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import Proposal, propose
 from gov3.offers.services import do_make_offers, supersede_offers
-from gov3.registry.facts import subject_for
+from gov3.registry.facts import household_subjects
 from gov3.registry.models import LifeEvent, Person
 from gov3.rules.errors import RulesError
+from gov3.rules.facts import Subject
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +69,14 @@ def offers_for_event(event: LifeEvent) -> list[Offer]:
         return []
     proposals: list[Proposal] = []
     withdraw: list[tuple[str, int]] = []
+    subjects: dict[int, Subject] = {}
     for person in affected_people(event):
         if person.date_of_death is not None:
             withdraw += [(service.id, person.pk) for service in services]
             continue
-        subject = subject_for(person)
+        if person.pk not in subjects:  # one reading per household, for all its members
+            subjects.update(household_subjects(person))
+        subject = subjects[person.pk]
         for service in services:
             proposal = propose(service, person, day, subject=subject)
             if proposal is None:

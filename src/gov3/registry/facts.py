@@ -59,6 +59,12 @@ def _facts(person: Person, members: list[Person]) -> dict[str, Value]:
 def subject_for(person: Person) -> Subject:
     """`person`'s facts and their household's (the living members; a deceased person, or one
     without a household, is a household of one)."""
+    return household_subjects(person)[person.pk]
+
+
+def household_subjects(person: Person) -> dict[int, Subject]:
+    """The `Subject` of `person` and of every living member of their household, by person id,
+    from one reading of the household (for a change that concerns several of them)."""
     household = person.household
     if household is None or person.date_of_death is not None:
         members = [person]
@@ -69,4 +75,5 @@ def subject_for(person: Person) -> Subject:
             .order_by("pk")
         )
     rows = {member.pk: _facts(member, members) for member in members}
-    return Subject(rows[person.pk], list(rows.values()))
+    everyone = list(rows.values())
+    return {pk: Subject(facts, everyone) for pk, facts in rows.items()}
