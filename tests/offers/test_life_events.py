@@ -70,15 +70,16 @@ def test_a_death_withdraws_the_open_offers_about_the_person(
     assert statuses == {OfferStatus.SUPERSEDED}
 
 
-def test_an_adult_event_offers_nothing_for_children_services(
-    family: dict[str, Person], django_capture_on_commit_callbacks: Any
+def test_an_older_residents_registration_offers_what_they_qualify_for_and_nothing_else(
+    family: dict[str, Person],
 ) -> None:
-    event = LifeEvent.objects.filter(person=family["stranger"]).first()
-    assert event is not None
-    offers_for_event(event)
-    assert not Offer.objects.filter(
-        subject=family["stranger"], service_id__in=["child_allowance", "parent_benefit"]
-    ).exists()
+    """The stranger is 66 with no assessed income: the basic pension (registration is one of
+    its triggers) and nothing meant for children."""
+    event = LifeEvent.objects.get(person=family["stranger"], kind="registration")
+    made = offers_for_event(event)
+    assert {(o.service_id, o.subject_id, o.recipient_id) for o in made} == {
+        ("basic_pension", family["stranger"].pk, family["stranger"].pk)
+    }
 
 
 def test_an_event_making_many_offers_records_them_in_one_audit_entry(

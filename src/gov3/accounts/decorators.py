@@ -28,9 +28,17 @@ def officer_required(view: View) -> View:
     return wrapped
 
 
+def citizen_of(request: HttpRequest) -> User | None:
+    """The signed-in citizen with their registry person, or None for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_citizen or user.person_id is None:
+        return None
+    return user
+
+
 def signed_in_citizen(request: HttpRequest) -> User:
     """The signed-in citizen; any other account sees "not found" (pages use login_required)."""
-    user = request.user
-    if not isinstance(user, User) or not user.is_citizen or user.person is None:
+    user = citizen_of(request)
+    if user is None:
         raise Http404
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -32,6 +33,16 @@ def children_acted_for(user: User, today: date | None = None) -> QuerySet[Person
         .filter(date_of_death__isnull=True, birth_date__gt=cutoff)
         .order_by("birth_date")
     )
+
+
+def child_acted_for(user: User, public_id: object) -> Person | None:
+    """One of the children `user` acts for, by the public id a page or the API was given;
+    None for anyone else and for anything that is not an id."""
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return children_acted_for(user).filter(public_id=wanted).first()
 
 
 def role_label(code: str) -> str:

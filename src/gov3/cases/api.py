@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
-from gov3.accounts.queries import children_acted_for
+from gov3.accounts.queries import child_acted_for
 from gov3.cases.models import Case
 from gov3.cases.queries import case_for_citizen, case_for_officer, cases_for, work_queue
 from gov3.cases.services import (
@@ -29,6 +29,7 @@ from gov3.cases.services import (
     do_return_case,
 )
 from gov3.cases.takeup import MEASURES, published, suppression_threshold, take_up
+from gov3.catalogue.eligibility import text
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel
 from gov3.core.schemas import ErrorOut
@@ -119,8 +120,8 @@ class TakeUpOut(Schema):
 
 
 def _citizen(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_citizen or user.person is None:
+    user = citizen_of(request)
+    if user is None:
         raise NotFoundError("Only citizens have cases.")
     return user
 
@@ -133,11 +134,10 @@ def _officer(request: HttpRequest) -> User:
 
 
 def _out(case: Case) -> dict[str, Any]:
-    code = (get_language() or "en").split("-")[0]
     return {
         "id": str(case.public_id),
         "service": case.service_id,
-        "service_name": case.service_name.get(code) or case.service_name.get("en", ""),
+        "service_name": text(case.service_name),
         "origin": case.origin,
         "status": case.status,
         "for_person": str(case.subject.public_id),
@@ -171,7 +171,7 @@ def apply(request: HttpRequest, payload: ApplyIn) -> dict[str, Any]:
     assert user.person is not None
     subject = user.person
     if payload.for_person:
-        child = children_acted_for(user).filter(public_id__iexact=payload.for_person).first()
+        child = child_acted_for(user, payload.for_person)
         if child is None:
             raise NotFoundError("There is no such person.")
         subject = child

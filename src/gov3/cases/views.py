@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -15,12 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required, signed_in_citizen
 from gov3.accounts.models import User
-from gov3.accounts.queries import children_acted_for
+from gov3.accounts.queries import child_acted_for
 from gov3.cases.dashboards import take_up_chart
 from gov3.cases.forms import DecisionForm, ReplyForm
 from gov3.cases.models import Case
@@ -46,20 +44,15 @@ from gov3.cases.takeup import (
     take_up,
     totals_by_service,
 )
-from gov3.catalogue.eligibility import check, service_names
+from gov3.catalogue.eligibility import check, service_names, text
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.rules.errors import EvaluationError
-
-
-def _label(names: dict[str, str]) -> str:
-    code = (get_language() or "en").split("-")[0]
-    return names.get(code) or names.get("en", "")
 
 
 def _named(cases: Any) -> list[Case]:
     named = list(cases)
     for case in named:
-        case.name = _label(case.service_name)
+        case.name = text(case.service_name)
     return named
 
 
@@ -82,7 +75,7 @@ def _case_page(
 ) -> HttpResponse:
     context = {
         "case": case,
-        "name": _label(case.service_name),
+        "name": text(case.service_name),
         "decisions": list(case.decisions.order_by("decided_at")),
         "payments": list(case.payments.order_by("created_at")),
         "form": form or ReplyForm(initial={"version": case.version}),
@@ -126,11 +119,7 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
     person = user.person
     acting_for = request.GET.get("for") or request.POST.get("for")
     if acting_for:
-        child = (
-            children_acted_for(user).filter(public_id=acting_for).first()
-            if _uuid(acting_for)
-            else None
-        )
+        child = child_acted_for(user, acting_for)
         if child is None:
             raise Http404
         person = child
@@ -157,14 +146,6 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
         "for": acting_for or "",
     }
     return render(request, "cases/apply.html", context)
-
-
-def _uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @officer_required
@@ -196,7 +177,7 @@ def _officer_page(
 ) -> HttpResponse:
     context = {
         "case": case,
-        "name": _label(case.service_name),
+        "name": text(case.service_name),
         "decisions": list(case.decisions.order_by("decided_at")),
         "payments": list(case.payments.order_by("created_at")),
         "form": form or DecisionForm(initial={"version": case.version}),
@@ -241,7 +222,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     country = str(settings.GOV3_COUNTRY)
     rows = take_up(country, timezone.localdate())
     totals = totals_by_service(rows)
-    names = _service_names(country)
+    names = dict(service_names(country))
     return render(
         request,
         "cases/dashboard.html",
@@ -250,10 +231,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": take_up_chart([(names.get(t.service, t.service), t) for t in totals]),
         },
     )
-
-
-def _service_names(country: str) -> dict[str, str]:
-    return dict(service_names(country))
 
 
 def open_take_up_json(request: HttpRequest) -> JsonResponse:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from ninja import Router, Schema
 from pydantic import Field
 
+from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import PermissionRefusedError
 from gov3.core.schemas import ErrorOut
@@ -44,8 +45,8 @@ MAX_LIMIT = 200
 
 
 def _citizen(request: HttpRequest) -> tuple[User, Person]:
-    user = request.user
-    if not isinstance(user, User) or not user.is_citizen or user.person is None:
+    user = citizen_of(request)
+    if user is None or user.person is None:
         raise PermissionRefusedError(
             gettext("Only citizens signed in with their own account have notifications.")
         )

@@ -9,12 +9,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.cases.services import do_object
+from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError
 from gov3.core.schemas import ErrorOut
 from gov3.offers.models import ConsentReceipt, Offer
@@ -89,24 +90,18 @@ class ObjectionOut(Schema):
     due_on: date
 
 
-def _language() -> str:
-    code = (get_language() or "en").split("-")[0]
-    return code if code in ("en", "ko", "vi") else "en"
-
-
 def _citizen(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_citizen or user.person_id is None:
+    user = citizen_of(request)
+    if user is None:
         raise NotFoundError("Only citizens have offers.")
     return user
 
 
 def _out(offer: Offer) -> dict[str, Any]:
-    names = offer.service_name
     return {
         "id": str(offer.public_id),
         "service": offer.service_id,
-        "service_name": names.get(_language()) or names.get("en", ""),
+        "service_name": text(offer.service_name),
         "status": offer.status,
         "for_person": str(offer.subject.public_id),
         "for_someone_else": offer.for_someone_else,
@@ -127,7 +122,7 @@ def _detail(offer: Offer) -> dict[str, Any]:
         "facts": offer.facts,
         "params": offer.params,
         "legal_basis": offer.legal_basis,
-        "explanation": offer.explanation.get(_language()) or offer.explanation.get("en"),
+        "explanation": offer.explanation.get(language()) or offer.explanation.get("en"),
         "case": str(case.public_id) if case else None,
     }
 
@@ -169,7 +164,7 @@ def confirm(request: HttpRequest, public_id: uuid.UUID, payload: VersionIn) -> d
     user = _citizen(request)
     offer = offer_for(user, str(public_id))
     receipt = do_confirm_offer(
-        user, offer, expected_version=payload.version, language=_language(), channel="api"
+        user, offer, expected_version=payload.version, language=language(), channel="api"
     )
     return _receipt(receipt)
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -404,7 +404,3 @@ def notice_amount_changed(offer: Offer, old: int | None, new: int | None) -> Non
         )
 
     transaction.on_commit(tell)
-
-
-def open_offers_for(service_id: str) -> Any:
-    return Offer.objects.filter(service_id=service_id).filter(Q(status__in=OPEN_STATUSES))

@@ -11,23 +11,18 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import signed_in_citizen
 from gov3.accounts.models import User
 from gov3.cases.services import do_object
+from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
 from gov3.offers.queries import answered_offers_for, offer_for, open_offers_for
 from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
-
-
-def language() -> str:
-    code = (get_language() or "en").split("-")[0]
-    return code if code in ("en", "ko", "vi") else "en"
 
 
 def _offer(request: HttpRequest, public_id: str) -> tuple[User, Offer]:
@@ -49,10 +44,6 @@ def explanation_view(offer: Offer) -> dict[str, Any] | None:
     return {**stored, "params": params, "day": offer.evaluated_on}
 
 
-def label(names: dict[str, str]) -> str:
-    return names.get(language()) or names.get("en", "")
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """Offers for you: open offers first, then what you answered."""
@@ -60,12 +51,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     waiting = list(open_offers_for(user))
     answered = answered_offers_for(user)
     for offer in (*waiting, *answered):
-        offer.name = label(offer.service_name)  # type: ignore[attr-defined]
+        offer.name = text(offer.service_name)  # type: ignore[attr-defined]
     return render(request, "offers/inbox.html", {"waiting": waiting, "answered": answered})
 
 
 def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
-    name = label(offer.service_name)
+    name = text(offer.service_name)
     child = offer.subject.name_local if offer.for_someone_else else None
     context = {
         "offer": offer,
@@ -73,7 +64,7 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
         "explanation": explanation_view(offer),
         "service": {"name": name},
         "person": offer.subject,
-        "legal_basis": [(label(b["title"]), b["url"]) for b in offer.legal_basis],
+        "legal_basis": [(text(b["title"]), b["url"]) for b in offer.legal_basis],
         "agreement": agreement_text(name, child, language()),
         "confirm_form": forms.get("confirm_form")
         or ConfirmForm(initial={"version": offer.version}),
@@ -154,12 +145,12 @@ def objection(request: HttpRequest, public_id: str) -> HttpResponse:
             return render(
                 request,
                 "offers/objection_sent.html",
-                {"offer": offer, "objection": made, "name": label(offer.service_name)},
+                {"offer": offer, "objection": made, "name": text(offer.service_name)},
             )
     status = 400 if form.is_bound else 200
     return render(
         request,
         "offers/objection.html",
-        {"offer": offer, "form": form, "name": label(offer.service_name)},
+        {"offer": offer, "form": form, "name": text(offer.service_name)},
         status=status,
     )

@@ -3,7 +3,6 @@ the service catalogue and "check my eligibility"."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
-from gov3.accounts.queries import children_acted_for, role_label
+from gov3.accounts.queries import child_acted_for, children_acted_for, role_label
 from gov3.catalogue.eligibility import catalogue, check, service_view
 from gov3.core.access import entries_about
 from gov3.core.errors import NotFoundError
@@ -145,11 +144,7 @@ def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
     person = citizen.person
     acting_for = request.GET.get("for")
     if acting_for:
-        try:
-            child_id = uuid.UUID(acting_for)
-        except ValueError:
-            raise Http404 from None
-        child = children_acted_for(citizen).filter(public_id=child_id).first()
+        child = child_acted_for(citizen, acting_for)
         if child is None:
             raise Http404
         person = child
