@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +29,7 @@ from gov3.accounts.services import (
     do_create_citizen_account,
     do_create_officer_account,
 )
+from gov3.documents.issuers import key_store
 from gov3.registry.models import Person
 from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import AreaRecord, do_load_areas, do_register_birth, do_register_person
@@ -45,6 +47,13 @@ def _postgres_when_required(django_db_setup: None, django_db_blocker: Any) -> No
     if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
         with django_db_blocker.unblock():
             assert connection.vendor == "postgresql", "GOV3_REQUIRE_POSTGRES is set"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _issuer_keys_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Issuer keys made by the tests go to a throwaway key store, never the project's var/."""
+    settings.GOV3_KEY_DIR = tmp_path_factory.mktemp("keys")
+    key_store.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "gov3.notifications",
     "gov3.offers",
     "gov3.cases",
+    "gov3.documents",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,24 @@ GOV3_OPEN_DATA_MIN_CELL = int(read_env("GOV3_OPEN_DATA_MIN_CELL", "5"))
 GOV3_PAYMENT_PROVIDER = read_env(
     "GOV3_PAYMENT_PROVIDER", "gov3.cases.payments.SandboxPaymentProvider"
 )
+
+# Documents (docs/keys.md): issuer keys live in a key store, never in the database. The file
+# store encrypts each private key with GOV3_KEY_PASSPHRASE (required outside development);
+# "pkcs11" keeps them in a hardware security module.
+GOV3_KEY_STORE = read_env("GOV3_KEY_STORE", "file")
+GOV3_KEY_DIR = Path(read_env("GOV3_KEY_DIR", str(VAR_DIR / "keys")))
+GOV3_KEY_PASSPHRASE = read_secret(
+    "GOV3_KEY_PASSPHRASE", development_default="gov3-development-key-passphrase", debug=DEBUG
+)
+GOV3_PKCS11_LIBRARY = read_env("GOV3_PKCS11_LIBRARY", "")
+GOV3_PKCS11_TOKEN = read_env("GOV3_PKCS11_TOKEN", "")
+GOV3_PKCS11_PIN = os.environ.get("GOV3_PKCS11_PIN", "")  # a secret: from the environment only
+# A certificate of registry data shows the register on its day of issue; its credential and QR
+# code expire after this many days (agencies in Korea commonly accept certificates ≤ 3 months old).
+GOV3_CERTIFICATE_VALID_DAYS = int(read_env("GOV3_CERTIFICATE_VALID_DAYS", "90"))
+# Uploads checked by the public verification page and the passport photo step.
+GOV3_VERIFY_MAX_BYTES = int(read_env("GOV3_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
+GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

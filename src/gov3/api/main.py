@@ -20,6 +20,8 @@ from gov3.core.errors import (
     StaleVersionError,
     ValidationFailedError,
 )
+from gov3.documents.api import router as documents_router
+from gov3.documents.api import verify_router
 from gov3.notifications.api import router as notifications_router
 from gov3.offers.api import router as offers_router
 from gov3.saemaul.api import router as saemaul_router
@@ -78,3 +80,5 @@ api.add_router("/offers/", offers_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/open-data/", open_data_router)
 api.add_router("/notifications/", notifications_router)
+api.add_router("/documents/", documents_router)
+api.add_router("/verify/", verify_router)

@@ -30,6 +30,7 @@ class CaseOrigin(models.TextChoices):
 class CaseStatus(models.TextChoices):
     """Where a case stands."""
 
+    AWAITING = "awaiting", _("Waiting for you")
     IN_REVIEW = "in_review", _("Waiting for an officer")
     RETURNED = "returned", _("Information requested from you")
     APPROVED = "approved", _("Approved")
@@ -38,6 +39,8 @@ class CaseStatus(models.TextChoices):
 
 #: Cases an officer can still decide.
 OPEN_CASE_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.RETURNED)
+#: Cases not yet decided (an awaiting case waits for the applicant's photo or fee first).
+UNDECIDED_CASE_STATUSES = (CaseStatus.AWAITING, *OPEN_CASE_STATUSES)
 
 
 class Case(models.Model):
@@ -136,6 +139,22 @@ class PaymentInstruction(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} for case {self.case_id} ({self.status})"
+
+
+class FeePayment(AppendOnlyModel):
+    """A fee the applicant paid before the case was decided (e.g. for a passport)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fees")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    payer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="fees_paid")
+    provider = models.CharField(max_length=40)
+    reference = models.CharField(max_length=80)
+    sandbox = models.BooleanField(help_text=_("no money moves: a test provider"))
+    paid_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"fee {self.amount} {self.currency} for case {self.case_id}"
 
 
 class ObjectionStatus(models.TextChoices):

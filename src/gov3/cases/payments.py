@@ -1,4 +1,5 @@
-"""Paying approved benefits: a `PaymentProvider` protocol, chosen by `GOV3_PAYMENT_PROVIDER`.
+"""Paying approved benefits and collecting fees: a `PaymentProvider` protocol, chosen by
+`GOV3_PAYMENT_PROVIDER`.
 
 A real deployment plugs in the treasury's or a bank's payment interface. The sandbox provider
 moves no money: it answers at once with a reference marked SANDBOX, so the whole loop can be
@@ -38,12 +39,18 @@ class PaymentReceipt:
 
 
 class PaymentProvider(Protocol):
-    """Sends a payment order; never raises for a refused payment (it says so)."""
+    """Sends payment orders and collects fees; never raises for a refused payment (it says so)."""
 
     name: str
     sandbox: bool
 
-    def pay(self, order: PaymentOrder) -> PaymentReceipt: ...
+    def pay(self, order: PaymentOrder) -> PaymentReceipt:
+        """Pay a benefit to the payee."""
+        ...
+
+    def collect(self, order: PaymentOrder) -> PaymentReceipt:
+        """Collect a fee from the payer (`payee_*` name who pays)."""
+        ...
 
 
 class SandboxPaymentProvider:
@@ -56,6 +63,11 @@ class SandboxPaymentProvider:
         if order.amount <= 0:
             return PaymentReceipt("", accepted=False, message="nothing to pay")
         return PaymentReceipt(f"SANDBOX-{secrets.token_hex(8).upper()}", accepted=True)
+
+    def collect(self, order: PaymentOrder) -> PaymentReceipt:
+        if order.amount <= 0:
+            return PaymentReceipt("", accepted=False, message="nothing to collect")
+        return PaymentReceipt(f"SANDBOX-FEE-{secrets.token_hex(8).upper()}", accepted=True)
 
 
 @lru_cache(maxsize=4)

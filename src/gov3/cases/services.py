@@ -11,6 +11,7 @@ issues what an approved document service promises).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,17 +25,19 @@ from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.queries import children_acted_for
 from gov3.cases.models import (
     OPEN_CASE_STATUSES,
+    UNDECIDED_CASE_STATUSES,
     Case,
     CaseOrigin,
     CaseStatus,
     Decision,
     DecisionOutcome,
+    FeePayment,
     Objection,
     PaymentInstruction,
     PaymentStatus,
 )
 from gov3.cases.payments import PaymentOrder, payment_provider
-from gov3.catalogue.installed import rules_pack
+from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core.audit import record_audit
 from gov3.core.errors import (
     NotFoundError,
@@ -99,7 +102,20 @@ def _open(
     if consent:
         evidence["consent"] = consent
     today = timezone.localdate()
-    automatic = service.auto_approve and not _sampled()
+    # A service that needs something from the applicant (a photo, a fee) waits for it first;
+    # the automatic decision, if any, is made when it arrives (`do_provide`).
+    waits = bool(service.applicant_provides) or service.fee is not None
+    if service.fee is not None:
+        fee = rules_pack(subject.country).params[service.fee].at(today).value
+        assert isinstance(fee, int)  # the pack loader checked: a money parameter
+        evidence["fee"] = {
+            "amount": fee,
+            "currency": country_pack(subject.country).currency.code,
+            "parameter": service.fee,
+        }
+    if service.applicant_provides:
+        evidence["provides"] = list(service.applicant_provides)
+    automatic = not waits and service.auto_approve and not _sampled()
     case = Case.objects.create(
         country=subject.country,
         service_id=service.id,
@@ -112,8 +128,8 @@ def _open(
         subject=subject,
         agency=handling_agency(subject.country, service.id),
         province=basis.province,
-        status=CaseStatus.IN_REVIEW,
-        quality_check=service.auto_approve and not automatic,
+        status=CaseStatus.AWAITING if waits else CaseStatus.IN_REVIEW,
+        quality_check=not waits and service.auto_approve and not automatic,
         amount=basis.amount,
         currency=basis.currency,
         period=basis.period,
@@ -167,7 +183,7 @@ def do_apply(user: User, subject: Person, service_id: str) -> Case | None:
     if proposal is None:
         return None
     open_case = Case.objects.filter(
-        service_id=service.id, subject=subject, status__in=OPEN_CASE_STATUSES
+        service_id=service.id, subject=subject, status__in=UNDECIDED_CASE_STATUSES
     ).first()
     if open_case is not None:
         return open_case
@@ -394,6 +410,87 @@ def do_reply_to_case(user: User, case: Case, *, expected_version: int, text: str
         )
     case.refresh_from_db()
     return case
+
+
+def do_provide(
+    user: User,
+    case: Case,
+    *,
+    expected_version: int,
+    provided: dict[str, Any],
+    store: Callable[[Case], None] | None = None,
+) -> Case:
+    """The applicant provides what an awaiting case needs (`provided`: what, e.g. the photo's
+    SHA-256) and pays its fee. In one transaction: `store` keeps the upload, the fee is
+    collected through the payment provider (a refusal changes nothing), and the case goes to
+    the queue, or is approved at once where the service allows (except the QC sample)."""
+    if not user.is_citizen or user.person_id != case.applicant_id:
+        raise NotFoundError(gettext("There is no such case."))
+    service = _service(case.country, case.service_id)
+    missing = [need for need in service.applicant_provides if need not in provided]
+    if missing:
+        raise ValidationFailedError(gettext("Something the case needs is missing."))
+    fee = case.evidence.get("fee")
+    with transaction.atomic(durable=True):
+        updated = Case.objects.filter(
+            pk=case.pk, version=expected_version, status=CaseStatus.AWAITING
+        ).update(version=F("version") + 1, status=CaseStatus.IN_REVIEW)
+        if not updated:
+            raise StaleVersionError(gettext("This case is not waiting for anything from you."))
+        case.version = expected_version + 1
+        case.status = CaseStatus.IN_REVIEW
+        if store is not None:
+            store(case)
+        if fee:
+            _collect_fee(case, int(fee["amount"]), str(fee["currency"]))
+        automatic = service.auto_approve and not _sampled()
+        evidence = {**case.evidence, "provided": provided}
+        Case.objects.filter(pk=case.pk).update(
+            evidence=evidence, quality_check=service.auto_approve and not automatic
+        )
+        case.evidence = evidence
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="cases.provided",
+            target_type="case",
+            target_id=case.pk,
+            data={"provided": sorted(provided), "fee": bool(fee)},
+        )
+        if automatic:
+            _decide(case, None, DecisionOutcome.APPROVED, reason="", automatic=True)
+    return case
+
+
+def _collect_fee(case: Case, amount: int, currency: str) -> FeePayment:
+    provider = payment_provider()
+    payer = case.applicant
+    receipt = provider.collect(
+        PaymentOrder(
+            case=str(case.public_id),
+            payee_national_id=payer.national_id,
+            payee_name=payer.name_local,
+            amount=amount,
+            currency=currency,
+            purpose=f"fee:{case.service_id}",
+        )
+    )
+    if not receipt.accepted:
+        raise ValidationFailedError(
+            gettext("The fee could not be paid: %(why)s. Nothing was changed; please try again.")
+            % {"why": receipt.message or gettext("refused by the payment service")}
+        )
+    fee = FeePayment(
+        case=case,
+        amount=amount,
+        currency=currency,
+        payer=payer,
+        provider=provider.name,
+        reference=receipt.reference,
+        sandbox=provider.sandbox,
+        paid_at=timezone.now(),
+    )
+    fee.save()
+    return fee
 
 
 def do_object(

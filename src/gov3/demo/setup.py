@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -28,12 +28,16 @@ from gov3.accounts.services import (
 )
 from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
+from gov3.documents.issuers import current_key
+from gov3.documents.models import DocumentType
+from gov3.documents.services import allocate_passport_number
 from gov3.offers.models import Offer
 from gov3.offers.publish import publish_services
 from gov3.offers.services import notify_offers
 from gov3.offers.sweep import run_sweep
-from gov3.registry.models import Person
+from gov3.registry.models import Passport, PassportStatus, Person
 from gov3.registry.population import generate_population
+from gov3.registry.services import do_record_passport_issued
 from gov3.registry.snapshot import write_snapshot
 from gov3.saemaul.demo import load_demo as load_saemaul_demo
 from gov3.saemaul.demo import set_up_demo_accounts as set_up_saemaul_accounts
@@ -88,6 +92,26 @@ def _demo_parent(country: str, today: date) -> Person:
     if parent is None:
         raise Gov3Error("The demo population has no parent with a minor child; generate more.")
     return parent
+
+
+#: The demo citizen's passport expires this many days after `make demo`: within six months, so
+#: the renewal is offered (and the paperless passport can be tried).
+PASSPORT_DUE_DAYS = 120
+
+
+def _passport_due(person: Person, today: date) -> None:
+    """Give the demo citizen a passport due for renewal, unless they already have one."""
+    valid = Passport.objects.filter(person=person, status=PassportStatus.VALID)
+    if valid.filter(expires_on__lte=today + timedelta(days=180)).exists():
+        return
+    expires_on = today + timedelta(days=PASSPORT_DUE_DAYS)
+    do_record_passport_issued(
+        ACTOR,
+        person,
+        number=allocate_passport_number(person.country, None),
+        issued_on=add_years(expires_on, -10),
+        expires_on=expires_on,
+    )
 
 
 def _totp_secret(user: User) -> str:
@@ -165,6 +189,9 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     if country == "kr":  # the Saemaul demo replays Korea's history (Haenam county, 1970-79)
         load_saemaul_demo()
         logins += [DemoLogin(**vars(login)) for login in set_up_saemaul_accounts(base_url)]
+    _passport_due(citizen.person, today)
+    for document_type in DocumentType.values:  # the issuer keys (docs/keys.md)
+        current_key(document_type)
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
     _propose(country, citizen)

@@ -364,10 +364,21 @@ def do_record_passport_issued(
     actor: str, person: Person, *, number: str, issued_on: date, expires_on: date
 ) -> Passport:
     """Record a new passport; the person's previous valid passport is cancelled."""
+    with transaction.atomic(durable=True):
+        return record_passport_issued(
+            actor, person, number=number, issued_on=issued_on, expires_on=expires_on
+        )
+
+
+def record_passport_issued(
+    actor: str, person: Person, *, number: str, issued_on: date, expires_on: date
+) -> Passport:
+    """`do_record_passport_issued` inside the caller's transaction: the issuing of a passport
+    document (gov3.documents) and its entry in the register commit together."""
     _refuse_dead(person, "passport")
     if expires_on <= issued_on:
         raise ValidationFailedError("A passport must expire after it is issued.")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         for old in Passport.objects.select_for_update().filter(
             person=person, status=PassportStatus.VALID
         ):

@@ -25,6 +25,10 @@ from gov3.rules.params import DatedValue, Parameter, Parameters
 
 LANGUAGES = ("en", "ko", "vi")
 KINDS = ("benefit", "document", "reminder")
+#: Documents gov3.documents can issue.
+DOCUMENTS = ("passport", "resident_registration", "family_relations")
+#: What an applicant can be asked to provide before a case is decided.
+PROVIDES = ("photo",)
 SUBJECTS = ("person", "household")
 RECIPIENTS = ("person", "guardian")
 SWEEPS = ("none", "daily", "monthly", "yearly")
@@ -92,6 +96,12 @@ class Service:
     #: A registry fact (date or text) whose value makes a new period: offered once per value,
     #: e.g. `passport_expiry` (once per passport to renew). None: by `period`.
     once_per: str | None = None
+    #: The document a `document` service issues (gov3.documents), e.g. `passport`.
+    issues: str | None = None
+    #: A money parameter: the fee the applicant pays before the case is decided.
+    fee: str | None = None
+    #: What the applicant provides before the case is decided, e.g. `photo`.
+    applicant_provides: tuple[str, ...] = ()
 
     def params_used(self) -> set[str]:
         used = ir.params_used(self.eligible)
@@ -501,7 +511,11 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
         return None
     spec = files.mapping(root, "service")
     if spec is None or not files.keys(
-        root, spec, _SERVICE_REQUIRED, ("amount", "once_per"), "service"
+        root,
+        spec,
+        _SERVICE_REQUIRED,
+        ("amount", "once_per", "issues", "fee", "applicant_provides"),
+        "service",
     ):
         return None
     before = len(files.problems)
@@ -562,6 +576,27 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
                 spec["once_per"],
                 "once_per must name a registry fact of type date or text, e.g. passport_expiry",
             )
+    issues = None
+    if "issues" in spec:
+        issues = files.choice(spec["issues"], DOCUMENTS, "issues")
+        if kind != "document":
+            files.problem(spec["issues"], "only a `document` service issues a document")
+    fee = None
+    if "fee" in spec:
+        fee = files.text(spec["fee"], "fee")
+        if fee is not None and params.types().get(fee) is not Type.MONEY:
+            files.problem(spec["fee"], f"fee must name a money parameter, e.g. passport.fee: {fee}")
+    provides: tuple[str, ...] = ()
+    if "applicant_provides" in spec:
+        node = spec["applicant_provides"]
+        if not isinstance(node, yaml.SequenceNode):
+            files.problem(node, "applicant_provides must be a list, e.g. [photo]")
+        else:
+            provides = tuple(
+                value
+                for item in node.value
+                if (value := files.choice(item, PROVIDES, "applicant_provides")) is not None
+            )
     types = params.types()
     eligible = _expression(files, spec["eligible"], variables, types, Type.BOOL, "eligible")
     amount = None
@@ -608,6 +643,9 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
         tests=tuple(tests),
         file=files.file,
         once_per=once_per,
+        issues=issues,
+        fee=fee,
+        applicant_provides=provides,
     )
 
 

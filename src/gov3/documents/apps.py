@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "gov3.documents"
+    label = "documents"
+    verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from gov3.core.events import case_decided  # noqa: PLC0415
+        from gov3.documents.services import on_case_decided  # noqa: PLC0415
+
+        case_decided.connect(on_case_decided, dispatch_uid="documents.issue_on_decision")

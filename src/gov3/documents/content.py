@@ -1,0 +1,278 @@
+"""What each document shows, read from the register: the claims of its credential, the compact
+claims of its QR code, and how its PDF is drawn. Labels are bilingual (national language and
+English), as on Korean certificates and passports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from gov3.catalogue.packs import PassportSpec
+from gov3.documents.core.pdf import (
+    CertificateContent,
+    CertificateTable,
+    PassportDataPage,
+    render_certificate,
+    render_passport_page,
+)
+from gov3.documents.models import DocumentType
+from gov3.registry.models import Area, Person, Relationship, Sex
+
+Render = Callable[[str, str], tuple[bytes, bytes | None]]
+
+
+@dataclass(frozen=True)
+class DraftContent:
+    """Everything `services.Draft` needs, minus the signing."""
+
+    document_type: str
+    holder: Person
+    claims: dict[str, Any]
+    qr_claims: dict[str, Any]
+    expires_at: datetime | None
+    render: Render
+
+
+#: Bilingual labels (Korean / English): the certificates are Korean documents.
+_RELATIONSHIP = {
+    Relationship.HEAD: "본인·세대주 / Head",
+    Relationship.SPOUSE: "배우자 / Spouse",
+    Relationship.CHILD: "자녀 / Child",
+    Relationship.PARENT: "부모 / Parent",
+    Relationship.SIBLING: "형제자매 / Sibling",
+    Relationship.GRANDCHILD: "손자녀 / Grandchild",
+    Relationship.OTHER: "기타 / Other",
+}
+_SEX = {Sex.MALE: "남 / M", Sex.FEMALE: "여 / F", Sex.UNSPECIFIED: "- / X"}
+_TITLES = {
+    DocumentType.RESIDENT_REGISTRATION: ("주민등록표 등본", "Resident registration certificate"),
+    DocumentType.FAMILY_RELATIONS: ("가족관계증명서", "Family relations certificate"),
+}
+_ISSUERS = {
+    DocumentType.RESIDENT_REGISTRATION: "행정안전부 / Ministry of the Interior and Safety",
+    DocumentType.FAMILY_RELATIONS: "법원행정처 / National Court Administration",
+}
+
+
+def masked_id(national_id: str) -> str:
+    """The national id number as certificates print it by default: the birth-date part and
+    the first digit after it, the rest hidden (e.g. 800101-1******)."""
+    digits = national_id.replace("-", "")
+    if len(digits) == 13:
+        return f"{digits[:6]}-{digits[6]}******"
+    keep = max(1, len(digits) // 2)
+    return digits[:keep] + "*" * (len(digits) - keep)
+
+
+def full_address(person: Person) -> str:
+    household = person.household
+    if household is None:
+        return ""
+    areas = []
+    area: Area | None = household.address.area
+    while area is not None:
+        areas.append(area.name_local)
+        area = area.parent
+    return " ".join([*reversed(areas), household.address.street])
+
+
+def _verify_url() -> str:
+    return f"{settings.GOV3_SITE_URL}/verify/"
+
+
+def _certificate_renderer(
+    document_type: str, rows: list[tuple[str, str]], table: list[list[str]]
+) -> Render:
+    title, subtitle = _TITLES[DocumentType(document_type)]
+
+    def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        pdf = render_certificate(
+            CertificateContent(
+                title=title,
+                subtitle=subtitle,
+                issuer=_ISSUERS[DocumentType(document_type)],
+                document_number=number,
+                issued_on=timezone.localdate(),
+                holder=tuple(rows),
+                table=CertificateTable(
+                    header=tuple(table[0]), rows=tuple(tuple(r) for r in table[1:])
+                ),
+                footer_note=(
+                    "이 증명서는 전자서명되었습니다. {url} 에서 문서확인번호 {number}(으)로 "
+                    "확인하거나 QR 코드를 스캔하십시오. / "
+                    "This certificate is electronically signed. "
+                    "Verify it at {url} with the document number {number}, or scan the QR code."
+                ),
+                qr_payload=qr,
+                verify_url=_verify_url(),
+                language="ko",
+            )
+        )
+        return pdf, None
+
+    return render
+
+
+def certificate_draft(document_type: str, person: Person, *, expires_at: datetime) -> DraftContent:
+    """A resident registration certificate (the household at its address) or a family
+    relations certificate (parents, spouse, children), from the register as it stands."""
+    identity: dict[str, Any] = {
+        "name": person.name_local,
+        "name_latin": person.name_latin,
+        "birth_date": person.birth_date.isoformat(),
+        "national_id": masked_id(person.national_id),
+    }
+    rows = [
+        ("성명 / Name", f"{person.name_local} ({person.name_latin})"),
+        ("생년월일 / Date of birth", person.birth_date.isoformat()),
+        ("주민등록번호 / Resident registration no.", identity["national_id"]),
+    ]
+    if document_type == DocumentType.RESIDENT_REGISTRATION:
+        address = full_address(person)
+        members = []
+        if person.household_id is not None:
+            members = list(
+                Person.objects.filter(
+                    household_id=person.household_id, date_of_death__isnull=True
+                ).order_by("relationship_to_head", "birth_date")
+            )
+        household = [
+            {
+                "name": member.name_local,
+                "relationship": member.relationship_to_head,
+                "birth_date": member.birth_date.isoformat(),
+            }
+            for member in members
+        ]
+        claims = {**identity, "address": address, "household": household}
+        rows.append(("주소 / Address", address))
+        table = [
+            ["관계 / Relationship", "성명 / Name", "생년월일 / Born"],
+            *[
+                [
+                    _RELATIONSHIP[Relationship(m.relationship_to_head)],
+                    m.name_local,
+                    m.birth_date.isoformat(),
+                ]
+                for m in members
+            ],
+        ]
+    else:
+        relatives: list[tuple[str, Person]] = []
+        for label, relative in (
+            ("father", person.father),
+            ("mother", person.mother),
+            ("spouse", person.spouse),
+        ):
+            if relative is not None:
+                relatives.append((label, relative))
+        children = Person.objects.filter(mother=person) | Person.objects.filter(father=person)
+        relatives.extend(("child", child) for child in children.order_by("birth_date"))
+        family = [
+            {
+                "relation": relation,
+                "name": relative.name_local,
+                "birth_date": relative.birth_date.isoformat(),
+                "sex": relative.sex,
+                "deceased": relative.date_of_death is not None,
+            }
+            for relation, relative in relatives
+        ]
+        claims = {**identity, "sex": person.sex, "family": family}
+        rows.append(("성별 / Sex", _SEX[Sex(person.sex)]))
+        relation_labels = {
+            "father": "부 / Father",
+            "mother": "모 / Mother",
+            "spouse": "배우자 / Spouse",
+            "child": "자녀 / Child",
+        }
+        table = [
+            ["구분 / Relation", "성명 / Name", "생년월일 / Born", "성별 / Sex"],
+            *[
+                [
+                    relation_labels[relation] + (" (사망 / deceased)" if r.date_of_death else ""),
+                    r.name_local,
+                    r.birth_date.isoformat(),
+                    _SEX[Sex(r.sex)],
+                ]
+                for relation, r in relatives
+            ],
+        ]
+    return DraftContent(
+        document_type=document_type,
+        holder=person,
+        claims=claims,
+        qr_claims={"nm": person.name_local, "bd": person.birth_date.isoformat()},
+        expires_at=expires_at,
+        render=_certificate_renderer(document_type, rows, table),
+    )
+
+
+def passport_draft(
+    person: Person,
+    *,
+    spec: PassportSpec,
+    passport_number: str,
+    issued_on: date,
+    expires_on: date,
+    mrz: tuple[str, str],
+    photo: bytes,
+) -> DraftContent:
+    """The passport's credential claims and its data page (PDF and PNG)."""
+    surname, _, given = person.name_latin.strip().partition(" ")
+    claims = {
+        "passport_number": passport_number,
+        "document_code": spec.document_code,
+        "issuing_state": spec.issuing_state,
+        "surname": surname,
+        "given_names": given,
+        "name_local": person.name_local,
+        "nationality": person.nationality,
+        "birth_date": person.birth_date.isoformat(),
+        "sex": person.sex,
+        "issued_on": issued_on.isoformat(),
+        "expires_on": expires_on.isoformat(),
+        "mrz": list(mrz),
+    }
+    authority = "외교부장관 / Minister of Foreign Affairs"
+
+    def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        return render_passport_page(
+            PassportDataPage(
+                document_type=spec.document_code,
+                issuing_state=spec.issuing_state,
+                passport_number=passport_number,
+                surname=surname,
+                given_names=given,
+                korean_name=person.name_local,
+                nationality=person.nationality,
+                date_of_birth=person.birth_date,
+                sex=person.sex,
+                date_of_issue=issued_on,
+                date_of_expiry=expires_on,
+                authority=authority,
+                photo_jpeg=photo,
+                mrz=mrz,
+                payload=qr,
+            )
+        )
+
+    expires_at = timezone.make_aware(datetime.combine(expires_on, datetime.max.time()))
+    return DraftContent(
+        document_type=DocumentType.PASSPORT,
+        holder=person,
+        claims=claims,
+        qr_claims={
+            "pn": passport_number,
+            "nm": person.name_latin,
+            "bd": person.birth_date.isoformat(),
+            "ex": expires_on.isoformat(),
+        },
+        expires_at=expires_at,
+        render=render,
+    )

@@ -1,0 +1,226 @@
+"""The document pages and API over HTTP: My documents, downloads, the public verification page
+and API (with bad input of every kind), the officer's revocation; another user's id is 404."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gov3.accounts.models import User
+from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
+from gov3.documents.services import do_issue_certificate
+from gov3.registry.models import Person
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+FIFTY_MB = 50 * 1024 * 1024
+
+
+@pytest.fixture
+def citizen_client(client: Client, citizen: User) -> Client:
+    client.force_login(citizen)
+    return client
+
+
+@pytest.fixture
+def certificate(citizen: User, family: dict[str, Person]) -> IssuedDocument:
+    return do_issue_certificate(citizen, family["mother"], DocumentType.FAMILY_RELATIONS)
+
+
+def verify_upload(client: Client, data: bytes, name: str = "document.pdf") -> Any:
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post(reverse("documents:verify"), {"document": upload})
+
+
+def test_my_documents_issues_a_certificate_at_once(
+    citizen_client: Client, family: dict[str, Person]
+) -> None:
+    page = citizen_client.get(reverse("documents:mine"))
+    assert page.status_code == 200
+    response = citizen_client.post(
+        reverse("documents:request_certificate"),
+        {"document_type": DocumentType.RESIDENT_REGISTRATION},
+    )
+    assert response.status_code == 302
+    document = IssuedDocument.objects.get(holder=family["mother"])
+    detail = citizen_client.get(response["Location"])
+    assert document.number in detail.content.decode()
+    pdf = citizen_client.get(reverse("documents:download", args=[document.public_id, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    credential = citizen_client.get(
+        reverse("documents:download", args=[document.public_id, "credential"])
+    )
+    assert credential.content.decode().count("~") >= 5
+
+
+def test_a_certificate_for_a_child_and_not_for_a_stranger(
+    citizen_client: Client, family: dict[str, Person]
+) -> None:
+    response = citizen_client.post(
+        reverse("documents:request_certificate"),
+        {"document_type": DocumentType.FAMILY_RELATIONS, "subject": str(family["son"].public_id)},
+    )
+    assert response.status_code == 302
+    assert IssuedDocument.objects.filter(holder=family["son"]).count() == 1
+    for subject in (str(family["stranger"].public_id), "not-a-uuid"):
+        refused = citizen_client.post(
+            reverse("documents:request_certificate"),
+            {"document_type": DocumentType.FAMILY_RELATIONS, "subject": subject},
+        )
+        assert refused.status_code == 404
+    assert IssuedDocument.objects.filter(holder=family["stranger"]).count() == 0
+
+
+def test_another_citizens_document_is_not_found(
+    client: Client, certificate: IssuedDocument, family: dict[str, Person]
+) -> None:
+    from gov3.accounts.services import do_create_citizen_account  # noqa: PLC0415
+
+    stranger = do_create_citizen_account(
+        "test", person=family["stranger"], username="park", password=PASSWORD
+    )
+    client.force_login(stranger)
+    for url in (
+        reverse("documents:detail", args=[certificate.public_id]),
+        reverse("documents:download", args=[certificate.public_id, "pdf"]),
+        reverse("documents:download", args=[certificate.public_id, "credential"]),
+    ):
+        assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("api_v1:document_mine", args=[certificate.public_id])).status_code == 404
+    )
+
+
+def test_the_verification_page_says_valid_for_the_pdf_the_qr_and_the_number(
+    client: Client, certificate: IssuedDocument
+) -> None:
+    page = verify_upload(client, bytes(certificate.pdf))
+    assert page.status_code == 200
+    assert page.context["result"].outcome == "valid"
+    for text in (certificate.qr_payload, certificate.number, certificate.credential):
+        page = client.post(reverse("documents:verify"), {"text": text})
+        assert page.status_code == 200, text
+        assert page.context["result"].outcome == "valid"
+    # what the document shows, and no more: no address, no id number on a QR check
+    shown = dict(page.context["result"].rows)
+    assert "Address" not in shown
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"%PDF-1.7\n" + b"\x00" * 1000, "broken.pdf"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "image.pdf"),
+        (b"just some text", "notes.txt"),
+    ],
+)
+def test_a_file_that_is_not_a_gov3_pdf_is_invalid(client: Client, data: bytes, name: str) -> None:
+    page = verify_upload(client, data, name)
+    assert page.status_code == 200
+    assert page.context["result"].outcome == "invalid"
+    assert page.context["result"].reason
+
+
+def test_a_50_mb_upload_is_refused_before_it_is_read(client: Client) -> None:
+    page = verify_upload(client, b"%PDF-1.7\n" + b"0" * FIFTY_MB)
+    assert page.status_code == 413
+    assert "too large" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GV1:garbage!!",
+        "GV1:" + "A" * 5000,
+        "eyJhbGciOiJub25lIn0.e30.",
+        "hello",
+        "1234-5678-9012-3456",  # wrong check digit → treated as text, invalid
+    ],
+)
+def test_garbage_text_is_invalid_with_a_reason(client: Client, text: str) -> None:
+    page = client.post(reverse("documents:verify"), {"text": text})
+    assert page.status_code in (200, 400)
+    if page.status_code == 200:
+        assert page.context["result"].outcome == "invalid"
+
+
+def test_an_unknown_number_is_not_found(client: Client, certificate: IssuedDocument) -> None:
+    digits = certificate.number.replace("-", "")
+    # another valid Luhn number: change two digits so the check digit still holds
+    from stdnum import luhn  # noqa: PLC0415
+
+    body = ("1" if digits[0] != "1" else "2") + digits[1:15]
+    other = body + luhn.calc_check_digit(body)
+    page = client.post(reverse("documents:verify"), {"text": other})
+    assert page.status_code == 404
+
+
+def test_the_verify_api_needs_no_sign_in(client: Client, certificate: IssuedDocument) -> None:
+    response = client.post(
+        "/api/v1/verify/", {"text": certificate.qr_payload}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "valid"
+    upload = io.BytesIO(bytes(certificate.pdf))
+    upload.name = "c.pdf"
+    response = client.post("/api/v1/verify/pdf", {"document": upload})
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "valid"
+    garbage = io.BytesIO(b"not a pdf")
+    garbage.name = "x.pdf"
+    response = client.post("/api/v1/verify/pdf", {"document": garbage})
+    assert response.json()["outcome"] == "invalid"
+    assert response.json()["reason"] == "not_a_pdf"
+
+
+def test_an_officer_revokes_and_the_page_then_says_revoked(
+    officer_client: Client,
+    officer: tuple[User, Any],
+    certificate: IssuedDocument,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    user, _ = officer
+    user.agency.services = ["*"]
+    user.agency.save()
+    found = officer_client.get(reverse("documents:officer_find"), {"number": certificate.number})
+    assert found.status_code == 302
+    page = officer_client.get(found["Location"])
+    assert page.status_code == 200
+    refused = officer_client.post(
+        reverse("documents:revoke", args=[certificate.public_id]),
+        {"version": certificate.version, "reason": ""},
+    )
+    assert refused.status_code == 400
+    certificate.refresh_from_db()
+    assert certificate.status == DocumentStatus.VALID
+    with django_capture_on_commit_callbacks(execute=True):
+        done = officer_client.post(
+            reverse("documents:revoke", args=[certificate.public_id]),
+            {"version": certificate.version, "reason": "Obtained by fraud."},
+        )
+    assert done.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == DocumentStatus.REVOKED
+    page = Client().post(reverse("documents:verify"), {"text": certificate.number})
+    assert page.context["result"].outcome == "revoked"
+
+
+def test_a_citizen_cannot_revoke_through_the_api(
+    citizen_client: Client, certificate: IssuedDocument
+) -> None:
+    response = citizen_client.post(
+        f"/api/v1/documents/{certificate.public_id}/revoke",
+        {"version": 1, "reason": "mine"},
+        content_type="application/json",
+        headers={"X-CSRFToken": "x"},
+    )
+    assert response.status_code in (403, 404)
+    certificate.refresh_from_db()
+    assert certificate.status == DocumentStatus.VALID

@@ -1,0 +1,196 @@
+"""The paperless passport: renewal offer → confirm → photo and fee → approval → a new passport
+(number, MRZ, data page, credential); the old passport cancelled in the register."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from gov3.accounts.models import User
+from gov3.cases.models import Case, CaseStatus, FeePayment
+from gov3.cases.services import do_approve_case, do_provide
+from gov3.core.errors import StaleVersionError, ValidationFailedError
+from gov3.documents import photos
+from gov3.documents.core import verify
+from gov3.documents.core.mrz import parse
+from gov3.documents.models import DocumentType, IssuedDocument, PassportNumber, PassportPhoto
+from gov3.documents.verification import check
+from gov3.offers.models import Offer
+from gov3.offers.services import do_confirm_offer
+from gov3.registry.models import LifeEvent, Passport, PassportStatus, Person
+from gov3.registry.services import do_record_passport_issued
+
+pytestmark = pytest.mark.django_db
+
+
+def portrait_jpeg(width: int = 600, height: int = 771) -> bytes:
+    """A plain portrait-shaped photo (a face-sized oval on a light background)."""
+    image = Image.new("RGB", (width, height), (235, 235, 230))
+    for y in range(height // 5, height * 4 // 5):
+        for x in range(width // 4, width * 3 // 4, 4):
+            image.putpixel((x, y), (200, 160, 130))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def renewal_case(
+    citizen: User,
+    family: dict[str, Person],
+    welfare_agency: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> Case:
+    """The mother's passport expires in four months: the renewal is offered; she confirms."""
+    settings.GOV3_QC_SAMPLE_RATE = 0
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_record_passport_issued(
+            "test",
+            family["mother"],
+            number="M001A0001",
+            issued_on=today - timedelta(days=3530),
+            expires_on=today + timedelta(days=120),
+        )
+    offer = Offer.objects.get(service_id="passport_renewal", recipient=family["mother"])
+    with django_capture_on_commit_callbacks(execute=True):
+        do_confirm_offer(citizen, offer, expected_version=offer.version, language="en")
+    return Case.objects.get(offer=offer)
+
+
+def provide_photo(citizen: User, case: Case, capture: Any, jpeg: bytes | None = None) -> Case:
+    photo = photos.check(io.BytesIO(jpeg or portrait_jpeg()))
+    with capture(execute=True):
+        return do_provide(
+            citizen,
+            case,
+            expected_version=case.version,
+            provided={"photo": photo.sha256},
+            store=lambda c: photos.store(c, photo),
+        )
+
+
+def test_the_case_waits_for_the_photo_and_fee(renewal_case: Case) -> None:
+    assert renewal_case.status == CaseStatus.AWAITING
+    assert renewal_case.evidence["fee"]["amount"] == 50000
+    assert renewal_case.evidence["provides"] == ["photo"]
+    assert not IssuedDocument.objects.filter(case=renewal_case).exists()
+
+
+def test_photo_and_fee_issue_the_passport_and_cancel_the_old_one(
+    citizen: User,
+    family: dict[str, Person],
+    renewal_case: Case,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.APPROVED
+    fee = FeePayment.objects.get(case=renewal_case)
+    assert fee.amount == 50000
+    assert fee.sandbox
+    document = IssuedDocument.objects.get(case=renewal_case)
+    assert document.document_type == DocumentType.PASSPORT
+    number = document.claims["passport_number"]
+    assert re.fullmatch(r"M\d{3}[A-Z]\d{4}", number)
+    # the register: the new passport valid, the old one cancelled, both as life events
+    new = Passport.objects.get(number=number)
+    assert new.status == PassportStatus.VALID
+    assert Passport.objects.get(number="M001A0001").status == PassportStatus.CANCELLED
+    kinds = set(LifeEvent.objects.filter(person=family["mother"]).values_list("kind", flat=True))
+    assert {"passport_issued", "passport_cancelled"} <= kinds
+    # the MRZ reads back with every check digit right, from the registered romanised name
+    parsed = parse(document.claims["mrz"])
+    assert parsed.problems == []
+    assert parsed.document_code == "PM"
+    assert parsed.surname == "KIM"
+    assert parsed.given_names == "YOUNGHEE"
+    assert parsed.document_number == number
+    assert parsed.expiry_date == new.expires_on
+    # the data page exists as PDF and PNG and the PDF verifies
+    assert bytes(document.png).startswith(b"\x89PNG")
+    verdict = check(bytes(document.pdf))
+    assert verdict.outcome == verify.VALID
+    assert verdict.claims["pn"] == number
+    assert check(document.credential).outcome == verify.VALID
+    # the number is recorded as used for ever
+    assert PassportNumber.objects.filter(number=number).exists()
+
+
+def test_an_officer_approves_a_sampled_passport_case(
+    citizen: User,
+    renewal_case: Case,
+    settings: Any,
+    officer: tuple[User, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.GOV3_QC_SAMPLE_RATE = 1
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.IN_REVIEW
+    assert renewal_case.quality_check
+    assert not IssuedDocument.objects.filter(case=renewal_case).exists()
+    user, _ = officer
+    user.agency = renewal_case.agency
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_approve_case(user, renewal_case, expected_version=renewal_case.version)
+    assert IssuedDocument.objects.filter(case=renewal_case).count() == 1
+
+
+def test_a_bad_photo_changes_nothing(
+    citizen: User, renewal_case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    for bad in (b"this is not an image", portrait_jpeg(800, 600), portrait_jpeg(100, 128)):
+        with pytest.raises(ValidationFailedError):
+            provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks, bad)
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.AWAITING
+    assert not PassportPhoto.objects.exists()
+    assert not FeePayment.objects.exists()
+
+
+def test_a_refused_fee_changes_nothing(
+    citizen: User,
+    renewal_case: Case,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.GOV3_PAYMENT_PROVIDER = "tests.documents.test_passport.RefusingProvider"
+    with pytest.raises(ValidationFailedError, match="card declined"):
+        provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.AWAITING
+    assert not PassportPhoto.objects.exists()
+
+
+def test_providing_twice_is_refused(
+    citizen: User, renewal_case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    stale = Case.objects.get(pk=renewal_case.pk)
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    with pytest.raises(StaleVersionError):
+        provide_photo(citizen, stale, django_capture_on_commit_callbacks)
+    assert IssuedDocument.objects.filter(case=renewal_case).count() == 1
+
+
+class RefusingProvider:
+    """A payment provider that refuses every fee (the bank said no)."""
+
+    name = "refusing"
+    sandbox = True
+
+    def pay(self, order: Any) -> Any:
+        raise AssertionError("no benefit is paid here")
+
+    def collect(self, order: Any) -> Any:
+        from gov3.cases.payments import PaymentReceipt  # noqa: PLC0415
+
+        return PaymentReceipt("", accepted=False, message="card declined")
