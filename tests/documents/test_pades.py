@@ -21,11 +21,11 @@ from fpdf import FPDF
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from gov3.documents.core.keys import self_signed_certificate
 from gov3.documents.core.pades import (
     MAX_PDF_BYTES,
     PdfFailure,
     PdfSigningError,
-    issuer_certificate,
     sign_pdf,
     verify_pdf,
 )
@@ -91,12 +91,13 @@ def test_signature_is_pades_baseline(signed: bytes) -> None:
 
 def test_certificate_made_through_the_signer_protocol_works() -> None:
     signer = PrivateKeySigner.generate()
-    certificate = issuer_certificate(
+    certificate = self_signed_certificate(
         signer,
         common_name="gov3",
-        organization="행정안전부",
+        organisation="행정안전부",
         country="KR",
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        not_before=datetime(2026, 1, 1, tzinfo=UTC),
+        not_after=datetime(2036, 1, 1, tzinfo=UTC),
     )
     parsed = x509.load_der_x509_certificate(certificate)
     parsed.public_key().verify(  # type: ignore[union-attr, call-arg]
@@ -110,12 +111,13 @@ def test_trust_by_public_key_not_certificate_bytes(
     signed: bytes, issuer: tuple[PrivateKeySigner, bytes]
 ) -> None:
     signer, _ = issuer
-    reissued = issuer_certificate(
+    reissued = self_signed_certificate(
         signer,
         common_name="same key, new certificate",
-        organization="gov3",
+        organisation="gov3",
         country="KR",
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        not_before=datetime(2026, 1, 1, tzinfo=UTC),
+        not_after=datetime(2036, 1, 1, tzinfo=UTC),
     )
     assert verify_pdf(signed, [reissued]).valid
 
@@ -154,6 +156,7 @@ def test_every_single_byte_flip_in_the_signed_file_is_rejected(
     # Every byte of the whole file was checked once (none accepted, ~6 min); sample it here,
     # denser inside the signature container whose unsigned fields are the weak spot.
     positions = {
+        *range(contents.start(1), contents.start(1) + 12),
         *range(0, len(signed), len(signed) // 60),
         *range(contents.start(1), contents.start(1) + 400, 7),
     }

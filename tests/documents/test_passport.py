@@ -20,6 +20,7 @@ from gov3.documents import photos
 from gov3.documents.core import verify
 from gov3.documents.core.mrz import parse
 from gov3.documents.models import DocumentType, IssuedDocument, PassportNumber, PassportPhoto
+from gov3.documents.services import do_revoke_document
 from gov3.documents.verification import check
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
@@ -194,3 +195,24 @@ class RefusingProvider:
         from gov3.cases.payments import PaymentReceipt  # noqa: PLC0415
 
         return PaymentReceipt("", accepted=False, message="card declined")
+
+
+def test_revoking_a_passport_cancels_it_in_the_register(
+    citizen: User,
+    family: dict[str, Person],
+    renewal_case: Case,
+    officer: tuple[User, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    document = IssuedDocument.objects.get(case=renewal_case)
+    number = document.claims["passport_number"]
+    user, _ = officer
+    user.agency = renewal_case.agency
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_revoke_document(user, document, expected_version=document.version, reason="Stolen.")
+    assert Passport.objects.get(number=number).status == PassportStatus.CANCELLED
+    cancelled = LifeEvent.objects.filter(person=family["mother"], kind="passport_cancelled")
+    assert any(event.details.get("reason") == "Stolen." for event in cancelled)
+    assert check(bytes(document.pdf)).outcome == verify.REVOKED

@@ -34,7 +34,7 @@ class PhotoForm(KrdsFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
     pay_fee = forms.BooleanField(
-        label=_("I pay the fee shown above"),
+        label=_("I pay the fee"),
         error_messages={"required": _("Please agree to pay the fee.")},
     )
 

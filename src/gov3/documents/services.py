@@ -47,7 +47,7 @@ from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Passport, PassportStatus, Person
-from gov3.registry.services import record_passport_issued
+from gov3.registry.services import record_passport_cancelled, record_passport_issued
 from gov3.rules.explain import evaluate_service
 
 SYSTEM = "system:documents"
@@ -324,8 +324,18 @@ def may_revoke(officer: User, document: IssuedDocument) -> bool:
 
 
 def _revoke(document: IssuedDocument, officer: User | None, *, reason: str, notify: bool) -> None:
+    """Revoke inside the caller's transaction. An officer's revocation of a passport also
+    cancels it in the register (a replaced passport was cancelled there already)."""
     now = timezone.now()
     set_status(document.status_list, document.status_index, statuslist.INVALID)
+    if officer is not None and document.document_type == DocumentType.PASSPORT:
+        record_passport_cancelled(
+            f"officer:{officer.get_username()}",
+            document.holder,
+            number=str(document.claims.get("passport_number", "")),
+            cancelled_on=timezone.localdate(),
+            reason=reason,
+        )
     IssuedDocument.objects.filter(pk=document.pk).update(
         status=DocumentStatus.REVOKED,
         revoked_at=now,

@@ -26,6 +26,7 @@ from gov3.cases.models import Case, CaseStatus
 from gov3.cases.queries import case_for_citizen
 from gov3.cases.services import do_provide
 from gov3.catalogue.eligibility import text
+from gov3.catalogue.templatetags.money import money
 from gov3.core.access import log_access
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.core.models import AccessChannel, AccessPurpose
@@ -169,12 +170,17 @@ def download(request: HttpRequest, public_id: uuid.UUID, form: str) -> HttpRespo
 def _provide_page(
     request: HttpRequest, case: Case, form: PhotoForm | None = None, error: str = ""
 ) -> HttpResponse:
+    fee = case.evidence.get("fee")
+    shown = form or PhotoForm(initial={"version": case.version})
+    if fee:
+        amount = money(fee["amount"], case.country)
+        shown.fields["pay_fee"].label = gettext("I pay the fee of %(amount)s") % {"amount": amount}
     context = {
         "case": case,
         "name": text(case.service_name),
         "person": case.subject,
-        "fee": case.evidence.get("fee"),
-        "form": form or PhotoForm(initial={"version": case.version}),
+        "fee": fee,
+        "form": shown,
         "error": error,
         "max_mb": settings.GOV3_PHOTO_MAX_BYTES // (1024 * 1024),
     }

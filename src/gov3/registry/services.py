@@ -360,6 +360,27 @@ def do_record_income_assessment(
     return person
 
 
+def record_passport_cancelled(
+    actor: str, person: Person, *, number: str, cancelled_on: date, reason: str
+) -> bool:
+    """Cancel a valid passport (e.g. its document was revoked: reported lost or stolen), inside
+    the caller's transaction; a life event. False if it was not valid."""
+    with transaction.atomic():
+        cancelled = Passport.objects.filter(
+            person=person, number=number, status=PassportStatus.VALID
+        ).update(status=PassportStatus.CANCELLED)
+        if cancelled:
+            _record_event(
+                actor,
+                person,
+                LifeEventKind.PASSPORT_CANCELLED,
+                cancelled_on,
+                number=number,
+                reason=reason[:200],
+            )
+    return bool(cancelled)
+
+
 def do_record_passport_issued(
     actor: str, person: Person, *, number: str, issued_on: date, expires_on: date
 ) -> Passport:

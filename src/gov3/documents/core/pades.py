@@ -21,10 +21,10 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
-from asn1crypto import algos, cms, keys, x509  # type: ignore[import-untyped]
+from asn1crypto import algos, x509  # type: ignore[import-untyped]
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import (
@@ -46,6 +46,8 @@ MAX_PDF_BYTES: Final = 10_000_000  # larger inputs are refused before parsing
 _PADES_SUBFILTER: Final = "/ETSI.CAdES.detached"
 _ECDSA_SHA256: Final = "sha256_ecdsa"
 _HEX_GAP: Final = re.compile(rb"<[0-9A-Fa-f]*>")
+# DER AlgorithmIdentifier of SHA-256 with NULL parameters (RFC 5754 §2), as pyHanko writes it.
+_SHA256_IDENTIFIER: Final = bytes.fromhex("300d06096086480165030402010500")
 _MAX_DER_SIGNATURE: Final = 72  # ECDSA P-256 DER signature, at most
 
 
@@ -122,6 +124,11 @@ def _check_pdf_input(pdf: object) -> bytes:
     return bytes(pdf)
 
 
+#: Room for the CMS signature container: an ES256 signature, one certificate, the signed
+#: attributes (≈ 1.3 KB in practice), with ample margin.
+SIGNATURE_BYTES = 8192
+
+
 def sign_pdf(
     pdf: bytes,
     signer: Signer,
@@ -134,7 +141,7 @@ def sign_pdf(
     """The PDF with a PAdES B-B signature by `signer`, appended as an incremental update.
 
     `certificate_der` is the issuer's published certificate for `signer`'s key (see
-    `issuer_certificate`); it is embedded so that verifiers can match it to the key list.
+    `keys.self_signed_certificate`); it is embedded so that verifiers can match it to the key list.
     """
     data = _check_pdf_input(pdf)
     certificate = _load_certificate(certificate_der)
@@ -152,83 +159,17 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        out = signers.sign_pdf(writer, metadata, signer=_ProtocolSigner(signer, certificate))
+        # a fixed reservation spares pyHanko a dry-run signature to size the field (≈ 10 ms)
+        out = signers.sign_pdf(
+            writer,
+            metadata,
+            signer=_ProtocolSigner(signer, certificate),
+            bytes_reserved=SIGNATURE_BYTES,
+        )
     # pyHanko's reader raises several types on a damaged PDF; report them as one error.
     except (SigningError, ValueError, KeyError, TypeError, IndexError) as error:
         raise PdfSigningError(f"the PDF could not be signed: {error}") from error
     return bytes(out.getvalue())
-
-
-def issuer_certificate(
-    signer: Signer,
-    *,
-    common_name: str,
-    organization: str,
-    country: str,
-    valid_from: datetime,
-    valid_days: int = 3650,
-) -> bytes:
-    """A self-signed X.509 certificate (DER) for `signer`'s key, signed through the protocol.
-
-    It only carries the public key and the issuer's name into PDF signatures: trust comes
-    from publishing it in the key list, not from a CA.
-    """
-    if valid_from.tzinfo is None:
-        raise ValueError("valid_from must be timezone-aware")
-    spki = keys.PublicKeyInfo.load(
-        signer.public_key.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    name = x509.Name.build(
-        {"country_name": country, "organization_name": organization, "common_name": common_name}
-    )
-    key_id = hashlib.sha1(spki["public_key"].contents).digest()  # noqa: S324 - RFC 5280 §4.2.1.2 method 1
-    signature_algorithm = algos.SignedDigestAlgorithm({"algorithm": _ECDSA_SHA256})
-    serial = (
-        int.from_bytes(
-            hashlib.sha256(spki.dump() + valid_from.isoformat().encode()).digest()[:16], "big"
-        )
-        >> 1
-    )
-    tbs = x509.TbsCertificate(
-        {
-            "version": "v3",
-            "serial_number": serial,
-            "signature": signature_algorithm,
-            "issuer": name,
-            "validity": {
-                "not_before": _x509_time(valid_from),
-                "not_after": _x509_time(valid_from + timedelta(days=valid_days)),
-            },
-            "subject": name,
-            "subject_public_key_info": spki,
-            "extensions": [
-                {"extn_id": "basic_constraints", "critical": True, "extn_value": {"ca": False}},
-                {
-                    "extn_id": "key_usage",
-                    "critical": True,
-                    "extn_value": {"digital_signature", "non_repudiation"},
-                },
-                {"extn_id": "key_identifier", "critical": False, "extn_value": key_id},
-            ],
-        }
-    )
-    signature = signer.sign(tbs.dump())
-    certificate = x509.Certificate(
-        {
-            "tbs_certificate": tbs,
-            "signature_algorithm": signature_algorithm,
-            "signature_value": signature,
-        }
-    )
-    return bytes(certificate.dump())
-
-
-def _x509_time(moment: datetime) -> Any:
-    # RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-    utc = moment.astimezone(UTC).replace(microsecond=0)
-    return x509.Time({"utc_time" if utc.year < 2050 else "general_time": utc})
 
 
 # --- verification --------------------------------------------------------------------------
@@ -271,15 +212,51 @@ def verify_pdf(pdf: bytes, trusted_certificates: Sequence[bytes]) -> PdfCheck:
         return PdfCheck(valid=False, reason=PdfFailure.MALFORMED)
 
 
-def _is_der(container: bytes) -> bool:
-    """Whether the CMS blob is canonical DER followed only by the zero padding of /Contents.
+def _tlv(data: bytes, offset: int, limit: int) -> tuple[int, int] | None:
+    """(content start, end) of the DER TLV at `offset`, or None if it is not minimal DER."""
+    tag = data[offset] if offset < limit else 0
+    # Tag 0 is BER's end-of-contents (never DER); gov3's CMS uses no high tag numbers.
+    if offset + 2 > limit or tag == 0 or tag & 0x1F == 0x1F:
+        return None
+    first = data[offset + 1]
+    if first < 0x80:
+        start, length = offset + 2, first
+    else:
+        count = first & 0x7F
+        if not 1 <= count <= 4 or offset + 2 + count > limit:
+            return None
+        length = int.from_bytes(data[offset + 2 : offset + 2 + count], "big")
+        if length < 0x80 or count != (length.bit_length() + 7) // 8:
+            return None
+        start = offset + 2 + count
+    end = start + length
+    return (start, end) if end <= limit else None
 
-    BER leniency would let someone change bytes of the (unsigned) envelope, e.g. a length,
-    without breaking the signature; a gov3 signature is DER, so any such change is refused.
+
+def _exact_der(data: bytes, offset: int, limit: int, depth: int = 0) -> int | None:
+    """The end of the DER element at `offset` whose nested elements exactly fill each parent."""
+    bounds = _tlv(data, offset, limit)
+    if bounds is None or depth > 32:
+        return None
+    start, end = bounds
+    if data[offset] & 0x20:  # constructed: the children must fill it exactly
+        position = start
+        while position < end:
+            child_end = _exact_der(data, position, end, depth + 1)
+            if child_end is None:
+                return None
+            position = child_end
+    return end
+
+
+def _is_der(container: bytes) -> bool:
+    """Whether the CMS blob is strict DER followed only by the zero padding of /Contents.
+
+    A lenient reader accepts a changed length that swallows some padding; gov3 writes exact
+    DER, so such a change is refused. (Unsigned field values: `_envelope_is_ours`.)
     """
-    parsed = cms.ContentInfo.load(container)
-    encoded = parsed.dump(force=True)
-    return container[: len(encoded)] == encoded and not container[len(encoded) :].strip(b"\x00")
+    end = _exact_der(container, 0, len(container))
+    return end is not None and container[0] == 0x30 and not container[end:].strip(b"\x00")
 
 
 def _contents_is_pure_hex(data: bytes, byte_range: Any) -> bool:
@@ -301,8 +278,8 @@ def _envelope_is_ours(signed_data: Any, certificate: Any) -> bool:
     return (
         signed_data["version"].native == "v1"
         and signer_infos[0]["version"].native == "v1"
-        and [algorithm["algorithm"].native for algorithm in signed_data["digest_algorithms"]]
-        == ["sha256"]
+        and signed_data["digest_algorithms"].dump() == b"\x31\x0f" + _SHA256_IDENTIFIER
+        and signer_infos[0]["digest_algorithm"].dump() == _SHA256_IDENTIFIER
         and signed_data["encap_content_info"]["content_type"].native == "data"
         and signed_data["encap_content_info"]["content"].native is None
         and len(signer_infos) == 1
@@ -365,7 +342,6 @@ __all__ = [
     "PdfCheck",
     "PdfFailure",
     "PdfSigningError",
-    "issuer_certificate",
     "sign_pdf",
     "verify_pdf",
 ]
