@@ -32,6 +32,8 @@ from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import do_create_officer_account
 from gov3.api.main import api
 from gov3.cases.models import Case
+from gov3.documents.models import IssuedDocument
+from gov3.documents.services import do_issue_certificate
 from gov3.notifications.models import Digest, Notification
 from gov3.offers.models import Offer
 from gov3.registry.models import Person
@@ -46,7 +48,7 @@ from tests.conftest import ACTOR, PASSWORD
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 #: The operations fuzzed here (the Saemaul API has its own tests).
-FUZZED = r"^/api/v1/(offers|cases|open-data|notifications)/"
+FUZZED = r"^/api/v1/(offers|cases|open-data|notifications|documents|verify)/"
 
 #: ninja's own answer to a request that does not match the document (422).
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema()).include(path_regex=FUZZED)
@@ -145,8 +147,9 @@ def as_citizen(
         *Offer.objects.filter(**mine).values_list("public_id", flat=True),
         *Case.objects.filter(applicant=citizen.person).values_list("public_id", flat=True),
         *Notification.objects.filter(person=citizen.person).values_list("public_id", flat=True),
+        do_issue_certificate(citizen, family["mother"], "family_relations").public_id,
     ]
-    assert len(ids) >= 5
+    assert len(ids) >= 6
     return caller(client, ids, [baby, family["son"], family["daughter"], family["stranger"]])
 
 
@@ -180,7 +183,7 @@ def as_officer(
 
 def current_version(public_id: str) -> int | None:
     """The version of the offer or case now (so that an answer can be accepted)."""
-    for model in (Offer, Case):
+    for model in (Offer, Case, IssuedDocument):
         version = model.objects.filter(public_id=public_id).values_list("version", flat=True)
         if version:
             return version[0]

@@ -54,4 +54,12 @@ class Command(BaseCommand):
             "  rules              .venv/bin/gov3 rules explain --service basic_pension "
             "--person <national id>;  .venv/bin/gov3 rules evaluate"
         )
+        out(
+            f"  paperless passport {url}/me/offers/  (the citizen's passport expires in "
+            "4 months: confirm the renewal, upload a portrait photo, pay the sandbox fee)"
+        )
+        out(
+            f"  documents          {url}/me/documents/  (certificates at once);  "
+            f"verify anything at {url}/verify/"
+        )
         out("")
