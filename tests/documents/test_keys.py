@@ -23,7 +23,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 
 from gov3.documents.core import keys
 from gov3.documents.core.jose import jwk_thumbprint
-from gov3.documents.core.keys import FileKeyStore, KeyStore, KeyStoreError
+from gov3.documents.core.keys import FileKeyStore, KeyStore, KeyStoreError, self_signed_certificate
 
 PASSPHRASE = b"a long random passphrase for tests"
 MESSAGE = b"passport M12345678 issued 2026-11-27"
@@ -58,7 +58,7 @@ def _certificate(store: KeyStore, reference: str, **changes: object) -> bytes:
         "not_after": END,
     }
     fields.update(changes)
-    return store.certificate(reference, **fields)  # type: ignore[arg-type]
+    return self_signed_certificate(store.signer(reference), **fields)  # type: ignore[arg-type]
 
 
 def test_the_file_store_satisfies_the_protocol(store: FileKeyStore) -> None:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from gov3.documents.core.jose import jwk_thumbprint
-from gov3.documents.core.keys import KeyStore, KeyStoreError
+from gov3.documents.core.keys import KeyStore, KeyStoreError, self_signed_certificate
 
 try:
     import pkcs11
@@ -141,8 +141,8 @@ def test_a_closed_session_is_reopened_for_the_next_signature(store: Pkcs11KeySto
 
 def test_the_certificate_is_signed_on_the_token_and_verifies(store: Pkcs11KeyStore) -> None:
     reference = store.create("passport")
-    der = store.certificate(
-        reference,
+    der = self_signed_certificate(
+        store.signer(reference),
         common_name="gov3 passport issuer",
         organisation="Republic of Korea",
         country="KR",

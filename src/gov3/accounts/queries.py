@@ -11,6 +11,7 @@ from django.utils import timezone
 from gov3.accounts.models import AccountKind, OfficerRole, User
 from gov3.catalogue.installed import country_pack
 from gov3.core.dates import add_years
+from gov3.core.errors import NotFoundError
 from gov3.registry.models import Person
 
 
@@ -43,6 +44,19 @@ def child_acted_for(user: User, public_id: object) -> Person | None:
     except ValueError:
         return None
     return children_acted_for(user).filter(public_id=wanted).first()
+
+
+def person_acted_for(user: User, public_id: object) -> Person:
+    """The citizen themselves (no id given) or one of the children they act for, by the id a
+    page or the API was given; NotFoundError for anyone else and anything that is not an id."""
+    if user.person is None:
+        raise NotFoundError("There is no such person.")
+    if not public_id:
+        return user.person
+    child = child_acted_for(user, public_id)
+    if child is None:
+        raise NotFoundError("There is no such person.")
+    return child
 
 
 def role_label(code: str) -> str:

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
-from gov3.accounts.queries import child_acted_for
+from gov3.accounts.queries import person_acted_for
 from gov3.cases.models import Case
 from gov3.cases.queries import case_for_citizen, case_for_officer, cases_for, work_queue
 from gov3.cases.services import (
@@ -168,13 +168,7 @@ def apply(request: HttpRequest, payload: ApplyIn) -> dict[str, Any]:
     """Apply for a service (for yourself or a child you act for): the rules are applied at
     once; a case is opened only if they say yes (see the service's eligibility check for why)."""
     user = _citizen(request)
-    assert user.person is not None
-    subject = user.person
-    if payload.for_person:
-        child = child_acted_for(user, payload.for_person)
-        if child is None:
-            raise NotFoundError("There is no such person.")
-        subject = child
+    subject = person_acted_for(user, payload.for_person)
     case = do_apply(user, subject, payload.service)
     return {"eligible": case is not None, "case": _out(case) if case else None}
 

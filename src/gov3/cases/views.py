@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required, signed_in_citizen
 from gov3.accounts.models import User
-from gov3.accounts.queries import child_acted_for
+from gov3.accounts.queries import person_acted_for
 from gov3.cases.dashboards import take_up_chart
 from gov3.cases.forms import DecisionForm, ReplyForm
 from gov3.cases.models import Case
@@ -115,14 +115,11 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
     """Apply for a service (the classic path): the rules are applied at once and explained;
     if they say yes, Apply opens a case."""
     user = signed_in_citizen(request)
-    assert user.person is not None
-    person = user.person
     acting_for = request.GET.get("for") or request.POST.get("for")
-    if acting_for:
-        child = child_acted_for(user, acting_for)
-        if child is None:
-            raise Http404
-        person = child
+    try:
+        person = person_acted_for(user, acting_for)
+    except NotFoundError:
+        raise Http404 from None
     try:
         explanation, view = check(person, service_id, timezone.localdate())
     except NotFoundError:
@@ -142,7 +139,7 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
         "explanation": explanation,
         "service": view,
         "person": person,
-        "is_self": person.pk == user.person.pk,
+        "is_self": person.pk == user.person_id,
         "for": acting_for or "",
     }
     return render(request, "cases/apply.html", context)

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
-from gov3.accounts.queries import child_acted_for
+from gov3.accounts.queries import person_acted_for
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.schemas import ErrorOut
 from gov3.documents.core.verify import Verdict
@@ -172,13 +172,7 @@ def my_documents(request: HttpRequest) -> list[dict[str, Any]]:
 def certificate(request: HttpRequest, payload: CertificateIn) -> dict[str, Any]:
     """Issue a certificate from the register now (signed PDF, credential, QR)."""
     user = _citizen(request)
-    assert user.person is not None
-    subject = user.person
-    if payload.for_person:
-        child = child_acted_for(user, payload.for_person)
-        if child is None:
-            raise NotFoundError("There is no such person.")
-        subject = child
+    subject = person_acted_for(user, payload.for_person)
     if payload.document_type not in DocumentType.values:
         raise ValidationFailedError("Unknown document type.")
     return _out(do_issue_certificate(user, subject, payload.document_type))

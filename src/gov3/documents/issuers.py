@@ -16,7 +16,12 @@ from django.utils import timezone
 from gov3.catalogue.installed import country_pack
 from gov3.core.audit import record_audit
 from gov3.documents.core.jose import public_jwk, public_key_from_jwk
-from gov3.documents.core.keys import FileKeyStore, KeyStore, Pkcs11KeyStore
+from gov3.documents.core.keys import (
+    FileKeyStore,
+    KeyStore,
+    Pkcs11KeyStore,
+    self_signed_certificate,
+)
 from gov3.documents.core.signing import Signer
 from gov3.documents.models import DocumentType, IssuerKey
 
@@ -49,8 +54,8 @@ def _create(document_type: str, actor: str) -> IssuerKey:
     reference = store.create(f"gov3-{document_type}-{now:%Y%m%d%H%M%S}")
     public = store.public_key(reference)
     organisation, country = _issuer_name()
-    certificate = store.certificate(
-        reference,
+    certificate = self_signed_certificate(
+        store.signer(reference),
         common_name=f"gov3 {DocumentType(document_type).label} issuer",
         organisation=organisation,
         country=country,

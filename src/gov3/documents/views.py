@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gov3.accounts.decorators import officer_required, signed_in_citizen
 from gov3.accounts.models import User
-from gov3.accounts.queries import child_acted_for, children_acted_for
+from gov3.accounts.queries import children_acted_for, person_acted_for
 from gov3.cases.models import Case, CaseStatus
 from gov3.cases.queries import case_for_citizen
 from gov3.cases.services import do_provide
@@ -106,13 +106,8 @@ def request_certificate(request: HttpRequest) -> HttpResponse:
     form = CertificateForm(request.POST)
     if not form.is_valid():
         return _mine_page(request, user, form, error=gettext("Choose a certificate."))
-    subject = user.person
-    if request.POST.get("subject"):  # a child the citizen acts for (the radio buttons)
-        child = child_acted_for(user, request.POST["subject"])
-        if child is None:
-            raise Http404
-        subject = child
-    try:
+    try:  # the citizen, or a child they act for (the radio buttons)
+        subject = person_acted_for(user, request.POST.get("subject"))
         document = do_issue_certificate(user, subject, form.cleaned_data["document_type"])
     except NotFoundError:
         raise Http404 from None

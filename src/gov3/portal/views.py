@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
-from gov3.accounts.queries import child_acted_for, children_acted_for, role_label
+from gov3.accounts.queries import children_acted_for, person_acted_for, role_label
 from gov3.catalogue.eligibility import catalogue, check, service_view
 from gov3.core.access import entries_about
 from gov3.core.errors import NotFoundError
@@ -140,14 +140,10 @@ def eligibility_unavailable(request: HttpRequest, service_id: str) -> HttpRespon
 def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
     """Check my eligibility (or a child's I act for) now, with the explanation."""
     citizen = _citizen(request)
-    assert citizen.person is not None
-    person = citizen.person
-    acting_for = request.GET.get("for")
-    if acting_for:
-        child = child_acted_for(citizen, acting_for)
-        if child is None:
-            raise Http404
-        person = child
+    try:
+        person = person_acted_for(citizen, request.GET.get("for"))
+    except NotFoundError:
+        raise Http404 from None
     try:
         explanation, view = check(person, service_id, timezone.localdate())
     except NotFoundError:
@@ -158,7 +154,7 @@ def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
         "explanation": explanation,
         "service": view,
         "person": person,
-        "is_self": person.pk == citizen.person.pk,
-        "children": children_acted_for(citizen) if person.pk == citizen.person.pk else [],
+        "is_self": person.pk == citizen.person_id,
+        "children": children_acted_for(citizen) if person.pk == citizen.person_id else [],
     }
     return render(request, "portal/eligibility.html", context)

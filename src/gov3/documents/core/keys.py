@@ -104,19 +104,6 @@ class KeyStore(Protocol):
         """The key's public half; still available after `retire`."""
         ...
 
-    def certificate(
-        self,
-        reference: str,
-        *,
-        common_name: str,
-        organisation: str,
-        country: str,
-        not_before: datetime,
-        not_after: datetime,
-    ) -> bytes:
-        """A self-signed X.509 v3 certificate (DER) of the key, signed by the key itself."""
-        ...
-
     def retire(self, reference: str) -> None:
         """Delete the private key; the public key stays so that old documents still verify."""
         ...
@@ -427,25 +414,6 @@ class FileKeyStore:
         except OSError as error:
             raise KeyStoreError(f"cannot read {path}: {error.strerror}") from error
         return _load_public_key(data, source=str(path))
-
-    def certificate(
-        self,
-        reference: str,
-        *,
-        common_name: str,
-        organisation: str,
-        country: str,
-        not_before: datetime,
-        not_after: datetime,
-    ) -> bytes:
-        return self_signed_certificate(
-            self.signer(reference),
-            common_name=common_name,
-            organisation=organisation,
-            country=country,
-            not_before=not_before,
-            not_after=not_after,
-        )
 
     def retire(self, reference: str) -> None:
         """Delete the encrypted private key file; the public key file stays.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from datetime import datetime
 from pathlib import Path
 
 import pkcs11
@@ -38,7 +37,6 @@ from gov3.documents.core.keys import (
     KeyStoreError,
     check_reference,
     new_reference,
-    self_signed_certificate,
 )
 from gov3.documents.core.signing import Signer
 
@@ -160,25 +158,6 @@ class Pkcs11KeyStore:
         key = _public_key_from_point(point, reference)
         self._public_keys[reference] = key
         return key
-
-    def certificate(
-        self,
-        reference: str,
-        *,
-        common_name: str,
-        organisation: str,
-        country: str,
-        not_before: datetime,
-        not_after: datetime,
-    ) -> bytes:
-        return self_signed_certificate(
-            self.signer(reference),
-            common_name=common_name,
-            organisation=organisation,
-            country=country,
-            not_before=not_before,
-            not_after=not_after,
-        )
 
     def retire(self, reference: str) -> None:
         """Destroy the private key object on the token; the public key object stays.
