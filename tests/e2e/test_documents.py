@@ -262,6 +262,14 @@ def test_the_document_pages_fit_a_phone(
             certificate.number
         )
         assert_fits_the_screen(page)
+        # a parent asks for their child's certificate: the radio button is drawn and tappable
+        son = Person.objects.get(name_local="이민준")
+        page.locator("label", has_text="이민준").click()
+        expect(page.get_by_role("radio", name="이민준")).to_be_checked()
+        page.get_by_role("button", name="Issue the certificate").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert IssuedDocument.objects.filter(holder=son).count() == 1
+        page.get_by_role("link", name="My documents").first.click()
 
         page.goto(f"{base}/verify/")
         page.get_by_label(re.compile("^Or: the document number")).fill(certificate.number)
