@@ -9,11 +9,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from gov3.accounts.models import User
+from gov3.accounts.services import do_create_citizen_account
 from gov3.cases.models import Case, CaseStatus, FeePayment
+from gov3.cases.payments import PaymentReceipt
 from gov3.cases.services import do_approve_case, do_provide
 from gov3.core.errors import StaleVersionError, ValidationFailedError
 from gov3.documents import photos
@@ -192,8 +196,6 @@ class RefusingProvider:
         raise AssertionError("no benefit is paid here")
 
     def collect(self, order: Any) -> Any:
-        from gov3.cases.payments import PaymentReceipt  # noqa: PLC0415
-
         return PaymentReceipt("", accepted=False, message="card declined")
 
 
@@ -216,3 +218,57 @@ def test_revoking_a_passport_cancels_it_in_the_register(
     cancelled = LifeEvent.objects.filter(person=family["mother"], kind="passport_cancelled")
     assert any(event.details.get("reason") == "Stolen." for event in cancelled)
     assert check(bytes(document.pdf)).outcome == verify.REVOKED
+
+
+def upload_photo(client: Client, case: Case, data: bytes) -> Any:
+    photo = io.BytesIO(data)
+    photo.name = "photo.jpg"
+    return client.post(
+        reverse("documents:provide", args=[case.public_id]),
+        {"version": case.version, "photo": photo, "pay_fee": "on"},
+    )
+
+
+def test_the_photo_page_refuses_bad_uploads_and_changes_nothing(
+    client: Client, citizen: User, renewal_case: Case
+) -> None:
+    client.force_login(citizen)
+    page = client.get(reverse("documents:provide", args=[renewal_case.public_id]))
+    assert page.status_code == 200
+    assert "KIM YOUNGHEE" in page.content.decode()
+    too_large = upload_photo(client, renewal_case, b"\xff\xd8" + b"0" * (50 * 1024 * 1024))
+    assert too_large.status_code == 413
+    not_an_image = upload_photo(client, renewal_case, b"this is a letter, not a photo")
+    assert not_an_image.status_code == 400
+    assert "not an image" in not_an_image.content.decode()
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.AWAITING
+    assert not PassportPhoto.objects.exists()
+    assert not FeePayment.objects.exists()
+
+
+def test_the_photo_page_issues_the_passport(
+    client: Client, citizen: User, renewal_case: Case, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_photo(client, renewal_case, portrait_jpeg())
+    assert response.status_code == 302
+    document = IssuedDocument.objects.get(case=renewal_case)
+    case_page = client.get(response["Location"])
+    assert reverse("documents:mine") in case_page.content.decode()
+    png = client.get(reverse("documents:download", args=[document.public_id, "png"]))
+    assert png.content.startswith(b"\x89PNG")
+
+
+def test_another_citizen_cannot_provide_for_the_case(
+    client: Client, family: dict[str, Person], renewal_case: Case
+) -> None:
+    stranger = do_create_citizen_account(
+        "test", person=family["stranger"], username="park", password="x" * 20
+    )
+    client.force_login(stranger)
+    response = upload_photo(client, renewal_case, portrait_jpeg())
+    assert response.status_code == 404
+    renewal_case.refresh_from_db()
+    assert renewal_case.status == CaseStatus.AWAITING
