@@ -3,23 +3,25 @@ revocation; key rotation; tampering."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError
 from gov3.documents.core import verify
-from gov3.documents.core.verify import load_bundle
+from gov3.documents.core.verify import Verifier, load_bundle
 from gov3.documents.issuers import current_key, do_rotate_key
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument, IssuerKey
 from gov3.documents.services import do_issue_certificate, do_revoke_document
-from gov3.documents.verification import bundle, check, check_number
+from gov3.documents.verification import bundle, check, check_number, online_verifier
 from gov3.notifications.models import Notification
 from gov3.registry.models import Person
 
@@ -193,3 +195,30 @@ def test_the_public_endpoints_need_no_sign_in(certificate: IssuedDocument) -> No
     assert status["Content-Type"] == "application/statuslist+jwt"
     downloaded = client.get(reverse("documents:bundle")).json()
     assert downloaded["format"] == verify.BUNDLE_FORMAT
+
+
+def test_an_expired_certificate_says_expired(certificate: IssuedDocument) -> None:
+    assert certificate.expires_at is not None
+    later = int(certificate.expires_at.timestamp()) + 86400
+    verifier = Verifier(
+        issuer=online_verifier().issuer,
+        keys=online_verifier().keys,
+        status=lambda uri, index: 0,
+        now=later,
+    )
+    for data in (bytes(certificate.pdf), certificate.qr_payload, certificate.credential):
+        assert verifier.check(data).outcome == verify.EXPIRED
+
+
+def test_keys_are_listed_and_rotated_on_the_command_line(certificate: IssuedDocument) -> None:
+    out = io.StringIO()
+    call_command("keys", "rotate", "--document-type", "resident_registration", stdout=out)
+    assert "new key" in out.getvalue()
+    listing = io.StringIO()
+    call_command("keys", "list", stdout=listing)
+    lines = [line for line in listing.getvalue().splitlines() if "resident_registration" in line]
+    assert len(lines) == 2
+    assert sum("current" in line for line in lines) == 1
+    assert check(certificate.qr_payload).outcome == verify.VALID
+    with pytest.raises(CommandError):
+        call_command("keys", "rotate", "--document-type", "driving_licence")
