@@ -59,6 +59,7 @@ def test_the_certificate_shows_the_household_from_the_register(
     assert family["mother"].national_id[7:] not in claims["national_id"]
     names = {member["name"] for member in claims["household"]}
     assert {"김영희", "이민준", "이수진"} <= names
+    assert claims["household"][0]["relationship"] == "head"  # the head first, as on a 등본
     assert re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{4}", certificate.number)
 
 

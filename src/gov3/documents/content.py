@@ -137,10 +137,10 @@ def certificate_draft(document_type: str, person: Person, *, expires_at: datetim
         members = []
         if person.household_id is not None:
             members = list(
-                Person.objects.filter(
-                    household_id=person.household_id, date_of_death__isnull=True
-                ).order_by("relationship_to_head", "birth_date")
+                Person.objects.filter(household_id=person.household_id, date_of_death__isnull=True)
             )
+            order = list(Relationship.values)  # head, spouse, children, … as the register lists
+            members.sort(key=lambda m: (order.index(m.relationship_to_head), m.birth_date))
         household = [
             {
                 "name": member.name_local,
@@ -239,7 +239,7 @@ def passport_draft(
         "expires_on": expires_on.isoformat(),
         "mrz": list(mrz),
     }
-    authority = "외교부장관 / Minister of Foreign Affairs"
+    authority = "외교부 / Ministry of Foreign Affairs"
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
         return render_passport_page(
