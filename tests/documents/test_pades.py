@@ -3,11 +3,13 @@ revision, an unlisted key or a file that is not a PDF gives a clear verdict, nev
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -246,3 +248,16 @@ def test_poppler_pdfsig_validates_the_signature(signed: bytes, tmp_path: Path) -
     result = subprocess.run(["pdfsig", path], capture_output=True, text=True, check=False)
     assert "Signature Validation: Signature is Valid." in result.stdout
     assert "ETSI.CAdES.detached" in result.stdout
+
+
+def test_signing_works_inside_a_running_event_loop(issuer: tuple[PrivateKeySigner, bytes]) -> None:
+    """An async server (or a test runner) may already run an event loop in this thread."""
+    signer, certificate = issuer
+
+    async def inside() -> bytes:
+        return sign_pdf(_unsigned_pdf(), signer, certificate, reason="r", location="l")
+
+    # a thread of its own, so that the test runner's own loop (Playwright's) does not matter
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(lambda: asyncio.run(inside())).result()
+    assert verify_pdf(signed, [certificate]).valid

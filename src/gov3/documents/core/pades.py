@@ -15,14 +15,16 @@ after the signed revision, even a well-formed incremental update, makes the file
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from asn1crypto import algos, x509  # type: ignore[import-untyped]
 from cryptography import x509 as cx509
@@ -124,6 +126,20 @@ def _check_pdf_input(pdf: object) -> bytes:
     return bytes(pdf)
 
 
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """pyHanko signs asynchronously. Run the coroutine whether or not this thread already runs
+    an event loop (an async server's, or a test runner's), where `asyncio.run` would refuse."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 #: Room for the CMS signature container: an ES256 signature, one certificate, the signed
 #: attributes (≈ 1.3 KB in practice), with ample margin.
 SIGNATURE_BYTES = 8192
@@ -160,11 +176,13 @@ def sign_pdf(
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         # a fixed reservation spares pyHanko a dry-run signature to size the field (≈ 10 ms)
-        out = signers.sign_pdf(
-            writer,
-            metadata,
-            signer=_ProtocolSigner(signer, certificate),
-            bytes_reserved=SIGNATURE_BYTES,
+        out = _run(
+            lambda: signers.async_sign_pdf(
+                writer,
+                metadata,
+                signer=_ProtocolSigner(signer, certificate),
+                bytes_reserved=SIGNATURE_BYTES,
+            )
         )
     # pyHanko's reader raises several types on a damaged PDF; report them as one error.
     except (SigningError, ValueError, KeyError, TypeError, IndexError) as error:
