@@ -34,6 +34,7 @@ from gov3.documents import content
 from gov3.documents.content import DraftContent
 from gov3.documents.core import cwt, pades, sdjwt, statuslist
 from gov3.documents.core.mrz import TD3Fields, make_td3
+from gov3.documents.core.verify import QR_CODES
 from gov3.documents.issuers import current_key, signer_for
 from gov3.documents.models import (
     DocumentStatus,
@@ -52,14 +53,6 @@ from gov3.rules.explain import evaluate_service
 
 SYSTEM = "system:documents"
 MAX_REASON = 2000
-
-#: The short type codes inside the QR payload (kept short: it is printed as a QR code).
-QR_TYPES = {
-    DocumentType.PASSPORT: "P",
-    DocumentType.RESIDENT_REGISTRATION: "RR",
-    DocumentType.FAMILY_RELATIONS: "FR",
-}
-TYPES_BY_QR = {code: str(kind) for kind, code in QR_TYPES.items()}
 
 
 def issuer_id() -> str:
@@ -120,7 +113,7 @@ def _issue(
     qr = cwt.encode_qr(
         signer,
         {
-            "t": QR_TYPES[DocumentType(draft.document_type)],
+            "t": QR_CODES[draft.document_type],
             "n": number,
             **draft.qr_claims,
             "sl": [status_list.number, index],

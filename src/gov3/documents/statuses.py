@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-from gov3.documents.core import statuslist
+from gov3.documents.core import statuslist, verify
 from gov3.documents.issuers import current_key, signer_for
 from gov3.documents.models import IssuedDocument, StatusList
 
@@ -23,10 +23,8 @@ TOKEN_TTL = 3600
 
 
 def status_uri(status_list: StatusList) -> str:
-    return (
-        f"{settings.GOV3_SITE_URL}/documents/status/"
-        f"{status_list.document_type}/{status_list.number}"
-    )
+    """Where the list is published (the same rule the pure verifier derives QR references by)."""
+    return verify.status_uri(settings.GOV3_SITE_URL, status_list.document_type, status_list.number)
 
 
 def _open_list(document_type: str) -> StatusList:
