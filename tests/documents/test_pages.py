@@ -224,3 +224,12 @@ def test_a_citizen_cannot_revoke_through_the_api(
     assert response.status_code in (403, 404)
     certificate.refresh_from_db()
     assert certificate.status == DocumentStatus.VALID
+
+
+def test_the_officer_search_explains_a_wrong_or_foreign_number(
+    officer_client: Client, certificate: IssuedDocument
+) -> None:
+    url = reverse("documents:officer_find")
+    assert officer_client.get(url, {"number": "12345"}).status_code == 400
+    # the officer's agency handles no service: someone else's document is not found
+    assert officer_client.get(url, {"number": certificate.number}).status_code == 404

@@ -325,23 +325,24 @@ def bundle_json(request: HttpRequest) -> JsonResponse:
 
 @officer_required
 def officer_find(request: HttpRequest) -> HttpResponse:
+    officer = request.user
+    assert isinstance(officer, User)
     form = NumberForm(request.GET or None)
-    error = ""
+    error, status = "", 200
     if form.is_valid():
         try:
             number = normalise_number(form.cleaned_data["number"])
         except ValueError:
             error = gettext("This is not a document number (16 digits with a check digit).")
+            status = 400
         else:
             document = IssuedDocument.objects.filter(number=number).first()
-            if document is not None and may_revoke(request.user, document):  # type: ignore[arg-type]
+            if document is not None and may_revoke(officer, document):
                 return redirect("documents:officer_document", public_id=document.public_id)
             error = gettext("No document with this number is handled by your agency.")
+            status = 404
     return render(
-        request,
-        "documents/officer_find.html",
-        {"form": form, "error": error},
-        status=404 if error and "16" not in error else 400 if error else 200,
+        request, "documents/officer_find.html", {"form": form, "error": error}, status=status
     )
 
 
