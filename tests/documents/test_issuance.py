@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +17,11 @@ from django.urls import reverse
 
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError
-from gov3.documents.core import verify
+from gov3.documents.core import cwt, verify
+from gov3.documents.core.jose import b64url
+from gov3.documents.core.keys import decrypt_private_key
 from gov3.documents.core.verify import Verifier, load_bundle
-from gov3.documents.issuers import current_key, do_rotate_key
+from gov3.documents.issuers import current_key, do_rotate_key, signer_for
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument, IssuerKey
 from gov3.documents.services import do_issue_certificate, do_revoke_document
 from gov3.documents.verification import bundle, check, check_number, online_verifier
@@ -167,19 +170,40 @@ def test_documents_signed_before_a_rotation_still_verify(
 def test_a_key_of_one_document_type_cannot_sign_another(
     citizen: User, family: dict[str, Person]
 ) -> None:
-    """The QR of a passport key claiming to be a certificate is refused (keys are per type)."""
-    rr = do_issue_certificate(citizen, family["mother"], DocumentType.RESIDENT_REGISTRATION)
+    """A genuine family relations key signing a QR that claims to be a resident registration
+    certificate is refused: each key signs one document type."""
     fr = do_issue_certificate(citizen, family["mother"], DocumentType.FAMILY_RELATIONS)
-    assert rr.key.kid != fr.key.kid
+    spliced = cwt.encode_qr(
+        signer_for(fr.key),
+        {"t": "RR", "n": fr.number, "nm": "김영희", "sl": [fr.status_list.number, 0]},
+        issuer=online_verifier().issuer,
+        issued_at=int(time.time()),
+        expires_at=None,
+    )
+    verdict = check(spliced)
+    assert verdict.outcome == verify.INVALID
+    assert verdict.reason == "wrong_type"
 
 
-def test_the_private_keys_are_not_in_the_database(certificate: IssuedDocument) -> None:
+def test_the_private_keys_are_not_in_the_database(
+    certificate: IssuedDocument, settings: Any
+) -> None:
+    """The private scalar is in the key store's encrypted file, and nowhere in the row."""
     key = certificate.key
     assert "d" not in key.public_jwk
-    stored = json.dumps(
-        [list(IssuerKey.objects.values_list("public_jwk", "reference", "store"))], default=str
+    pem = (Path(settings.GOV3_KEY_DIR) / f"{key.reference}.key.pem").read_bytes()
+    private = decrypt_private_key(
+        pem, settings.GOV3_KEY_PASSPHRASE.encode(), source=key.reference
+    ).private_numbers()
+    scalar = private.private_value.to_bytes(32, "big")
+    row = IssuerKey.objects.filter(pk=key.pk).values().get()
+    stored = b"".join(
+        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+        for value in row.values()
     )
-    assert "PRIVATE" not in stored
+    for encoding in (scalar, b64url(scalar).encode(), scalar.hex().encode()):
+        assert encoding not in stored
+    assert encoding not in pem  # the file holds it only encrypted
 
 
 def test_the_public_endpoints_need_no_sign_in(certificate: IssuedDocument) -> None:

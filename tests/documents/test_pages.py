@@ -99,18 +99,27 @@ def test_another_citizens_document_is_not_found(
 
 
 def test_the_verification_page_says_valid_for_the_pdf_the_qr_and_the_number(
-    client: Client, certificate: IssuedDocument
+    client: Client, citizen: User, family: dict[str, Person]
 ) -> None:
+    certificate = do_issue_certificate(
+        citizen, family["mother"], DocumentType.RESIDENT_REGISTRATION
+    )
     page = verify_upload(client, bytes(certificate.pdf))
     assert page.status_code == 200
     assert page.context["result"].outcome == "valid"
+    shown = {}
     for text in (certificate.qr_payload, certificate.number, certificate.credential):
         page = client.post(reverse("documents:verify"), {"text": text})
         assert page.status_code == 200, text
         assert page.context["result"].outcome == "valid"
-    # what the document shows, and no more: no address, no id number on a QR check
-    shown = dict(page.context["result"].rows)
-    assert "Address" not in shown
+        shown[text] = dict(page.context["result"].rows)
+    # what the presented form shows, and no more: the QR code and the number lookup carry the
+    # name and birth date, not the address or the id number; the full credential carries both
+    for text in (certificate.qr_payload, certificate.number):
+        assert shown[text]["Name"] == "김영희"
+        assert "Address" not in shown[text]
+        assert "National id number" not in shown[text]
+    assert shown[certificate.credential]["Address"] == certificate.claims["address"]
 
 
 @pytest.mark.parametrize(
@@ -135,20 +144,23 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "reason"),
     [
-        "GV1:garbage!!",
-        "GV1:" + "A" * 5000,
-        "eyJhbGciOiJub25lIn0.e30.",
-        "hello",
-        "1234-5678-9012-3456",  # wrong check digit → treated as text, invalid
+        ("GV1:garbage!!", "malformed"),
+        ("GV1:" + "A" * 5000, "malformed"),
+        ("eyJhbGciOiJub25lIn0.e30.", "malformed"),
+        ("hello", "malformed"),
+        ("1234-5678-9012-3456", "malformed"),  # wrong check digit: not a number, not a QR
     ],
 )
-def test_garbage_text_is_invalid_with_a_reason(client: Client, text: str) -> None:
+def test_garbage_text_is_invalid_with_a_reason(client: Client, text: str, reason: str) -> None:
     page = client.post(reverse("documents:verify"), {"text": text})
-    assert page.status_code in (200, 400)
-    if page.status_code == 200:
-        assert page.context["result"].outcome == "invalid"
+    assert page.status_code == 200
+    result = page.context["result"]
+    assert result.outcome == "invalid"
+    assert result.verdict.reason == reason
+    assert result.reason  # said in words
+    assert result.rows == []
 
 
 def test_an_unknown_number_is_not_found(client: Client, certificate: IssuedDocument) -> None:
@@ -221,7 +233,8 @@ def test_a_citizen_cannot_revoke_through_the_api(
         content_type="application/json",
         headers={"X-CSRFToken": "x"},
     )
-    assert response.status_code in (403, 404)
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_refused"
     certificate.refresh_from_db()
     assert certificate.status == DocumentStatus.VALID
 

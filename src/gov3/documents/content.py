@@ -213,6 +213,12 @@ def certificate_draft(document_type: str, person: Person, *, expires_at: datetim
     )
 
 
+def split_latin_name(name_latin: str) -> tuple[str, str]:
+    """The registered romanised name ("HONG GILDONG": surname first) → (surname, given names)."""
+    surname, _, given = name_latin.strip().partition(" ")
+    return surname, given
+
+
 def passport_draft(
     person: Person,
     *,
@@ -224,7 +230,7 @@ def passport_draft(
     photo: bytes,
 ) -> DraftContent:
     """The passport's credential claims and its data page (PDF and PNG)."""
-    surname, _, given = person.name_latin.strip().partition(" ")
+    surname, given = split_latin_name(person.name_latin)
     claims = {
         "passport_number": passport_number,
         "document_code": spec.document_code,

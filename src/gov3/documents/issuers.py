@@ -8,14 +8,13 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gov3.catalogue.installed import country_pack
 from gov3.core.audit import record_audit
-from gov3.documents.core.jose import public_jwk, public_key_from_jwk
+from gov3.documents.core.jose import public_jwk
 from gov3.documents.core.keys import (
     FileKeyStore,
     KeyStore,
@@ -127,14 +126,6 @@ def signer_for(key: IssuerKey) -> Signer:
             raise RuntimeError(f"the key store's key {key.reference} is not key {key.kid}")
         _signers[key.kid] = signer
     return signer
-
-
-def public_keys() -> dict[str, ec.EllipticCurvePublicKey]:
-    """Every published key (current and retired) by kid."""
-    return {
-        key.kid: public_key_from_jwk(key.public_jwk)
-        for key in IssuerKey.objects.only("kid", "public_jwk")
-    }
 
 
 def jwks() -> dict[str, Any]:

@@ -31,7 +31,7 @@ from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
 from gov3.core.translations import in_every_language
 from gov3.documents import content
-from gov3.documents.content import DraftContent
+from gov3.documents.content import DraftContent, split_latin_name
 from gov3.documents.core import cwt, pades, sdjwt, statuslist
 from gov3.documents.core.mrz import TD3Fields, make_td3
 from gov3.documents.core.verify import QR_CODES
@@ -47,7 +47,7 @@ from gov3.documents.statuses import allocate, set_status, status_uri
 from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
 from gov3.registry.facts import subject_for
-from gov3.registry.models import Passport, PassportStatus, Person
+from gov3.registry.models import Passport, Person
 from gov3.registry.services import record_passport_cancelled, record_passport_issued
 from gov3.rules.explain import evaluate_service
 
@@ -226,12 +226,6 @@ def allocate_passport_number(country: str, case: Case | None) -> str:
     raise RuntimeError("no free passport number found in 100 tries: widen the number format")
 
 
-def split_latin_name(name_latin: str) -> tuple[str, str]:
-    """The registered romanised name ("HONG GILDONG": surname first) → (surname, given names)."""
-    surname, _, given = name_latin.strip().partition(" ")
-    return surname, given
-
-
 def issue_passport(case: Case) -> IssuedDocument:
     """Issue the passport an approved case promises: a new number, the MRZ, the data page,
     the credential; the old passport is cancelled in the register (a life event)."""
@@ -383,11 +377,3 @@ def do_revoke_document(
         _revoke(locked, officer, reason=reason, notify=True)
     document.refresh_from_db()
     return document
-
-
-def passport_status(number: str) -> str | None:
-    """The register's status of a passport number (for the officer's document page)."""
-    passport = Passport.objects.filter(number=number).first()
-    if passport is None:
-        return None
-    return str(PassportStatus(passport.status).label)

@@ -120,10 +120,6 @@ class _FontSource:
             width = master["hmtx"][self._cmap[ord(char)]][0]
             return float(width) / float(master["head"].unitsPerEm)
 
-    def warm_up(self) -> None:
-        with self._lock:
-            self._load()
-
     def subset(self, codepoints: Iterable[int]) -> bytes:
         """A valid TrueType font with `.notdef` plus the glyphs of `codepoints` it has.
 
@@ -253,12 +249,6 @@ _LATIN_EXTENDED = _FontSource("DejaVuSans.ttf")
 _OCR_B = _FontSource("OCRB.ttf")
 _ASCII: Final = frozenset(range(0x20, 0x7F))
 _MRZ_CHARACTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-
-
-def warm_up_fonts() -> None:
-    """Parse the shipped fonts now (≈0.3 s) rather than in the first request that needs them."""
-    for source in (_HANGUL, _LATIN_EXTENDED, _OCR_B):
-        source.warm_up()
 
 
 def _nfc(text: str) -> str:
@@ -881,5 +871,4 @@ __all__ = [
     "read_payload",
     "render_certificate",
     "render_passport_page",
-    "warm_up_fonts",
 ]
