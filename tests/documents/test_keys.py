@@ -23,7 +23,8 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 
 from gov3.documents.core import keys
 from gov3.documents.core.jose import jwk_thumbprint
-from gov3.documents.core.keys import FileKeyStore, KeyStore, KeyStoreError, self_signed_certificate
+from gov3.documents.core.keys import FileKeyStore, self_signed_certificate
+from gov3.documents.core.keystore import KeyStore, KeyStoreError
 
 PASSPHRASE = b"a long random passphrase for tests"
 MESSAGE = b"passport M12345678 issued 2026-11-27"

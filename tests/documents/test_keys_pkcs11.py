@@ -20,14 +20,15 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from gov3.documents.core.jose import jwk_thumbprint
-from gov3.documents.core.keys import KeyStore, KeyStoreError, self_signed_certificate
+from gov3.documents.core.keys import self_signed_certificate
+from gov3.documents.core.keystore import KeyStore, KeyStoreError
 
 try:
     import pkcs11
     from pkcs11 import Attribute, ObjectClass
     from pkcs11.exceptions import AttributeSensitive
 
-    from gov3.documents.core.keys import Pkcs11KeyStore
+    from gov3.documents.core.keys_pkcs11 import Pkcs11KeyStore
 except ImportError:  # checked by the `token` fixture, which says what to install
     pkcs11 = None
 

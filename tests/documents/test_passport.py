@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +27,11 @@ from gov3.documents.core.mrz import parse
 from gov3.documents.models import DocumentType, IssuedDocument, PassportNumber, PassportPhoto
 from gov3.documents.services import do_revoke_document
 from gov3.documents.verification import check
+from gov3.notifications.models import Notification, NotificationKind
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
 from gov3.registry.models import LifeEvent, Passport, PassportStatus, Person
-from gov3.registry.services import do_record_passport_issued
+from gov3.registry.services import do_record_passport_issued, record_passport_cancelled
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +220,47 @@ def test_revoking_a_passport_cancels_it_in_the_register(
     cancelled = LifeEvent.objects.filter(person=family["mother"], kind="passport_cancelled")
     assert any(event.details.get("reason") == "Stolen." for event in cancelled)
     assert check(bytes(document.pdf)).outcome == verify.REVOKED
+
+
+@pytest.mark.parametrize("how", ["reported_lost", "replaced"])
+def test_any_cancellation_in_the_register_revokes_the_passport(
+    how: str,
+    citizen: User,
+    family: dict[str, Person],
+    renewal_case: Case,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Not only an officer's revocation: whatever cancels a passport in the register (a loss
+    recorded there, a passport recorded as replacing it) revokes its document at once."""
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    document = IssuedDocument.objects.get(case=renewal_case)
+    number = document.claims["passport_number"]
+    assert check(bytes(document.pdf)).outcome == verify.VALID
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "reported_lost":
+            with transaction.atomic():
+                record_passport_cancelled(
+                    "test", family["mother"], number=number, cancelled_on=today, reason="Lost."
+                )
+        else:
+            do_record_passport_issued(
+                "test",
+                family["mother"],
+                number="M001A0002",
+                issued_on=today,
+                expires_on=today + timedelta(days=3650),
+            )
+    assert Passport.objects.get(number=number).status == PassportStatus.CANCELLED
+    document.refresh_from_db()
+    assert document.status == "revoked"
+    assert check(bytes(document.pdf)).outcome == verify.REVOKED
+    assert check(document.credential).outcome == verify.REVOKED
+    # the holder is told of a loss; a replacement needs no message
+    told = Notification.objects.filter(
+        person=family["mother"], kind=NotificationKind.DOCUMENT_REVOKED
+    ).exists()
+    assert told == (how == "reported_lost")
 
 
 def upload_photo(client: Client, case: Case, data: bytes) -> Any:

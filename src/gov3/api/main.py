@@ -22,6 +22,7 @@ from gov3.core.errors import (
 )
 from gov3.documents.api import router as documents_router
 from gov3.documents.api import verify_router
+from gov3.documents.core.errors import DocumentsError
 from gov3.notifications.api import router as notifications_router
 from gov3.offers.api import router as offers_router
 from gov3.saemaul.api import router as saemaul_router
@@ -73,6 +74,12 @@ def gov3_error(request: HttpRequest, exc: Gov3Error) -> HttpResponse:
         if isinstance(exc, kind):
             return api.create_response(request, {"detail": str(exc), "code": code}, status=status)
     raise AssertionError  # pragma: no cover - Gov3Error is the last entry
+
+
+@api.exception_handler(DocumentsError)
+def documents_error(request: HttpRequest, exc: DocumentsError) -> HttpResponse:
+    """The pure document core's errors answer like any gov3 refusal: 400, nothing changed."""
+    return api.create_response(request, {"detail": str(exc), "code": "refused"}, status=400)
 
 
 api.add_router("/saemaul/", saemaul_router)

@@ -20,6 +20,12 @@ def publish_on_commit(signal: Signal, **kwargs: Any) -> None:
     transaction.on_commit(lambda: signal.send(sender=None, **kwargs))
 
 
+#: Sent INSIDE the transaction that cancels a passport in the register (replaced, reported lost,
+#: revoked, or any other cancellation), so that the document service revokes the passport's
+#: document in the same commit: a passport cancelled in the register never verifies as valid.
+#: kwargs: ``person``, ``number``, ``reason``, ``replaced_by`` ("" unless replaced).
+passport_cancelled = Signal()
+
 #: Sent INSIDE the transaction that confirms an offer, so that the case a subscriber opens
 #: commits or rolls back with the confirmation; kwargs: ``offer``, ``receipt``.
 offer_confirmed = Signal()

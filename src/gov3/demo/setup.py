@@ -100,9 +100,12 @@ PASSPORT_DUE_DAYS = 120
 
 
 def _passport_due(person: Person, today: date) -> None:
-    """Give the demo citizen a passport due for renewal, unless they already have one."""
-    valid = Passport.objects.filter(person=person, status=PassportStatus.VALID)
-    if valid.filter(expires_on__lte=today + timedelta(days=180)).exists():
+    """Give the demo citizen a passport due for renewal, unless they hold a valid passport.
+
+    A passport they renewed in the demo is theirs to keep: a second `make demo` must not cancel
+    it in the register (which would revoke its document) to hand out a made-up one again.
+    """
+    if Passport.objects.filter(person=person, status=PassportStatus.VALID).exists():
         return
     expires_on = today + timedelta(days=PASSPORT_DUE_DAYS)
     do_record_passport_issued(

@@ -8,7 +8,13 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
-        from gov3.core.events import case_decided  # noqa: PLC0415
-        from gov3.documents.services import on_case_decided  # noqa: PLC0415
+        from gov3.core.events import case_decided, passport_cancelled  # noqa: PLC0415
+        from gov3.documents.services import (  # noqa: PLC0415
+            on_case_decided,
+            on_passport_cancelled,
+        )
 
         case_decided.connect(on_case_decided, dispatch_uid="documents.issue_on_decision")
+        passport_cancelled.connect(
+            on_passport_cancelled, dispatch_uid="documents.revoke_cancelled_passport"
+        )

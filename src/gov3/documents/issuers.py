@@ -15,12 +15,8 @@ from django.utils import timezone
 from gov3.catalogue.installed import country_pack
 from gov3.core.audit import record_audit
 from gov3.documents.core.jose import public_jwk
-from gov3.documents.core.keys import (
-    FileKeyStore,
-    KeyStore,
-    Pkcs11KeyStore,
-    self_signed_certificate,
-)
+from gov3.documents.core.keys import FileKeyStore, self_signed_certificate
+from gov3.documents.core.keystore import KeyStore
 from gov3.documents.core.signing import Signer
 from gov3.documents.models import DocumentType, IssuerKey
 
@@ -34,6 +30,10 @@ def key_store() -> KeyStore:
     """The key store named by `GOV3_KEY_STORE` ("file" or "pkcs11")."""
     kind = settings.GOV3_KEY_STORE
     if kind == "pkcs11":
+        # Only a deployment with an HSM imports the PKCS#11 store and its optional dependency
+        # (`pip install gov3[hsm]`); a runtime install without it must still start.
+        from gov3.documents.core.keys_pkcs11 import Pkcs11KeyStore  # noqa: PLC0415
+
         return Pkcs11KeyStore(
             settings.GOV3_PKCS11_LIBRARY, settings.GOV3_PKCS11_TOKEN, settings.GOV3_PKCS11_PIN
         )

@@ -265,13 +265,11 @@ def issue_passport(case: Case) -> IssuedDocument:
     )
 
     def record(document: IssuedDocument) -> None:
+        # Cancels the previous passport in the register, whose document `on_passport_cancelled`
+        # revokes in this same transaction.
         record_passport_issued(
             SYSTEM, person, number=number, issued_on=issued_on, expires_on=expires_on
         )
-        for old in IssuedDocument.objects.filter(
-            holder=person, document_type=DocumentType.PASSPORT, status=DocumentStatus.VALID
-        ).exclude(pk=document.pk):
-            _revoke(old, None, reason=f"Replaced by passport {number}.", notify=False)
 
     return _issue(draft, requested_by=None, case=case, actor=SYSTEM, inside=record)
 
@@ -315,14 +313,6 @@ def _revoke(document: IssuedDocument, officer: User | None, *, reason: str, noti
     cancels it in the register (a replaced passport was cancelled there already)."""
     now = timezone.now()
     set_status(document.status_list, document.status_index, statuslist.INVALID)
-    if officer is not None and document.document_type == DocumentType.PASSPORT:
-        record_passport_cancelled(
-            f"officer:{officer.get_username()}",
-            document.holder,
-            number=str(document.claims.get("passport_number", "")),
-            cancelled_on=timezone.localdate(),
-            reason=reason,
-        )
     IssuedDocument.objects.filter(pk=document.pk).update(
         status=DocumentStatus.REVOKED,
         revoked_at=now,
@@ -333,6 +323,15 @@ def _revoke(document: IssuedDocument, officer: User | None, *, reason: str, noti
     document.status = DocumentStatus.REVOKED
     document.revoked_at = now
     document.revocation_reason = reason
+    if officer is not None and document.document_type == DocumentType.PASSPORT:
+        # After the document is marked revoked, so `on_passport_cancelled` finds nothing to do.
+        record_passport_cancelled(
+            f"officer:{officer.get_username()}",
+            document.holder,
+            number=str(document.claims.get("passport_number", "")),
+            cancelled_on=timezone.localdate(),
+            reason=reason,
+        )
     record_audit(
         actor=SYSTEM if officer is None else f"officer:{officer.get_username()}",
         action="documents.revoked",
@@ -352,6 +351,24 @@ def _revoke(document: IssuedDocument, officer: User | None, *, reason: str, noti
                 link=f"/me/documents/{document.public_id}/",
                 key=f"document:{document.public_id}:revoked",
             )
+        )
+
+
+def on_passport_cancelled(
+    sender: Any, person: Person, number: str, reason: str, replaced_by: str, **kwargs: Any
+) -> None:
+    """Receiver of `passport_cancelled`, inside the register's transaction: whatever cancelled
+    the passport there (a renewal, a report of loss, a data correction), its document stops
+    verifying as valid in the same commit. The holder is told unless a new passport replaced it.
+    """
+    for document in IssuedDocument.objects.select_for_update().filter(
+        holder=person,
+        document_type=DocumentType.PASSPORT,
+        status=DocumentStatus.VALID,
+        claims__passport_number=number,
+    ):
+        _revoke(
+            document, None, reason=reason or "Cancelled in the register.", notify=not replaced_by
         )
 
 

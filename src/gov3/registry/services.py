@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
-from gov3.core.events import life_event_committed, publish_on_commit
+from gov3.core.events import life_event_committed, passport_cancelled, publish_on_commit
 from gov3.registry.models import (
     Address,
     Area,
@@ -378,6 +378,9 @@ def record_passport_cancelled(
                 number=number,
                 reason=reason[:200],
             )
+            passport_cancelled.send(
+                sender=Passport, person=person, number=number, reason=reason, replaced_by=""
+            )
     return bool(cancelled)
 
 
@@ -410,6 +413,13 @@ def record_passport_issued(
                 LifeEventKind.PASSPORT_CANCELLED,
                 issued_on,
                 number=old.number,
+                replaced_by=number,
+            )
+            passport_cancelled.send(
+                sender=Passport,
+                person=person,
+                number=old.number,
+                reason=f"Replaced by passport {number}.",
                 replaced_by=number,
             )
         try:

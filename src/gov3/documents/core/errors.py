@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from gov3.core.errors import Gov3Error
-
 MALFORMED: Final = "malformed"
 """Not the expected encoding or structure (truncated, not base64url/base45/CBOR/JSON, …)."""
 UNSUPPORTED_ALGORITHM: Final = "unsupported_algorithm"
@@ -44,7 +42,16 @@ REASON_CODES: Final = frozenset(
 )
 
 
-class CredentialInvalidError(Gov3Error):
+class DocumentsError(Exception):
+    """Base class of the document core's errors a user or operator is meant to read.
+
+    The core is pure (no Django, nothing of gov3's apps), so it has its own base; the Django
+    side treats it like `gov3.core.errors.Gov3Error` (the API answers 400, pages show the
+    message).
+    """
+
+
+class CredentialInvalidError(DocumentsError):
     """A credential, QR payload or status list was refused; `reason` is one of REASON_CODES.
 
     Expiry is not an error: verifiers report it in their result so that a page can say

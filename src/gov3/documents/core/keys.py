@@ -2,12 +2,14 @@
 
 Every document type has its own EC P-256 issuer key, replaced by rotation; a retired key signs
 nothing new but its public key stays published so that the documents it signed still verify.
-A `KeyStore` makes keys, hands out `Signer`s over them and builds the self-signed X.509
+A key store makes keys, hands out `Signer`s over them and builds the self-signed X.509
 certificate that PAdES signatures embed; the database only ever holds an opaque reference.
 
-Two stores implement the protocol: `FileKeyStore` (below: encrypted PKCS#8 files) and
-`Pkcs11KeyStore` (`gov3.documents.core.keys_pkcs11`: keys inside a hardware security module,
-imported only when configured because it needs the optional `python-pkcs11` package).
+Two stores implement the protocol (`gov3.documents.core.keystore`): `FileKeyStore` (below:
+encrypted PKCS#8 files) and `Pkcs11KeyStore` (`gov3.documents.core.keys_pkcs11`: keys inside a
+hardware security module). Nothing here imports the PKCS#11 store: it needs the optional
+`python-pkcs11` package, and only `gov3.documents.issuers` loads it, when a deployment sets
+`GOV3_KEY_STORE=pkcs11`.
 docs/keys.md explains operation, rotation, backup and compromise.
 """
 
@@ -21,7 +23,7 @@ import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import ClassVar
 
 from asn1crypto import core, keys, pem, x509  # type: ignore[import-untyped]
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -30,33 +32,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from gov3.core.errors import Gov3Error
+from gov3.documents.core.keystore import KeyStoreError, check_reference, new_reference
 from gov3.documents.core.signing import PrivateKeySigner, Signer
-
-if TYPE_CHECKING:
-    from gov3.documents.core.keys_pkcs11 import Pkcs11KeyStore
 
 __all__ = [
     "PASSPHRASE_MIN_BYTES",
-    "REFERENCE_MAX_LENGTH",
     "FileKeyStore",
-    "KeyStore",
-    "KeyStoreError",
-    "Pkcs11KeyStore",
-    "check_reference",
     "decrypt_private_key",
     "encrypt_private_key",
-    "new_reference",
     "self_signed_certificate",
 ]
 
-REFERENCE_MAX_LENGTH = 200
 PASSPHRASE_MIN_BYTES = 16
-
-# A reference names files and HSM objects, so it is kept to characters that are safe in both
-# (no dot, no slash: it can never point outside the key directory).
-_REFERENCE = re.compile(r"[a-z0-9][a-z0-9-]*")
-_LABEL_MAX = 48
 
 # RFC 7914 §7 scrypt parameters for PBES2 (RFC 8018 §6.2): N = 2**14, r = 8, p = 1 costs 16 MiB
 # and ~0.05 s per guess. They are OpenSSL's own defaults and the largest its command line opens
@@ -77,62 +64,6 @@ _MAX_KEY_FILE_BYTES = 64 * 1024
 # RFC 5280 §4.1.2.5: UTCTime up to 2049, GeneralizedTime from 2050 on.
 _UTC_TIME_LAST_YEAR = 2049
 _NAME_MAX = 64  # RFC 5280 Appendix A: ub-common-name, ub-organization-name
-
-
-class KeyStoreError(Gov3Error):
-    """A key store cannot do what was asked; the message says which key and what to do."""
-
-
-class KeyStore(Protocol):
-    """Where issuer private keys live; callers keep only the opaque reference `create` returns."""
-
-    name: str
-
-    def create(self, label: str) -> str:
-        """Generate a new EC P-256 key inside the store and return its reference.
-
-        The reference is at most 200 characters of `a-z 0-9 -`, starts with the label's slug
-        and holds no secret, so it can be stored in the database and shown to operators.
-        """
-        ...
-
-    def signer(self, reference: str) -> Signer:
-        """A signer over the key; cheap to call again (stores cache their signers)."""
-        ...
-
-    def public_key(self, reference: str) -> ec.EllipticCurvePublicKey:
-        """The key's public half; still available after `retire`."""
-        ...
-
-    def retire(self, reference: str) -> None:
-        """Delete the private key; the public key stays so that old documents still verify."""
-        ...
-
-
-def new_reference(label: str) -> str:
-    """A fresh reference: the label as a slug (for people reading a listing) and 128 random bits.
-
-    The random part makes references unique without asking the store, so two processes
-    rotating at once can never pick the same name.
-    """
-    if not isinstance(label, str):
-        raise TypeError(f"a key label is text, such as the document type; got {type(label)!r}")
-    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:_LABEL_MAX].strip("-")
-    return f"{slug or 'key'}-{secrets.token_hex(16)}"
-
-
-def check_reference(reference: str) -> str:
-    """Return `reference` if it has the shape `new_reference` makes; KeyStoreError otherwise."""
-    if (
-        not isinstance(reference, str)
-        or len(reference) > REFERENCE_MAX_LENGTH
-        or not _REFERENCE.fullmatch(reference)
-    ):
-        raise KeyStoreError(
-            f"{reference!r} is not a key reference: a reference is up to {REFERENCE_MAX_LENGTH} "
-            "characters of a-z, 0-9 and '-', as returned when the key was created"
-        )
-    return reference
 
 
 def self_signed_certificate(
@@ -533,13 +464,3 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def __getattr__(name: str) -> Any:
-    """`Pkcs11KeyStore` is imported on first use (PEP 562), so that only a deployment that
-    configures an HSM needs the optional `python-pkcs11` package."""
-    if name == "Pkcs11KeyStore":
-        from gov3.documents.core.keys_pkcs11 import Pkcs11KeyStore  # noqa: PLC0415
-
-        return Pkcs11KeyStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,7 +33,7 @@ from pkcs11.exceptions import (
 from pkcs11.types import SignMixin
 
 from gov3.documents.core.jose import der_signature, jwk_thumbprint
-from gov3.documents.core.keys import (
+from gov3.documents.core.keystore import (
     KeyStoreError,
     check_reference,
     new_reference,
