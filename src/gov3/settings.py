@@ -256,6 +256,12 @@ GOV3_KEY_PASSPHRASE = read_secret(
 GOV3_PKCS11_LIBRARY = read_env("GOV3_PKCS11_LIBRARY", "")
 GOV3_PKCS11_TOKEN = read_env("GOV3_PKCS11_TOKEN", "")
 GOV3_PKCS11_PIN = os.environ.get("GOV3_PKCS11_PIN", "")  # a secret: from the environment only
+# Audit (docs/audit.md): signed checkpoints of the audit and access logs are appended here,
+# outside the database; the audit key lives in the key store above (a factory returning it).
+GOV3_AUDIT_DIR = Path(read_env("GOV3_AUDIT_DIR", str(VAR_DIR / "audit")))
+GOV3_AUDIT_KEY_STORE_FACTORY = read_env(
+    "GOV3_AUDIT_KEY_STORE_FACTORY", "gov3.documents.issuers.key_store"
+)
 # A certificate of registry data shows the register on its day of issue; its credential and QR
 # code expire after this many days (agencies in Korea commonly accept certificates ≤ 3 months old).
 GOV3_CERTIFICATE_VALID_DAYS = int(read_env("GOV3_CERTIFICATE_VALID_DAYS", "90"))
