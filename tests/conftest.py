@@ -162,9 +162,15 @@ def family(areas: None) -> dict[str, Person]:
 
 
 @pytest.fixture
-def agency(db: None) -> Agency:
+def agency(areas: None) -> Agency:
+    """Jongno-gu's office: its registry officers read Jongno-gu's residents."""
     return do_create_agency(
-        ACTOR, code="kr-jongno", name_local="종로구청", name_en="Jongno-gu Office", country="kr"
+        ACTOR,
+        code="kr-jongno",
+        name_local="종로구청",
+        name_en="Jongno-gu Office",
+        country="kr",
+        area_code="11110",
     )
 
 

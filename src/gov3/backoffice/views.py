@@ -3,6 +3,8 @@ a birth."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -10,8 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from gov3.accounts.access_policy import purposes_for, readable_q
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.forms import OfficerSignInForm
 from gov3.accounts.models import OfficerRole, User
@@ -49,37 +53,63 @@ class OfficerSignInView(auth_views.LoginView):
         return response
 
 
-def _reader(user: User) -> Reader:
+def _reader(user: User, purpose: AccessPurpose) -> Reader:
+    """The officer as a reader for `purpose`, limited by the access policy."""
     agency = user.agency.name_local if user.agency else ""
-    return Reader(user_id=user.pk, label=user.get_username(), agency=agency, role=user.role)
+    return Reader(
+        user_id=user.pk,
+        label=user.get_username(),
+        agency=agency,
+        role=user.role,
+        scope=readable_q(user, purpose),
+    )
+
+
+def _posted(request: HttpRequest) -> dict[str, Any] | None:
+    """The submitted purpose form: sent by POST so that id numbers, names and purpose notes
+    never appear in a URL (server and proxy logs, browser history)."""
+    return request.POST if request.method == "POST" and "purpose" in request.POST else None
+
+
+def _purposes(request: HttpRequest) -> list[AccessPurpose]:
+    assert isinstance(request.user, User)
+    return purposes_for(request.user)
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    """Search the register; the purpose is required before anyone is listed."""
-    form = SearchForm(request.GET or None)
+    """Search the register among the people the officer may read; the purpose is required
+    before anyone is listed."""
+    form = SearchForm(_posted(request), purposes=_purposes(request))
     results = None
     if form.is_bound and form.is_valid():
         assert isinstance(request.user, User)
         results = search_people(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             form.cleaned_data["q"],
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
         )
-    return render(request, "backoffice/search.html", {"form": form, "results": results})
+    return render(
+        request,
+        "backoffice/search.html",
+        {"form": form, "results": results, "may_read": bool(_purposes(request))},
+    )
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A person's record. Without a valid purpose, only the purpose form is shown (nothing read)."""
-    form = PurposeForm(request.GET if "purpose" in request.GET else None)
+    """A person's record. Without a valid purpose, only the purpose form is shown (nothing read);
+    outside the access policy, "not found" (and a refused attempt in the audit log)."""
+    form = PurposeForm(_posted(request), purposes=_purposes(request))
     if not (form.is_bound and form.is_valid()):
         return render(request, "backoffice/purpose.html", {"form": form, "public_id": public_id})
     assert isinstance(request.user, User)
     try:
         record = read_record_as_officer(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             public_id,
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
@@ -94,10 +124,11 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
 def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
     """Whether a person qualifies for a service, with the explanation the citizen would read.
     Like the record, it needs a stated purpose first, and the read is logged."""
-    form = EligibilityForm(request.GET if "purpose" in request.GET else None)
+    form = EligibilityForm(_posted(request), purposes=_purposes(request))
     if not (form.is_bound and form.is_valid()):
         return render(
             request, "backoffice/eligibility_purpose.html", {"form": form, "public_id": public_id}
@@ -106,7 +137,7 @@ def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
     service_id = form.cleaned_data["service"]
     try:
         person = person_for_officer(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             public_id,
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
@@ -166,7 +197,7 @@ def register_birth(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     form = BirthForm(request.POST) if request.method == "POST" else BirthForm()
     if form.is_bound and form.is_valid():
-        reader = _reader(request.user)
+        reader = _reader(request.user, AccessPurpose.BIRTH_REGISTRATION)
         agency = request.user.agency
         country = agency.country if agency else str(settings.GOV3_COUNTRY)
         mother = _parent(form, "mother_id", reader, country)
@@ -201,7 +232,9 @@ def birth_registered(request: HttpRequest, public_id: str) -> HttpResponse:
     assert isinstance(request.user, User)
     try:
         child = newborn_for_officer(
-            _reader(request.user), public_id, recorded_by=request.user.get_username()
+            _reader(request.user, AccessPurpose.BIRTH_REGISTRATION),
+            public_id,
+            recorded_by=request.user.get_username(),
         )
     except NotFoundError:
         raise Http404 from None
