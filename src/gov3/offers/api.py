@@ -20,7 +20,12 @@ from gov3.core.errors import NotFoundError
 from gov3.core.schemas import ErrorOut
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.queries import offer_for, offers_for
-from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
+from gov3.offers.services import (
+    confirmation_problem,
+    do_confirm_offer,
+    do_decline_offer,
+    do_view_offer,
+)
 
 router = Router(tags=["offers"])
 
@@ -57,6 +62,9 @@ class OfferDetailOut(OfferOut):
     legal_basis: list[dict[str, Any]]
     explanation: dict[str, Any] | None
     case: str | None
+    cannot_confirm: str | None = Field(
+        None, description="why this open offer cannot be confirmed today, if it cannot"
+    )
 
 
 class VersionIn(Schema):
@@ -138,8 +146,13 @@ def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
 def offer_detail(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """One offer, with the facts used, the parameters, the legal basis and the explanation.
     Reading it marks it viewed."""
-    offer = do_view_offer(offer_for(_citizen(request), str(public_id)))
-    return _detail(offer)
+    user = _citizen(request)
+    offer = offer_for(user, str(public_id))
+    problem = confirmation_problem(user, offer) if offer.is_open else None
+    if problem is not None:
+        # Someone who no longer acts for the subject does not see their facts.
+        return {**_detail(offer), "facts": [], "explanation": None, "cannot_confirm": problem}
+    return _detail(do_view_offer(offer))
 
 
 def _receipt(receipt: ConsentReceipt) -> dict[str, Any]:

@@ -22,7 +22,12 @@ from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
 from gov3.offers.queries import answered_offers_for, offer_for, open_offers_for
-from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
+from gov3.offers.services import (
+    confirmation_problem,
+    do_confirm_offer,
+    do_decline_offer,
+    do_view_offer,
+)
 
 
 def _offer(request: HttpRequest, public_id: str) -> tuple[User, Offer]:
@@ -58,10 +63,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
     name = text(offer.service_name)
     child = offer.subject.name_local if offer.for_someone_else else None
+    blocked = confirmation_problem(user, offer) if offer.is_open else None
     context = {
         "offer": offer,
         "name": name,
-        "explanation": explanation_view(offer),
+        "blocked": blocked,
+        # Someone who no longer acts for the subject does not see their facts.
+        "explanation": None if blocked else explanation_view(offer),
         "service": {"name": name},
         "person": offer.subject,
         "legal_basis": [(text(b["title"]), b["url"]) for b in offer.legal_basis],
@@ -79,7 +87,8 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
 @login_required
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user, offer = _offer(request, public_id)
-    offer = do_view_offer(offer)
+    if confirmation_problem(user, offer) is None:
+        offer = do_view_offer(offer)
     return _page(request, user, offer)
 
 
