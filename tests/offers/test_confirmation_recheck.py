@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from gov3.accounts.models import Agency, User
 from gov3.cases.models import Case
@@ -70,7 +71,7 @@ def test_a_parent_cannot_confirm_for_a_child_who_came_of_age(
     grown_up_offer: Offer, citizen: User, settings: Any
 ) -> None:
     settings.GOV3_QC_SAMPLE_RATE = 0
-    with pytest.raises(ValidationFailedError, match="no longer act for 이수진"):
+    with override("en"), pytest.raises(ValidationFailedError, match="no longer act for 이수진"):
         do_confirm_offer(
             citizen, grown_up_offer, expected_version=grown_up_offer.version, language="en"
         )
@@ -122,7 +123,8 @@ def test_the_rule_is_evaluated_again_as_of_the_day(register_birth: Any, citizen:
     assert confirmation_problem(citizen, offer, today) is None
     # Thirteen years on, the child (still a minor) is past every child allowance age limit.
     later = add_years(today, 13)
-    problem = confirmation_problem(citizen, offer, later)
+    with override("en"):
+        problem = confirmation_problem(citizen, offer, later)
     assert problem is not None
     assert "no longer qualifies" in problem
 

@@ -23,6 +23,7 @@ from gov3.backoffice.forms import BirthForm, EligibilityForm, PurposeForm, Searc
 from gov3.catalogue.eligibility import check
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.models import AccessPurpose
+from gov3.core.personal_data import access_logged, no_personal_data
 from gov3.portal.views import eligibility_unavailable
 from gov3.registry.models import Person
 from gov3.registry.queries import (
@@ -38,6 +39,7 @@ from gov3.registry.services import do_register_birth
 from gov3.rules.errors import EvaluationError
 
 
+@no_personal_data
 class OfficerSignInView(auth_views.LoginView):
     """Officer sign-in: password and a TOTP code."""
 
@@ -78,6 +80,7 @@ def _purposes(request: HttpRequest) -> list[AccessPurpose]:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@access_logged("search result: name, birth date")
 def search(request: HttpRequest) -> HttpResponse:
     """Search the register among the people the officer may read; the purpose is required
     before anyone is listed."""
@@ -100,6 +103,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@access_logged("identity, household, address, life events, passports")
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
     """A person's record. Without a valid purpose, only the purpose form is shown (nothing read);
     outside the access policy, "not found" (and a refused attempt in the audit log)."""
@@ -125,6 +129,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@access_logged("eligibility for a service")
 def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
     """Whether a person qualifies for a service, with the explanation the citizen would read.
     Like the record, it needs a stated purpose first, and the read is logged."""
@@ -189,6 +194,7 @@ def _parent(form: BirthForm, field: str, reader: Reader, country: str) -> Person
 
 
 @officer_required
+@access_logged("identity and household, as a parent of a newborn")
 def register_birth(request: HttpRequest) -> HttpResponse:
     """Register a newborn (registry officers only); on success, redirect to the confirmation
     page so that reloading it cannot register the child twice."""
@@ -225,6 +231,7 @@ def register_birth(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@access_logged("name and national id number of a newborn")
 def birth_registered(request: HttpRequest, public_id: str) -> HttpResponse:
     """The confirmation of a birth the officer has just registered: name and new id number."""
     if (refused := _registry_officers_only(request)) is not None:

@@ -17,6 +17,7 @@ from gov3.accounts.models import User
 from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError
+from gov3.core.personal_data import citizens_own_data
 from gov3.core.schemas import ErrorOut
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.queries import offer_for, offers_for
@@ -136,6 +137,7 @@ def _detail(offer: Offer) -> dict[str, Any]:
 
 
 @router.get("/", response=list[OfferOut], url_name="offers_list")
+@citizens_own_data
 def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
     """My offers: open ones first (nearest deadline first), then the answered ones."""
     offers = offers_for(_citizen(request)).order_by("status", "deadline", "pk")[:500]
@@ -143,6 +145,7 @@ def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/{public_id}", response={200: OfferDetailOut, 404: ErrorOut}, url_name="offer")
+@citizens_own_data
 def offer_detail(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """One offer, with the facts used, the parameters, the legal basis and the explanation.
     Reading it marks it viewed."""
@@ -172,6 +175,7 @@ ANSWER_RESPONSES = {200: ReceiptOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut
 
 
 @router.post("/{public_id}/confirm", response=ANSWER_RESPONSES, url_name="offer_confirm")
+@citizens_own_data
 def confirm(request: HttpRequest, public_id: uuid.UUID, payload: VersionIn) -> dict[str, Any]:
     """Confirm with one action; confirming again returns the first receipt (one case)."""
     user = _citizen(request)
@@ -187,6 +191,7 @@ def confirm(request: HttpRequest, public_id: uuid.UUID, payload: VersionIn) -> d
     response={200: OfferOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="offer_decline",
 )
+@citizens_own_data
 def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> dict[str, Any]:
     """Decline, with the reason."""
     user = _citizen(request)
@@ -204,6 +209,7 @@ def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> d
     response={201: ObjectionOut, 404: ErrorOut, 422: ErrorOut},
     url_name="offer_objection",
 )
+@citizens_own_data
 def objection(request: HttpRequest, public_id: uuid.UUID, payload: ObjectionIn) -> Status[Any]:
     """ "This is wrong": the agency responsible checks and answers."""
     user = _citizen(request)

@@ -18,6 +18,7 @@ from gov3.accounts.models import User
 from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.personal_data import citizens_own_data
 from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
@@ -50,6 +51,7 @@ def explanation_view(offer: Offer) -> dict[str, Any] | None:
 
 
 @login_required
+@citizens_own_data
 def inbox(request: HttpRequest) -> HttpResponse:
     """Offers for you: open offers first, then what you answered."""
     user = signed_in_citizen(request)
@@ -85,6 +87,7 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
 
 
 @login_required
+@citizens_own_data
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user, offer = _offer(request, public_id)
     if confirmation_problem(user, offer) is None:
@@ -114,6 +117,7 @@ def _answer(
 
 @login_required
 @require_POST
+@citizens_own_data
 def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
     """Confirm with one action (the consent receipt and the case are made together)."""
     return _answer(
@@ -128,6 +132,7 @@ def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@citizens_own_data
 def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     """Decline, with the reason."""
     return _answer(
@@ -141,6 +146,7 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def objection(request: HttpRequest, public_id: str) -> HttpResponse:
     """ "This is wrong": tell the agency what is wrong with the offer."""
     user, offer = _offer(request, public_id)
