@@ -156,10 +156,14 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(GOV3.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Only gov3's own user may read the register (the file is made 0600 on connection).
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Concurrent readers while the demo server writes; wait instead of failing on a lock.
+    # IMMEDIATE: a transaction that will write takes the write lock when it begins, so that two
+    # writers wait for each other (busy timeout) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
