@@ -38,15 +38,21 @@ def read_flag(name: str, *, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: The shortest secret accepted outside development.
+MIN_SECRET_LENGTH = 16
+
+
 def read_secret(name: str, *, development_default: str, debug: bool) -> str:
-    """Read a secret; outside development a missing or known-insecure value is an error."""
+    """Read a secret; outside development a missing, short or known-insecure value is an
+    error."""
     value = os.environ.get(name, "")
-    if value and value != development_default:
+    if value and value != development_default and (debug or len(value) >= MIN_SECRET_LENGTH):
         return value
     if debug:
         return development_default
     raise ImproperlyConfiguredError(
-        f"{name} must be set to a private random value when GOV3_DEBUG is off "
+        f"{name} must be set to a private random value of at least {MIN_SECRET_LENGTH} "
+        "characters when GOV3_DEBUG is off "
         f"(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 
@@ -75,6 +81,11 @@ class Gov3Settings:
                     "when GOV3_DEBUG is off."
                 )
             hosts = ("127.0.0.1", "localhost", "[::1]", "testserver")
+        if not debug and "*" in hosts:
+            raise ImproperlyConfiguredError(
+                "GOV3_ALLOWED_HOSTS must name the host names (not '*') when GOV3_DEBUG is off: "
+                "a wildcard lets any Host header through (password-reset links, caches)."
+            )
         return cls(
             debug=debug,
             secret_key=read_secret(
@@ -123,6 +134,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gov3.core.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -276,6 +288,14 @@ GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"gov3": {"handlers": ["console"], "level": "INFO"}},
+    "formatters": {"json": {"()": "gov3.core.log_format.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Server errors, structured, on stderr, whether debug is on or off (docs/operations.md).
+        "errors": {"class": "logging.StreamHandler", "formatter": "json", "level": "ERROR"},
+    },
+    "loggers": {
+        "gov3": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -48,6 +48,7 @@ from gov3.cases.takeup import (
 from gov3.catalogue.eligibility import check, service_names, text
 from gov3.core.errors import Gov3Error, NotFoundError, PermissionRefusedError
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
+from gov3.core.spreadsheets import neutralise
 from gov3.rules.errors import EvaluationError
 
 
@@ -271,8 +272,11 @@ def open_take_up_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["service", "area", *MEASURES])
+    # Service ids and area names come from country packs: still, no cell runs as a formula.
     for row in published(take_up(country, timezone.localdate())):
-        writer.writerow(["" if row[k] is None else row[k] for k in ("service", "area", *MEASURES)])
+        writer.writerow(
+            ["" if row[k] is None else neutralise(row[k]) for k in ("service", "area", *MEASURES)]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="take-up.csv"'
     return response

@@ -18,6 +18,7 @@ from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for, person_acted_for, role_label
 from gov3.catalogue.eligibility import catalogue, check, service_view
 from gov3.core.access import entries_about
+from gov3.core.checkpoints import last_verification
 from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.registry.queries import load_record
@@ -90,7 +91,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/access_log.html",
-        {"entries": entries, "me": citizen.person, "acting_for": len(people) > 1},
+        {
+            "entries": entries,
+            "me": citizen.person,
+            "acting_for": len(people) > 1,
+            "verified": last_verification(),
+        },
     )
 
 

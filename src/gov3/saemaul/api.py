@@ -22,6 +22,7 @@ from ninja.files import UploadedFile
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.personal_data import no_personal_data
 from gov3.core.schemas import ErrorOut
+from gov3.core.spreadsheets import neutralise
 from gov3.saemaul import dashboards, exchange
 from gov3.saemaul.models import (
     UNITS,
@@ -1434,7 +1435,7 @@ def export_results_csv(request: HttpRequest, round: str, area: str | None = None
         out, fieldnames=exchange.result_columns(round_), extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    writer.writerows({k: "" if v is None else neutralise(v) for k, v in r.items()} for r in records)
     return _download(out.getvalue(), CSV, f"results-{round_.code}.csv")
 
 
