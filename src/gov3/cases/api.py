@@ -39,7 +39,7 @@ from gov3.catalogue.eligibility import text
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 
 router = Router(tags=["cases"])
 
@@ -79,7 +79,7 @@ class CaseOut(Schema):
     payments: list[PaymentOut]
 
 
-class ApplyIn(Schema):
+class ApplyIn(InputSchema):
     service: str = Field(min_length=1, max_length=60)
     for_person: str | None = Field(
         default=None, description="public id of a child you act for; empty for yourself"
@@ -93,12 +93,12 @@ class ApplyOut(Schema):
     case: CaseOut | None
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     version: int = Field(ge=1)
     text: str = Field(min_length=1, max_length=2000)
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     version: int = Field(ge=1)
     action: Literal["approve", "reject", "return"]
     text: str = Field(default="", max_length=2000)

@@ -19,7 +19,7 @@ from gov3.accounts.queries import person_acted_for
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.models import AccessChannel
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.documents.core.verify import Verdict
 from gov3.documents.models import DocumentType, IssuedDocument
 from gov3.documents.queries import document_for_officer, documents_for, explain_verdict
@@ -34,7 +34,7 @@ verify_router = Router(tags=["verification"])
 router = Router(tags=["documents"])
 
 
-class VerifyIn(Schema):
+class VerifyIn(InputSchema):
     """The document number, the text of the QR code, or an SD-JWT VC."""
 
     text: str = Field(min_length=1, max_length=20000)
@@ -152,7 +152,7 @@ def _citizen(request: HttpRequest) -> User:
     return user
 
 
-class CertificateIn(Schema):
+class CertificateIn(InputSchema):
     document_type: str = Field(
         description="resident_registration | family_relations", max_length=30
     )
@@ -192,7 +192,7 @@ def my_document(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     return _out(document)
 
 
-class RevokeIn(Schema):
+class RevokeIn(InputSchema):
     version: int = Field(ge=1, le=2**31)
     reason: str = Field(min_length=1, max_length=2000)
 

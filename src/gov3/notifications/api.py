@@ -21,7 +21,7 @@ from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import PermissionRefusedError
 from gov3.core.personal_data import citizens_own_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.notifications.models import (
     Channel,
     Notification,
@@ -87,7 +87,7 @@ class ChannelsOut(Schema):
     legal_notice: bool
 
 
-class ChannelsIn(Schema):
+class ChannelsIn(InputSchema):
     """Where one kind should reach me; leave one out to keep it (legal notices: in_app true)."""
 
     in_app: bool | None = None
@@ -109,7 +109,7 @@ class PreferencesOut(Schema):
     channels: dict[str, ChannelsOut]
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     """The preferences to save; kinds left out of ``channels`` keep their setting."""
 
     digest: str

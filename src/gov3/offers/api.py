@@ -18,7 +18,7 @@ from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import citizens_own_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.queries import offer_for, offers_for
 from gov3.offers.services import (
@@ -68,7 +68,7 @@ class OfferDetailOut(OfferOut):
     )
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     """The version of the offer the caller saw (an offer changed since is refused, 409)."""
 
     version: int = Field(ge=1)
@@ -78,7 +78,7 @@ class DeclineIn(VersionIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(InputSchema):
     text: str = Field(min_length=1, max_length=2000)
 
 

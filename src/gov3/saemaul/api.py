@@ -21,9 +21,9 @@ from ninja.files import UploadedFile
 
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.personal_data import no_personal_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.core.spreadsheets import neutralise
-from gov3.saemaul import dashboards, exchange
+from gov3.saemaul import dashboards, exchange, models
 from gov3.saemaul.models import (
     UNITS,
     Assembly,
@@ -191,8 +191,10 @@ class VillageDetailOut(VillageOut):
     projects: list[ProjectSummaryOut]
 
 
-class ResolutionIn(Schema):
+class ResolutionIn(InputSchema):
     """A decision put to the vote."""
+
+    length_models = (models.Resolution,)
 
     title: str
     votes_for: int
@@ -201,8 +203,10 @@ class ResolutionIn(Schema):
     text: str = ""
 
 
-class AssemblyIn(Schema):
+class AssemblyIn(InputSchema):
     """A general assembly to record."""
+
+    length_models = (models.Assembly,)
 
     held_on: date
     eligible_members: int
@@ -241,8 +245,10 @@ class AssemblyOut(Schema):
     resolutions: list[ResolutionOut]
 
 
-class BoqLineIn(Schema):
+class BoqLineIn(InputSchema):
     """A line of the bill of quantities."""
+
+    length_models = (models.ProjectLine,)
 
     description: str
     quantity: str
@@ -251,8 +257,10 @@ class BoqLineIn(Schema):
     material: str = ""
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     """A project to draft."""
+
+    length_models = (models.Project,)
 
     title: str
     category: str
@@ -282,7 +290,7 @@ class BoqLineOut(Schema):
     amount_krw: int
 
 
-class DecisionOut(Schema):
+class ProjectDecisionOut(Schema):
     """A step of a project's history."""
 
     action: str
@@ -309,28 +317,30 @@ class ProjectOut(ProjectSummaryOut):
     locked: bool
     return_reason: str
     lines: list[BoqLineOut]
-    history: list[DecisionOut]
+    history: list[ProjectDecisionOut]
 
 
-class VersionIn(Schema):
+class SaemaulVersionIn(InputSchema):
     """The version of the project or report the caller saw."""
+
+    length_models = (models.ProjectDecision,)
 
     version: int
 
 
-class CheckIn(VersionIn):
+class CheckIn(SaemaulVersionIn):
     """The eup/myeon check."""
 
     note: str = ""
 
 
-class ReturnIn(VersionIn):
+class ReturnIn(SaemaulVersionIn):
     """A return for correction."""
 
     reason: str
 
 
-class ApproveIn(VersionIn):
+class ApproveIn(SaemaulVersionIn):
     """The county's approval; the grant defaults to what was requested."""
 
     approved_grant_krw: int | None = None
@@ -357,8 +367,10 @@ class PhotoOut(Schema):
     uploaded_at: datetime
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     """A month to prepare the caller's own report for."""
+
+    length_models = (models.Report,)
 
     year: int
     month: int
@@ -415,8 +427,10 @@ class RankedOut(Schema):
     showed_results: bool
 
 
-class MaterialUseIn(Schema):
+class MaterialUseIn(InputSchema):
     """Delivered material put into one of the village's approved projects."""
+
+    length_models = (models.MaterialUse,)
 
     project_id: str
     material: str
@@ -439,9 +453,11 @@ class MaterialUseOut(Schema):
     actor: str
 
 
-class FundEntryIn(Schema):
+class FundEntryIn(InputSchema):
     """Money into the village fund (contribution, income, other) or out of it (expense);
     ``amount_krw`` is positive."""
+
+    length_models = (models.VillageFundEntry,)
 
     kind: str
     amount_krw: int
@@ -491,15 +507,17 @@ class TranchesOut(Schema):
     tranches: list[TrancheOut]
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(InputSchema):
     """The day a tranche is paid into the village fund."""
 
     released_on: date
 
 
-class EvaluationIn(Schema):
+class EvaluationIn(InputSchema):
     """A village's evaluation: points per rubric criterion (``showed_results`` only for a
     round without a rubric or without a pass score)."""
+
+    length_models = (models.Evaluation,)
 
     village_code: str
     scores: dict[str, int] = {}
@@ -522,7 +540,7 @@ class EvaluationOut(Schema):
     note: str
 
 
-class ClassifyIn(Schema):
+class ClassifyIn(InputSchema):
     """The year to classify, for the caller's area or one area in it."""
 
     year: int
@@ -919,7 +937,9 @@ STEP_RESPONSES = {200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 
     "/projects/{public_id}/submit", response=STEP_RESPONSES, url_name="saemaul_submit_project"
 )
 @no_personal_data
-def submit_project(request: HttpRequest, public_id: str, payload: VersionIn) -> dict[str, Any]:
+def submit_project(
+    request: HttpRequest, public_id: str, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Send a project to the eup/myeon office; refused (422) without an adopted resolution."""
     j, project = _project_step(request, public_id, Step.SUBMIT_PROJECT)
     return _project_out(do_submit_project(j.actor, project, expected_version=payload.version))
@@ -1260,7 +1280,9 @@ def _own(j: Jurisdiction, report: Report) -> bool:
     url_name="saemaul_submit_report",
 )
 @no_personal_data
-def submit_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
+def submit_report(
+    request: HttpRequest, report_id: int, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Send the caller's own report to the level above."""
     j = _jurisdiction(request)
     report = j.report_by_id(report_id)
@@ -1282,7 +1304,9 @@ def _reviewable(j: Jurisdiction, report_id: int) -> Report:
     url_name="saemaul_approve_report",
 )
 @no_personal_data
-def approve_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
+def approve_report(
+    request: HttpRequest, report_id: int, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Approve the report of the level below; its period is locked from then on (409 after)."""
     j = _jurisdiction(request)
     report = _reviewable(j, report_id)
