@@ -5,10 +5,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from gov3.accounts.forms import AdminSignInForm
 from gov3.api.main import api
 
-# Administrators sign in with a second factor too.
+# Administrators sign in with a second factor too, in one step (user name, password, code).
 admin.site.__class__ = OTPAdminSite
+admin.site.login_form = AdminSignInForm
+admin.site.login_template = "admin/gov3_login.html"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

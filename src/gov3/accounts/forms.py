@@ -65,3 +65,16 @@ class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
                 _("The authenticator code is wrong or has expired. Enter the current code."),
                 code="bad_otp",
             )
+        # django-otp marks the session verified with this device when the sign-in completes.
+        user.otp_device = self.device
+
+
+class AdminSignInForm(OfficerSignInForm):
+    """The admin's sign-in in one step: user name, password and the current code (the
+    administrator's authenticator is found by itself, no device to choose), in the reader's
+    language. Only staff accounts; any other answers like a wrong password."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        if not user.is_staff:
+            raise self.get_invalid_login_error()
+        super().confirm_login_allowed(user)
