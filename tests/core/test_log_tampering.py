@@ -54,6 +54,12 @@ def logs(family: dict[str, Person]) -> dict[str, Person]:
     return family
 
 
+def settings_dir() -> Path:
+    from django.conf import settings  # noqa: PLC0415 - the per-test value
+
+    return Path(settings.GOV3_AUDIT_DIR)
+
+
 def tamper(sql: str, params: list[object] | None = None) -> None:
     """Write behind the application's back (PostgreSQL: with the guard triggers off, as the
     owner of the database could)."""
@@ -264,3 +270,15 @@ def test_postgresql_head_only_moves_forward(logs: dict[str, Person], table: str)
             raw(sql)
     with pytest.raises(DatabaseError, match="never removed"):
         raw(f"DELETE FROM {table}")  # noqa: S608
+
+
+def test_the_newest_checkpoint_is_published(logs: dict[str, Person], client: Any) -> None:
+    assert client.get("/audit/checkpoint.json").status_code == 404
+    made = make_checkpoint()
+    published = client.get("/audit/checkpoint.json").json()
+    assert published["chains"] == made.chains
+    assert published["signature"] == made.signature
+    # A copy kept elsewhere verifies the logs like the file does.
+    copy = Path(str(settings_dir())) / "copy.jsonl"
+    copy.write_text(json.dumps(published) + "\n")
+    call_command("audit", "verify", "--checkpoints", str(copy))
