@@ -946,6 +946,7 @@ def main() -> None:
     parser.add_argument("--passports", type=int, default=20, help="passports a run")
     parser.add_argument("--postgres", action="store_true", help="the passport part on PG too")
     parser.add_argument("--profile", action="store_true", help="profile even if targets are met")
+    parser.add_argument("--no-profile", action="store_true", help="never profile (smoke runs)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -972,6 +973,8 @@ def main() -> None:
         sections.append(part_passport(args))
     loads.append(os.getloadavg()[0])
     missed = [m for m in measured if m.met is False or (args.profile and m.target)]
+    if args.no_profile:
+        missed = []
     for m in missed:
         call = profile_call(m.name, given)
         if call is not None:

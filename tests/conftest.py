@@ -142,6 +142,13 @@ def playwright(
 
 
 @pytest.fixture(scope="module")
+def browser_context_args() -> dict[str, Any]:
+    """Every page in English unless a test asks for another language; axe-core is injected as
+    a script, which a strict Content-Security-Policy would block."""
+    return {"bypass_csp": True, "locale": "en-GB"}
+
+
+@pytest.fixture(scope="module")
 def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
     return cast(BrowserType, getattr(playwright, browser_name))
 
