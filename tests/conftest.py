@@ -115,9 +115,22 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _tests_may_empty_the_logs(django_db_setup: None, django_db_blocker: Any) -> None:
+    """PostgreSQL refuses TRUNCATE of the append-only logs unless `gov3.allow_truncate` is on;
+    the test database allows it, for the flush between transactional (live server) tests."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.settings_dict["NAME"]
+                cursor.execute(f'ALTER DATABASE "{name}" SET gov3.allow_truncate = on')
+                cursor.execute("SET gov3.allow_truncate = on")
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _issuer_keys_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Issuer keys made by the tests go to a throwaway key store, never the project's var/."""
     settings.GOV3_KEY_DIR = tmp_path_factory.mktemp("keys")
+    settings.GOV3_AUDIT_DIR = tmp_path_factory.mktemp("audit")  # signed log checkpoints
     key_store.cache_clear()
 
 
@@ -271,9 +284,15 @@ def family(areas: None) -> dict[str, Person]:
 
 
 @pytest.fixture
-def agency(db: None) -> Agency:
+def agency(areas: None) -> Agency:
+    """Jongno-gu's office: its registry officers read Jongno-gu's residents."""
     return do_create_agency(
-        ACTOR, code="kr-jongno", name_local="종로구청", name_en="Jongno-gu Office", country="kr"
+        ACTOR,
+        code="kr-jongno",
+        name_local="종로구청",
+        name_en="Jongno-gu Office",
+        country="kr",
+        area_code="11110",
     )
 
 

@@ -5,14 +5,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from gov3.accounts.forms import AdminSignInForm
 from gov3.api.main import api
+from gov3.core.views import checkpoint_json
 
-# Administrators sign in with a second factor too.
+# Administrators sign in with a second factor too, in one step (user name, password, code).
 admin.site.__class__ = OTPAdminSite
+admin.site.login_form = AdminSignInForm
+admin.site.login_template = "admin/gov3_login.html"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/checkpoint.json", checkpoint_json, name="audit_checkpoint"),
     path("officer/", include("gov3.backoffice.urls")),
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),

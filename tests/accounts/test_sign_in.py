@@ -38,7 +38,10 @@ def test_wrong_password_is_refused(client: Client, citizen: User) -> None:
 def test_officer_cannot_skip_the_second_factor(client: Client, officer: tuple[User, Any]) -> None:
     response = client.post(reverse("portal:login"), {"username": "officer1", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
-    assert "officer page" in response.content.decode()
+    wrong = client.post(reverse("portal:login"), {"username": "officer1", "password": "nope"})
+    # The citizen page does not confirm an officer's password: the same answer as a wrong one.
+    assert _errors(response) == _errors(wrong)
+    assert _errors(response)  # the "wrong user name or password" message
     response = client.post(
         reverse("backoffice:login"),
         {"username": "officer1", "password": PASSWORD, "otp_token": "000000"},
@@ -60,6 +63,25 @@ def test_officer_signs_in_with_password_and_code(client: Client, officer: tuple[
     )
     assert response.status_code == 302
     assert client.get(reverse("backoffice:search")).status_code == 200
+
+
+def _errors(response: Any) -> list[str]:
+    return [str(e) for e in response.context["form"].non_field_errors()]
+
+
+@pytest.mark.django_db
+def test_an_officers_password_on_the_citizen_page_counts_as_a_failure(
+    client: Client, officer: tuple[User, Any]
+) -> None:
+    for _ in range(5):
+        client.post(reverse("portal:login"), {"username": "officer1", "password": PASSWORD})
+    _, device = officer
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": "officer1", "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert response.status_code == 429  # locked out by the five "failures"
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.django_db

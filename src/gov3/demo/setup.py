@@ -146,6 +146,10 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     call_command("country", "load", country)
     generate_population(country, size, seed, if_empty=True)
     today = timezone.localdate()
+    parent = _demo_parent(country, today)
+    # The demo officer's office serves the demo family's municipality (the access policy lets
+    # registry officers read their area's residents only).
+    home = parent.household.address.area if parent.household else None
     agency = do_create_agency(
         ACTOR,
         code=f"{country}-district-office",
@@ -155,9 +159,9 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
         else "Ba Dinh Ward People's Committee",
         country=country,
         services=["*"],  # decides the cases of every service
+        area_code=(home.parent.code if home and home.parent else None),
     )
 
-    parent = _demo_parent(country, today)
     citizen = _ensure_user("citizen") or do_create_citizen_account(
         ACTOR, person=parent, username="citizen", password=DEMO_PASSWORDS["citizen"]
     )
