@@ -1,0 +1,289 @@
+"""Citizen and public pages of participation. Thin: parse, authorise, call one command,
+render. Another citizen's petition or request is 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from gov3.accounts.decorators import citizen_of, signed_in_citizen
+from gov3.accounts.models import Agency
+from gov3.catalogue.eligibility import language
+from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.participation import queries
+from gov3.participation.charts import bar_chart
+from gov3.participation.forms import (
+    CommentForm,
+    DisclosureRequestForm,
+    PetitionForm,
+    RateForm,
+    TextForm,
+)
+from gov3.participation.foryou import for_person
+from gov3.participation.installed import policy
+from gov3.participation.models import Consultation, ConsultationStatus, PublicPetition
+from gov3.participation.services.common import Upload
+from gov3.participation.services.consultations import do_comment
+from gov3.participation.services.disclosure import (
+    deemed_refused,
+    do_object_to_disclosure,
+    do_request_disclosure,
+)
+from gov3.participation.services.disclosure import objection_deadline as disclosure_deadline
+from gov3.participation.services.petitions import (
+    do_file_petition,
+    do_object_to_petition,
+    do_rate_petition,
+    objection_deadline,
+)
+from gov3.participation.services.public import do_sign, effective_status
+
+
+def _categories(country: str) -> list[tuple[str, str]]:
+    lang = language()
+    return [(k, c.names.get(lang, c.names["en"])) for k, c in policy(country).categories.items()]
+
+
+def upload_of(file: Any) -> list[Upload]:
+    if not file:
+        return []
+    return [Upload(file.name, file.content_type or "", file.read())]
+
+
+@login_required
+def petitions(request: HttpRequest) -> HttpResponse:
+    """My petitions and the form to file one."""
+    user = signed_in_citizen(request)
+    country = user.person.country  # type: ignore[union-attr]
+    form = PetitionForm(
+        request.POST or None, request.FILES or None, categories=_categories(country)
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            petition = do_file_petition(
+                user,
+                kind=data["kind"],
+                category=data["category"],
+                area_code=data["area"],
+                title=data["title"],
+                text=data["text"],
+                attachments=upload_of(data["attachment"]),
+            )
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:petition", public_id=petition.public_id)
+    context = {"petitions": list(queries.petitions_of(user)[:100]), "form": form, "error": error}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participation/petitions.html", context, status=status)
+
+
+@login_required
+def petition(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = signed_in_citizen(request)
+    try:
+        found = queries.petition_for_citizen(user, public_id)
+    except NotFoundError:
+        raise Http404 from None
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "rate":
+                rate = RateForm(request.POST)
+                if rate.is_valid():
+                    do_rate_petition(user, found, rating=rate.cleaned_data["rating"])
+            elif request.POST.get("do") == "object":
+                do_object_to_petition(user, found, text=request.POST.get("text", ""))
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:petition", public_id=found.public_id)
+    context = {
+        "petition": found,
+        "events": list(
+            found.events.order_by("at", "pk").select_related("to_agency", "from_agency")
+        ),
+        "objection": getattr(found, "objection", None),
+        "objection_deadline": objection_deadline(found),
+        "today": timezone.localdate(),
+        "rate_form": RateForm(),
+        "text_form": TextForm(),
+        "error": error,
+        "category": policy(found.country).categories[found.category].names.get(language()),
+    }
+    return render(request, "participation/petition.html", context, status=400 if error else 200)
+
+
+def public_petitions(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    items = list(PublicPetition.objects.order_by("-opened_on")[:100])
+    for item in items:
+        item.shown_status = effective_status(item, today)  # type: ignore[attr-defined]
+    return render(request, "participation/public_petitions.html", {"petitions": items})
+
+
+def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        found = queries.public_petition(public_id)
+    except NotFoundError:
+        raise Http404 from None
+    error = ""
+    if request.method == "POST":
+        user = citizen_of(request)
+        if user is None:
+            return redirect(f"/login/?next={request.path}")
+        try:
+            do_sign(user, found)
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:public_petition", public_id=found.public_id)
+    context = {
+        "petition": found,
+        "status": effective_status(found, timezone.localdate()),
+        "error": error,
+    }
+    return render(
+        request, "participation/public_petition.html", context, status=400 if error else 200
+    )
+
+
+@login_required
+def disclosure(request: HttpRequest) -> HttpResponse:
+    user = signed_in_citizen(request)
+    country = user.person.country  # type: ignore[union-attr]
+    agencies = [
+        (a.code, a.name_local)
+        for a in Agency.objects.filter(country=country).order_by("name_local")
+    ]
+    form = DisclosureRequestForm(request.POST or None, agencies=agencies)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = do_request_disclosure(
+                user, agency_code=form.cleaned_data["agency"], subject=form.cleaned_data["subject"]
+            )
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:disclosure_request", public_id=made.public_id)
+    context = {"requests": list(queries.requests_of(user)[:100]), "form": form, "error": error}
+    return render(
+        request,
+        "participation/disclosure.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def disclosure_request(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = signed_in_citizen(request)
+    try:
+        found = queries.request_for_citizen(user, public_id)
+    except NotFoundError:
+        raise Http404 from None
+    today = timezone.localdate()
+    error = ""
+    if request.method == "POST":
+        try:
+            do_object_to_disclosure(user, found, text=request.POST.get("text", ""))
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:disclosure_request", public_id=found.public_id)
+    context = {
+        "request_": found,
+        "deemed": deemed_refused(found, today),
+        "deadline": disclosure_deadline(found, today),
+        "objection": getattr(found, "objection", None),
+        "files": list(found.files.only("name", "size", "sha256")),
+        "text_form": TextForm(),
+        "error": error,
+    }
+    return render(
+        request, "participation/disclosure_request.html", context, status=400 if error else 200
+    )
+
+
+def consultations(request: HttpRequest) -> HttpResponse:
+    items = Consultation.objects.exclude(status=ConsultationStatus.WITHDRAWN).order_by("-opens_on")
+    return render(request, "participation/consultations.html", {"consultations": list(items[:50])})
+
+
+LABELS = {"start": "start", "stop": "stop", "gain": "gain", "lose": "lose"}
+
+
+def impact_view(impact: dict[str, Any]) -> dict[str, Any]:
+    """The stored impact as the page shows it: a chart per dimension (people who start
+    qualifying) with the table behind it."""
+    tables = []
+    for dimension, table in (impact.get("tables") or {}).items():
+        bars = [
+            (
+                row["key"],
+                row["key"],
+                row["start"] or 0,
+                "—" if row["start"] is None else f"{row['start']:,}",
+            )
+            for row in table["rows"]
+        ]
+        tables.append(
+            {
+                "dimension": dimension,
+                "rows": table["rows"],
+                "total": table["total"],
+                "chart": bar_chart(bars),
+            }
+        )
+    return {
+        "total": impact.get("total", {}),
+        "tables": tables,
+        "threshold": impact.get("threshold"),
+    }
+
+
+def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
+    try:
+        found = queries.consultation(public_id)
+    except NotFoundError:
+        raise Http404 from None
+    user = citizen_of(request)
+    error = ""
+    form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        if user is None:
+            return redirect(f"/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                do_comment(
+                    user, found, stance=form.cleaned_data["stance"], text=form.cleaned_data["text"]
+                )
+            except Gov3Error as exc:
+                error = str(exc)
+            else:
+                return redirect("participation:consultation", public_id=found.public_id)
+    mine = None
+    if user is not None and user.person is not None and user.person.country == found.country:
+        mine = for_person(found, user.person)
+    counts = {
+        stance: found.comments.filter(stance=stance).count()
+        for stance in ("support", "oppose", "comment")
+    }
+    context = {
+        "consultation": found,
+        "impact": impact_view(found.impact),
+        "mine": mine,
+        "form": form,
+        "error": error,
+        "counts": counts,
+        "open": found.status == ConsultationStatus.OPEN
+        and found.opens_on <= timezone.localdate() <= found.closes_on,
+    }
+    return render(request, "participation/consultation.html", context, status=400 if error else 200)
