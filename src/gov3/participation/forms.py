@@ -127,4 +127,6 @@ class ParameterDraftForm(KrdsFormMixin, forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
-    source = forms.URLField(label=_("Where the draft is published"), max_length=200)
+    source = forms.URLField(
+        label=_("Where the draft is published"), max_length=200, assume_scheme="https"
+    )
