@@ -164,7 +164,8 @@ def test_the_impact_equals_a_person_by_person_count(population: Population) -> N
         expected["lose"],
     )
     assert total.cost_change == expected["cost"]
-    assert expected["gain"] > 0 and expected["start"] > 0  # the draft does something
+    assert expected["gain"] > 0  # the draft does something
+    assert expected["start"] > 0
     assert {k: c.start for k, c in impact.by["area"].items() if c.start} == by_area
     assert sum(c.subjects for c in impact.by["household_type"].values()) == len(rows)
     assert sum(c.start for c in impact.by["age_band"].values()) == expected["start"]
