@@ -4,14 +4,19 @@ the period; public petitions signed once; a broken draft refused with nothing pu
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from gov3.accounts.models import Agency, OfficerRole, User
-from gov3.accounts.services import do_create_citizen_account, do_create_officer_account
+from gov3.accounts.services import (
+    do_create_agency,
+    do_create_citizen_account,
+    do_create_officer_account,
+)
+from gov3.catalogue.installed import rules_pack
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.notifications.models import Notification
 from gov3.participation.installed import policy
@@ -27,6 +32,7 @@ from gov3.participation.services.petitions import (
     do_rate_petition,
     do_split_petition,
     do_transfer_petition,
+    objection_deadline,
 )
 from gov3.participation.services.public import do_open_public_petition, do_sign
 from gov3.registry.models import Person
@@ -150,8 +156,6 @@ def test_an_objection_is_accepted_until_the_last_day_only(
     )
     petition.refresh_from_db()
     rules = policy("kr")
-    from gov3.participation.services.petitions import objection_deadline
-
     last = objection_deadline(petition)
     assert last is not None
     assert last >= petition.answered_on + timedelta(days=60)  # type: ignore[operator]
@@ -215,9 +219,6 @@ def test_a_public_petition_counts_each_person_once(
 def test_a_draft_that_does_not_load_is_refused_with_file_and_line(
     agencies: Any, settings: Any
 ) -> None:
-    from gov3.accounts.services import do_create_agency
-    from gov3.catalogue.installed import rules_pack
-
     welfare = do_create_agency(
         ACTOR, code="kr-welfare", name_local="복지", name_en="W", country="kr", services=["*"]
     )
@@ -238,8 +239,8 @@ def test_a_draft_that_does_not_load_is_refused_with_file_and_line(
             title="t",
             summary="s",
             files={"services/basic_pension.yaml": broken},
-            effective_on=__import__("datetime").date(2027, 1, 1),
-            opens_on=__import__("datetime").date(2026, 12, 1),
-            closes_on=__import__("datetime").date(2027, 1, 10),
+            effective_on=date(2027, 1, 1),
+            opens_on=date(2026, 12, 1),
+            closes_on=date(2027, 1, 10),
         )
     assert not Consultation.objects.exists()
