@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for
+from gov3.core.dates import add_years
 from gov3.registry.models import Person
 from gov3.registry.services import do_register_birth
 from tests.conftest import ACTOR, PASSWORD, current_totp
@@ -71,19 +73,46 @@ def test_repeated_failures_lock_the_account(client: Client, citizen: User) -> No
 
 
 @pytest.mark.django_db
+def test_guessing_authenticator_codes_locks_the_officer_out(
+    client: Client, officer: tuple[User, Any]
+) -> None:
+    """The right password with wrong codes counts towards the lockout: after five guesses even
+    the right code is refused, so the 10**6 codes cannot be tried one after another."""
+    _, device = officer
+    right = current_totp(device)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        response = client.post(
+            reverse("backoffice:login"),
+            {"username": "officer1", "password": PASSWORD, "otp_token": wrong},
+        )
+        assert "_auth_user_id" not in client.session
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": "officer1", "password": PASSWORD, "otp_token": right},
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "locked" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_parent_acts_for_minor_children_only(citizen: User, family: dict[str, Person]) -> None:
-    # Korea's age of majority is 19 (Civil Act art. 4): the 25-year-old daughter is not a minor.
-    assert list(children_acted_for(citizen, today=date(2025, 1, 1))) == [family["son"]]
+    # Korea's age of majority is 19 (Civil Act art. 4): the 26-year-old daughter is not a minor.
+    today = timezone.localdate()
+    assert list(children_acted_for(citizen, today=today)) == [family["son"]]
     baby = do_register_birth(
         ACTOR,
         mother=None,
         father=family["stranger"],
         name_local="박아기",
         name_latin="PARK AGI",
-        birth_date=date(2024, 1, 1),
+        birth_date=today - timedelta(days=300),
         sex="F",
     )
-    assert baby not in children_acted_for(citizen, today=date(2025, 1, 1))
+    assert baby not in children_acted_for(citizen, today=today)
     # On the day the son turns 19 he is an adult.
-    assert list(children_acted_for(citizen, today=date(2039, 7, 7))) == []
-    assert list(children_acted_for(citizen, today=date(2039, 7, 6))) == [family["son"]]
+    nineteenth_birthday = add_years(family["son"].birth_date, 19)
+    assert list(children_acted_for(citizen, today=nineteenth_birthday)) == []
+    day_before = nineteenth_birthday - timedelta(days=1)
+    assert list(children_acted_for(citizen, today=day_before)) == [family["son"]]

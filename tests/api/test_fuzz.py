@@ -89,12 +89,6 @@ class Caller:
         return {"X-CSRFToken": self.cookies["csrftoken"]}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Argon2 is deliberately slow; each operation signs two accounts up and in again."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def server_errors() -> Iterator[list[BaseException]]:
     """The exceptions the application raised (they become 500s), for their traceback.
