@@ -41,6 +41,7 @@ from gov3.participation.services.petitions import (
     objection_deadline,
 )
 from gov3.participation.services.public import do_sign, effective_status
+from gov3.registry.models import Area
 
 
 def _categories(country: str) -> list[tuple[str, str]]:
@@ -58,9 +59,14 @@ def upload_of(file: Any) -> list[Upload]:
 def petitions(request: HttpRequest) -> HttpResponse:
     """My petitions and the form to file one."""
     user = signed_in_citizen(request)
-    country = user.person.country  # type: ignore[union-attr]
+    person = user.person
+    assert person is not None
+    home = Area.objects.filter(address__household__members=person).values_list("code", flat=True)
     form = PetitionForm(
-        request.POST or None, request.FILES or None, categories=_categories(country)
+        request.POST or None,
+        request.FILES or None,
+        categories=_categories(person.country),
+        initial={"area": home.first() or ""},
     )
     error = ""
     if request.method == "POST" and form.is_valid():
