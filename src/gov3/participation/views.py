@@ -25,7 +25,12 @@ from gov3.participation.forms import (
 )
 from gov3.participation.foryou import for_person
 from gov3.participation.installed import policy
-from gov3.participation.models import Consultation, ConsultationStatus, PublicPetition
+from gov3.participation.models import (
+    Consultation,
+    ConsultationStatus,
+    PublicPetition,
+    PublicPetitionStatus,
+)
 from gov3.participation.services.common import Upload
 from gov3.participation.services.consultations import do_comment
 from gov3.participation.services.disclosure import (
@@ -40,7 +45,7 @@ from gov3.participation.services.petitions import (
     do_rate_petition,
     objection_deadline,
 )
-from gov3.participation.services.public import do_sign, effective_status
+from gov3.participation.services.public import collecting, do_sign, effective_status
 from gov3.registry.models import Area
 
 
@@ -152,7 +157,8 @@ def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
             return redirect("participation:public_petition", public_id=found.public_id)
     context = {
         "petition": found,
-        "status": effective_status(found, timezone.localdate()),
+        "status": PublicPetitionStatus(effective_status(found, timezone.localdate())).label,
+        "collecting": collecting(found, timezone.localdate()),
         "error": error,
     }
     return render(

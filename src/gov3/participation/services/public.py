@@ -32,6 +32,16 @@ def effective_status(petition: PublicPetition, today: date) -> str:
     return petition.status
 
 
+def collecting(petition: PublicPetition, today: date) -> bool:
+    """Signatures count from the day it opens to the last day of its period, also after the
+    threshold is reached (as the National Assembly's petitions keep counting agreement for
+    the whole period), until the agency answers publicly."""
+    return (
+        petition.status in (PublicPetitionStatus.OPEN, PublicPetitionStatus.REACHED)
+        and petition.opened_on <= today <= petition.closes_on
+    )
+
+
 def do_open_public_petition(
     user: User, *, title: str, text: str, category: str, today: date | None = None
 ) -> PublicPetition:
@@ -76,7 +86,7 @@ def do_sign(user: User, petition: PublicPetition, *, today: date | None = None) 
     constraint lets one in; the count is raised in the same transaction as the signature."""
     person = citizen_person(user)
     today = today or timezone.localdate()
-    if effective_status(petition, today) != PublicPetitionStatus.OPEN or today < petition.opened_on:
+    if not collecting(petition, today):
         raise ValidationFailedError(gettext("This petition is not collecting signatures."))
     try:
         with transaction.atomic(durable=True):
