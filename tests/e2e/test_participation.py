@@ -424,3 +424,69 @@ def test_adoption_supersedes_open_offers_through_the_offers_machinery(
     expect(page.locator("dl.gov3-record").first).to_contain_text("Adopted")
     expect(page.get_by_text("의견을 반영하여 그대로 시행합니다.")).to_be_visible()
     check_page(page, on_phone=False)
+
+
+def test_public_petitions_disclosure_and_the_figures_on_a_phone(
+    *,
+    page: Page,
+    phone: BrowserContext,
+    live_server: Any,
+    citizen: User,
+    stranger: User,
+    district_officer: tuple[User, Any],
+) -> None:
+    """A citizen opens a public petition and asks for information; another signs on his
+    phone; the agency answers publicly; the figures and the publication list read on a phone."""
+    base = live_server.url
+    mobile = phone.new_page()
+    citizen_signs_in(mobile, base, citizen.username)
+    mobile.goto(f"{base}/participation/petitions/")
+    check_page(mobile, on_phone=True)
+    mobile.get_by_label("Subject").select_option(label="Roads and traffic")
+    mobile.get_by_label("Title").fill("통학로에 횡단보도를")
+    mobile.get_by_label("What you ask for").fill("초등학교 앞 통학로에 횡단보도를 설치해 주세요.")
+    mobile.get_by_role("button", name="Open the petition for signatures").click()
+    expect(mobile.get_by_role("heading", level=1)).to_have_text("통학로에 횡단보도를")
+    expect(mobile.locator("dl.gov3-record")).to_contain_text("Collecting signatures")
+    check_page(mobile, on_phone=True)
+    petition_url = mobile.url
+
+    # she asks the district office for information, on her phone too
+    mobile.goto(f"{base}/me/disclosure/")
+    check_page(mobile, on_phone=True)
+    mobile.get_by_label("Agency").select_option(label="종로구청")
+    mobile.get_by_label("The information you ask for").fill("통학로 교통안전 예산 집행 내역")
+    mobile.get_by_role("button", name="Send the request").click()
+    expect(mobile.locator("dl.gov3-record")).to_contain_text("Waiting for the agency")
+    check_page(mobile, on_phone=True)
+
+    # another citizen signs, once
+    phone.clear_cookies()
+    citizen_signs_in(mobile, base, stranger.username)
+    mobile.goto(petition_url)
+    mobile.get_by_role("button", name="Sign", exact=True).click()
+    expect(mobile.locator("dl.gov3-record")).to_contain_text("1 / 50000")
+    check_page(mobile, on_phone=True)
+
+    # the agency the subject goes to answers publicly
+    molit = do_create_officer_account(
+        ACTOR,
+        username="molit",
+        password=PASSWORD,
+        agency=Agency.objects.get(code="kr-molit"),
+        role=OfficerRole.REGISTRY_OFFICER,
+    )
+    officer_signs_in(page, base, molit)
+    page.get_by_role("link", name="Petitions").click()
+    page.get_by_role("link", name="통학로에 횡단보도를").click()
+    check_page(page, on_phone=False)
+    page.get_by_label("Text").fill("내년 예산에 반영하겠습니다.")
+    page.get_by_role("button", name="Publish the answer").click()
+    expect(page.get_by_text("내년 예산에 반영하겠습니다.")).to_be_visible()
+
+    mobile.goto(petition_url)
+    expect(mobile.locator("dl.gov3-record")).to_contain_text("Answered publicly")
+    expect(mobile.get_by_role("button", name="Sign", exact=True)).to_have_count(0)
+    for path in ("/participation/figures/", "/participation/publications/"):
+        mobile.goto(base + path)
+        check_page(mobile, on_phone=True)

@@ -19,15 +19,18 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from django.conf import settings
+from django.db.models import Count
 
 from gov3.cases.takeup import MEASURES, published, take_up
 from gov3.opendata.core.suppression import suppress_counts
 from gov3.participation.models import (
     Consultation,
+    ConsultationComment,
     DisclosureDecision,
     DisclosureRequest,
     Petition,
     PetitionStatus,
+    Stance,
 )
 
 Row = dict[str, Any]
@@ -60,7 +63,7 @@ def threshold() -> int:
     return int(settings.GOV3_OPEN_DATA_MIN_CELL)
 
 
-def _protect(rows: list[Row], columns: tuple[str, ...]) -> list[Row]:
+def protect(rows: list[Row], columns: tuple[str, ...]) -> list[Row]:
     """Suppress each count column over all rows (the column's total is implied)."""
     for column in columns:
         published_column = suppress_counts(
@@ -75,9 +78,10 @@ def take_up_rows(country: str, day: date) -> list[Row]:
     return published(take_up(country, day))
 
 
-def petition_rows(country: str, day: date) -> list[Row]:
-    """Per agency and category: filed, answered, answered on time, overdue, median days to
-    answer and mean satisfaction (those two only where enough answers and ratings)."""
+def petition_rows(country: str, day: date, *, by_category: bool = True) -> list[Row]:
+    """Per agency and category (or per agency): filed, answered, answered on time, overdue,
+    median days to answer and mean satisfaction (those two only where enough answers and
+    ratings)."""
     groups: dict[tuple[str, str], list[Petition]] = defaultdict(list)
     for petition in (
         Petition.objects.filter(country=country)
@@ -92,7 +96,7 @@ def petition_rows(country: str, day: date) -> list[Row]:
             "satisfaction",
         )
     ):
-        groups[(petition.agency.code, petition.category)].append(petition)
+        groups[(petition.agency.code, petition.category if by_category else "")].append(petition)
     rows = []
     for (agency, category), items in sorted(groups.items()):
         answered = [p for p in items if p.status == PetitionStatus.ANSWERED and p.answered_on]
@@ -114,12 +118,20 @@ def petition_rows(country: str, day: date) -> list[Row]:
                 else None,
             }
         )
-    return _protect(rows, ("filed", "answered", "on_time", "overdue"))
+    return protect(rows, ("filed", "answered", "on_time", "overdue"))
 
 
-def disclosure_rows(country: str, day: date) -> list[Row]:
+DISCLOSURE_OUTCOMES = ("disclosed", "partial", "refused", "deemed_refused", "pending")
+
+
+def disclosure_counts(country: str, day: date, *, agency_id: int | None = None) -> list[Row]:
+    """Per agency: requests and their outcome on ``day`` (no decision after the period:
+    deemed refused), as counted, before any suppression."""
     counts: dict[str, Row] = {}
-    for request in DisclosureRequest.objects.filter(country=country).select_related("agency"):
+    requests = DisclosureRequest.objects.filter(country=country).select_related("agency")
+    if agency_id is not None:
+        requests = requests.filter(agency_id=agency_id)
+    for request in requests:
         row = counts.setdefault(
             request.agency.code,
             {
@@ -143,10 +155,11 @@ def disclosure_rows(country: str, day: date) -> list[Row]:
             row["deemed_refused"] += 1
         else:
             row["pending"] += 1
-    rows = [counts[k] for k in sorted(counts)]
-    return _protect(
-        rows, ("requests", "disclosed", "partial", "refused", "deemed_refused", "pending")
-    )
+    return [counts[k] for k in sorted(counts)]
+
+
+def disclosure_rows(country: str, day: date) -> list[Row]:
+    return protect(disclosure_counts(country, day), ("requests", *DISCLOSURE_OUTCOMES))
 
 
 def impact_rows(country: str, day: date) -> list[Row]:
@@ -169,6 +182,35 @@ def impact_rows(country: str, day: date) -> list[Row]:
                     }
                 )
     return rows
+
+
+def consultation_participation_rows(country: str, day: date) -> list[Row]:
+    """Per consultation: its service, period and status, how many supported, opposed or only
+    commented, and whether the agency responded. A stance is a public act like a signature on
+    a public petition, and these counts have no breakdown that could point at anyone, so they
+    are published as counted (as the consultation's own page shows them)."""
+    stances = {
+        (consultation_id, stance): number
+        for consultation_id, stance, number in ConsultationComment.objects.filter(
+            consultation__country=country
+        )
+        .values("consultation_id", "stance")
+        .annotate(number=Count("pk"))
+        .values_list("consultation_id", "stance", "number")
+    }
+    return [
+        {
+            "consultation": str(consultation.public_id),
+            "service": consultation.service_id,
+            "title": consultation.title,
+            "status": consultation.status,
+            "opens_on": consultation.opens_on,
+            "closes_on": consultation.closes_on,
+            **{stance: stances.get((consultation.pk, stance), 0) for stance in Stance.values},
+            "responded": bool(consultation.response),
+        }
+        for consultation in Consultation.objects.filter(country=country).order_by("opens_on", "pk")
+    ]
 
 
 _COUNT = "integer"
@@ -282,8 +324,47 @@ DATASETS: dict[str, Dataset] = {
             ),
             impact_rows,
         ),
+        Dataset(
+            "consultation-participation",
+            {
+                "en": "Participation in consultations",
+                "ko": "입법예고 의견 제출 현황",
+                "vi": "Tham gia lấy ý kiến",
+            },
+            {
+                "en": "For each consultation: its period and status, how many people supported "
+                "or opposed the draft or only commented, and whether the agency responded.",
+                "ko": "입법예고별 기간과 상태, 찬성·반대·의견 제출 인원, 기관 답변 여부.",
+                "vi": "Với mỗi đợt lấy ý kiến: thời gian, trạng thái, số người ủng hộ, phản đối "
+                "hoặc chỉ góp ý, và cơ quan đã phản hồi hay chưa.",
+            },
+            ("consultation", "participation", "open government"),
+            "DAILY",
+            (
+                ("consultation", "string", "consultation id"),
+                ("service", "string", "service id"),
+                ("title", "string", "the consultation's title"),
+                ("status", "string", "open, closed, adopted or withdrawn"),
+                ("opens_on", "date", "first day for comments"),
+                ("closes_on", "date", "last day for comments"),
+                ("support", _COUNT, "people who support the draft"),
+                ("oppose", _COUNT, "people who oppose the draft"),
+                ("comment", _COUNT, "people who only commented"),
+                ("responded", "boolean", "the agency published its response"),
+            ),
+            consultation_participation_rows,
+        ),
     )
 }
+
+
+def _csv_value(value: Any) -> Any:
+    """A cell as Table Schema reads it: empty when suppressed, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def as_csv(dataset: Dataset, rows: list[Row]) -> str:
@@ -292,7 +373,7 @@ def as_csv(dataset: Dataset, rows: list[Row]) -> str:
     names = [name for name, _, _ in dataset.fields]
     writer.writerow(names)
     for row in rows:
-        writer.writerow(["" if row.get(name) is None else row[name] for name in names])
+        writer.writerow([_csv_value(row.get(name)) for name in names])
     return out.getvalue()
 
 
@@ -310,7 +391,13 @@ def as_json(dataset: Dataset, rows: list[Row], day: date) -> str:
     )
 
 
-_ARROW = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
+_ARROW = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+}
 
 
 def as_parquet(dataset: Dataset, rows: list[Row]) -> bytes:

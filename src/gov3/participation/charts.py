@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from gov3.core.charts import hbar_chart
 
+Bar = tuple[str, str, int, str]  # key, label, value, the text shown after the bar
+
 
 def svg_number(value: float) -> str:
     return format(value, ".1f")
@@ -26,15 +28,25 @@ class SvgBar:
 
 
 @dataclass(frozen=True)
+class SvgTitle:
+    """The heading of a group of bars (e.g. one consultation's stances)."""
+
+    text: str
+    x: str
+    y: str
+
+
+@dataclass(frozen=True)
 class SvgChart:
     width: str
     height: str
     bars: list[SvgBar]
+    titles: list[SvgTitle]
 
 
-def bar_chart(bars: list[tuple[str, str, int, str]]) -> SvgChart:
-    """One group of (key, label, value, shown text) bars, ready for the SVG template."""
-    chart = hbar_chart([("", bars)])
+def grouped_bar_chart(groups: list[tuple[str, list[Bar]]]) -> SvgChart:
+    """Groups of bars, each under its title and scaled to its own largest bar."""
+    chart = hbar_chart(groups)
     drawn = [
         SvgBar(
             label=b.label,
@@ -49,4 +61,20 @@ def bar_chart(bars: list[tuple[str, str, int, str]]) -> SvgChart:
         for group in chart.groups
         for b in group.bars
     ]
-    return SvgChart(str(chart.width), str(chart.height), drawn)
+    titles = [
+        SvgTitle(group.title, str(chart.left), svg_number(group.y - 6))
+        for group in chart.groups
+        if group.title
+    ]
+    return SvgChart(str(chart.width), str(chart.height), drawn, titles)
+
+
+def bar_chart(bars: list[Bar]) -> SvgChart:
+    """One group of (key, label, value, shown text) bars, ready for the SVG template."""
+    return grouped_bar_chart([("", bars)])
+
+
+def count_text(value: int | None) -> str:
+    """A count as written after its bar: digits grouped by commas in every language (it is
+    inside the drawing), a dash where it is suppressed."""
+    return "—" if value is None else f"{value:,}"

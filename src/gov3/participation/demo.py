@@ -31,7 +31,7 @@ from gov3.participation.models import (
 from gov3.participation.services.consultations import do_open_consultation
 from gov3.participation.services.disclosure import do_request_disclosure
 from gov3.participation.synthetic import KINDS, petitions
-from gov3.registry.models import Person
+from gov3.registry.models import Area, Person
 
 ACTOR = "system:demo"
 
@@ -64,19 +64,25 @@ def load_demo_petitions(country: str, count: int, seed: int, today: date) -> int
         kind = item.kind if item.kind in KINDS else "complaint"
         due = period_end(filed, rules.types[kind].on(filed).period, rules.calendar)
         rows.append((number, item, guess, area, filed, due))
+    area_ids = dict(
+        Area.objects.filter(country=country, code__in={row[3] for row in rows}).values_list(
+            "code", "pk"
+        )
+    )
     sigs = similarity.signatures([item.text for item in items])
     blocks = [rules.agency_for(guess.category, area) for _, _, guess, area, _, _ in rows]
     leaders = similarity.group(sigs, blocks, rules.duplicate_threshold)
     now = timezone.now()
     with transaction.atomic(durable=True):
         made = []
-        for (number, item, guess, _area, filed, due), block in zip(rows, blocks, strict=True):
+        for (number, item, guess, area, filed, due), block in zip(rows, blocks, strict=True):
             answered = due < today - timedelta(days=3) and rng.random() < 0.85
             made.append(
                 Petition(
                     country=country,
                     kind=item.kind,
                     category=guess.category,
+                    area_id=area_ids.get(area),
                     title=item.text.split(",")[-1][:40].strip() or item.text[:40],
                     text=item.text,
                     petitioner_id=people[number % len(people)],

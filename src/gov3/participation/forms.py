@@ -130,3 +130,27 @@ class ParameterDraftForm(KrdsFormMixin, forms.Form):
     source = forms.URLField(
         label=_("Where the draft is published"), max_length=200, assume_scheme="https"
     )
+
+
+class PublicationForm(KrdsFormMixin, forms.Form):
+    """An item of the agency's proactive publication list."""
+
+    title = forms.CharField(label=_("Title of what is published"), max_length=300)
+    url = forms.URLField(
+        label=_("Where it is published"),
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("The address of the page or file, starting with https://"),
+    )
+
+
+class PublicPetitionForm(KrdsFormMixin, forms.Form):
+    """A public petition others can sign."""
+
+    category = forms.ChoiceField(label=_("Subject"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("What you ask for"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]

@@ -9,29 +9,43 @@ import statistics
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
+from gov3.catalogue.eligibility import language
 from gov3.catalogue.packs import pack_path
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.participation import drafts, queries
-from gov3.participation.charts import bar_chart
+from gov3.participation.charts import bar_chart, count_text
+from gov3.participation.figures import disclosure_figures
 from gov3.participation.forms import (
     DisclosureDecisionForm,
     ObjectionDecisionForm,
     OfficerPetitionForm,
     ParameterDraftForm,
+    PublicationForm,
+    TextForm,
 )
 from gov3.participation.installed import policy
-from gov3.participation.models import Consultation, Petition, PetitionStatus
+from gov3.participation.models import (
+    Consultation,
+    Petition,
+    PetitionStatus,
+    ProactivePublication,
+    PublicPetition,
+    PublicPetitionStatus,
+    Stance,
+)
 from gov3.participation.services.consultations import do_adopt, do_open_consultation, do_respond
 from gov3.participation.services.disclosure import (
     deemed_refused,
     do_decide_disclosure,
     do_extend_disclosure,
+    do_publish_proactively,
 )
 from gov3.participation.services.petitions import (
     do_answer_petition,
@@ -40,6 +54,7 @@ from gov3.participation.services.petitions import (
     do_split_petition,
     do_transfer_petition,
 )
+from gov3.participation.services.public import do_answer_public_petition, effective_status
 from gov3.participation.views import impact_view, upload_of
 
 
@@ -77,18 +92,26 @@ def queue(request: HttpRequest) -> HttpResponse:
         "satisfaction": statistics.mean(ratings) if ratings else None,
     }
     names = policy(officer.agency.country).categories if officer.agency else {}
-    chart = bar_chart(
-        [
-            (k, names[k].names["ko"] if k in names else k, n, f"{n:,}")
-            for k, n in sorted(by_category.items())
-        ]
+    lang = language()
+    labelled = [
+        (k, names[k].names.get(lang, names[k].names["en"]) if k in names else k, n)
+        for k, n in sorted(by_category.items())
+    ]
+    chart = bar_chart([(k, label, n, count_text(n)) for k, label, n in labelled])
+    public = list(
+        PublicPetition.objects.filter(agency_id=officer.agency_id or 0)
+        .exclude(status=PublicPetitionStatus.ANSWERED)
+        .order_by("-signature_count")[:50]
     )
+    for item in public:
+        item.shown_status = PublicPetitionStatus(effective_status(item, today)).label  # type: ignore[attr-defined]
     context = {
         "petitions": items,
+        "public": public,
         "today": today,
         "figures": figures,
         "chart": chart,
-        "by_category": sorted(by_category.items()),
+        "by_category": [(label, n) for _, label, n in labelled],
     }
     return render(request, "participation/officer_queue.html", context)
 
@@ -164,12 +187,40 @@ def petition(request: HttpRequest, public_id: str) -> HttpResponse:  # noqa: PLR
 
 @officer_required
 def disclosure_queue(request: HttpRequest) -> HttpResponse:
+    """The agency's requests (deemed refusals flagged), its decisions in figures, and its
+    proactive publication list with the form to add to it."""
     officer = _officer(request)
     today = timezone.localdate()
+    form = PublicationForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_publish_proactively(
+                officer, title=form.cleaned_data["title"], url=form.cleaned_data["url"]
+            )
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:officer_disclosure_queue")
     items = list(queries.agency_requests(officer)[:200])
     for item in items:
         item.deemed = deemed_refused(item, today)  # type: ignore[attr-defined]
-    return render(request, "participation/officer_disclosure_queue.html", {"requests": items})
+    agency = officer.agency
+    context = {
+        "requests": items,
+        "figures": disclosure_figures(agency.country, today, language(), agency=agency)
+        if agency
+        else None,
+        "publications": list(
+            ProactivePublication.objects.filter(agency_id=officer.agency_id or 0).order_by(
+                "-published_on", "-pk"
+            )[:100]
+        ),
+        "form": form,
+        "error": error,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participation/officer_disclosure_queue.html", context, status=status)
 
 
 @officer_required
@@ -265,7 +316,13 @@ def consultations(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("participation:officer_consultation", public_id=made.public_id)
     items = list(
-        Consultation.objects.filter(agency_id=officer.agency_id or 0).order_by("-opens_on")[:50]
+        Consultation.objects.filter(agency_id=officer.agency_id or 0)
+        .annotate(
+            supporting=Count("comments", filter=Q(comments__stance=Stance.SUPPORT)),
+            opposing=Count("comments", filter=Q(comments__stance=Stance.OPPOSE)),
+            commenting=Count("comments", filter=Q(comments__stance=Stance.COMMENT)),
+        )
+        .order_by("-opens_on")[:50]
     )
     context = {"consultations": items, "form": form, "error": error}
     return render(
@@ -300,7 +357,7 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     found.refresh_from_db()
     context = {
         "consultation": found,
-        "impact": impact_view(found.impact),
+        "impact": impact_view(found.impact, found.country),
         "comments": list(found.comments.order_by("created_at")[:200]),
         "republished": republished,
         "error": error,
@@ -308,3 +365,31 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request, "participation/officer_consultation.html", context, status=400 if error else 200
     )
+
+
+@officer_required
+def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A public petition to the agency and its public answer."""
+    officer = _officer(request)
+    found = PublicPetition.objects.filter(
+        public_id=public_id, agency_id=officer.agency_id or 0
+    ).first()
+    if found is None:
+        raise Http404
+    form = TextForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_answer_public_petition(officer, found, text=form.cleaned_data["text"])
+        except Gov3Error as exc:
+            error = str(exc)
+        else:
+            return redirect("participation:public_petition", public_id=found.public_id)
+    context = {
+        "petition": found,
+        "status": PublicPetitionStatus(effective_status(found, timezone.localdate())).label,
+        "form": form,
+        "error": error,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participation/officer_public_petition.html", context, status=status)

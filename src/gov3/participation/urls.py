@@ -17,12 +17,19 @@ urlpatterns = [
         "participation/petitions/<uuid:public_id>/", views.public_petition, name="public_petition"
     ),
     path("participation/consultations/", views.consultations, name="consultations"),
+    path("participation/figures/", views.figures, name="figures"),
+    path("participation/publications/", views.publications, name="publications"),
     path("participation/consultations/<uuid:public_id>/", views.consultation, name="consultation"),
     path("officer/participation/petitions/", officer_views.queue, name="officer_queue"),
     path(
         "officer/participation/petitions/<uuid:public_id>/",
         officer_views.petition,
         name="officer_petition",
+    ),
+    path(
+        "officer/participation/public/<uuid:public_id>/",
+        officer_views.public_petition,
+        name="officer_public_petition",
     ),
     path(
         "officer/participation/disclosure/",

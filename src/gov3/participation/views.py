@@ -9,17 +9,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gov3.accounts.decorators import citizen_of, signed_in_citizen
 from gov3.accounts.models import Agency
 from gov3.catalogue.eligibility import language
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.opendata.datasets import threshold
 from gov3.participation import queries
-from gov3.participation.charts import bar_chart
+from gov3.participation.charts import bar_chart, count_text
+from gov3.participation.core.impact import AGE_BANDS
+from gov3.participation.figures import (
+    consultation_figures,
+    disclosure_figures,
+    petition_figures,
+)
 from gov3.participation.forms import (
     CommentForm,
     DisclosureRequestForm,
     PetitionForm,
+    PublicPetitionForm,
     RateForm,
     TextForm,
 )
@@ -28,6 +37,7 @@ from gov3.participation.installed import policy
 from gov3.participation.models import (
     Consultation,
     ConsultationStatus,
+    ProactivePublication,
     PublicPetition,
     PublicPetitionStatus,
 )
@@ -45,7 +55,12 @@ from gov3.participation.services.petitions import (
     do_rate_petition,
     objection_deadline,
 )
-from gov3.participation.services.public import collecting, do_sign, effective_status
+from gov3.participation.services.public import (
+    collecting,
+    do_open_public_petition,
+    do_sign,
+    effective_status,
+)
 from gov3.registry.models import Area
 
 
@@ -132,11 +147,33 @@ def petition(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def public_petitions(request: HttpRequest) -> HttpResponse:
+    """Every public petition; a signed-in citizen opens a new one here."""
     today = timezone.localdate()
-    items = list(PublicPetition.objects.order_by("-opened_on")[:100])
+    user = citizen_of(request)
+    form = None
+    error = ""
+    if user is not None and user.person is not None:
+        form = PublicPetitionForm(request.POST or None, categories=_categories(user.person.country))
+        if request.method == "POST" and form.is_valid():
+            try:
+                made = do_open_public_petition(
+                    user,
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                    category=form.cleaned_data["category"],
+                )
+            except Gov3Error as exc:
+                error = str(exc)
+            else:
+                return redirect("participation:public_petition", public_id=made.public_id)
+    elif request.method == "POST":
+        return redirect(f"/login/?next={request.path}")
+    items = list(PublicPetition.objects.select_related("agency").order_by("-opened_on")[:100])
     for item in items:
-        item.shown_status = effective_status(item, today)  # type: ignore[attr-defined]
-    return render(request, "participation/public_petitions.html", {"petitions": items})
+        item.shown_status = PublicPetitionStatus(effective_status(item, today)).label  # type: ignore[attr-defined]
+    context = {"petitions": items, "form": form, "error": error}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participation/public_petitions.html", context, status=status)
 
 
 def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -229,27 +266,59 @@ def consultations(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/consultations.html", {"consultations": list(items[:50])})
 
 
-LABELS = {"start": "start", "stop": "stop", "gain": "gain", "lose": "lose"}
+def dimension_titles() -> dict[str, str]:
+    return {
+        "area": gettext("By area"),
+        "age_band": gettext("By age band"),
+        "household_type": gettext("By household type"),
+    }
 
 
-def impact_view(impact: dict[str, Any]) -> dict[str, Any]:
+def group_labels(dimension: str, keys: list[str], country: str) -> dict[str, str]:
+    """What a reader sees for each group of an impact table: the area's name, the age band
+    in words, the household type in words (the published data keeps the codes)."""
+    if dimension == "area":
+        lang = language()
+        names = {
+            area.code: area.name_local if lang == "ko" else area.name_en
+            for area in Area.objects.filter(country=country, code__in=keys)
+        }
+        return {key: names.get(key, key) for key in keys}
+    if dimension == "age_band":
+        bands = {}
+        for label, low, high in AGE_BANDS:
+            if high >= AGE_BANDS[-1][2]:
+                bands[label] = gettext("%(low)d years and over") % {"low": low}
+            else:
+                bands[label] = gettext("%(low)d to %(high)d years") % {"low": low, "high": high}
+        return {key: bands.get(key, key) for key in keys}
+    if dimension == "household_type":
+        kinds = {
+            "single": gettext("One person living alone"),
+            "couple": gettext("A couple"),
+            "with_children": gettext("With children under 18"),
+            "other": gettext("Other households"),
+        }
+        return {key: kinds.get(key, key) for key in keys}
+    return {key: key for key in keys}
+
+
+def impact_view(impact: dict[str, Any], country: str) -> dict[str, Any]:
     """The stored impact as the page shows it: a chart per dimension (people who start
-    qualifying) with the table behind it."""
+    qualifying) with the table behind it, each group named in words."""
     tables = []
+    titles = dimension_titles()
     for dimension, table in (impact.get("tables") or {}).items():
+        labels = group_labels(dimension, [row["key"] for row in table["rows"]], country)
+        rows = [{**row, "label": labels[row["key"]]} for row in table["rows"]]
         bars = [
-            (
-                row["key"],
-                row["key"],
-                row["start"] or 0,
-                "—" if row["start"] is None else f"{row['start']:,}",
-            )
-            for row in table["rows"]
+            (row["key"], row["label"], row["start"] or 0, count_text(row["start"])) for row in rows
         ]
         tables.append(
             {
                 "dimension": dimension,
-                "rows": table["rows"],
+                "title": titles.get(dimension, dimension),
+                "rows": rows,
                 "total": table["total"],
                 "chart": bar_chart(bars),
             }
@@ -290,7 +359,7 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     context = {
         "consultation": found,
-        "impact": impact_view(found.impact),
+        "impact": impact_view(found.impact, found.country),
         "mine": mine,
         "form": form,
         "error": error,
@@ -299,3 +368,31 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
         and found.opens_on <= timezone.localdate() <= found.closes_on,
     }
     return render(request, "participation/consultation.html", context, status=400 if error else 200)
+
+
+def figures(request: HttpRequest) -> HttpResponse:
+    """Petitions, information disclosure and consultations in figures (no sign-in)."""
+    from django.conf import settings  # noqa: PLC0415 - the country at request time (tests)
+
+    country = str(settings.GOV3_COUNTRY)
+    today = timezone.localdate()
+    lang = language()
+    context = {
+        "threshold": threshold(),
+        "petitions": petition_figures(country, today, lang),
+        "disclosure": disclosure_figures(country, today, lang),
+        "consultations": consultation_figures(country, today),
+    }
+    return render(request, "participation/figures.html", context)
+
+
+def publications(request: HttpRequest) -> HttpResponse:
+    """Every agency's proactive publication list (published without a request)."""
+    items = list(
+        ProactivePublication.objects.select_related("agency").order_by("-published_on", "-pk")[:300]
+    )
+    lang = language()
+    for item in items:
+        agency = item.agency
+        item.agency_name = agency.name_local if lang == "ko" else agency.name_en  # type: ignore[attr-defined]
+    return render(request, "participation/publications.html", {"items": items})
