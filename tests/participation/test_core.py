@@ -6,12 +6,20 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
+from datasketch import MinHash  # type: ignore[import-untyped]
 
 from gov3.catalogue.packs import load_pack
 from gov3.participation.core import similarity
 from gov3.participation.core.deadlines import Period, WorkingCalendar, extend, period_end
-from gov3.participation.core.impact import Version, ages, compute_impact
+from gov3.participation.core.impact import (
+    AGE_BANDS,
+    Version,
+    ages,
+    ages_by_lookup,
+    compute_impact,
+)
 from gov3.participation.core.policy import load_policy
 from gov3.participation.core.routing import held_back_accuracy
 from gov3.participation.drafts import load_draft, parameter_change
@@ -85,6 +93,58 @@ def test_repeated_petitions_are_grouped_and_different_ones_are_not() -> None:
     assert similarity.similarity(a, b) < 0.3
 
 
+def _datasketch_signature(text: str) -> list[int]:
+    """One text's signature computed by datasketch itself, shingle by shingle."""
+    minhash = MinHash(num_perm=similarity.NUM_PERM, seed=similarity.SEED, hashfunc=lambda v: v)
+    minhash.update_batch(similarity.shingles(text))
+    return [int(v) for v in minhash.hashvalues]
+
+
+def test_the_batched_signatures_equal_datasketchs() -> None:
+    """The NumPy batch gives exactly datasketch's MinHash (the signatures stored with the
+    petitions stay comparable), also for empty, tiny and punctuation-only texts."""
+    texts = [p.text for p in petitions(200, seed=9)] + ["", "a", "가나", "!!!", "  x  y  "]
+    batch = similarity.signatures(texts)
+    assert batch.dtype == np.uint32
+    assert batch.shape == (len(texts), similarity.NUM_PERM)
+    for text, row in zip(texts, batch, strict=True):
+        assert row.tolist() == _datasketch_signature(text), text
+    assert similarity.signature(texts[0]).tolist() == batch[0].tolist()
+
+
+def _group_one_by_one(sigs: np.ndarray, blocks: list[str], threshold: float) -> list[int]:
+    """The grouping rule written plainly: each petition in turn looks up the earlier ones of
+    its block sharing a band key (as the database lookup does) and joins its best match."""
+    buckets: dict[tuple[str, int], list[int]] = {}
+    leaders: list[int] = []
+    for index, sig in enumerate(sigs):
+        keys = similarity.band_keys(sig)
+        seen = sorted({c for key in keys for c in buckets.get((blocks[index], key), ())})
+        found = similarity.best_match(sig, [(c, sigs[c]) for c in seen], threshold)
+        leaders.append(index if found is None else leaders[int(found.key)])  # type: ignore[call-overload]
+        for key in keys:
+            buckets.setdefault((blocks[index], key), []).append(index)
+    return leaders
+
+
+def test_batch_grouping_equals_grouping_one_petition_at_a_time() -> None:
+    items = list(petitions(4000, seed=6))
+    sigs = similarity.signatures([p.text for p in items])
+    blocks = [p.category for p in items]
+    assert similarity.group(sigs, blocks, 0.75) == _group_one_by_one(sigs, blocks, 0.75)
+    # signatures of few values: many ties, identical rows and shared bands across blocks
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        small = rng.integers(0, 5, size=(200, similarity.NUM_PERM)).astype(np.uint32)
+        small[rng.integers(0, 200, size=40)] = small[rng.integers(0, 200, size=40)]
+        labels = [str(b) for b in rng.integers(0, 3, size=200)]
+        for threshold in (0.3, 0.5, 0.75, 1.0):
+            assert similarity.group(small, labels, threshold) == _group_one_by_one(
+                small, labels, threshold
+            )
+    assert similarity.group(np.zeros((0, similarity.NUM_PERM), dtype=np.uint32), [], 0.75) == []
+
+
 def test_ages_match_the_rules_on_birthdays_and_29_february() -> None:
     births = [date(1960, 2, 29), date(1960, 6, 15), date(1960, 6, 16), date(2000, 1, 1)]
     days = Population.from_rows(
@@ -93,6 +153,7 @@ def test_ages_match_the_rules_on_birthdays_and_29_february() -> None:
     for day in (date(2025, 2, 28), date(2025, 3, 1), date(2025, 6, 15)):
         expected = [years_between(b, day) for b in births]
         assert ages(days, day).tolist() == expected  # type: ignore[arg-type]
+        assert ages_by_lookup(days, day).tolist() == expected  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +195,7 @@ def test_the_impact_equals_a_person_by_person_count(population: Population) -> N
         households.setdefault(int(row["household_id"]), []).append(row)
     expected = {"start": 0, "stop": 0, "gain": 0, "lose": 0, "now": 0, "draft": 0, "cost": 0}
     by_area: dict[str, int] = {}
+    by_band: dict[str, list[int]] = {}  # subjects, gain, change in cost
     for members in households.values():
         for person in members:
             facts = {k: v for k, v in person.items() if k not in ("person_id", "household_id")}
@@ -154,6 +216,15 @@ def test_the_impact_equals_a_person_by_person_count(population: Population) -> N
             if (not now) and new:
                 area = str(person["province"])
                 by_area[area] = by_area.get(area, 0) + 1
+            band = next(
+                label
+                for label, low, high in AGE_BANDS
+                if low <= years_between(person["birth_date"], day) <= high  # type: ignore[arg-type]
+            )
+            figures = by_band.setdefault(band, [0, 0, 0])
+            figures[0] += 1
+            figures[1] += now and new and (amount_new or 0) > (amount_now or 0)
+            figures[2] += (amount_new or 0) - (amount_now or 0)
     total = impact.total
     assert total.subjects == len(rows)
     assert (total.eligible_now, total.eligible_draft) == (expected["now"], expected["draft"])
@@ -167,5 +238,8 @@ def test_the_impact_equals_a_person_by_person_count(population: Population) -> N
     assert expected["gain"] > 0  # the draft does something
     assert expected["start"] > 0
     assert {k: c.start for k, c in impact.by["area"].items() if c.start} == by_area
+    assert {
+        k: [c.subjects, c.gain, c.cost_change] for k, c in impact.by["age_band"].items()
+    } == by_band
     assert sum(c.subjects for c in impact.by["household_type"].values()) == len(rows)
     assert sum(c.start for c in impact.by["age_band"].values()) == expected["start"]

@@ -105,6 +105,17 @@ def ages(birth_days: NDArray, day: date) -> NDArray:
     return np.asarray(day.year - years - before_birthday.astype(np.int64))
 
 
+def ages_by_lookup(birth_days: NDArray, day: date) -> NDArray:
+    """`ages` for many people: computed once for every day from the earliest birth to the
+    latest (some 40,000 days for a whole country) and looked up for each person."""
+    if len(birth_days) == 0:
+        return np.zeros(0, dtype=np.int64)
+    days = np.asarray(birth_days).astype(np.int64)
+    first = int(days.min())
+    table = ages(np.arange(first, int(days.max()) + 1, dtype=np.int64), day)
+    return np.asarray(table[days - first])
+
+
 def _household_types(block: Population, age: NDArray) -> NDArray:
     """Each row's household type, as an index into `HOUSEHOLD_TYPES`."""
     starts = block.starts
@@ -129,7 +140,19 @@ def _sums(index: NDArray, amounts: NDArray, width: int) -> list[int]:
     return [exact_sum(amounts[index == number]) for number in range(width)]
 
 
+#: Bit of each count in a subject's pattern (`_block_impact`).
+_BITS = {name: 1 << number for number, name in enumerate(COUNTS[1:])}
+#: Which counts each of the 64 patterns adds to (subjects: every pattern).
+_PATTERN_COUNTS = np.array(
+    [[1] + [int(bool(pattern & bit)) for bit in _BITS.values()] for pattern in range(64)],
+    dtype=np.int64,
+)
+
+
 def _block_impact(block: Population, current: Version, draft: Version, day: date) -> Impact:
+    """Both versions over one block of whole households, counted by group: each subject's
+    changes are one 6-bit pattern, so a dimension's counts are one `bincount` of (group,
+    pattern) and one small matrix product."""
     now = evaluate_service(current.service, block, current.params, day)
     new = evaluate_service(draft.service, block, draft.params, day)
     if current.service.subject == "household":
@@ -138,7 +161,7 @@ def _block_impact(block: Population, current: Version, draft: Version, day: date
         rows = np.arange(block.size)
     birth = block.column("birth_date")
     assert isinstance(birth, np.ndarray)
-    age = ages(birth, day)
+    age = ages_by_lookup(birth, day)
     keys: dict[str, tuple[NDArray, list[str]]] = {}
     province = block.column("province")
     codes = getattr(province, "codes", None)
@@ -153,38 +176,43 @@ def _block_impact(block: Population, current: Version, draft: Version, day: date
     keys["age_band"] = (bands[rows], [label for label, _, _ in AGE_BANDS])
     keys["household_type"] = (_household_types(block, age)[rows], list(HOUSEHOLD_TYPES))
 
-    eligible_now, eligible_draft = now.eligible, new.eligible
+    # Only subjects eligible under either version change anything but the subject counts:
+    # the counts and sums run over them alone (some 15 % of a register for a pension).
+    active = np.flatnonzero(now.eligible | new.eligible)
+    eligible_now, eligible_draft = now.eligible[active], new.eligible[active]
+    amount_now, amount_draft = now.amount[active], new.amount[active]
     both = eligible_now & eligible_draft
-    measures = {
-        "subjects": np.ones(len(rows), dtype=np.int64),
+    flags = {
         "eligible_now": eligible_now,
         "eligible_draft": eligible_draft,
         "start": ~eligible_now & eligible_draft,
         "stop": eligible_now & ~eligible_draft,
-        "gain": both & (new.amount > now.amount),
-        "lose": both & (new.amount < now.amount),
+        "gain": both & (amount_draft > amount_now),
+        "lose": both & (amount_draft < amount_now),
     }
+    pattern = np.zeros(len(active), dtype=np.int64)
+    for name, values in flags.items():
+        pattern |= values.astype(np.int64) * _BITS[name]
     impact = Impact()
-    for name, values in measures.items():
+    impact.total.subjects = len(rows)
+    for name, values in flags.items():
         setattr(impact.total, name, int(np.count_nonzero(values)))
     impact.total.cost_now = now.total
     impact.total.cost_draft = new.total
     for dimension, (index, labels) in keys.items():
-        cells: dict[str, Cell] = {}
         width = len(labels)
-        counted = {
-            name: np.bincount(
-                index, weights=None if name == "subjects" else values, minlength=width
-            )
-            for name, values in measures.items()
-        }
-        present = np.bincount(index, minlength=width)
-        cost_now = _sums(index, now.amount, width)
-        cost_draft = _sums(index, new.amount, width)
+        subjects = np.bincount(index, minlength=width)
+        changed = index[active]
+        combined = np.bincount(changed * 64 + pattern, minlength=width * 64)
+        counted = combined.reshape(width, 64) @ _PATTERN_COUNTS  # (group, count)
+        cost_now = _sums(changed, amount_now, width)
+        cost_draft = _sums(changed, amount_draft, width)
+        cells: dict[str, Cell] = {}
         for number, label in enumerate(labels):
-            if not present[number]:
+            if not subjects[number]:
                 continue
-            cell = Cell(**{name: round(counted[name][number]) for name in measures})
+            cell = Cell(**{name: int(counted[number, k]) for k, name in enumerate(COUNTS)})
+            cell.subjects = int(subjects[number])
             cell.cost_now = cost_now[number]
             cell.cost_draft = cost_draft[number]
             cells[label] = cell
