@@ -244,8 +244,8 @@ def test_disclosed_files_arrive_inside_a_signed_pdf_that_the_verifier_accepts(
     }
 
     # a figure changed in the file inside the PDF (embedded uncompressed): no longer genuine
-    assert pdf.count(b"12000000") == 1
-    tampered = pdf.replace(b"12000000", b"92000000")
+    assert pdf.count(CSV) == 1
+    tampered = pdf.replace(CSV, CSV.replace(b"12000000", b"92000000"))
     assert check_pdf(tampered).outcome == "invalid"
 
 
