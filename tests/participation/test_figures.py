@@ -23,6 +23,7 @@ from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import Petition, ProactivePublication
 from gov3.participation.services.consultations import do_comment
 from gov3.participation.services.disclosure import do_decide_disclosure, do_request_disclosure
+from gov3.participation.services.petitions import do_file_petition
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, current_totp, make_person
 from tests.participation.test_consultations import open_draft
@@ -246,3 +247,33 @@ def test_the_demo_petitions_keep_their_area(family: dict[str, Person], agencies:
     areas = set(Petition.objects.values_list("area__code", flat=True))
     assert None not in areas
     assert areas <= {"1111051500", "1111053000"}
+
+
+def test_the_agency_queue_flags_an_overdue_petition_and_counts_it(
+    citizen: User, district: tuple[User, Any], client: Client
+) -> None:
+    today = timezone.localdate()
+    late = do_file_petition(
+        citizen,
+        kind="complaint",
+        category="roads",
+        area_code="1111051500",
+        title="오래된 민원",
+        text="가로등이 꺼져 밤에 도로가 너무 어둡습니다.",
+        today=today - timedelta(days=30),  # seven working days ended long ago
+    )
+    on_time = do_file_petition(
+        citizen,
+        kind="proposal",
+        category="roads",
+        area_code="1111051500",
+        title="새 민원",
+        text="횡단보도를 새로 그려 주세요.",
+    )
+    assert late.due_on < today <= on_time.due_on
+    officer_signs_in(client, district)
+    page = client.get("/officer/participation/petitions/").content.decode()
+    rows = dict(re.findall(r'">(오래된 민원|새 민원)</a></th><td>(.*?)</td>', page))
+    assert "Overdue" in rows["오래된 민원"]
+    assert "Overdue" not in rows["새 민원"]
+    assert re.search(r"<dt>Overdue</dt><dd>1</dd>", page)
