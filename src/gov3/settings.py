@@ -130,6 +130,8 @@ INSTALLED_APPS = [
     "gov3.offers",
     "gov3.cases",
     "gov3.documents",
+    "gov3.participation",
+    "gov3.opendata",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +288,9 @@ GOV3_CERTIFICATE_VALID_DAYS = int(read_env("GOV3_CERTIFICATE_VALID_DAYS", "90"))
 # Uploads checked by the public verification page and the passport photo step.
 GOV3_VERIFY_MAX_BYTES = int(read_env("GOV3_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
 GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Participation (docs/participation.md): attachments to petitions and disclosed files.
+GOV3_ATTACHMENT_MAX_BYTES = int(read_env("GOV3_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

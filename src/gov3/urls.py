@@ -24,6 +24,8 @@ urlpatterns = [
     path("me/notifications/", include("gov3.notifications.urls")),
     path("me/offers/", include("gov3.offers.urls")),
     path("", include("gov3.cases.urls")),
+    path("", include("gov3.opendata.urls")),
+    path("", include("gov3.participation.urls")),
     path("", include("gov3.documents.urls")),
     path("", include("gov3.portal.urls")),
 ]

@@ -11,7 +11,6 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from gov3.api.auth import session_auth, token_auth
-from gov3.cases.api import open_data as open_data_router
 from gov3.cases.api import router as cases_router
 from gov3.core.errors import (
     Gov3Error,
@@ -25,6 +24,8 @@ from gov3.documents.api import verify_router
 from gov3.documents.core.errors import DocumentsError
 from gov3.notifications.api import router as notifications_router
 from gov3.offers.api import router as offers_router
+from gov3.opendata.api import router as open_data_router
+from gov3.participation.api import router as participation_router
 from gov3.saemaul.api import router as saemaul_router
 from gov3.saemaul.errors import LockedError
 
@@ -89,3 +90,4 @@ api.add_router("/open-data/", open_data_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/verify/", verify_router)
+api.add_router("/participation/", participation_router)

@@ -1,7 +1,7 @@
 """The cases API (/api/v1/cases/): the citizen's cases and applications, the agency's queue
-and decisions, and take-up as open data. The same rules as the pages: a citizen sees only
-their cases, an officer only their agency's (reads logged in the access log, channel API);
-another id is 404 and changes nothing."""
+and decisions (take-up as open data is in gov3.opendata.api). The same rules as the pages: a
+citizen sees only their cases, an officer only their agency's (reads logged in the access log,
+channel API); another id is 404 and changes nothing."""
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
 
@@ -9,11 +9,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field
 
 from gov3.accounts.decorators import citizen_of
@@ -34,11 +32,10 @@ from gov3.cases.services import (
     do_reply_to_case,
     do_return_case,
 )
-from gov3.cases.takeup import MEASURES, published, suppression_threshold, take_up
 from gov3.catalogue.eligibility import text
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel
-from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
+from gov3.core.personal_data import access_logged, citizens_own_data
 from gov3.core.schemas import ErrorOut, InputSchema
 
 router = Router(tags=["cases"])
@@ -102,28 +99,6 @@ class DecideIn(InputSchema):
     version: int = Field(ge=1)
     action: Literal["approve", "reject", "return"]
     text: str = Field(default="", max_length=2000)
-
-
-class TakeUpRowOut(Schema):
-    service: str
-    area: str
-    eligible: int | None
-    offered: int | None
-    confirmed: int | None
-    declined: int | None
-    approved: int | None
-    paid: int | None
-
-
-class TakeUpOut(Schema):
-    """Take-up per service and first-level area; counts between 1 and `suppressed_below`
-    are null (small cells are not published)."""
-
-    country: str
-    date: date
-    measures: list[str]
-    suppressed_below: int
-    rows: list[TakeUpRowOut]
 
 
 def _citizen(request: HttpRequest) -> User:
@@ -236,24 +211,3 @@ def decide(request: HttpRequest, public_id: uuid.UUID, payload: DecideIn) -> dic
         do_return_case(officer, case, expected_version=payload.version, request=payload.text)
     case.refresh_from_db()
     return _out(case)
-
-
-open_data = Router(tags=["open data"])
-
-
-@open_data.get("/take-up", response=TakeUpOut, auth=None, url_name="open_take_up")
-@no_personal_data
-def open_take_up(request: HttpRequest) -> Status[Any]:
-    """Take-up per service and area as open data: no personal data, small cells suppressed."""
-    country = str(settings.GOV3_COUNTRY)
-    day = timezone.localdate()
-    return Status(
-        200,
-        {
-            "country": country,
-            "date": day,
-            "measures": list(MEASURES),
-            "suppressed_below": suppression_threshold(),
-            "rows": published(take_up(country, day)),
-        },
-    )

@@ -35,6 +35,7 @@ from gov3.offers.models import Offer
 from gov3.offers.publish import publish_services
 from gov3.offers.services import notify_offers
 from gov3.offers.sweep import run_sweep
+from gov3.participation.demo import load_demo as load_participation_demo
 from gov3.registry.models import Passport, PassportStatus, Person
 from gov3.registry.population import generate_population
 from gov3.registry.services import do_record_passport_issued
@@ -215,6 +216,7 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
     _propose(country, citizen)
+    load_participation_demo(country, citizen, officer)  # petitions, disclosure, consultation
     return logins
 
 

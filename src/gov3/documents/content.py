@@ -282,3 +282,70 @@ def passport_draft(
         expires_at=expires_at,
         render=render,
     )
+
+
+def disclosure_draft(
+    holder: Person,
+    *,
+    agency: str,
+    request_number: str,
+    subject: str,
+    decision: str,
+    grounds: list[str],
+    files: list[tuple[str, bytes, str]],
+) -> DraftContent:
+    """A notice of an information disclosure decision that carries the disclosed files
+    (name, bytes, SHA-256) inside its signed PDF; the credential lists each file's SHA-256."""
+    listed = [{"name": name, "sha256": digest, "size": len(data)} for name, data, digest in files]
+    claims: dict[str, Any] = {
+        "agency": agency,
+        "request": request_number,
+        "subject": subject[:500],
+        "decision": decision,
+        "grounds": grounds,
+        "files": listed,
+        "issued_on": timezone.localdate().isoformat(),
+    }
+    rows = [
+        ("기관 / Agency", agency),
+        ("청구 / Request", request_number),
+        ("청구 내용 / Subject", subject[:300]),
+        ("결정 / Decision", decision),
+    ]
+    if grounds:
+        rows.append(("비공개 근거 / Grounds", "; ".join(grounds)))
+
+    def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        pdf = render_certificate(
+            CertificateContent(
+                title="정보공개 결정 통지서",
+                subtitle="Notice of information disclosure",
+                issuer=agency,
+                document_number=number,
+                issued_on=timezone.localdate(),
+                holder=tuple(rows),
+                table=CertificateTable(
+                    header=("파일 / File", "크기 / Bytes", "SHA-256"),
+                    rows=tuple((str(f["name"]), str(f["size"]), str(f["sha256"])) for f in listed),
+                ),
+                footer_note=(
+                    "공개 파일은 이 전자서명된 문서에 첨부되어 있습니다. {url} 에서 {number}(으)로 "
+                    "확인하십시오. / The disclosed files are attached to this signed document. "
+                    "Verify it at {url} with the number {number}."
+                ),
+                qr_payload=qr,
+                verify_url=_verify_url(),
+                language="ko",
+                attachments=tuple((name, data) for name, data, _ in files),
+            )
+        )
+        return pdf, None
+
+    return DraftContent(
+        document_type=DocumentType.DISCLOSURE,
+        holder=holder,
+        claims=claims,
+        qr_claims={"r": request_number[:40], "d": decision},
+        expires_at=None,
+        render=render,
+    )

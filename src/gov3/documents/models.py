@@ -22,6 +22,7 @@ class DocumentType(models.TextChoices):
     PASSPORT = "passport", _("Passport")
     RESIDENT_REGISTRATION = "resident_registration", _("Resident registration certificate")
     FAMILY_RELATIONS = "family_relations", _("Family relations certificate")
+    DISCLOSURE = "disclosure", _("Information disclosure")
 
 
 class IssuerKey(models.Model):

@@ -196,6 +196,34 @@ def do_issue_certificate(user: User, subject: Person, document_type: str) -> Iss
     )
 
 
+def issue_disclosure(
+    holder: Person,
+    *,
+    requested_by: User | None,
+    actor: str,
+    agency: str,
+    request_number: str,
+    subject: str,
+    decision: str,
+    grounds: list[str],
+    files: list[tuple[str, bytes, str]],
+    inside: Callable[[IssuedDocument], None] | None = None,
+) -> IssuedDocument:
+    """Issue the signed notice of an information disclosure, the disclosed files inside it
+    (called by the participation app when an agency decides; `inside` runs in the same
+    transaction)."""
+    draft = content.disclosure_draft(
+        holder,
+        agency=agency,
+        request_number=request_number,
+        subject=subject,
+        decision=decision,
+        grounds=grounds,
+        files=files,
+    )
+    return _issue(draft, requested_by=requested_by, case=None, actor=actor, inside=inside)
+
+
 # --- passports ---------------------------------------------------------------------------------
 
 

@@ -21,3 +21,12 @@ def money(amount: int | None, country: str) -> str:
     value = Decimal(amount).scaleb(-currency.minor_unit)
     shown = number_format(value, decimal_pos=currency.minor_unit, force_grouping=True)
     return f"{shown} {currency.code}"
+
+
+@register.filter
+def money_change(amount: int | None, country: str) -> str:
+    """A change of an amount, always with its sign: ``+10,300 KRW``, ``-10,300 KRW``, ``0 KRW``."""
+    if amount is None:
+        return ""
+    sign = "+" if amount > 0 else "-" if amount < 0 else ""
+    return sign + money(abs(amount), country)

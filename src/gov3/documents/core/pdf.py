@@ -358,6 +358,9 @@ class CertificateContent:
     footer_note: str = "Verify at {url} with the document number {number}, or scan the QR code."
     table: CertificateTable | None = None
     labels: tuple[str, str] = ("문서확인번호 / Document number", "발급일 / Date of issue")
+    #: Files carried inside the PDF (name, bytes), covered by its signature (e.g. the files
+    #: of an information disclosure).
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
     def __post_init__(self) -> None:
         _check_text("title", self.title)
@@ -382,6 +385,10 @@ class CertificateContent:
             )
         if len(self.qr_payload) > MAX_QR_PAYLOAD:
             raise DocumentRenderError(f"qr_payload is longer than {MAX_QR_PAYLOAD} characters")
+        for name, data in self.attachments:
+            _check_text("attachment name", name)
+            if not isinstance(data, bytes):
+                raise DocumentRenderError(f"attachment {name!r} must be bytes")
 
     @property
     def footer(self) -> str:
@@ -642,6 +649,8 @@ def render_certificate(cert: CertificateContent) -> bytes:
                     table.row([_nfc(cell) for cell in row])
 
         _embed_payload(pdf, cert.qr_payload)
+        for name, data in cert.attachments:
+            pdf.embed_file(bytes=data, basename=name, desc=name)
         return bytes(pdf.output())
 
 

@@ -32,7 +32,12 @@ EXPIRED: Final = "expired"
 BUNDLE_FORMAT: Final = "gov3-verification-bundle/1"
 QR_PREFIX: Final = "GV1:"
 #: Document types by the short code inside a QR payload.
-QR_TYPES: Final = {"P": "passport", "RR": "resident_registration", "FR": "family_relations"}
+QR_TYPES: Final = {
+    "P": "passport",
+    "RR": "resident_registration",
+    "FR": "family_relations",
+    "OI": "disclosure",
+}
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 
 #: The status of one entry: 0 valid, 1 revoked; None when the verifier cannot know.

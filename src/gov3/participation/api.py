@@ -1,0 +1,212 @@
+"""The participation API (/api/v1/participation/): a citizen's petitions (file, read, rate),
+public petitions (sign), consultations and their impact (and what a draft means for me).
+The same rules as the pages: another citizen's petition is 404 and changes nothing."""
+
+# No `from __future__ import annotations`: django-ninja reads the annotations at run time.
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from gov3.accounts.decorators import citizen_of
+from gov3.accounts.models import User
+from gov3.core.errors import NotFoundError
+from gov3.core.schemas import ErrorOut
+from gov3.participation import queries
+from gov3.participation.foryou import for_person
+from gov3.participation.models import Consultation, Petition
+from gov3.participation.services.petitions import do_file_petition, do_rate_petition
+from gov3.participation.services.public import do_sign
+
+router = Router(tags=["participation"])
+
+
+class PetitionIn(Schema):
+    kind: str = Field(description="complaint | question | proposal", max_length=10)
+    category: str = Field(default="", max_length=40, description="empty: routed by the text")
+    area: str = Field(default="", max_length=20)
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class PetitionOut(Schema):
+    id: str
+    kind: str
+    category: str
+    title: str
+    text: str
+    agency: str
+    status: str
+    filed_on: date
+    due_on: date
+    extended: bool
+    grouped: bool
+    answer: str
+    satisfaction: int | None
+
+
+class RateIn(Schema):
+    rating: int = Field(ge=1, le=5)
+
+
+class SignOut(Schema):
+    signatures: int
+    threshold: int
+    status: str
+
+
+class ConsultationOut(Schema):
+    id: str
+    service: str
+    title: str
+    status: str
+    current_version: str
+    draft_version: str
+    effective_on: date
+    opens_on: date
+    closes_on: date
+    impact: dict[str, Any]
+
+
+class ForMeOut(Schema):
+    eligible_now: bool
+    eligible_draft: bool
+    amount_now: int | None
+    amount_draft: int | None
+    change: int
+
+
+def _citizen(request: HttpRequest) -> User:
+    user = citizen_of(request)
+    if user is None:
+        raise NotFoundError("Only citizens have petitions.")
+    return user
+
+
+def _out(petition: Petition) -> dict[str, Any]:
+    return {
+        "id": str(petition.public_id),
+        "kind": petition.kind,
+        "category": petition.category,
+        "title": petition.title,
+        "text": petition.text,
+        "agency": petition.agency.code,
+        "status": petition.status,
+        "filed_on": petition.filed_on,
+        "due_on": petition.due_on,
+        "extended": petition.extended,
+        "grouped": petition.group_id is not None,
+        "answer": petition.answer,
+        "satisfaction": petition.satisfaction,
+    }
+
+
+@router.get("/petitions", response=list[PetitionOut], url_name="participation_petitions")
+def my_petitions(request: HttpRequest) -> list[dict[str, Any]]:
+    """My petitions, newest first."""
+    return [_out(p) for p in queries.petitions_of(_citizen(request)).select_related("agency")[:200]]
+
+
+@router.post(
+    "/petitions",
+    response={200: PetitionOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="participation_file",
+)
+def file_petition(request: HttpRequest, payload: PetitionIn) -> dict[str, Any]:
+    """File a petition: routed at once (the category given, else the classifier) and grouped
+    with an alike open petition of the same agency."""
+    petition = do_file_petition(
+        _citizen(request),
+        kind=payload.kind,
+        category=payload.category,
+        area_code=payload.area,
+        title=payload.title,
+        text=payload.text,
+    )
+    return _out(petition)
+
+
+@router.get(
+    "/petitions/{public_id}",
+    response={200: PetitionOut, 404: ErrorOut},
+    url_name="participation_petition",
+)
+def my_petition(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    return _out(queries.petition_for_citizen(_citizen(request), str(public_id)))
+
+
+@router.post(
+    "/petitions/{public_id}/rating",
+    response={200: PetitionOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    url_name="participation_rate",
+)
+def rate(request: HttpRequest, public_id: uuid.UUID, payload: RateIn) -> dict[str, Any]:
+    user = _citizen(request)
+    petition = queries.petition_for_citizen(user, str(public_id))
+    return _out(do_rate_petition(user, petition, rating=payload.rating))
+
+
+@router.post(
+    "/public-petitions/{public_id}/signatures",
+    response={200: SignOut, 400: ErrorOut, 404: ErrorOut},
+    url_name="participation_sign",
+)
+def sign(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    """Sign a public petition (once per person)."""
+    petition = do_sign(_citizen(request), queries.public_petition(str(public_id)))
+    return {
+        "signatures": petition.signature_count,
+        "threshold": petition.threshold,
+        "status": petition.status,
+    }
+
+
+def _consultation(found: Consultation) -> dict[str, Any]:
+    return {
+        "id": str(found.public_id),
+        "service": found.service_id,
+        "title": found.title,
+        "status": found.status,
+        "current_version": found.current_version,
+        "draft_version": found.draft_version,
+        "effective_on": found.effective_on,
+        "opens_on": found.opens_on,
+        "closes_on": found.closes_on,
+        "impact": found.impact,
+    }
+
+
+@router.get(
+    "/consultations",
+    response=list[ConsultationOut],
+    auth=None,
+    url_name="participation_consultations",
+)
+def consultations(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every consultation with its published impact (aggregates only, small cells null)."""
+    return [_consultation(c) for c in Consultation.objects.order_by("-opens_on")[:100]]
+
+
+@router.get(
+    "/consultations/{public_id}/for-me",
+    response={200: ForMeOut, 404: ErrorOut},
+    url_name="participation_for_me",
+)
+def for_me(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+    """What the draft would mean for me: the service under both versions."""
+    user = _citizen(request)
+    found = queries.consultation(str(public_id))
+    if user.person is None or user.person.country != found.country:
+        raise NotFoundError("There is no such consultation.")
+    mine = for_person(found, user.person)
+    return {
+        "eligible_now": mine.now.eligible,
+        "eligible_draft": mine.draft.eligible,
+        "amount_now": mine.now.amount,
+        "amount_draft": mine.draft.amount,
+        "change": mine.change,
+    }

@@ -1,0 +1,1 @@
+"""The pure core of participation (no Django): legal periods, routing, duplicates, impact."""
