@@ -17,7 +17,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext
 
 from gov3.core.charts import CHART_WIDTH as CORE_CHART_WIDTH
-from gov3.core.charts import HBarChart, hbar_chart
+from gov3.core.charts import HBarChart, count_text, hbar_chart
 from gov3.saemaul.models import (
     UNITS,
     AllocationLine,
@@ -198,6 +198,10 @@ class Segment:
         return self.y + self.height / 2 + 4
 
     @property
+    def text(self) -> str:
+        return count_text(self.value)
+
+    @property
     def labelled(self) -> bool:
         """Tall enough to write the number inside."""
         return self.height >= 14
@@ -218,6 +222,15 @@ class StackedBar:
     def centre(self) -> float:
         return self.x + self.width / 2
 
+    @property
+    def total_y(self) -> float:
+        """Baseline of the total written above the bar."""
+        return self.top - 4
+
+    @property
+    def total_text(self) -> str:
+        return count_text(self.total)
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -225,6 +238,10 @@ class Tick:
 
     value: int
     y: float
+
+    @property
+    def text(self) -> str:
+        return count_text(self.value)
 
 
 @dataclass(frozen=True)
@@ -240,6 +257,15 @@ class StackedChart:
     ticks: list[Tick]
     classes: list[tuple[str, str]]
     rows: list[tuple[int, list[int], int]] = field(default_factory=list)
+
+    @property
+    def tick_label_x(self) -> float:
+        return self.plot_left - 6
+
+    @property
+    def label_y(self) -> float:
+        """Baseline of the year under each bar."""
+        return self.baseline + 18
 
 
 def _nice_ticks(top: int, count: int = 4) -> list[int]:
@@ -367,7 +393,7 @@ def materials_chart(rows: list[MaterialRow], *, width: int = CHART_WIDTH) -> HBa
         bars = []
         for key, label in what:
             value = int(getattr(row, key))
-            bars.append((key, label, value, f"{value:,} {row.unit}"))
+            bars.append((key, label, value, f"{count_text(value)} {row.unit}"))
         groups.append((f"{row.label} ({row.unit})", bars))
     return hbar_chart(groups, width=width)
 
@@ -386,7 +412,7 @@ def status_counts(villages: QuerySet[Village]) -> list[tuple[str, str, int]]:
 
 def status_chart(counts: list[tuple[str, str, int]], *, width: int = CHART_WIDTH) -> HBarChart:
     """Projects by status, one bar each, on one scale."""
-    return hbar_chart([("", [(k, label, n, f"{n:,}") for k, label, n in counts])], width=width)
+    return hbar_chart([("", [(k, label, n, count_text(n)) for k, label, n in counts])], width=width)
 
 
 # --- the whole dashboard --------------------------------------------------------------------
