@@ -75,7 +75,7 @@ def test_who_looked_at_my_data_lists_officer_reads_of_me_and_my_child(
     read_record_as_officer(reader, family["stranger"].public_id, purpose=AccessPurpose.AUDIT)
     page = signed_in.get(reverse("portal:access_log")).content.decode()
     assert "officer1 (Registry officer)" in page
-    assert "종로구청" in page
+    assert "Jongno-gu Office" in page  # 종로구청, named in the page's language
     assert "case 42" in page
     assert page.count("<tr>") == 1 + 2  # header row + my read + my son's read, not the stranger's
     assert "이민준" in page
