@@ -40,7 +40,10 @@ class VerifyIn(Schema):
 
 
 class VerdictOut(Schema):
-    outcome: str = Field(description="valid | invalid | revoked | expired")
+    outcome: str = Field(
+        description="valid | invalid | revoked | expired | status_unknown (genuine, but its "
+        "revocation status could not be checked: not valid)"
+    )
     reason: str = Field(description="why invalid: a reason code; empty otherwise")
     reason_text: str
     form: str = Field(description="pdf | qr | credential | number")
