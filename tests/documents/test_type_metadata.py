@@ -58,7 +58,10 @@ def _paths(value: Any, prefix: tuple[str | None, ...] = ()) -> set[tuple[str | N
 @pytest.mark.parametrize(
     ("document_type", "names"),
     [
-        (DocumentType.RESIDENT_REGISTRATION, {"ko": "주민등록표 등본", "vi": "Giấy chứng nhận đăng ký cư trú"}),
+        (
+            DocumentType.RESIDENT_REGISTRATION,
+            {"ko": "주민등록표 등본", "vi": "Giấy chứng nhận đăng ký cư trú"},
+        ),
         (DocumentType.FAMILY_RELATIONS, {"ko": "가족관계증명서", "en": "Family relations"}),
     ],
 )
