@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from PIL import ExifTags, Image
+from PIL import Image
 
 from gov3.core.audit import record_audit
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area, AreaLevel
 from gov3.saemaul.models import InfrastructureItem, Village, VillageInfrastructure
+from gov3.saemaul.scenes import exif_with_position
 
 BATCH = 5000
 # Syllables of made-up Korean village names (리), with their romanisation.
@@ -142,26 +143,6 @@ def synthetic_photo(
 ) -> bytes:
     """A small image with EXIF GPS position and DateTimeOriginal, as a phone camera writes them."""
     image = Image.new("RGB", size, colour)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "gov3"
-    exif[ExifTags.Base.Model] = "synthetic"
-    if latitude is not None and longitude is not None:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        gps[ExifTags.GPS.GPSLatitudeRef] = "N" if latitude >= 0 else "S"
-        gps[ExifTags.GPS.GPSLatitude] = _dms(abs(latitude))
-        gps[ExifTags.GPS.GPSLongitudeRef] = "E" if longitude >= 0 else "W"
-        gps[ExifTags.GPS.GPSLongitude] = _dms(abs(longitude))
-    if taken_at is not None:
-        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken_at.strftime(
-            "%Y:%m:%d %H:%M:%S"
-        )
     out = io.BytesIO()
-    image.save(out, image_format, exif=exif)
+    image.save(out, image_format, exif=exif_with_position(latitude, longitude, taken_at))
     return out.getvalue()
-
-
-def _dms(value: float) -> tuple[float, float, float]:
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round((value - degrees - minutes / 60) * 3600, 4)
-    return (float(degrees), float(minutes), seconds)
