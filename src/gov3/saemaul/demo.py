@@ -30,6 +30,7 @@ from gov3.accounts.services import (
     do_create_officer_account,
     do_set_password,
 )
+from gov3.catalogue.boundaries import outline_of
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area, Person
 from gov3.registry.services import AreaRecord, do_load_areas
@@ -290,6 +291,7 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         ACTOR, village, body="womens_association", name="김순자", sex="F", since=since, role="chair"
     )
     held_on = today - timedelta(days=20)
+    attended = 2 * (village.households // 3)  # every vote comes from someone present
     assembly = do_record_assembly(
         ACTOR,
         village,
@@ -300,9 +302,9 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         place="마을회관",
         chaired_by="박영수",
         resolutions=[
-            ResolutionInput("마을 안길 포장", votes_for=village.households // 2, votes_against=3),
-            ResolutionInput("공동 빨래터 설치", votes_for=village.households // 2, votes_against=5),
-            ResolutionInput("소하천 정비", votes_for=village.households // 2, votes_against=2),
+            ResolutionInput("마을 안길 포장", votes_for=attended - 4, votes_against=3),
+            ResolutionInput("공동 빨래터 설치", votes_for=attended - 6, votes_against=5),
+            ResolutionInput("소하천 정비", votes_for=attended - 3, votes_against=2),
         ],
     )
     road, laundry, stream = assembly.resolutions.order_by("number")
@@ -579,15 +581,16 @@ def _stage_project(
 ) -> None:
     title, category, item, subject, lines = work
     held_on = today - timedelta(days=40 + turn % 30)
+    men, women = village.households // 3 + 1, village.households // 3
     assembly = do_record_assembly(
         ACTOR,
         village,
         held_on=held_on,
         eligible_members=village.households,
-        attended_men=village.households // 3 + 1,
-        attended_women=village.households // 3,
+        attended_men=men,
+        attended_women=women,
         place="마을회관",
-        resolutions=[ResolutionInput(title, votes_for=village.households // 2 + 1)],
+        resolutions=[ResolutionInput(title, votes_for=(men + women) * 3 // 4, votes_against=1)],
     )
     lat, lon = float(village.latitude or 0), float(village.longitude or 0)
     cost = sum(int(line.quantity) * line.unit_price_krw for line in lines)
@@ -684,7 +687,9 @@ def load_demo(*, today: date | None = None) -> DemoSummary:
         generate_villages(
             ACTOR,
             [
-                District(area, lat, lon)
+                # inside the eup/myeon's real outline when the pack ships it (countries/kr/
+                # boundaries); else around a centre near it
+                District(area, lat, lon, outline_of(area))
                 for area, (_, _, lat, lon) in zip(districts, EUP_MYEON, strict=True)
             ],
             per,

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.db import transaction
 from PIL import Image
 
+from gov3.catalogue.boundaries import Outline
 from gov3.core.audit import record_audit
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area, AreaLevel
@@ -40,11 +41,27 @@ _SECOND = [
 
 @dataclass(frozen=True)
 class District:
-    """Where synthetic villages go: an eup/myeon and the centre their locations scatter around."""
+    """Where synthetic villages go: an eup/myeon and the centre their locations scatter around;
+    with the eup/myeon's outline (`catalogue.boundaries`), anywhere inside it instead."""
 
     area: Area
     latitude: float
     longitude: float
+    outline: Outline | None = None
+
+    def place(self, rng: random.Random, spread_degrees: float) -> tuple[float, float]:
+        """A village's position: inside the outline when there is one (on land, in the right
+        eup/myeon), else near the centre."""
+        if self.outline is not None:
+            west, south, east, north = self.outline.bbox
+            for _ in range(500):
+                lat, lon = rng.uniform(south, north), rng.uniform(west, east)
+                if self.outline.contains(lat, lon):
+                    return round(lat, 6), round(lon, 6)
+        return (
+            round(self.latitude + rng.uniform(-spread_degrees, spread_degrees), 6),
+            round(self.longitude + rng.uniform(-spread_degrees, spread_degrees), 6),
+        )
 
 
 def village_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -89,6 +106,8 @@ def generate_villages(
     for district, count in zip(districts, counts, strict=True):
         for n, (local, latin) in enumerate(village_names(rng, count), start=1):
             households = rng.randint(25, 120)
+            population = households * rng.randint(4, 6)
+            latitude, longitude = district.place(rng, spread_degrees)
             villages.append(
                 Village(
                     code=f"{district.area.code}-{n:04d}",
@@ -96,13 +115,9 @@ def generate_villages(
                     name_en=latin,
                     area=district.area,
                     households=households,
-                    population=households * rng.randint(4, 6),
-                    latitude=round(
-                        district.latitude + rng.uniform(-spread_degrees, spread_degrees), 6
-                    ),
-                    longitude=round(
-                        district.longitude + rng.uniform(-spread_degrees, spread_degrees), 6
-                    ),
+                    population=population,
+                    latitude=latitude,
+                    longitude=longitude,
                     registered_on=registered_on,
                 )
             )
