@@ -3,12 +3,16 @@ at /api/v1/, registry administration at /admin/."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from gov3.api.main import api
 
 # Administrators sign in with a second factor too.
 admin.site.__class__ = OTPAdminSite
+admin.site.site_header = _("gov3 administration")
+admin.site.site_title = _("gov3 administration")
+admin.site.index_title = _("Registers, accounts and logs")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
