@@ -46,6 +46,14 @@ demo: install ## Set up the demo country (kr, 20,000 residents) and serve on 127
 test: install-dev ## Lint, type-check, check migrations, run pytest on SQLite and PostgreSQL
 	scripts/run-tests
 
+.PHONY: test-full
+test-full: install-dev ## make test with freshly drawn property-test examples, ten times as many
+	GOV3_HYPOTHESIS_PROFILE=full scripts/run-tests
+
+.PHONY: demo-check
+demo-check: ## What make demo does, in a clean runtime-only venv and a temporary database (as CI)
+	scripts/demo-smoke
+
 .PHONY: lint
 lint: install-dev ## Only ruff, formatting, mypy and the migrations check
 	scripts/run-tests --lint-only

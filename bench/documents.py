@@ -86,6 +86,7 @@ HEADING = "## Documents (issue 5)"
 CPU = 0
 MIN_CALLS = 20
 ISSUE_TARGET, VERIFY_TARGET, PDF_TARGET = 2000.0, 5000.0, 20.0
+FILE_SIGN_TARGET = 2000.0  # was a timed test; a wall clock in a test fails under load
 SITE = "http://127.0.0.1:8000"
 ACTOR = "bench:documents"
 
@@ -378,6 +379,7 @@ def certificate_content(qr: str) -> Any:
 
 def part_credentials(args: argparse.Namespace, given: Inputs) -> tuple[Section, list[Measured]]:
     from gov3.documents.core import cwt, sdjwt, verify  # noqa: PLC0415
+    from gov3.documents.core.keys import FileKeyStore  # noqa: PLC0415
 
     print("credentials and QR codes:", flush=True)
     credential = issue_credential(given).serialized
@@ -393,7 +395,19 @@ def part_credentials(args: argparse.Namespace, given: Inputs) -> tuple[Section, 
         issue_credential(given)
         encode_qr(given)
 
+    # The file key store's signer (an encrypted PKCS#8 file): it must be opened once, not per
+    # signature, or issuance falls to ~20 signatures/s (target >= 2,000; once a test).
+    with tempfile.TemporaryDirectory() as key_dir:
+        store = FileKeyStore(key_dir, b"benchmark passphrase of 32 bytes")
+        reference = store.create("passport")
+        signed = measure(
+            "`FileKeyStore.signer(...).sign` (encrypted key file)",
+            lambda: store.signer(reference).sign(b"document"),
+            args,
+        )
+    signed.target = FILE_SIGN_TARGET
     issued = [
+        signed,
         measure("`sdjwt.issue` (credential)", lambda: issue_credential(given), args),
         measure("`cwt.encode_qr` (QR payload)", lambda: encode_qr(given), args),
         measure("credential + QR (one document's two signed forms)", both, args),
@@ -408,8 +422,8 @@ def part_credentials(args: argparse.Namespace, given: Inputs) -> tuple[Section, 
             "`Verifier.check` on the credential", lambda: given.verifier.check(credential), args
         ),
     ]
-    issued[0].target = ISSUE_TARGET
-    issued[2].target = ISSUE_TARGET
+    issued[1].target = ISSUE_TARGET
+    issued[3].target = ISSUE_TARGET
     for m in checked:
         m.target = VERIFY_TARGET
     lines = [
@@ -932,6 +946,7 @@ def main() -> None:
     parser.add_argument("--passports", type=int, default=20, help="passports a run")
     parser.add_argument("--postgres", action="store_true", help="the passport part on PG too")
     parser.add_argument("--profile", action="store_true", help="profile even if targets are met")
+    parser.add_argument("--no-profile", action="store_true", help="never profile (smoke runs)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -958,6 +973,8 @@ def main() -> None:
         sections.append(part_passport(args))
     loads.append(os.getloadavg()[0])
     missed = [m for m in measured if m.met is False or (args.profile and m.target)]
+    if args.no_profile:
+        missed = []
     for m in missed:
         call = profile_call(m.name, given)
         if call is not None:

@@ -6,22 +6,25 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from itertools import count
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
+from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import (
@@ -29,12 +32,63 @@ from gov3.accounts.services import (
     do_create_citizen_account,
     do_create_officer_account,
 )
+from gov3.core.dates import add_years
 from gov3.documents.issuers import key_store
 from gov3.registry.models import Person
 from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import AreaRecord, do_load_areas, do_register_birth, do_register_person
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Property tests: `make test` draws the same examples on every run, so a sound change never
+# fails by chance (and CI gives the same answer twice); `make test-full` draws new examples
+# every time, ten times as many. No example database: nothing carries over between runs.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=100
+)
+hypothesis_settings.register_profile("full", database=None, deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("GOV3_HYPOTHESIS_PROFILE", "ci"))
+
+
+def tools_required() -> bool:
+    """Under `make test` (which installs every tool the tests use) or CI, a missing tool is a
+    failure; on a developer's machine the test that needs it is skipped, saying what to install."""
+    return os.environ.get("GOV3_REQUIRE_TOOLS") == "1" or os.environ.get("CI") == "true"
+
+
+def require_tool(command: str, install: str) -> str:
+    """The path of `command`, or skip (fail under `make test`/CI) naming what to install."""
+    path = shutil.which(command)
+    if path is None:
+        reason = f"{command} is not installed ({install})"
+        if tools_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server"})
+
+
+def uses_a_database(item: pytest.Item) -> bool:
+    """Does this test read or write a database (Django's, or the PostgreSQL server directly)?"""
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("postgres") is not None
+        or bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs the whole suite on SQLite, then on PostgreSQL only the tests that touch
+    a database (GOV3_DATABASE_TESTS_ONLY=1): pure code (rules, MRZ, credentials, PDF) gives
+    the same answer whatever the database, so running it twice would only cost time."""
+    if os.environ.get("GOV3_DATABASE_TESTS_ONLY") != "1":
+        return
+    keep = [item for item in items if uses_a_database(item)]
+    dropped = [item for item in items if not uses_a_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
 
 ACTOR = "test:registry-office"
 PASSWORD = "correct horse battery staple"
@@ -49,11 +103,84 @@ def _postgres_when_required(django_db_setup: None, django_db_blocker: Any) -> No
             assert connection.vendor == "postgresql", "GOV3_REQUIRE_POSTGRES is set"
 
 
+#: The production hasher (Argon2) costs ~50 ms a password by design; the suite makes hundreds of
+#: accounts and sign-ins. `tests/accounts/test_passwords.py` checks the production setting.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tests_may_empty_the_logs(django_db_setup: None, django_db_blocker: Any) -> None:
+    """PostgreSQL refuses TRUNCATE of the append-only logs unless `gov3.allow_truncate` is on;
+    the test database allows it, for the flush between transactional (live server) tests."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.settings_dict["NAME"]
+                cursor.execute(f'ALTER DATABASE "{name}" SET gov3.allow_truncate = on')
+                cursor.execute("SET gov3.allow_truncate = on")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _issuer_keys_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Issuer keys made by the tests go to a throwaway key store, never the project's var/."""
     settings.GOV3_KEY_DIR = tmp_path_factory.mktemp("keys")
+    settings.GOV3_AUDIT_DIR = tmp_path_factory.mktemp("audit")  # signed log checkpoints
     key_store.cache_clear()
+
+
+# Playwright's synchronous API keeps an asyncio event loop running in the test's thread for as
+# long as Playwright is started, and Django refuses ORM calls from a thread with a running loop.
+# So Playwright lives for one test module at a time (pytest-playwright starts it once per
+# session), and only while it runs is the ORM allowed beside it: other tests keep Django's guard.
+@pytest.fixture(scope="module")
+def playwright(
+    _pw_api_request_contexts: Any,
+) -> Iterator[Playwright]:
+    """Playwright for one module of browser tests; Django's ORM allowed beside it meanwhile."""
+    started = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(started)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield started
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args() -> dict[str, Any]:
+    """Every page in English unless a test asks for another language; axe-core is injected as
+    a script, which a strict Content-Security-Policy would block."""
+    return {"bypass_csp": True, "locale": "en-GB"}
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return cast(BrowserType, getattr(playwright, browser_name))
+
+
+@pytest.fixture(scope="module")
+def launch_browser(
+    browser_type_launch_args: dict[str, Any], browser_type: BrowserType
+) -> Callable[..., Browser]:
+    def launch(**kwargs: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    started = launch_browser()
+    yield started
+    started.close()
 
 
 @pytest.fixture(scope="session")
@@ -118,9 +245,17 @@ def make_person(
     )
 
 
+def son_birth_date() -> date:
+    """The family's son is 6 years and about 5 months old (77 months) whatever the day of the
+    run: young enough for the child allowance (under 9) for ever, old enough for no infant
+    service. The adults' ages cross no threshold any test relies on, so theirs stay fixed."""
+    return add_years(timezone.localdate(), -6) - timedelta(days=150)
+
+
 @pytest.fixture
 def family(areas: None) -> dict[str, Person]:
-    """A mother, her 5-year-old son and a 25-year-old daughter, plus a stranger."""
+    """A mother (born 1975), her 6-year-old son (`son_birth_date`) and a daughter born 2000,
+    plus a stranger born 1960."""
     mother = make_person(
         name_local="김영희", name_latin="KIM YOUNGHEE", birth_date=date(1975, 5, 1), sex="F"
     )
@@ -139,7 +274,7 @@ def family(areas: None) -> dict[str, Person]:
         father=None,
         name_local="이민준",
         name_latin="LEE MINJUN",
-        birth_date=date(2020, 7, 7),
+        birth_date=son_birth_date(),
         sex="M",
     )
     stranger = make_person(
@@ -149,9 +284,15 @@ def family(areas: None) -> dict[str, Person]:
 
 
 @pytest.fixture
-def agency(db: None) -> Agency:
+def agency(areas: None) -> Agency:
+    """Jongno-gu's office: its registry officers read Jongno-gu's residents."""
     return do_create_agency(
-        ACTOR, code="kr-jongno", name_local="종로구청", name_en="Jongno-gu Office", country="kr"
+        ACTOR,
+        code="kr-jongno",
+        name_local="종로구청",
+        name_en="Jongno-gu Office",
+        country="kr",
+        area_code="11110",
     )
 
 

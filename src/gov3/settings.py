@@ -38,15 +38,21 @@ def read_flag(name: str, *, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: The shortest secret accepted outside development.
+MIN_SECRET_LENGTH = 16
+
+
 def read_secret(name: str, *, development_default: str, debug: bool) -> str:
-    """Read a secret; outside development a missing or known-insecure value is an error."""
+    """Read a secret; outside development a missing, short or known-insecure value is an
+    error."""
     value = os.environ.get(name, "")
-    if value and value != development_default:
+    if value and value != development_default and (debug or len(value) >= MIN_SECRET_LENGTH):
         return value
     if debug:
         return development_default
     raise ImproperlyConfiguredError(
-        f"{name} must be set to a private random value when GOV3_DEBUG is off "
+        f"{name} must be set to a private random value of at least {MIN_SECRET_LENGTH} "
+        "characters when GOV3_DEBUG is off "
         f"(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 
@@ -75,6 +81,11 @@ class Gov3Settings:
                     "when GOV3_DEBUG is off."
                 )
             hosts = ("127.0.0.1", "localhost", "[::1]", "testserver")
+        if not debug and "*" in hosts:
+            raise ImproperlyConfiguredError(
+                "GOV3_ALLOWED_HOSTS must name the host names (not '*') when GOV3_DEBUG is off: "
+                "a wildcard lets any Host header through (password-reset links, caches)."
+            )
         return cls(
             debug=debug,
             secret_key=read_secret(
@@ -123,6 +134,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gov3.core.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,10 +168,14 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(GOV3.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Only gov3's own user may read the register (the file is made 0600 on connection).
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Concurrent readers while the demo server writes; wait instead of failing on a lock.
+    # IMMEDIATE: a transaction that will write takes the write lock when it begins, so that two
+    # writers wait for each other (busy timeout) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -191,6 +207,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "gov3"
+# The admin never shows an authenticator's secret (key or QR code) once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English")), ("vi", _("Vietnamese"))]
@@ -258,6 +276,12 @@ GOV3_KEY_PASSPHRASE = read_secret(
 GOV3_PKCS11_LIBRARY = read_env("GOV3_PKCS11_LIBRARY", "")
 GOV3_PKCS11_TOKEN = read_env("GOV3_PKCS11_TOKEN", "")
 GOV3_PKCS11_PIN = os.environ.get("GOV3_PKCS11_PIN", "")  # a secret: from the environment only
+# Audit (docs/audit.md): signed checkpoints of the audit and access logs are appended here,
+# outside the database; the audit key lives in the key store above (a factory returning it).
+GOV3_AUDIT_DIR = Path(read_env("GOV3_AUDIT_DIR", str(VAR_DIR / "audit")))
+GOV3_AUDIT_KEY_STORE_FACTORY = read_env(
+    "GOV3_AUDIT_KEY_STORE_FACTORY", "gov3.documents.issuers.key_store"
+)
 # A certificate of registry data shows the register on its day of issue; its credential and QR
 # code expire after this many days (agencies in Korea commonly accept certificates ≤ 3 months old).
 GOV3_CERTIFICATE_VALID_DAYS = int(read_env("GOV3_CERTIFICATE_VALID_DAYS", "90"))
@@ -268,6 +292,14 @@ GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"gov3": {"handlers": ["console"], "level": "INFO"}},
+    "formatters": {"json": {"()": "gov3.core.log_format.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Server errors, structured, on stderr, whether debug is on or off (docs/operations.md).
+        "errors": {"class": "logging.StreamHandler", "formatter": "json", "level": "ERROR"},
+    },
+    "loggers": {
+        "gov3": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -6,17 +6,22 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
+from gov3.accounts.forms import AdminSignInForm
 from gov3.api.main import api
+from gov3.core.views import checkpoint_json
 
-# Administrators sign in with a second factor too.
+# Administrators sign in with a second factor too, in one step (user name, password, code).
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("gov3 administration")
 admin.site.site_title = _("gov3 administration")
 admin.site.index_title = _("Registers, accounts and logs")
+admin.site.login_form = AdminSignInForm
+admin.site.login_template = "admin/gov3_login.html"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/checkpoint.json", checkpoint_json, name="audit_checkpoint"),
     path("officer/", include("gov3.backoffice.urls")),
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),

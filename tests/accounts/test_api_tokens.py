@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -103,3 +103,14 @@ def test_the_command_makes_lists_and_revokes_tokens(citizen: User) -> None:
     assert prefix in listing.getvalue()
     call_command("accounts", "revoke", prefix, stdout=io.StringIO())
     assert _get("/api/v1/offers/", secret).status_code == 401
+
+
+def test_tokens_sharing_a_prefix_can_each_be_revoked(citizen: User) -> None:
+    first, secret = do_create_api_token(ACTOR, citizen, name="one")
+    second, _ = do_create_api_token(ACTOR, citizen, name="two")
+    ApiToken.objects.filter(pk=second.pk).update(prefix=first.prefix)  # as a collision would
+    with pytest.raises(CommandError, match=f"--id {first.pk}"):
+        call_command("accounts", "revoke", first.prefix, stdout=io.StringIO())
+    call_command("accounts", "revoke", first.prefix, "--id", str(second.pk), stdout=io.StringIO())
+    call_command("accounts", "revoke", secret, stdout=io.StringIO())  # the token itself
+    assert not ApiToken.objects.filter(revoked_at__isnull=True).exists()

@@ -18,8 +18,9 @@ def test_record_without_purpose_shows_only_the_purpose_form(
     officer_client: Client, family: dict[str, Person]
 ) -> None:
     url = reverse("backoffice:person", args=[family["mother"].public_id])
-    for query in ("", "?purpose=", "?purpose=curiosity"):
-        page = officer_client.get(url + query).content.decode()
+    assert "State your purpose" in officer_client.get(url).content.decode()
+    for data in ({}, {"purpose": ""}, {"purpose": "curiosity"}, {"purpose": "audit"}):
+        page = officer_client.post(url, data).content.decode()
         assert "State your purpose" in page
         assert family["mother"].national_id not in page
     assert AccessLogEntry.objects.count() == 0
@@ -30,23 +31,23 @@ def test_record_with_purpose_is_shown_and_logged(
     officer_client: Client, family: dict[str, Person], officer: tuple[User, Any]
 ) -> None:
     url = reverse("backoffice:person", args=[family["mother"].public_id])
-    page = officer_client.get(
-        url, {"purpose": "benefit_assessment", "note": "case 7"}
+    page = officer_client.post(
+        url, {"purpose": "registry_correction", "note": "case 7"}
     ).content.decode()
     assert family["mother"].national_id in page
     entry = AccessLogEntry.objects.get()
     assert entry.subject_id == family["mother"].pk
     assert entry.actor_id == officer[0].pk
     assert entry.agency == "종로구청"
-    assert entry.purpose == AccessPurpose.BENEFIT_ASSESSMENT
+    assert entry.purpose == AccessPurpose.REGISTRY_CORRECTION
     assert entry.purpose_note == "case 7"
 
 
 @pytest.mark.django_db
 def test_unknown_person_is_404_and_not_logged(officer_client: Client, areas: None) -> None:
-    response = officer_client.get(
+    response = officer_client.post(
         reverse("backoffice:person", args=["00000000-0000-4000-8000-000000000000"]),
-        {"purpose": "audit"},
+        {"purpose": "citizen_request"},
     )
     assert response.status_code == 404
     assert AccessLogEntry.objects.count() == 0
@@ -56,10 +57,10 @@ def test_unknown_person_is_404_and_not_logged(officer_client: Client, areas: Non
 def test_search_needs_a_purpose_and_logs_everyone_listed(
     officer_client: Client, family: dict[str, Person]
 ) -> None:
-    page = officer_client.get(reverse("backoffice:search"), {"q": "이"}).content.decode()
+    page = officer_client.post(reverse("backoffice:search"), {"q": "이"}).content.decode()
     assert "이민준" not in page  # too short and no purpose: no search ran
     assert AccessLogEntry.objects.count() == 0
-    page = officer_client.get(
+    page = officer_client.post(
         reverse("backoffice:search"), {"q": "이민", "purpose": "citizen_request"}
     ).content.decode()
     assert "이민준" in page
@@ -72,7 +73,7 @@ def test_citizen_cannot_open_officer_pages(
 ) -> None:
     client.force_login(citizen)
     url = reverse("backoffice:person", args=[family["stranger"].public_id])
-    response = client.get(url, {"purpose": "audit"})
+    response = client.post(url, {"purpose": "citizen_request"})
     assert response.status_code == 302
     assert AccessLogEntry.objects.count() == 0
 
@@ -82,8 +83,9 @@ def test_search_finds_an_id_number_written_with_its_hyphen(
     officer_client: Client, family: dict[str, Person]
 ) -> None:
     number = family["stranger"].national_id
-    page = officer_client.get(
-        reverse("backoffice:search"), {"q": f"{number[:6]}-{number[6:]}", "purpose": "audit"}
+    page = officer_client.post(
+        reverse("backoffice:search"),
+        {"q": f"{number[:6]}-{number[6:]}", "purpose": "citizen_request"},
     ).content.decode()
     assert "박철수" in page
     assert "1 person found" in page

@@ -97,7 +97,8 @@ def test_a_registry_officer_registers_a_birth(
     assert "김하늘" in page
     assert child.national_id in page
     record_url = reverse("backoffice:person", args=[child.public_id])
-    assert f'href="{record_url}?purpose=birth_registration"' in page
+    assert f'action="{record_url}"' in page
+    assert 'name="purpose" value="birth_registration"' in page
     # Showing the new id number is a read of the child's data too.
     assert AccessLogEntry.objects.get(subject_id=child.pk).purpose == (
         AccessPurpose.BIRTH_REGISTRATION

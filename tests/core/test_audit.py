@@ -56,7 +56,7 @@ def test_removed_entries_are_detected(family: dict[str, Person]) -> None:
     entries = list(AuditEntry.objects.order_by("id"))
     middle, newest = entries[2], entries[-1]
     _tamper("DELETE FROM core_auditentry WHERE id = %s", [newest.id])
-    assert "newest entries were removed" in verify_chain().reason
+    assert "entries were removed" in verify_chain().reason
     _tamper("DELETE FROM core_auditentry WHERE id = %s", [middle.id])
     assert verify_chain().first_broken_id == entries[3].id
 
@@ -77,5 +77,9 @@ def test_application_cannot_change_or_delete_entries(family: dict[str, Person]) 
 def test_database_refuses_updates_on_postgresql(family: dict[str, Person]) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL; SQLite relies on the hash chain")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        AuditEntry.objects.update(actor="rewritten")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE core_auditentry SET actor = 'rewritten'")

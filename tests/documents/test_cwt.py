@@ -251,7 +251,7 @@ def test_no_single_character_change_gives_a_different_valid_answer() -> None:
 
 # Fuzzing: garbage in, CredentialInvalidError out, never another exception.
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])
 
 CBOR_VALUES = st.recursive(
     st.none()

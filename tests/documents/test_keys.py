@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +20,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from gov3.documents.core import keys
+from gov3.documents.core import keys, keystore
 from gov3.documents.core.jose import jwk_thumbprint
 from gov3.documents.core.keys import FileKeyStore, self_signed_certificate
 from gov3.documents.core.keystore import KeyStore, KeyStoreError
+from tests.conftest import require_tool
 
 PASSPHRASE = b"a long random passphrase for tests"
 MESSAGE = b"passport M12345678 issued 2026-11-27"
@@ -86,10 +86,10 @@ def test_references_are_opaque_unique_and_name_the_label(store: FileKeyStore) ->
     second = store.create("gov3-Birth certificate 2026")
     assert first != second
     assert first.startswith("gov3-birth-certificate-2026-")
-    assert len(first) <= keys.REFERENCE_MAX_LENGTH
-    assert keys.check_reference(first) == first
+    assert len(first) <= keystore.REFERENCE_MAX_LENGTH
+    assert keystore.check_reference(first) == first
     assert store.create("여권").startswith("key-")  # a label with no ASCII still gets a name
-    assert len(store.create("x" * 500)) <= keys.REFERENCE_MAX_LENGTH
+    assert len(store.create("x" * 500)) <= keystore.REFERENCE_MAX_LENGTH
 
 
 def test_each_key_is_its_own(store: FileKeyStore) -> None:
@@ -113,17 +113,6 @@ def test_the_signer_is_decrypted_once_and_reused(store: FileKeyStore, key_dir: P
     reference = store.create("passport")
     restarted = FileKeyStore(key_dir, PASSPHRASE)
     assert restarted.signer(reference) is restarted.signer(reference)
-
-
-def test_signing_is_fast_enough_for_mass_issuance(store: FileKeyStore) -> None:
-    """Issuance needs >= 2,000 signatures/s; decrypting per signature would give ~20/s."""
-    reference = store.create("passport")
-    count = 400
-    started = time.perf_counter()
-    for number in range(count):
-        store.signer(reference).sign(b"document %d" % number)
-    elapsed = time.perf_counter() - started
-    assert count / elapsed > 2000
 
 
 def test_a_wrong_passphrase_is_refused(store: FileKeyStore, key_dir: Path) -> None:
@@ -188,12 +177,12 @@ def test_the_key_is_encrypted_with_pbes2_scrypt_and_aes256(
     assert pbes2["encryption_scheme"]["algorithm"].native == "aes256_cbc"
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed")
 def test_openssl_opens_a_key_file_with_the_passphrase(store: FileKeyStore, key_dir: Path) -> None:
     """Operators can check a backup with the stock `openssl` command (docs/keys.md)."""
+    openssl = require_tool("openssl", "apt-get install -y openssl")
     reference = store.create("passport")
     path = key_dir / f"{reference}.key.pem"
-    command = ["openssl", "pkey", "-in", str(path), "-pubout", "-passin", "env:GOV3_TEST_PASS"]
+    command = [openssl, "pkey", "-in", str(path), "-pubout", "-passin", "env:GOV3_TEST_PASS"]
     opened = subprocess.run(
         command,
         env={**os.environ, "GOV3_TEST_PASS": PASSPHRASE.decode()},

@@ -6,7 +6,6 @@ tests are skipped on a developer's machine and fail under CI, where they must ru
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from gov3.documents.core.jose import jwk_thumbprint
 from gov3.documents.core.keys import self_signed_certificate
 from gov3.documents.core.keystore import KeyStore, KeyStoreError
+from tests.conftest import tools_required
 
 try:
     import pkcs11
@@ -60,7 +60,7 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     missing = _missing()
     if missing:
         reason = "the PKCS#11 tests need " + " and ".join(missing)
-        if os.environ.get("CI") == "true":
+        if tools_required():
             pytest.fail(reason)
         pytest.skip(reason)
     root = tmp_path_factory.mktemp("softhsm")

@@ -471,7 +471,7 @@ def _assert_mrz_shape(lines: tuple[str, ...], width: int) -> None:
         assert set(line) <= ALPHABET
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     code=st.from_regex(r"P[A-Z<]?", fullmatch=True),
     state=_state,
@@ -517,7 +517,7 @@ def test_td3_make_then_parse_round_trips(
     assert make_td3(again) == lines
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     code=st.from_regex(r"[ACI][A-Z<]?", fullmatch=True),
     state=_state,
@@ -571,7 +571,6 @@ def test_td1_make_then_parse_round_trips(
     assert make_td1(again) == lines
 
 
-@settings(max_examples=300, deadline=None)
 @given(surname=_name, given_names=_given, width=st.sampled_from([30, 39]))
 def test_every_name_field_fills_its_width(*, surname: str, given_names: str, width: int) -> None:
     field, truncated = name_field(surname, given_names, width)

@@ -7,7 +7,6 @@ import asyncio
 import io
 import os
 import re
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -32,6 +31,7 @@ from gov3.documents.core.pades import (
     verify_pdf,
 )
 from gov3.documents.core.signing import PrivateKeySigner
+from tests.conftest import require_tool
 
 PAYLOAD = "GV1:NCFOXN%TS3DH"
 
@@ -238,14 +238,11 @@ def test_signing_refuses_what_is_not_a_pdf(issuer: tuple[PrivateKeySigner, bytes
         sign_pdf(b"hello", issuer[0], issuer[1], reason="r", location="l")
 
 
-@pytest.mark.skipif(
-    shutil.which("pdfsig") is None and not os.environ.get("CI"),
-    reason="poppler-utils (pdfsig) not installed",
-)
 def test_poppler_pdfsig_validates_the_signature(signed: bytes, tmp_path: Path) -> None:
+    pdfsig = require_tool("pdfsig", "apt-get install -y poppler-utils")
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed)
-    result = subprocess.run(["pdfsig", path], capture_output=True, text=True, check=False)
+    result = subprocess.run([pdfsig, path], capture_output=True, text=True, check=False)
     assert "Signature Validation: Signature is Valid." in result.stdout
     assert "ETSI.CAdES.detached" in result.stdout
 

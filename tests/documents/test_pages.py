@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gov3.accounts.models import User
+from gov3.core.models import AccessLogEntry, AccessPurpose
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument, StatusList
 from gov3.documents.services import do_issue_certificate
 from gov3.registry.models import Person
@@ -205,6 +206,10 @@ def test_an_officer_revokes_and_the_page_then_says_revoked(
     assert found.status_code == 302
     page = officer_client.get(found["Location"])
     assert page.status_code == 200
+    # the holder sees in "who looked at my data" that this officer opened the document
+    (entry,) = AccessLogEntry.objects.filter(subject_id=certificate.holder_id)
+    assert (entry.actor_id, entry.purpose) == (user.pk, AccessPurpose.DOCUMENT_ISSUANCE)
+    assert certificate.number in entry.what
     refused = officer_client.post(
         reverse("documents:revoke", args=[certificate.public_id]),
         {"version": certificate.version, "reason": ""},

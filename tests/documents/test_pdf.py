@@ -4,7 +4,6 @@ code that decodes to the signed payload, the MRZ in OCR-B, and a payload readabl
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -24,6 +23,7 @@ from gov3.documents.core.pdf import (
     render_certificate,
     render_passport_page,
 )
+from tests.conftest import require_tool
 
 PAYLOAD = "GV1:" + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3" * 8
 MRZ = (
@@ -143,14 +143,14 @@ def test_embedded_qr_image_decodes_to_the_payload(certificate_pdf: bytes) -> Non
     ]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_printed_page_qr_decodes_and_is_at_least_35_mm(
     certificate_pdf: bytes, tmp_path: Path
 ) -> None:
+    pdftoppm = require_tool("pdftoppm", "apt-get install -y poppler-utils")
     source = tmp_path / "certificate.pdf"
     source.write_bytes(certificate_pdf)
     subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", "-singlefile", source, tmp_path / "page"], check=True
+        [pdftoppm, "-r", "150", "-png", "-singlefile", source, tmp_path / "page"], check=True
     )
     page = Image.open(tmp_path / "page.png")
     codes = zxingcpp.read_barcodes(page)

@@ -8,7 +8,6 @@ tool fails instead (scripts/run-tests installs the npm packages).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +20,7 @@ from gov3.documents.core.jose import public_jwk
 from gov3.documents.core.sdjwt import IssuedCredential, StatusReference, issue, verify
 from gov3.documents.core.signing import PrivateKeySigner
 from gov3.documents.core.statuslist import INVALID, StatusList
+from tests.conftest import tools_required
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "documents" / "sdjwt_verify.mjs"
@@ -53,7 +53,7 @@ def _node_and_library() -> None:
         missing.append("node_modules/@sd-jwt is not installed (run `npm ci` in the repository)")
     if missing:
         reason = "; ".join(missing)
-        if os.environ.get("CI") == "true":
+        if tools_required():
             pytest.fail(f"SD-JWT interop test cannot run under CI: {reason}")
         pytest.skip(reason)
 

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import pytest
 from playwright.sync_api import Page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    # axe-core is injected as a script; a strict Content-Security-Policy would block it.
-    return {**browser_context_args, "bypass_csp": True, "locale": "en-GB"}
 
 
 def assert_accessible(page: Page) -> None:

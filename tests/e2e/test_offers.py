@@ -31,6 +31,7 @@ def test_a_birth_becomes_offers_a_confirmation_an_approval_and_an_email(
     live_server: Any,
     *,
     family: dict[str, Person],
+    agency: Agency,
     welfare_agency: Agency,
     smtp_server: SmtpServer,
     settings: Any,
@@ -49,7 +50,7 @@ def test_a_birth_becomes_offers_a_confirmation_an_approval_and_an_email(
         ACTOR,
         username="registrar",
         password=PASSWORD,
-        agency=welfare_agency,
+        agency=agency,  # the mother's district office (registry officers read its residents)
         role=OfficerRole.REGISTRY_OFFICER,
     )
 

@@ -50,11 +50,11 @@ def test_citizen_sees_the_officers_earlier_read(
 
     _officer_signs_in(page, base, officer)
     page.get_by_label("National id number or name").fill("김영")
-    page.get_by_label("Purpose").select_option("benefit_assessment")
+    page.get_by_label("Purpose").select_option("citizen_request")
     page.get_by_label("Case or request reference (optional)").fill("case 2026-17")
     page.get_by_role("button", name="Search").click()
     assert_accessible(page)
-    page.get_by_role("link", name="Open the record of 김영희").click()
+    page.get_by_role("button", name="Open the record of 김영희").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("김영희")
     expect(page.get_by_text(family["mother"].national_id)).to_be_visible()
     assert_accessible(page)
@@ -67,9 +67,10 @@ def test_citizen_sees_the_officers_earlier_read(
     page.get_by_role("link", name="Who looked at my data").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who looked at my data")
     rows = page.locator("table tbody tr")
-    expect(rows.first).to_contain_text("officer1")
+    expect(rows.first).to_contain_text("Registry officer")
+    expect(rows.first).not_to_contain_text("officer1")
     expect(rows.first).to_contain_text("Jongno-gu Office")  # 종로구청, in the page's language
-    expect(rows.first).to_contain_text("Assessing a benefit or service")
+    expect(rows.first).to_contain_text("Serving the citizen's own request")
     expect(rows.first).to_contain_text("case 2026-17")
     assert_accessible(page)
 
@@ -88,7 +89,7 @@ def test_officer_without_a_purpose_cannot_open_a_record(
     expect(page.get_by_text(family["stranger"].national_id)).to_have_count(0)
     assert AccessLogEntry.objects.count() == 0
 
-    page.get_by_label("Purpose").select_option("audit")
+    page.get_by_label("Purpose").select_option("registry_correction")
     page.get_by_role("button", name="Open the record").click()
     expect(page.get_by_text(family["stranger"].national_id)).to_be_visible()
     assert AccessLogEntry.objects.filter(subject_id=family["stranger"].pk).count() == 1

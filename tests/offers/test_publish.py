@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from gov3.accounts.models import User
 from gov3.catalogue.installed import country_pack, rules_pack
@@ -19,6 +20,7 @@ from gov3.offers.models import Offer, OfferNotice, OfferStatus, OfferTrigger, Pu
 from gov3.offers.publish import publish_services
 from gov3.offers.services import do_confirm_offer, do_expire_offers
 from gov3.registry.models import Person
+from gov3.rules.explain import years_between
 from tests.conftest import ACTOR
 
 
@@ -62,7 +64,9 @@ def test_a_new_version_replaces_withdraws_notifies_and_offers(
     _edit(
         service,
         "eligible: korean_national and age_months < params.child_allowance.age_limit_months",
-        "eligible: korean_national and (age_months < 60 or age == 26)",
+        # the daughter's age on the day of the run (26 in 2026)
+        "eligible: korean_national and (age_months < 60 or age == "
+        f"{years_between(family['daughter'].birth_date, timezone.localdate())})",
     )
     _edit(
         service,
@@ -85,7 +89,7 @@ def test_a_new_version_replaces_withdraws_notifies_and_offers(
     notice = OfferNotice.objects.get(offer=son_offer)
     assert notice.details == {"old": 100_000, "new": 0}
     assert Notification.objects.filter(person=family["mother"], kind="amount_changed").exists()
-    # the daughter (26) qualifies only now: a new offer to herself
+    # the daughter qualifies only now: a new offer to herself
     assert Offer.objects.get(subject=family["daughter"], service_id="child_allowance").amount == (
         150_000
     )

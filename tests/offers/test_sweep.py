@@ -130,21 +130,24 @@ def test_a_sweep_killed_mid_way_and_rerun_gives_exactly_the_uninterrupted_offers
     databases = [tmp_path / "a" / "gov3.sqlite3", tmp_path / "b" / "gov3.sqlite3"]
     for database in databases:
         database.parent.mkdir()
-        _run(database, "migrate", "--verbosity", "0")
-        _run(database, "country", "load", "kr")
-        _run(
-            database,
-            "population",
-            "generate",
-            "--country",
-            "kr",
-            "--size",
-            "1500",
-            "--seed",
-            "5",
-            "--as-of",
-            DAY.isoformat(),
-        )
+    _run(databases[0], "migrate", "--verbosity", "0")
+    _run(databases[0], "country", "load", "kr")
+    _run(
+        databases[0],
+        "population",
+        "generate",
+        "--country",
+        "kr",
+        "--size",
+        "1500",
+        "--seed",
+        "5",
+        "--as-of",
+        DAY.isoformat(),
+    )
+    # the same register twice: one swept without interruption, one killed and swept again
+    with sqlite3.connect(databases[0]) as source, sqlite3.connect(databases[1]) as copy:
+        source.backup(copy)
     sweep = ("offers", "sweep", "--day", DAY.isoformat(), "--batch-size", "25", "--no-notify")
     uninterrupted = _run(databases[0], *sweep)
     assert "offers written" in uninterrupted

@@ -87,7 +87,7 @@ def test_a_parent_checks_for_their_child_but_not_for_anyone_else(
     url = reverse("portal:check_eligibility", args=["pension"])
     page = client.get(url, {"for": str(family["son"].public_id)}).content.decode()
     assert "Eligibility of 이민준" in page
-    assert "birth date 2020-07-07" in page
+    assert f"birth date {family['son'].birth_date.isoformat()}" in page
     assert client.get(url, {"for": str(family["stranger"].public_id)}).status_code == 404
     assert client.get(url, {"for": str(family["daughter"].public_id)}).status_code == 404  # adult
     assert client.get(url, {"for": "not-a-uuid"}).status_code == 404
@@ -102,14 +102,14 @@ def test_an_officer_states_a_purpose_and_the_check_is_logged(
     form = officer_client.get(url).content.decode()
     assert "Choose the service" in form
     assert not AccessLogEntry.objects.exists()
-    page = officer_client.get(
-        url, {"service": "pension", "purpose": "benefit_assessment", "note": "case 7"}
+    page = officer_client.post(
+        url, {"service": "pension", "purpose": "citizen_request", "note": "case 7"}
     ).content.decode()
     assert "Eligible" in page
     assert "342,510 KRW" in page
     entry = AccessLogEntry.objects.get(subject_id=stranger.pk)
     assert entry.what == "eligibility for pension"
-    assert entry.purpose == "benefit_assessment"
+    assert entry.purpose == "citizen_request"
     assert entry.purpose_note == "case 7"
 
 
@@ -118,10 +118,10 @@ def test_an_officer_cannot_check_an_unknown_service_or_person(
     officer_client: Client, family: dict[str, Person]
 ) -> None:
     url = reverse("backoffice:eligibility", args=[family["stranger"].public_id])
-    page = officer_client.get(url, {"service": "nothing", "purpose": "benefit_assessment"})
+    page = officer_client.post(url, {"service": "nothing", "purpose": "citizen_request"})
     assert "Select a valid choice" in page.content.decode()
     missing = reverse("backoffice:eligibility", args=["00000000-0000-0000-0000-000000000000"])
-    response = officer_client.get(missing, {"service": "pension", "purpose": "audit"})
+    response = officer_client.post(missing, {"service": "pension", "purpose": "citizen_request"})
     assert response.status_code == 404
     assert not AccessLogEntry.objects.exists()
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gov3.accounts.models import User
+from gov3.core.checkpoints import make_checkpoint, verify_logs
 from gov3.core.models import AccessLogEntry, AccessPurpose
 from gov3.registry.models import Person
 from gov3.registry.queries import Reader, read_record_as_officer
@@ -74,11 +75,26 @@ def test_who_looked_at_my_data_lists_officer_reads_of_me_and_my_child(
     read_record_as_officer(reader, family["son"].public_id, purpose=AccessPurpose.CITIZEN_REQUEST)
     read_record_as_officer(reader, family["stranger"].public_id, purpose=AccessPurpose.AUDIT)
     page = signed_in.get(reverse("portal:access_log")).content.decode()
-    assert "officer1 (Registry officer)" in page
+    # The citizen sees the reader's role and agency, not their login name.
+    assert "Registry officer" in page
+    assert "officer1" not in page
+    assert "has not been checked yet" in page
     assert "Jongno-gu Office" in page  # 종로구청, named in the page's language
     assert "case 42" in page
     assert page.count("<tr>") == 1 + 2  # header row + my read + my son's read, not the stranger's
     assert "이민준" in page
+
+
+@pytest.mark.django_db
+def test_who_looked_at_my_data_says_when_the_log_was_last_verified(
+    signed_in: Client, settings: Any, tmp_path: Any
+) -> None:
+    settings.GOV3_AUDIT_DIR = tmp_path
+    make_checkpoint()
+    verify_logs()
+    page = signed_in.get(reverse("portal:access_log")).content.decode()
+    assert "This record of reads was last checked on" in page
+    assert "nothing had been changed or removed" in page
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from gov3.accounts.models import User
+from tests.conftest import require_tool
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
 TRANSLATED = ["ko", "vi"]
@@ -200,10 +201,7 @@ def test_the_language_switcher_sets_the_language(client: Client) -> None:
 def test_the_catalogues_hold_every_message_of_the_source(tmp_path: Path) -> None:
     """Extract the messages anew (GNU xgettext, as `makemessages` does) from a copy of the
     source: a string added to a template or to Python without a translation fails here."""
-    if shutil.which("xgettext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("GNU gettext is missing; `make test` installs it")
-        pytest.skip("GNU gettext (xgettext) is not installed")
+    require_tool("xgettext", "apt-get install -y gettext")
     source = Path(settings.BASE_DIR)
     copy = tmp_path / "gov3"
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("static", "__pycache__"))

@@ -25,13 +25,52 @@ def test_admin_needs_the_second_factor(
 ) -> None:
     login = reverse("admin:login")
     _, device = administrator
-    form = {"username": "registrar", "password": PASSWORD, "otp_device": device.persistent_id}
+    form = {"username": "registrar", "password": PASSWORD}
     client.post(login, form)
     assert client.get(reverse("admin:index")).status_code == 302
     wrong = f"{(int(current_totp(device)) + 1) % 1_000_000:06d}"
     client.post(login, {**form, "otp_token": wrong})
     assert client.get(reverse("admin:index")).status_code == 302
     # (the right code is accepted: see the next test, which signs in before each check)
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_is_one_step_in_the_readers_language(
+    client: Client, administrator: tuple[User, TOTPDevice]
+) -> None:
+    _, device = administrator
+    login = reverse("admin:login")
+    page = client.get(login, headers={"accept-language": "ko"}).content.decode()
+    assert "Please select a device" not in page
+    assert 'name="otp_token"' in page
+    wrong = client.post(
+        login,
+        {"username": "registrar", "password": PASSWORD, "otp_token": "abc"},
+        headers={"accept-language": "ko"},
+    ).content.decode()
+    assert "OTP 인증번호가 올바르지 않거나" in wrong  # the message in Korean
+    done = client.post(
+        login,
+        {"username": "registrar", "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert done.status_code == 302  # signed in at once: no second step to choose a device
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_never_shows_an_authenticator_secret(
+    client: Client, administrator: tuple[User, TOTPDevice]
+) -> None:
+    _, device = administrator
+    client.post(
+        reverse("admin:login"),
+        {"username": "registrar", "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert "qrcode" not in listing.lower()
 
 
 @pytest.mark.django_db

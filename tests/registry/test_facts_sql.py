@@ -3,7 +3,7 @@ person (`registry.facts`), and rules evaluated on it count the right people."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -57,12 +57,15 @@ def register(family: dict[str, Person]) -> dict[str, Person]:
     do_register_marriage(ACTOR, mother, stranger, married_on=date(2021, 1, 1))
     lost = birth(mother, date(2010, 1, 1), "LOST")
     do_register_death(ACTOR, lost, died_on=date(2015, 6, 1))
-    twin_a = birth(mother, date(2022, 2, 22), "TWIN A")
-    twin_b = birth(mother, date(2022, 2, 22), "TWIN B", sex="M")
+    twins_born = son.birth_date + timedelta(days=600)  # after the son, whatever the day
+    twin_a = birth(mother, twins_born, "TWIN A")
+    twin_b = birth(mother, twins_born, "TWIN B", sex="M")
     do_record_income_assessment(
         ACTOR, mother, monthly_income=3_000_000_000, assessed_on=date(2025, 1, 1)
     )
-    do_register_disability(ACTOR, son, degree="severe", registered_on=date(2024, 5, 1))
+    do_register_disability(
+        ACTOR, son, degree="severe", registered_on=son.birth_date + timedelta(days=400)
+    )
     do_record_passport_issued(
         ACTOR, daughter, number="M00000001", issued_on=date(2020, 1, 1), expires_on=date(2030, 1, 1)
     )

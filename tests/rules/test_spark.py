@@ -42,7 +42,8 @@ from tests.rules.test_sql import (
     years,
 )
 
-pytestmark = pytest.mark.spark
+# One worker starts Spark (≈8 s and a JVM) for every Spark test, not one per worker.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 TODAY = date(2025, 3, 15)
 
 

@@ -119,19 +119,25 @@ def person(person_id: int, household_id: int, **facts: Value) -> dict[str, Value
 
 # -- engines ----------------------------------------------------------------------------------
 
-POSTGRES_URL = os.environ.get(
-    "GOV3_RULES_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server this run was given: DATABASE_URL when the run is on PostgreSQL,
+    else TEST_DATABASE_URL; None when the run has none (a SQLite-only run on a laptop)."""
+    for name in ("DATABASE_URL", "TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return None
 
 
 def postgres_connection() -> psycopg.Connection[Any]:
-    """A connection to the local PostgreSQL server (facts go in session temporary tables)."""
-    try:
-        return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
+    """A connection to the run's PostgreSQL server (facts go in session temporary tables)."""
+    url = postgres_url()
+    if url is None:
         if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {error}")
+            raise RuntimeError("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
+        pytest.skip("this run has no PostgreSQL (DATABASE_URL / TEST_DATABASE_URL)")
+    return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
 
 @dataclass
@@ -169,7 +175,10 @@ def _connect(backend: str) -> Any:
     return postgres_connection()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres", "duckdb"])
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "duckdb"],
+)
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     connection = _connect(request.param)
     try:

@@ -1,13 +1,23 @@
 """Accounts in the admin (administrators manage officers' accounts here)."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from gov3.accounts.models import Agency, User
+from gov3.core.admin import AccessLoggedAdmin, AuditedAdmin
 
 
 @admin.register(User)
-class Gov3UserAdmin(UserAdmin):  # type: ignore[type-arg]
+class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore[type-arg]
+    """Accounts; every change audited, and a citizen account's page is a read of their person."""
+
+    shows = "account"
+
+    def people_in(self, obj: Any) -> list[int]:
+        return [obj.person_id] if obj.person_id else []
+
     list_display = ["username", "kind", "agency", "role", "is_active"]
     list_filter = ["kind", "role", "is_active"]
     raw_id_fields = ["person"]
@@ -22,5 +32,8 @@ class Gov3UserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["code", "name_local", "name_en", "country"]
+class AgencyAdmin(AuditedAdmin):
+    """Agencies; every change (e.g. which services it decides, its area) is audited."""
+
+    list_display = ["code", "name_local", "name_en", "country", "area"]
+    raw_id_fields = ["area"]

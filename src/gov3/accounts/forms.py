@@ -16,15 +16,21 @@ from gov3.core.forms import KrdsFormMixin
 
 
 class CitizenSignInForm(KrdsFormMixin, AuthenticationForm):
-    """User name and password, for citizens only."""
+    """User name and password, for citizens only.
+
+    An officer's or administrator's correct password gets the same answer as a wrong one and
+    counts as a failed sign-in (lockout): this page must not confirm an officer's password to
+    someone who lacks their second factor."""
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if user.kind != AccountKind.CITIZEN:
-            raise forms.ValidationError(
-                _("This sign-in is for citizens. Officers sign in on the officer page."),
-                code="not_citizen",
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": user.get_username()},
+                request=self.request,
             )
+            raise self.get_invalid_login_error()
 
 
 class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
@@ -59,3 +65,16 @@ class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
                 _("The authenticator code is wrong or has expired. Enter the current code."),
                 code="bad_otp",
             )
+        # django-otp marks the session verified with this device when the sign-in completes.
+        user.otp_device = self.device
+
+
+class AdminSignInForm(OfficerSignInForm):
+    """The admin's sign-in in one step: user name, password and the current code (the
+    administrator's authenticator is found by itself, no device to choose), in the reader's
+    language. Only staff accounts; any other answers like a wrong password."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        if not user.is_staff:
+            raise self.get_invalid_login_error()
+        super().confirm_login_allowed(user)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gov3.registry.models import Person
+from gov3.registry.models import Area, Person
 
 
 class Agency(models.Model):
@@ -19,6 +19,9 @@ class Agency(models.Model):
     #: The services whose cases this agency decides (service ids; "*" for every service no
     #: other agency names).
     services = models.JSONField(default=list, blank=True)
+    #: The area the agency serves: its registry officers read this area's residents (the
+    #: access policy's "area_residents" scope). Empty: no area, so no residents.
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
         verbose_name_plural = "agencies"

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gov3.accounts.models import AccountKind, Agency, ApiToken, OfficerRole, User
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
-from gov3.registry.models import Person
+from gov3.registry.models import Area, Person
 
 
 def _refuse_taken(username: str) -> None:
@@ -29,9 +29,12 @@ def do_create_agency(
     name_en: str,
     country: str,
     services: list[str] | None = None,
+    area_code: str | None = None,
 ) -> Agency:
     """Register an agency whose officers use gov3 (idempotent on ``code``); `services` are the
-    ids of the services whose cases it decides ("*": all that no other agency names)."""
+    ids of the services whose cases it decides ("*": all that no other agency names);
+    `area_code` the area it serves (its registry officers read that area's residents)."""
+    area = Area.objects.get(country=country, code=area_code) if area_code else None
     with transaction.atomic(durable=True):
         agency, created = Agency.objects.get_or_create(
             code=code,
@@ -40,6 +43,7 @@ def do_create_agency(
                 "name_en": name_en,
                 "country": country,
                 "services": services or [],
+                "area": area,
             },
         )
         if created:
@@ -55,6 +59,16 @@ def do_create_agency(
                 target_type="agency",
                 target_id=code,
                 data={"services": services},
+            )
+        if not created and area is not None and agency.area_id != area.pk:
+            Agency.objects.filter(pk=agency.pk).update(area=area)
+            agency.area = area
+            record_audit(
+                actor=actor,
+                action="accounts.agency_area",
+                target_type="agency",
+                target_id=code,
+                data={"area": area.code},
             )
     return agency
 

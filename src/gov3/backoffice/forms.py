@@ -37,6 +37,17 @@ class PurposeForm(KrdsFormMixin, forms.Form):
         label=_("Case or request reference (optional)"), max_length=200, required=False
     )
 
+    def __init__(
+        self, *args: Any, purposes: list[AccessPurpose] | None = None, **kwargs: Any
+    ) -> None:
+        """`purposes`: those the officer's role may state (the access policy); others are
+        neither offered nor accepted."""
+        super().__init__(*args, **kwargs)
+        if purposes is not None:
+            field = self.fields["purpose"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("Choose a purpose")), *((p.value, p.label) for p in purposes)]
+
 
 class SearchForm(PurposeForm):
     """Search the register by national id number or name, for a stated purpose."""

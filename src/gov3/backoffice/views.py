@@ -3,6 +3,8 @@ a birth."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -10,8 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from gov3.accounts.access_policy import purposes_for, readable_q
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.forms import OfficerSignInForm
 from gov3.accounts.models import OfficerRole, User
@@ -19,6 +23,7 @@ from gov3.backoffice.forms import BirthForm, EligibilityForm, PurposeForm, Searc
 from gov3.catalogue.eligibility import check
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.models import AccessPurpose
+from gov3.core.personal_data import access_logged, no_personal_data
 from gov3.portal.views import eligibility_unavailable
 from gov3.registry.models import Person
 from gov3.registry.queries import (
@@ -34,6 +39,7 @@ from gov3.registry.services import do_register_birth
 from gov3.rules.errors import EvaluationError
 
 
+@no_personal_data
 class OfficerSignInView(auth_views.LoginView):
     """Officer sign-in: password and a TOTP code."""
 
@@ -49,37 +55,65 @@ class OfficerSignInView(auth_views.LoginView):
         return response
 
 
-def _reader(user: User) -> Reader:
+def _reader(user: User, purpose: AccessPurpose) -> Reader:
+    """The officer as a reader for `purpose`, limited by the access policy."""
     agency = user.agency.name_local if user.agency else ""
-    return Reader(user_id=user.pk, label=user.get_username(), agency=agency, role=user.role)
+    return Reader(
+        user_id=user.pk,
+        label=user.get_username(),
+        agency=agency,
+        role=user.role,
+        scope=readable_q(user, purpose),
+    )
+
+
+def _posted(request: HttpRequest) -> dict[str, Any] | None:
+    """The submitted purpose form: sent by POST so that id numbers, names and purpose notes
+    never appear in a URL (server and proxy logs, browser history)."""
+    return request.POST if request.method == "POST" and "purpose" in request.POST else None
+
+
+def _purposes(request: HttpRequest) -> list[AccessPurpose]:
+    assert isinstance(request.user, User)
+    return purposes_for(request.user)
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@access_logged("search result: name, birth date")
 def search(request: HttpRequest) -> HttpResponse:
-    """Search the register; the purpose is required before anyone is listed."""
-    form = SearchForm(request.GET or None)
+    """Search the register among the people the officer may read; the purpose is required
+    before anyone is listed."""
+    form = SearchForm(_posted(request), purposes=_purposes(request))
     results = None
     if form.is_bound and form.is_valid():
         assert isinstance(request.user, User)
         results = search_people(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             form.cleaned_data["q"],
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
         )
-    return render(request, "backoffice/search.html", {"form": form, "results": results})
+    return render(
+        request,
+        "backoffice/search.html",
+        {"form": form, "results": results, "may_read": bool(_purposes(request))},
+    )
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@access_logged("identity, household, address, life events, passports")
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A person's record. Without a valid purpose, only the purpose form is shown (nothing read)."""
-    form = PurposeForm(request.GET if "purpose" in request.GET else None)
+    """A person's record. Without a valid purpose, only the purpose form is shown (nothing read);
+    outside the access policy, "not found" (and a refused attempt in the audit log)."""
+    form = PurposeForm(_posted(request), purposes=_purposes(request))
     if not (form.is_bound and form.is_valid()):
         return render(request, "backoffice/purpose.html", {"form": form, "public_id": public_id})
     assert isinstance(request.user, User)
     try:
         record = read_record_as_officer(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             public_id,
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
@@ -94,10 +128,12 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@access_logged("eligibility for a service")
 def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
     """Whether a person qualifies for a service, with the explanation the citizen would read.
     Like the record, it needs a stated purpose first, and the read is logged."""
-    form = EligibilityForm(request.GET if "purpose" in request.GET else None)
+    form = EligibilityForm(_posted(request), purposes=_purposes(request))
     if not (form.is_bound and form.is_valid()):
         return render(
             request, "backoffice/eligibility_purpose.html", {"form": form, "public_id": public_id}
@@ -106,7 +142,7 @@ def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
     service_id = form.cleaned_data["service"]
     try:
         person = person_for_officer(
-            _reader(request.user),
+            _reader(request.user, AccessPurpose(form.cleaned_data["purpose"])),
             public_id,
             purpose=AccessPurpose(form.cleaned_data["purpose"]),
             note=form.cleaned_data["note"],
@@ -158,6 +194,7 @@ def _parent(form: BirthForm, field: str, reader: Reader, country: str) -> Person
 
 
 @officer_required
+@access_logged("identity and household, as a parent of a newborn")
 def register_birth(request: HttpRequest) -> HttpResponse:
     """Register a newborn (registry officers only); on success, redirect to the confirmation
     page so that reloading it cannot register the child twice."""
@@ -166,7 +203,7 @@ def register_birth(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     form = BirthForm(request.POST) if request.method == "POST" else BirthForm()
     if form.is_bound and form.is_valid():
-        reader = _reader(request.user)
+        reader = _reader(request.user, AccessPurpose.BIRTH_REGISTRATION)
         agency = request.user.agency
         country = agency.country if agency else str(settings.GOV3_COUNTRY)
         mother = _parent(form, "mother_id", reader, country)
@@ -194,6 +231,7 @@ def register_birth(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@access_logged("name and national id number of a newborn")
 def birth_registered(request: HttpRequest, public_id: str) -> HttpResponse:
     """The confirmation of a birth the officer has just registered: name and new id number."""
     if (refused := _registry_officers_only(request)) is not None:
@@ -201,7 +239,9 @@ def birth_registered(request: HttpRequest, public_id: str) -> HttpResponse:
     assert isinstance(request.user, User)
     try:
         child = newborn_for_officer(
-            _reader(request.user), public_id, recorded_by=request.user.get_username()
+            _reader(request.user, AccessPurpose.BIRTH_REGISTRATION),
+            public_id,
+            recorded_by=request.user.get_username(),
         )
     except NotFoundError:
         raise Http404 from None

@@ -20,7 +20,13 @@ from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.accounts.queries import person_acted_for
 from gov3.cases.models import Case
-from gov3.cases.queries import case_for_citizen, case_for_officer, cases_for, work_queue
+from gov3.cases.queries import (
+    case_for_citizen,
+    case_for_officer,
+    case_to_decide,
+    cases_for,
+    queue_for_officer,
+)
 from gov3.cases.services import (
     do_apply,
     do_approve_case,
@@ -32,7 +38,8 @@ from gov3.cases.takeup import MEASURES, published, suppression_threshold, take_u
 from gov3.catalogue.eligibility import text
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel
-from gov3.core.schemas import ErrorOut
+from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
+from gov3.core.schemas import ErrorOut, InputSchema
 
 router = Router(tags=["cases"])
 
@@ -72,7 +79,7 @@ class CaseOut(Schema):
     payments: list[PaymentOut]
 
 
-class ApplyIn(Schema):
+class ApplyIn(InputSchema):
     service: str = Field(min_length=1, max_length=60)
     for_person: str | None = Field(
         default=None, description="public id of a child you act for; empty for yourself"
@@ -86,12 +93,12 @@ class ApplyOut(Schema):
     case: CaseOut | None
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     version: int = Field(ge=1)
     text: str = Field(min_length=1, max_length=2000)
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     version: int = Field(ge=1)
     action: Literal["approve", "reject", "return"]
     text: str = Field(default="", max_length=2000)
@@ -158,12 +165,14 @@ def _page(cases: QuerySet[Case]) -> list[dict[str, Any]]:
 
 
 @router.get("/", response=list[CaseOut], url_name="cases_mine")
+@citizens_own_data
 def my_cases(request: HttpRequest) -> list[dict[str, Any]]:
     """My cases, newest first."""
     return _page(cases_for(_citizen(request)))
 
 
 @router.post("/apply", response={200: ApplyOut, 404: ErrorOut, 422: ErrorOut}, url_name="apply")
+@citizens_own_data
 def apply(request: HttpRequest, payload: ApplyIn) -> dict[str, Any]:
     """Apply for a service (for yourself or a child you act for): the rules are applied at
     once; a case is opened only if they say yes (see the service's eligibility check for why)."""
@@ -174,6 +183,7 @@ def apply(request: HttpRequest, payload: ApplyIn) -> dict[str, Any]:
 
 
 @router.get("/mine/{public_id}", response={200: CaseOut, 404: ErrorOut}, url_name="case_mine")
+@citizens_own_data
 def my_case(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     return _out(case_for_citizen(_citizen(request), str(public_id)))
 
@@ -183,6 +193,7 @@ def my_case(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     response={200: CaseOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="case_reply",
 )
+@citizens_own_data
 def reply(request: HttpRequest, public_id: uuid.UUID, payload: ReplyIn) -> dict[str, Any]:
     """Answer the agency's request for information."""
     user = _citizen(request)
@@ -191,14 +202,16 @@ def reply(request: HttpRequest, public_id: uuid.UUID, payload: ReplyIn) -> dict[
 
 
 @router.get("/queue", response={200: list[CaseOut], 403: ErrorOut}, url_name="case_queue")
+@access_logged("work queue: names of applicants and subjects")
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     """The open cases of my agency, the nearest due date first."""
-    return _page(work_queue(_officer(request)))
+    return [_out(case) for case in queue_for_officer(_officer(request), AccessChannel.API)]
 
 
 @router.get(
     "/queue/{public_id}", response={200: CaseOut, 403: ErrorOut, 404: ErrorOut}, url_name="case"
 )
+@access_logged("case")
 def officer_case(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """One case of my agency (the read is in the citizen's access log)."""
     return _out(case_for_officer(_officer(request), str(public_id), AccessChannel.API))
@@ -209,11 +222,12 @@ def officer_case(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     response={200: CaseOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="case_decide",
 )
+@access_logged("case")
 def decide(request: HttpRequest, public_id: uuid.UUID, payload: DecideIn) -> dict[str, Any]:
     """Approve, reject (a reason is required) or return for information (say what is
     needed). Two decisions at once: one succeeds, the other gets 409."""
     officer = _officer(request)
-    case = case_for_officer(officer, str(public_id), AccessChannel.API)
+    case = case_to_decide(officer, str(public_id), AccessChannel.API)
     if payload.action == "approve":
         do_approve_case(officer, case, expected_version=payload.version, note=payload.text)
     elif payload.action == "reject":
@@ -228,6 +242,7 @@ open_data = Router(tags=["open data"])
 
 
 @open_data.get("/take-up", response=TakeUpOut, auth=None, url_name="open_take_up")
+@no_personal_data
 def open_take_up(request: HttpRequest) -> Status[Any]:
     """Take-up per service and area as open data: no personal data, small cells suppressed."""
     country = str(settings.GOV3_COUNTRY)

@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        import gov3.cases.scopes  # noqa: F401, PLC0415 - registers the "agency_cases" scope
         from gov3.cases.services import on_offer_confirmed  # noqa: PLC0415 - apps are ready only now
         from gov3.core.events import offer_confirmed  # noqa: PLC0415 - apps are ready only now
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from gov3.accounts.models import User
+from gov3.accounts.models import OfficerRole, User
 from gov3.cases.models import OPEN_CASE_STATUSES, Case, Objection, ObjectionStatus
 from gov3.core.access import log_access
-from gov3.core.errors import NotFoundError
+from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessChannel, AccessPurpose
 
 
@@ -41,6 +41,64 @@ def work_queue(officer: User) -> QuerySet[Case]:
     )
 
 
+def _log_officer_read(
+    officer: User,
+    subject_ids: list[int],
+    channel: AccessChannel,
+    what: str,
+) -> None:
+    log_access(
+        subject_ids=subject_ids,
+        actor_id=officer.pk,
+        actor_label=officer.get_username(),
+        actor_role=officer.role,
+        agency=officer.agency.name_local if officer.agency else "",
+        purpose=AccessPurpose.BENEFIT_ASSESSMENT,
+        channel=channel,
+        what=what,
+    )
+
+
+QUEUE_PARTS = "work queue: name, service, amount, due date"
+
+
+def queue_for_officer(
+    officer: User, channel: AccessChannel = AccessChannel.WEB, limit: int = 200
+) -> list[Case]:
+    """The first `limit` cases of the officer's work queue; everyone listed (applicants and
+    subjects) is written to the access log."""
+    cases = list(work_queue(officer)[:limit])
+    people = [pid for case in cases for pid in (case.subject_id, case.applicant_id)]
+    if people:
+        _log_officer_read(officer, people, channel, QUEUE_PARTS)
+    return cases
+
+
+def objections_for_officer(officer: User, limit: int = 200) -> list[Objection]:
+    """The agency's open objections (for the queue page); each objector's read is logged."""
+    objections = list(open_objections(officer).select_related("offer", "case")[:limit])
+    if objections:
+        _log_officer_read(
+            officer, [o.person_id for o in objections], AccessChannel.WEB, "objection"
+        )
+    return objections
+
+
+def case_to_decide(
+    officer: User, public_id: str, channel: AccessChannel = AccessChannel.WEB
+) -> Case:
+    """A case the officer may decide, its read logged. An officer who may not decide it (an
+    auditor, another agency) is refused before anything is read or logged."""
+    if not officer.is_officer or officer.agency_id is None:
+        raise NotFoundError("There is no such case in your agency.")
+    found = Case.objects.filter(public_id=public_id, agency_id=officer.agency_id).first()
+    if found is None:
+        raise NotFoundError("There is no such case in your agency.")
+    if officer.role == OfficerRole.AUDITOR:
+        raise PermissionRefusedError("Auditors read cases; they do not decide them.")
+    return case_for_officer(officer, public_id, channel)
+
+
 def open_objections(officer: User) -> QuerySet[Objection]:
     if not officer.is_officer or officer.agency_id is None:
         return Objection.objects.none()
@@ -62,14 +120,7 @@ def case_for_officer(
     )
     if case is None:
         raise NotFoundError("There is no such case in your agency.")
-    log_access(
-        subject_ids=[case.subject_id, case.applicant_id],
-        actor_id=officer.pk,
-        actor_label=officer.get_username(),
-        actor_role=officer.role,
-        agency=officer.agency.name_local if officer.agency else "",
-        purpose=AccessPurpose.BENEFIT_ASSESSMENT,
-        channel=channel,
-        what=f"case {case.service_id}",
+    _log_officer_read(
+        officer, [case.subject_id, case.applicant_id], channel, f"case {case.service_id}"
     )
     return case

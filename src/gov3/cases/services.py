@@ -33,6 +33,7 @@ from gov3.cases.models import (
     DecisionOutcome,
     FeePayment,
     Objection,
+    ObjectionStatus,
     PaymentInstruction,
     PaymentStatus,
 )
@@ -505,6 +506,14 @@ def do_object(
     text = _clean_text(text, required=gettext("Please say what is wrong."))
     service_id = offer.service_id if offer is not None else case.service_id  # type: ignore[union-attr]
     with transaction.atomic(durable=True):
+        # One open objection per offer or case: the agency answers it before another is taken.
+        if Objection.objects.filter(offer=offer, case=case, status=ObjectionStatus.OPEN).exists():
+            raise ValidationFailedError(
+                gettext(
+                    "You have already said what is wrong with this; the agency will answer that "
+                    "first."
+                )
+            )
         objection = Objection.objects.create(
             person=person,
             offer=offer,

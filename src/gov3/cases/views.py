@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,9 +25,10 @@ from gov3.cases.models import Case
 from gov3.cases.queries import (
     case_for_citizen,
     case_for_officer,
+    case_to_decide,
     cases_for,
-    open_objections,
-    work_queue,
+    objections_for_officer,
+    queue_for_officer,
 )
 from gov3.cases.services import (
     do_apply,
@@ -45,7 +46,9 @@ from gov3.cases.takeup import (
     totals_by_service,
 )
 from gov3.catalogue.eligibility import check, service_names, text
-from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.errors import Gov3Error, NotFoundError, PermissionRefusedError
+from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
+from gov3.core.spreadsheets import neutralise
 from gov3.rules.errors import EvaluationError
 
 
@@ -57,6 +60,7 @@ def _named(cases: Any) -> list[Case]:
 
 
 @login_required
+@citizens_own_data
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = signed_in_citizen(request)
     return render(request, "cases/my_cases.html", {"cases": _named(cases_for(user)[:100])})
@@ -85,6 +89,7 @@ def _case_page(
 
 
 @login_required
+@citizens_own_data
 def my_case(request: HttpRequest, public_id: str) -> HttpResponse:
     _, case = _citizen_case(request, public_id)
     return _case_page(request, case)
@@ -92,6 +97,7 @@ def my_case(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@citizens_own_data
 def reply(request: HttpRequest, public_id: str) -> HttpResponse:
     user, case = _citizen_case(request, public_id)
     form = ReplyForm(request.POST)
@@ -111,6 +117,7 @@ def reply(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def apply(request: HttpRequest, service_id: str) -> HttpResponse:
     """Apply for a service (the classic path): the rules are applied at once and explained;
     if they say yes, Apply opens a case."""
@@ -148,11 +155,12 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
 
 
 @officer_required
+@access_logged("work queue: names of applicants and subjects")
 def queue(request: HttpRequest) -> HttpResponse:
     """The agency's open cases, the nearest due date first."""
     assert isinstance(request.user, User)
-    cases = _named(work_queue(request.user)[:200])
-    objections = list(open_objections(request.user).select_related("offer", "case")[:200])
+    cases = _named(queue_for_officer(request.user))
+    objections = objections_for_officer(request.user)
     today = timezone.localdate()
     return render(
         request, "cases/queue.html", {"cases": cases, "objections": objections, "today": today}
@@ -188,6 +196,7 @@ def _officer_page(
 
 
 @officer_required
+@access_logged("case")
 def officer_case(request: HttpRequest, public_id: str) -> HttpResponse:
     officer, case = _officer_case(request, public_id)
     return _officer_page(request, officer, case)
@@ -195,8 +204,16 @@ def officer_case(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @officer_required
 @require_POST
+@access_logged("case")
 def decide(request: HttpRequest, public_id: str) -> HttpResponse:
-    officer, case = _officer_case(request, public_id)
+    officer = request.user
+    assert isinstance(officer, User)
+    try:
+        case = case_to_decide(officer, public_id)
+    except NotFoundError:
+        raise Http404 from None
+    except PermissionRefusedError as error:
+        return HttpResponseForbidden(str(error))
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _officer_page(request, officer, case, form)
@@ -216,6 +233,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @officer_required
+@no_personal_data
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Take-up per service: a chart and the table behind it."""
     country = str(settings.GOV3_COUNTRY)
@@ -232,6 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@no_personal_data
 def open_take_up_json(request: HttpRequest) -> JsonResponse:
     """Take-up as open data (JSON): counts per service and area, small cells suppressed."""
     country = str(settings.GOV3_COUNTRY)
@@ -248,14 +267,18 @@ def open_take_up_json(request: HttpRequest) -> JsonResponse:
     )
 
 
+@no_personal_data
 def open_take_up_csv(request: HttpRequest) -> HttpResponse:
     """Take-up as open data (CSV); a suppressed count is empty."""
     country = str(settings.GOV3_COUNTRY)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["service", "area", *MEASURES])
+    # Service ids and area names come from country packs: still, no cell runs as a formula.
     for row in published(take_up(country, timezone.localdate())):
-        writer.writerow(["" if row[k] is None else row[k] for k in ("service", "area", *MEASURES)])
+        writer.writerow(
+            ["" if row[k] is None else neutralise(row[k]) for k in ("service", "area", *MEASURES)]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="take-up.csv"'
     return response

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gov3.core.errors import AppendOnlyError
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    """Refuses the bulk paths that would change or delete rows without `save()`/`delete()`."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} entries cannot be changed.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} entries cannot be deleted.")
+
 
 class AppendOnlyModel(models.Model):
-    """A row that may be inserted once and never changed or deleted through the application."""
+    """A row that may be inserted once and never changed or deleted through the application
+    (neither one by one nor in bulk through a QuerySet)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -45,18 +63,49 @@ class AuditEntry(AppendOnlyModel):
         return f"#{self.pk} {self.action} {self.target_type}:{self.target_id}"
 
 
-class AuditChainHead(models.Model):
-    """The chain's newest hash and length; locked while an entry is appended.
+class ChainHead(models.Model):
+    """A hash chain's newest hash and length; locked while an entry is appended.
 
-    It also anchors the end of the chain, so that deleting the newest entries is detected.
+    It also anchors the end of the chain, so that deleting the newest entries is detected; on
+    PostgreSQL a trigger lets it only move forward. Signed checkpoints outside the database
+    (`gov3 audit checkpoint`) anchor it in turn.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     length = models.BigIntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
-        return f"audit chain of {self.length} entries ending {self.last_hash[:12]}"
+        return f"chain of {self.length} entries ending {self.last_hash[:12]}"
+
+
+class AuditChainHead(ChainHead):
+    """The audit chain's head (see `ChainHead`)."""
+
+
+class AccessChainHead(ChainHead):
+    """The access log's chain head (see `ChainHead`)."""
+
+
+class ChainVerification(AppendOnlyModel):
+    """One run of `gov3 audit verify`: whether both chains were intact, as far as the latest
+    signed checkpoint; shown on "who looked at my data"."""
+
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    audit_length = models.BigIntegerField()
+    access_length = models.BigIntegerField()
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'intact' if self.ok else 'BROKEN'}"
 
 
 class AccessPurpose(models.TextChoices):
@@ -97,6 +146,9 @@ class AccessLogEntry(AppendOnlyModel):
     purpose_note = models.CharField(max_length=500, blank=True)
     channel = models.CharField(max_length=10, choices=AccessChannel.choices)
     what = models.CharField(max_length=300, help_text=_("which parts of the record were read"))
+    #: The access log is hash-chained like the audit log (its own chain and head).
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

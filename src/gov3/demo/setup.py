@@ -29,7 +29,7 @@ from gov3.accounts.services import (
 from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
 from gov3.documents.issuers import current_key
-from gov3.documents.models import DocumentType
+from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.services import allocate_passport_number
 from gov3.offers.models import Offer
 from gov3.offers.publish import publish_services
@@ -68,7 +68,9 @@ def _refuse_production() -> None:
 
 
 def _demo_parent(country: str, today: date) -> Person:
-    """A living adult with a minor child: the demo citizen, so 'acting for a child' shows."""
+    """A living mother of a minor child, young enough to have another: the demo citizen, so
+    that 'acting for a child' shows and an officer can register a birth with her as the mother
+    (`make demo` prints her national id). A father if the population has no such mother."""
     existing = User.objects.filter(username="citizen").select_related("person").first()
     if existing is not None and existing.person is not None:
         return existing.person
@@ -77,7 +79,7 @@ def _demo_parent(country: str, today: date) -> Person:
         date_of_death__isnull=True,
         birth_date__gt=add_years(today, -age_of_majority(country)),
     )
-    parent = (
+    parents = (
         Person.objects.filter(
             country=country,
             date_of_death__isnull=True,
@@ -87,8 +89,9 @@ def _demo_parent(country: str, today: date) -> Person:
         )
         .filter(Exists(minor_child))
         .order_by("id")
-        .first()
     )
+    mother = parents.filter(sex="F", birth_date__gte=add_years(today, -44)).first()
+    parent = mother or parents.first()
     if parent is None:
         raise Gov3Error("The demo population has no parent with a minor child; generate more.")
     return parent
@@ -100,12 +103,19 @@ PASSPORT_DUE_DAYS = 120
 
 
 def _passport_due(person: Person, today: date) -> None:
-    """Give the demo citizen a passport due for renewal, unless they hold a valid passport.
+    """Give the demo citizen a passport due for renewal, unless she holds one already or has
+    a passport issued by gov3 (she renewed it in the demo).
 
-    A passport they renewed in the demo is theirs to keep: a second `make demo` must not cancel
-    it in the register (which would revoke its document) to hand out a made-up one again.
+    A passport renewed in the demo is hers to keep: a second `make demo` must not cancel it in
+    the register (which revokes its document) to hand out a made-up one again.
     """
-    if Passport.objects.filter(person=person, status=PassportStatus.VALID).exists():
+    valid = Passport.objects.filter(person=person, status=PassportStatus.VALID)
+    if valid.filter(expires_on__lte=today + timedelta(days=180)).exists():
+        return
+    issued_by_gov3 = IssuedDocument.objects.filter(
+        holder=person, document_type=DocumentType.PASSPORT, status=DocumentStatus.VALID
+    )
+    if issued_by_gov3.exists():
         return
     expires_on = today + timedelta(days=PASSPORT_DUE_DAYS)
     do_record_passport_issued(
@@ -136,6 +146,10 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     call_command("country", "load", country)
     generate_population(country, size, seed, if_empty=True)
     today = timezone.localdate()
+    parent = _demo_parent(country, today)
+    # The demo officer's office serves the demo family's municipality (the access policy lets
+    # registry officers read their area's residents only).
+    home = parent.household.address.area if parent.household else None
     agency = do_create_agency(
         ACTOR,
         code=f"{country}-district-office",
@@ -145,9 +159,9 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
         else "Ba Dinh Ward People's Committee",
         country=country,
         services=["*"],  # decides the cases of every service
+        area_code=(home.parent.code if home and home.parent else None),
     )
 
-    parent = _demo_parent(country, today)
     citizen = _ensure_user("citizen") or do_create_citizen_account(
         ACTOR, person=parent, username="citizen", password=DEMO_PASSWORDS["citizen"]
     )
@@ -172,7 +186,10 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
             "citizen",
             DEMO_PASSWORDS["citizen"],
             f"{base_url}/login/",
-            person=f"{citizen.person.name_local} ({citizen.person.name_latin})",
+            person=(
+                f"{citizen.person.name_local} ({citizen.person.name_latin}), national id "
+                f"{citizen.person.national_id}"
+            ),
         ),
         DemoLogin(
             "officer",

@@ -17,14 +17,15 @@ from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.accounts.queries import person_acted_for
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
-from gov3.core.schemas import ErrorOut
+from gov3.core.models import AccessChannel
+from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.documents.core.verify import Verdict
 from gov3.documents.models import DocumentType, IssuedDocument
-from gov3.documents.queries import documents_for, explain_verdict
+from gov3.documents.queries import document_for_officer, documents_for, explain_verdict
 from gov3.documents.services import (
     do_issue_certificate,
     do_revoke_document,
-    may_revoke,
     normalise_number,
 )
 from gov3.documents.verification import check, check_number, check_pdf
@@ -33,7 +34,7 @@ verify_router = Router(tags=["verification"])
 router = Router(tags=["documents"])
 
 
-class VerifyIn(Schema):
+class VerifyIn(InputSchema):
     """The document number, the text of the QR code, or an SD-JWT VC."""
 
     text: str = Field(min_length=1, max_length=20000)
@@ -76,6 +77,7 @@ def _verdict(verdict: Verdict) -> dict[str, Any]:
 @verify_router.post(
     "/", response={200: VerdictOut, 404: ErrorOut, 422: ErrorOut}, auth=None, url_name="verify"
 )
+@no_personal_data
 def verify_text(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
     """Verify a document number, a QR payload or an SD-JWT VC. No sign-in."""
     text = payload.text.strip()
@@ -95,6 +97,7 @@ def verify_text(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
     auth=None,
     url_name="verify_pdf",
 )
+@no_personal_data
 def verify_pdf(request: HttpRequest, document: File[UploadedFile]) -> Any:
     """Verify a signed PDF (multipart field `document`). No sign-in."""
     limit = int(settings.GOV3_VERIFY_MAX_BYTES)
@@ -152,7 +155,7 @@ def _citizen(request: HttpRequest) -> User:
     return user
 
 
-class CertificateIn(Schema):
+class CertificateIn(InputSchema):
     document_type: str = Field(
         description="resident_registration | family_relations", max_length=30
     )
@@ -162,6 +165,7 @@ class CertificateIn(Schema):
 
 
 @router.get("/", response=list[DocumentOut], url_name="documents_mine")
+@citizens_own_data
 def my_documents(request: HttpRequest) -> list[dict[str, Any]]:
     """My documents and those of the children I act for, newest first."""
     return [_out(d) for d in documents_for(_citizen(request))[:100]]
@@ -172,6 +176,7 @@ def my_documents(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: DocumentOut, 404: ErrorOut, 422: ErrorOut},
     url_name="documents_certificate",
 )
+@citizens_own_data
 def certificate(request: HttpRequest, payload: CertificateIn) -> dict[str, Any]:
     """Issue a certificate from the register now (signed PDF, credential, QR)."""
     user = _citizen(request)
@@ -182,6 +187,7 @@ def certificate(request: HttpRequest, payload: CertificateIn) -> dict[str, Any]:
 
 
 @router.get("/{public_id}", response={200: DocumentOut, 404: ErrorOut}, url_name="document_mine")
+@citizens_own_data
 def my_document(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     document = documents_for(_citizen(request)).filter(public_id=public_id).first()
     if document is None:
@@ -189,7 +195,7 @@ def my_document(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     return _out(document)
 
 
-class RevokeIn(Schema):
+class RevokeIn(InputSchema):
     version: int = Field(ge=1, le=2**31)
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -199,14 +205,13 @@ class RevokeIn(Schema):
     response={200: DocumentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="document_revoke",
 )
+@access_logged("document")
 def revoke(request: HttpRequest, public_id: uuid.UUID, payload: RevokeIn) -> dict[str, Any]:
     """Revoke a document your agency handles, with the reason the holder reads (officers)."""
     officer = request.user
     if not isinstance(officer, User) or not officer.is_officer:
         raise PermissionRefusedError("Only officers revoke documents.")
-    document = IssuedDocument.objects.select_related("holder").filter(public_id=public_id).first()
-    if document is None or not may_revoke(officer, document):
-        raise NotFoundError("There is no such document.")
+    document = document_for_officer(officer, public_id, AccessChannel.API)
     return _out(
         do_revoke_document(
             officer, document, expected_version=payload.version, reason=payload.reason

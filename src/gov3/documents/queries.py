@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,34 @@ from django.utils.translation import gettext, gettext_lazy
 
 from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for
+from gov3.core.access import log_access
+from gov3.core.errors import NotFoundError
+from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.documents.core import verify
 from gov3.documents.core.verify import Verdict
 from gov3.documents.models import DocumentType, IssuedDocument
+from gov3.documents.services import may_revoke
+
+
+def document_for_officer(
+    officer: User, public_id: uuid.UUID | str, channel: AccessChannel = AccessChannel.WEB
+) -> IssuedDocument:
+    """A document the officer's agency handles, its read logged for the holder to see;
+    NotFoundError for any other (nothing logged)."""
+    document = IssuedDocument.objects.select_related("holder").filter(public_id=public_id).first()
+    if document is None or not may_revoke(officer, document):
+        raise NotFoundError("There is no such document.")
+    log_access(
+        subject_ids=[document.holder_id],
+        actor_id=officer.pk,
+        actor_label=officer.get_username(),
+        actor_role=officer.role,
+        agency=officer.agency.code if officer.agency else "",
+        purpose=AccessPurpose.DOCUMENT_ISSUANCE,
+        channel=channel,
+        what=f"document {document.number}: type, status, what it shows",
+    )
+    return document
 
 
 def documents_for(user: User) -> QuerySet[IssuedDocument]:

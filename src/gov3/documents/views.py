@@ -30,12 +30,13 @@ from gov3.catalogue.templatetags.money import money
 from gov3.core.access import log_access
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.core.models import AccessChannel, AccessPurpose
+from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.documents import photos
 from gov3.documents.core.verify import Verdict
 from gov3.documents.forms import CertificateForm, NumberForm, PhotoForm, RevokeForm, VerifyForm
 from gov3.documents.issuers import jwks
 from gov3.documents.models import DocumentType, IssuedDocument, PassportPhoto, StatusList
-from gov3.documents.queries import documents_for, explain_verdict
+from gov3.documents.queries import document_for_officer, documents_for, explain_verdict
 from gov3.documents.services import (
     do_issue_certificate,
     do_revoke_document,
@@ -95,12 +96,14 @@ def _mine_page(
 
 
 @login_required
+@citizens_own_data
 def mine(request: HttpRequest) -> HttpResponse:
     return _mine_page(request, signed_in_citizen(request))
 
 
 @login_required
 @require_POST
+@citizens_own_data
 def request_certificate(request: HttpRequest) -> HttpResponse:
     user = signed_in_citizen(request)
     assert user.person is not None
@@ -118,6 +121,7 @@ def request_certificate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     _, document = _my_document(request, public_id)
     return render(
@@ -136,6 +140,7 @@ _DOWNLOADS = {
 
 
 @login_required
+@citizens_own_data
 def download(request: HttpRequest, public_id: uuid.UUID, form: str) -> HttpResponse:
     _, document = _my_document(request, public_id)
     if form not in _DOWNLOADS:
@@ -185,6 +190,7 @@ def _provide_page(
 
 
 @login_required
+@citizens_own_data
 def provide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The passport step: the fields from the register (read-only), the photo, the fee."""
     user = signed_in_citizen(request)
@@ -217,17 +223,30 @@ def provide(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @officer_required
+@access_logged("passport photo")
 def case_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The photo of a passport case, for the officers of the case's agency."""
     officer = request.user
     assert isinstance(officer, User)
     if officer.agency_id is None:
         raise Http404
-    photo = PassportPhoto.objects.filter(
-        case__public_id=public_id, case__agency_id=officer.agency_id
-    ).first()
+    photo = (
+        PassportPhoto.objects.filter(case__public_id=public_id, case__agency_id=officer.agency_id)
+        .select_related("case")
+        .first()
+    )
     if photo is None:
         raise Http404
+    log_access(
+        subject_ids=[photo.case.subject_id],
+        actor_id=officer.pk,
+        actor_label=officer.get_username(),
+        actor_role=officer.role,
+        agency=officer.agency.code if officer.agency else "",
+        purpose=AccessPurpose.DOCUMENT_ISSUANCE,
+        channel=AccessChannel.WEB,
+        what="passport photo",
+    )
     response = HttpResponse(bytes(photo.jpeg), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -251,6 +270,7 @@ def _verify_page(
 
 
 @csrf_protect
+@no_personal_data
 def verify_page(request: HttpRequest) -> HttpResponse:
     """Anyone, no sign-in: is this document genuine, and still valid?"""
     if request.method != "POST":
@@ -294,18 +314,21 @@ def _verify_text(request: HttpRequest, form: VerifyForm, typed: str) -> HttpResp
 
 @require_GET
 @cache_control(public=True, max_age=300)
+@no_personal_data
 def jwks_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(jwks())
 
 
 @require_GET
 @cache_control(public=True, max_age=300)
+@no_personal_data
 def issuer_metadata(request: HttpRequest) -> JsonResponse:
     return JsonResponse(site_issuer_metadata())
 
 
 @require_GET
 @cache_control(public=True, max_age=60)
+@no_personal_data
 def status_list(request: HttpRequest, document_type: str, number: int) -> HttpResponse:
     found = StatusList.objects.filter(document_type=document_type, number=number).first()
     if found is None:
@@ -326,6 +349,7 @@ def credential_type(request: HttpRequest, document_type: str) -> JsonResponse:
 
 @require_GET
 @cache_control(public=True, max_age=60)
+@no_personal_data
 def bundle_json(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(bundle())
     response["Content-Disposition"] = 'attachment; filename="gov3-verification-bundle.json"'
@@ -336,6 +360,7 @@ def bundle_json(request: HttpRequest) -> JsonResponse:
 
 
 @officer_required
+@no_personal_data
 def officer_find(request: HttpRequest) -> HttpResponse:
     officer = request.user
     assert isinstance(officer, User)
@@ -361,23 +386,14 @@ def officer_find(request: HttpRequest) -> HttpResponse:
 def _officer_document(request: HttpRequest, public_id: uuid.UUID) -> tuple[User, IssuedDocument]:
     officer = request.user
     assert isinstance(officer, User)
-    document = IssuedDocument.objects.select_related("holder").filter(public_id=public_id).first()
-    if document is None or not may_revoke(officer, document):
-        raise Http404
-    log_access(
-        subject_ids=[document.holder_id],
-        actor_id=officer.pk,
-        actor_label=officer.get_username(),
-        actor_role=officer.role,
-        agency=officer.agency.code if officer.agency else "",
-        purpose=AccessPurpose.DOCUMENT_ISSUANCE,
-        channel=AccessChannel.WEB,
-        what=f"document {document.number}: type, status, what it shows",
-    )
-    return officer, document
+    try:
+        return officer, document_for_officer(officer, public_id)
+    except NotFoundError:
+        raise Http404 from None
 
 
 @officer_required
+@access_logged("document")
 def officer_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     _, document = _officer_document(request, public_id)
     return _officer_page(request, document)
@@ -401,6 +417,7 @@ def _officer_page(
 
 @officer_required
 @require_POST
+@access_logged("document")
 def revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     officer, document = _officer_document(request, public_id)
     form = RevokeForm(request.POST)

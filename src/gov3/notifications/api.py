@@ -20,7 +20,8 @@ from pydantic import Field
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import PermissionRefusedError
-from gov3.core.schemas import ErrorOut
+from gov3.core.personal_data import citizens_own_data
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.notifications.models import (
     Channel,
     Notification,
@@ -86,7 +87,7 @@ class ChannelsOut(Schema):
     legal_notice: bool
 
 
-class ChannelsIn(Schema):
+class ChannelsIn(InputSchema):
     """Where one kind should reach me; leave one out to keep it (legal notices: in_app true)."""
 
     in_app: bool | None = None
@@ -108,7 +109,7 @@ class PreferencesOut(Schema):
     channels: dict[str, ChannelsOut]
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     """The preferences to save; kinds left out of ``channels`` keep their setting."""
 
     digest: str
@@ -155,6 +156,7 @@ def _preferences_out(preference: Preference) -> dict[str, Any]:
 
 
 @router.get("/", response={200: NotificationList, 403: ErrorOut}, url_name="notifications_list")
+@citizens_own_data
 def list_notifications(
     request: HttpRequest, unread_only: bool = False, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
@@ -180,6 +182,7 @@ def list_notifications(
     response={200: NotificationOut, 403: ErrorOut, 404: ErrorOut},
     url_name="notifications_mark_read",
 )
+@citizens_own_data
 def mark_read(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """Mark one of my notifications as read (someone else's: 404, nothing changes)."""
     user, person = _citizen(request)
@@ -192,6 +195,7 @@ def mark_read(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     response={200: PreferencesOut, 403: ErrorOut},
     url_name="notifications_preferences",
 )
+@citizens_own_data
 def get_preferences(request: HttpRequest) -> dict[str, Any]:
     """What I receive where, how often, my quiet hours and language."""
     _, person = _citizen(request)
@@ -203,6 +207,7 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
     response={200: PreferencesOut, 403: ErrorOut, 422: ErrorOut},
     url_name="notifications_set_preferences",
 )
+@citizens_own_data
 def put_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
     """Save my preferences (wrong input: 422, nothing saved)."""
     user, person = _citizen(request)

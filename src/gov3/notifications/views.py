@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gov3.accounts.models import User
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.personal_data import citizens_own_data
 from gov3.notifications.forms import PreferenceForm
 from gov3.notifications.queries import (
     notifications_for,
@@ -40,6 +41,7 @@ def _citizen(request: HttpRequest) -> tuple[User, Person]:
 
 
 @login_required
+@citizens_own_data
 def inbox(request: HttpRequest) -> HttpResponse:
     """My notifications, unread first, each with a link to the details."""
     _, person = _citizen(request)
@@ -55,6 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@citizens_own_data
 def mark_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Mark one of my notifications as read and go back to the list."""
     user, person = _citizen(request)
@@ -66,6 +69,7 @@ def mark_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def preferences(request: HttpRequest) -> HttpResponse:
     """Choose which notifications come where, how often, when not, and in which language."""
     user, person = _citizen(request)

@@ -17,10 +17,16 @@ from gov3.accounts.models import User
 from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError
-from gov3.core.schemas import ErrorOut
+from gov3.core.personal_data import citizens_own_data
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.queries import offer_for, offers_for
-from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
+from gov3.offers.services import (
+    confirmation_problem,
+    do_confirm_offer,
+    do_decline_offer,
+    do_view_offer,
+)
 
 router = Router(tags=["offers"])
 
@@ -57,9 +63,12 @@ class OfferDetailOut(OfferOut):
     legal_basis: list[dict[str, Any]]
     explanation: dict[str, Any] | None
     case: str | None
+    cannot_confirm: str | None = Field(
+        None, description="why this open offer cannot be confirmed today, if it cannot"
+    )
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     """The version of the offer the caller saw (an offer changed since is refused, 409)."""
 
     version: int = Field(ge=1)
@@ -69,7 +78,7 @@ class DeclineIn(VersionIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(InputSchema):
     text: str = Field(min_length=1, max_length=2000)
 
 
@@ -128,6 +137,7 @@ def _detail(offer: Offer) -> dict[str, Any]:
 
 
 @router.get("/", response=list[OfferOut], url_name="offers_list")
+@citizens_own_data
 def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
     """My offers: open ones first (nearest deadline first), then the answered ones."""
     offers = offers_for(_citizen(request)).order_by("status", "deadline", "pk")[:500]
@@ -135,11 +145,17 @@ def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/{public_id}", response={200: OfferDetailOut, 404: ErrorOut}, url_name="offer")
+@citizens_own_data
 def offer_detail(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """One offer, with the facts used, the parameters, the legal basis and the explanation.
     Reading it marks it viewed."""
-    offer = do_view_offer(offer_for(_citizen(request), str(public_id)))
-    return _detail(offer)
+    user = _citizen(request)
+    offer = offer_for(user, str(public_id))
+    problem = confirmation_problem(user, offer) if offer.is_open else None
+    if problem is not None:
+        # Someone who no longer acts for the subject does not see their facts.
+        return {**_detail(offer), "facts": [], "explanation": None, "cannot_confirm": problem}
+    return _detail(do_view_offer(offer))
 
 
 def _receipt(receipt: ConsentReceipt) -> dict[str, Any]:
@@ -159,6 +175,7 @@ ANSWER_RESPONSES = {200: ReceiptOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut
 
 
 @router.post("/{public_id}/confirm", response=ANSWER_RESPONSES, url_name="offer_confirm")
+@citizens_own_data
 def confirm(request: HttpRequest, public_id: uuid.UUID, payload: VersionIn) -> dict[str, Any]:
     """Confirm with one action; confirming again returns the first receipt (one case)."""
     user = _citizen(request)
@@ -174,6 +191,7 @@ def confirm(request: HttpRequest, public_id: uuid.UUID, payload: VersionIn) -> d
     response={200: OfferOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="offer_decline",
 )
+@citizens_own_data
 def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> dict[str, Any]:
     """Decline, with the reason."""
     user = _citizen(request)
@@ -191,6 +209,7 @@ def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> d
     response={201: ObjectionOut, 404: ErrorOut, 422: ErrorOut},
     url_name="offer_objection",
 )
+@citizens_own_data
 def objection(request: HttpRequest, public_id: uuid.UUID, payload: ObjectionIn) -> Status[Any]:
     """ "This is wrong": the agency responsible checks and answers."""
     user = _citizen(request)

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from gov3.accounts.models import User
+from gov3.accounts.queries import age_of_majority, children_acted_for
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core.audit import record_audit
+from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
 from gov3.core.events import offer_confirmed
 from gov3.core.translations import LANGUAGES, in_every_language
@@ -42,6 +44,8 @@ from gov3.offers.proposals import (
     params_record,
 )
 from gov3.registry.facts import subject_for
+from gov3.rules.errors import EvaluationError
+from gov3.rules.explain import evaluate_service
 
 MAX_REASON = 2000
 
@@ -239,6 +243,40 @@ def _acting_person(user: User, offer: Offer) -> None:
         raise NotFoundError(gettext("There is no such offer."))
 
 
+def confirmation_problem(user: User, offer: Offer, day: date | None = None) -> str | None:
+    """Why `user` cannot confirm `offer` on `day` (default today), or None if they can.
+
+    Checked when the offer is shown and again when it is confirmed, because the register may
+    have changed since the offer was made: the recipient must still act for the subject (a
+    child who came of age answers for themselves), and the rule must still hold for the
+    subject as of that day."""
+    day = day or timezone.localdate()
+    subject = offer.subject
+    if subject.date_of_death is not None:
+        return gettext("The register records that %(name)s has died.") % {
+            "name": subject.name_local
+        }
+    if offer.for_someone_else and not children_acted_for(user, day).filter(pk=subject.pk):
+        return gettext(
+            "You no longer act for %(name)s (for example, they have come of age): they can "
+            "answer offers themselves."
+        ) % {"name": subject.name_local}
+    pack = rules_pack(offer.country)
+    service = pack.services.get(offer.service_id)
+    if service is None:
+        return gettext("This service is no longer offered.")
+    try:
+        eligible, _ = evaluate_service(pack, service, subject_for(subject), day)
+    except EvaluationError:
+        return gettext("This offer cannot be checked against today's rules; please try later.")
+    if not eligible:
+        return gettext(
+            "According to the register today, %(name)s no longer qualifies for this service. "
+            "You can still apply and have it checked."
+        ) % {"name": subject.name_local}
+    return None
+
+
 def do_confirm_offer(
     user: User,
     offer: Offer,
@@ -248,11 +286,15 @@ def do_confirm_offer(
     channel: str = "web",
 ) -> ConsentReceipt:
     """Confirm with one action: a consent receipt pins the agreement text and the offer as
-    shown. Confirming an offer already confirmed returns the first receipt (one case)."""
+    shown. Confirming an offer already confirmed returns the first receipt (one case). An offer
+    the recipient may no longer confirm (`confirmation_problem`) is refused: no case opens."""
     _acting_person(user, offer)
     existing = ConsentReceipt.objects.filter(offer=offer).first()
     if existing is not None:
         return existing
+    problem = confirmation_problem(user, offer)
+    if problem is not None:
+        raise ValidationFailedError(problem)
     language = language if language in LANGUAGES else "en"
     child = offer.subject if offer.for_someone_else else None
     name = offer.service_name.get(language) or offer.service_name.get("en", offer.service_id)
@@ -345,12 +387,50 @@ def do_expire_offers(actor: str, day: date) -> int:
     return expired
 
 
+def do_withdraw_offers_of_adults(actor: str, country: str, day: date) -> int:
+    """Withdraw the open offers a parent received for a child who has come of age by `day`
+    (the child answers for themselves now; the sweep proposes to them). Returns how many."""
+    cutoff = add_years(day, -age_of_majority(country))
+    with transaction.atomic(durable=True):
+        grown = list(
+            Offer.objects.filter(
+                country=country, status__in=OPEN_STATUSES, subject__birth_date__lte=cutoff
+            )
+            .exclude(subject_id=F("recipient_id"))
+            .select_related("subject")
+        )
+        withdrawn = supersede_offers(grown, reason="came_of_age")
+        if withdrawn:
+            record_audit(
+                actor=actor,
+                action="offers.withdrawn_came_of_age",
+                target_type="offer",
+                data={"count": withdrawn, "day": day.isoformat()},
+            )
+    return withdrawn
+
+
+#: What a withdrawn offer's notice says, by the reason it was withdrawn.
+WITHDRAWN_BODIES = {
+    "came_of_age": gettext_noop(
+        "%(child)s has come of age and can answer offers themselves, so the offer of "
+        "%(service)s made to you for them was withdrawn."
+    ),
+}
+WITHDRAWN_BODY = gettext_noop(
+    "After a change in the rules you no longer qualify, so the offer of "
+    "%(service)s was withdrawn. You can still apply and have it checked."
+)
+
+
 def supersede_offers(offers: Sequence[Offer], *, reason: str) -> int:
     """Withdraw unanswered offers (inside the caller's transaction) and tell the recipients
     after commit; returns how many were withdrawn."""
     ids = [offer.pk for offer in offers]
     withdrawn = list(
-        Offer.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).select_related("recipient")
+        Offer.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).select_related(
+            "recipient", "subject"
+        )
     )
     Offer.objects.filter(pk__in=[o.pk for o in withdrawn]).update(
         status=OfferStatus.SUPERSEDED, version=F("version") + 1
@@ -372,11 +452,9 @@ def supersede_offers(offers: Sequence[Offer], *, reason: str) -> int:
                     gettext_noop("An offer was withdrawn: %(service)s"), service=offer.service_name
                 ),
                 body=in_every_language(
-                    gettext_noop(
-                        "After a change in the rules you no longer qualify, so the offer of "
-                        "%(service)s was withdrawn. You can still apply and have it checked."
-                    ),
+                    WITHDRAWN_BODIES.get(reason, WITHDRAWN_BODY),
                     service=offer.service_name,
+                    child=offer.subject.name_local,
                 ),
                 link=offer_link(offer),
                 key=f"offer:{offer.public_id}:withdrawn",

@@ -31,7 +31,7 @@ from gov3.offers.proposals import (
     period_of,
     proactive,
 )
-from gov3.offers.services import notify_offers, write_offers
+from gov3.offers.services import do_withdraw_offers_of_adults, notify_offers, write_offers
 from gov3.registry.facts_sql import BACKENDS, facts_query
 from gov3.registry.models import Person
 from gov3.rules.backends import database_value
@@ -244,6 +244,9 @@ def run_sweep(
         if unknown:
             raise ValueError(f"not swept services of {country}: {', '.join(unknown)}")
         chosen = [s for s in chosen if s.id in services]
+    # Offers a parent holds for a child who has come of age are withdrawn first; the child,
+    # now the recipient, is proposed to below like anyone else.
+    do_withdraw_offers_of_adults(ACTOR, country, day)
     vendor = connections[using].vendor
     majority = country_pack(country).age_of_majority
     currency = country_pack(country).currency.code

@@ -18,11 +18,17 @@ from gov3.accounts.models import User
 from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.personal_data import citizens_own_data
 from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
 from gov3.offers.queries import answered_offers_for, offer_for, open_offers_for
-from gov3.offers.services import do_confirm_offer, do_decline_offer, do_view_offer
+from gov3.offers.services import (
+    confirmation_problem,
+    do_confirm_offer,
+    do_decline_offer,
+    do_view_offer,
+)
 
 
 def _offer(request: HttpRequest, public_id: str) -> tuple[User, Offer]:
@@ -45,6 +51,7 @@ def explanation_view(offer: Offer) -> dict[str, Any] | None:
 
 
 @login_required
+@citizens_own_data
 def inbox(request: HttpRequest) -> HttpResponse:
     """Offers for you: open offers first, then what you answered."""
     user = signed_in_citizen(request)
@@ -58,10 +65,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
     name = text(offer.service_name)
     child = offer.subject.name_local if offer.for_someone_else else None
+    blocked = confirmation_problem(user, offer) if offer.is_open else None
     context = {
         "offer": offer,
         "name": name,
-        "explanation": explanation_view(offer),
+        "blocked": blocked,
+        # Someone who no longer acts for the subject does not see their facts.
+        "explanation": None if blocked else explanation_view(offer),
         "service": {"name": name},
         "person": offer.subject,
         "legal_basis": [(text(b["title"]), b["url"]) for b in offer.legal_basis],
@@ -77,9 +87,11 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
 
 
 @login_required
+@citizens_own_data
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user, offer = _offer(request, public_id)
-    offer = do_view_offer(offer)
+    if confirmation_problem(user, offer) is None:
+        offer = do_view_offer(offer)
     return _page(request, user, offer)
 
 
@@ -105,6 +117,7 @@ def _answer(
 
 @login_required
 @require_POST
+@citizens_own_data
 def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
     """Confirm with one action (the consent receipt and the case are made together)."""
     return _answer(
@@ -119,6 +132,7 @@ def confirm(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@citizens_own_data
 def decline(request: HttpRequest, public_id: str) -> HttpResponse:
     """Decline, with the reason."""
     return _answer(
@@ -132,6 +146,7 @@ def decline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def objection(request: HttpRequest, public_id: str) -> HttpResponse:
     """ "This is wrong": tell the agency what is wrong with the offer."""
     user, offer = _offer(request, public_id)

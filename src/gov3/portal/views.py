@@ -18,16 +18,20 @@ from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for, person_acted_for, role_label
 from gov3.catalogue.eligibility import catalogue, check, service_view
 from gov3.core.access import entries_about
+from gov3.core.checkpoints import last_verification
 from gov3.core.errors import NotFoundError
+from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.registry.queries import load_record
 from gov3.rules.errors import EvaluationError
 
 
+@no_personal_data
 def home(request: HttpRequest) -> HttpResponse:
     """The public front page."""
     return render(request, "portal/home.html")
 
 
+@no_personal_data
 class SignInView(auth_views.LoginView):
     """Citizen sign-in with user name and password."""
 
@@ -44,6 +48,7 @@ def _citizen(request: HttpRequest) -> User:
 
 
 @login_required
+@citizens_own_data
 def me(request: HttpRequest) -> HttpResponse:
     """My information: my own registry record, and the children I act for."""
     user = request.user
@@ -60,6 +65,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def child_record(request: HttpRequest, public_id: str) -> HttpResponse:
     """The record of a minor child the citizen acts for; any other id is not found."""
     citizen = _citizen(request)
@@ -71,6 +77,7 @@ def child_record(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def access_log(request: HttpRequest) -> HttpResponse:
     """Who looked at my data (and at my children's), when, from which agency and why."""
     citizen = _citizen(request)
@@ -84,7 +91,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/access_log.html",
-        {"entries": entries, "me": citizen.person, "acting_for": len(people) > 1},
+        {
+            "entries": entries,
+            "me": citizen.person,
+            "acting_for": len(people) > 1,
+            "verified": last_verification(),
+        },
     )
 
 
@@ -96,6 +108,7 @@ def _rules_country(request: HttpRequest) -> str:
     return str(settings.GOV3_COUNTRY)
 
 
+@no_personal_data
 def services(request: HttpRequest) -> HttpResponse:
     """The service catalogue: every service with who qualifies, in plain words."""
     day = timezone.localdate()
@@ -113,6 +126,7 @@ def services(request: HttpRequest) -> HttpResponse:
     )
 
 
+@no_personal_data
 def service(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: who qualifies, the rule, the amounts in force and their legal basis."""
     day = timezone.localdate()
@@ -137,6 +151,7 @@ def eligibility_unavailable(request: HttpRequest, service_id: str) -> HttpRespon
 
 
 @login_required
+@citizens_own_data
 def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
     """Check my eligibility (or a child's I act for) now, with the explanation."""
     citizen = _citizen(request)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from gov3.core.access import log_access
+from gov3.core.access import log_access, record_refused_read
 from gov3.core.errors import NotFoundError
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.models import LifeEvent, LifeEventKind, Passport, Person
@@ -20,12 +20,33 @@ NEWBORN_PARTS = "name and national id number, confirming the birth registration"
 
 @dataclass(frozen=True)
 class Reader:
-    """Who is reading, for the access log."""
+    """Who is reading, for the access log, and whom they may read for their purpose.
+
+    `scope` is the access policy's filter for the reader and purpose
+    (`gov3.accounts.access_policy.readable_q`); None only for systems and administrators."""
 
     user_id: int | None
     label: str
     agency: str
     role: str = ""
+    scope: Q | None = None
+
+
+def _within_scope(reader: Reader, person: Person, purpose: AccessPurpose, what: str) -> None:
+    """Refuse a read outside the reader's scope: "not found" for them (nothing is shown), and a
+    refused attempt in the audit log (not a read in the access log)."""
+    if reader.scope is None:
+        return
+    if Person.objects.filter(pk=person.pk).filter(reader.scope).exists():
+        return
+    record_refused_read(
+        actor=reader.label,
+        subject_id=person.pk,
+        purpose=purpose,
+        what=what,
+        reason="outside the access policy for this role and purpose",
+    )
+    raise NotFoundError("No person with that id is registered.")
 
 
 @dataclass(frozen=True)
@@ -86,18 +107,20 @@ def compact_id_number(text: str) -> str:
 def search_people(
     reader: Reader, query: str, *, purpose: AccessPurpose, note: str = "", limit: int = 20
 ) -> list[Person]:
-    """Find people by national id (exact) or name (prefix); every person listed is logged."""
+    """Find people by national id (exact) or name (prefix) among those the reader may read;
+    every person listed is logged."""
     query = query.strip()
     if len(query) < 2:
         return []
     id_number = compact_id_number(query)
-    found = list(
-        Person.objects.filter(
-            Q(national_id=id_number)
-            | Q(name_local__startswith=query)
-            | Q(name_latin__startswith=query.upper())
-        ).order_by("name_local", "birth_date")[:limit]
+    people = Person.objects.filter(
+        Q(national_id=id_number)
+        | Q(name_local__startswith=query)
+        | Q(name_latin__startswith=query.upper())
     )
+    if reader.scope is not None:
+        people = people.filter(reader.scope)
+    found = list(people.order_by("name_local", "birth_date")[:limit])
     if found:
         log_access(
             subject_ids=[p.pk for p in found],
@@ -144,8 +167,10 @@ def person_for_officer(
     what: str,
     channel: AccessChannel = AccessChannel.WEB,
 ) -> Person:
-    """A person whose data an officer is about to use for `what`; the read is logged."""
+    """A person whose data an officer is about to use for `what`; the read is logged. Outside
+    the reader's scope: NotFoundError, and a refused attempt in the audit log."""
     person = _person_by_public_id(public_id)
+    _within_scope(reader, person, purpose, what)
     _log_read(reader, person, purpose=purpose, note=note, what=what, channel=channel)
     return person
 
@@ -168,6 +193,10 @@ def person_by_national_id_for_officer(
         )
     except Person.DoesNotExist:
         raise NotFoundError("No living resident has this number.") from None
+    try:
+        _within_scope(reader, person, purpose, what)
+    except NotFoundError:
+        raise NotFoundError("No living resident has this number.") from None
     _log_read(reader, person, purpose=purpose, note=note, what=what, channel=channel)
     return person
 
@@ -178,5 +207,6 @@ def newborn_for_officer(reader: Reader, public_id: uuid.UUID | str, *, recorded_
     person = _person_by_public_id(public_id)
     if not person.life_events.filter(kind=LifeEventKind.BIRTH, recorded_by=recorded_by).exists():
         raise NotFoundError("No birth registered by you has that id.")
+    _within_scope(reader, person, AccessPurpose.BIRTH_REGISTRATION, NEWBORN_PARTS)
     _log_read(reader, person, purpose=AccessPurpose.BIRTH_REGISTRATION, what=NEWBORN_PARTS)
     return person

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
+from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts_sql import facts_query
 from gov3.registry.models import Person
 from gov3.rules import snapshot
@@ -96,11 +97,14 @@ def write_snapshot(
     using: str = "default",
     progress: Callable[[int, int], None] | None = None,
     actor: str = ACTOR,
+    purpose: AccessPurpose = AccessPurpose.SYSTEM_EVALUATION,
 ) -> SnapshotSummary:
     """Write the rule facts of every living resident of ``country`` to ``path``.
 
     ``progress`` is called with (residents written so far, residents in all) after each row
-    group. An existing file at ``path`` is replaced only when the new one is complete.
+    group. An existing file at ``path`` is replaced only when the new one is complete. The
+    export is one read of everyone's data: one system entry in the audit log says who exported
+    how many residents, for which purpose, on which channel.
     """
     if batch < 1:
         raise ValidationFailedError("The batch size must be at least 1 resident.")
@@ -160,7 +164,13 @@ def write_snapshot(
             action="registry.snapshot_written",
             target_type="country",
             target_id=country,
-            data={"path": str(path), "residents": written, "households": households},
+            data={
+                "path": str(path),
+                "residents": written,
+                "households": households,
+                "purpose": str(purpose),
+                "channel": str(AccessChannel.EXPORT),
+            },
         )
     return SnapshotSummary(
         path=Path(path),

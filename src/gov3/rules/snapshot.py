@@ -187,8 +187,11 @@ class SnapshotWriter:
         }
         schema = SCHEMA.with_metadata({METADATA_KEY: json.dumps(self.info).encode()})
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Everyone's facts: readable by the owner only (0600), from the first byte on.
+        os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(self.temporary, 0o600)
         self.writer: Any = pq.ParquetWriter(
-            self.temporary,
+            str(self.temporary),
             schema,
             compression=compression,
             write_statistics=["household_id", "person_id"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from gov3.core.admin import ReadOnlyAdmin
+from gov3.core.admin import ReadOnlyAccessLoggedAdmin, ReadOnlyAdmin
 from gov3.saemaul.models import (
     Allocation,
     AllocationLine,
@@ -149,6 +149,15 @@ for model in (
     TrancheRule,
     VillageAnnualFigures,
     VillageInfrastructure,
-    VillageLeader,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(VillageLeader)
+class VillageLeaderAdmin(ReadOnlyAccessLoggedAdmin):
+    """Village leaders are registered people: opening or listing them is a logged read."""
+
+    shows = "village leader"
+
+    def people_in(self, obj: VillageLeader) -> list[int]:
+        return [obj.person_id] if obj.person_id else []

@@ -20,8 +20,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
-from gov3.core.schemas import ErrorOut
-from gov3.saemaul import dashboards, exchange
+from gov3.core.personal_data import no_personal_data
+from gov3.core.schemas import ErrorOut, InputSchema
+from gov3.core.spreadsheets import neutralise
+from gov3.saemaul import dashboards, exchange, models
 from gov3.saemaul.models import (
     UNITS,
     Assembly,
@@ -79,6 +81,7 @@ router = Router(tags=["saemaul"])
 MAX_LIMIT = 1000
 
 
+@no_personal_data
 def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     j = jurisdiction_of(request.user)
     if j is None:
@@ -86,6 +89,7 @@ def _jurisdiction(request: HttpRequest) -> Jurisdiction:
     return j
 
 
+@no_personal_data
 def _village_step(request: HttpRequest, code: str, step: Step) -> tuple[Jurisdiction, Village]:
     """The caller's jurisdiction and the village (404 outside it) if their level takes the step
     (otherwise 403)."""
@@ -95,6 +99,7 @@ def _village_step(request: HttpRequest, code: str, step: Step) -> tuple[Jurisdic
     return j, village
 
 
+@no_personal_data
 def _project_step(request: HttpRequest, public_id: str, step: Step) -> tuple[Jurisdiction, Project]:
     """The caller's jurisdiction and the project (404 outside it) if their level takes the step
     (otherwise 403)."""
@@ -186,8 +191,10 @@ class VillageDetailOut(VillageOut):
     projects: list[ProjectSummaryOut]
 
 
-class ResolutionIn(Schema):
+class ResolutionIn(InputSchema):
     """A decision put to the vote."""
+
+    length_models = (models.Resolution,)
 
     title: str
     votes_for: int
@@ -196,8 +203,10 @@ class ResolutionIn(Schema):
     text: str = ""
 
 
-class AssemblyIn(Schema):
+class AssemblyIn(InputSchema):
     """A general assembly to record."""
+
+    length_models = (models.Assembly,)
 
     held_on: date
     eligible_members: int
@@ -236,8 +245,10 @@ class AssemblyOut(Schema):
     resolutions: list[ResolutionOut]
 
 
-class BoqLineIn(Schema):
+class BoqLineIn(InputSchema):
     """A line of the bill of quantities."""
+
+    length_models = (models.ProjectLine,)
 
     description: str
     quantity: str
@@ -246,8 +257,10 @@ class BoqLineIn(Schema):
     material: str = ""
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     """A project to draft."""
+
+    length_models = (models.Project,)
 
     title: str
     category: str
@@ -277,7 +290,7 @@ class BoqLineOut(Schema):
     amount_krw: int
 
 
-class DecisionOut(Schema):
+class ProjectDecisionOut(Schema):
     """A step of a project's history."""
 
     action: str
@@ -304,28 +317,30 @@ class ProjectOut(ProjectSummaryOut):
     locked: bool
     return_reason: str
     lines: list[BoqLineOut]
-    history: list[DecisionOut]
+    history: list[ProjectDecisionOut]
 
 
-class VersionIn(Schema):
+class SaemaulVersionIn(InputSchema):
     """The version of the project or report the caller saw."""
+
+    length_models = (models.ProjectDecision,)
 
     version: int
 
 
-class CheckIn(VersionIn):
+class CheckIn(SaemaulVersionIn):
     """The eup/myeon check."""
 
     note: str = ""
 
 
-class ReturnIn(VersionIn):
+class ReturnIn(SaemaulVersionIn):
     """A return for correction."""
 
     reason: str
 
 
-class ApproveIn(VersionIn):
+class ApproveIn(SaemaulVersionIn):
     """The county's approval; the grant defaults to what was requested."""
 
     approved_grant_krw: int | None = None
@@ -352,8 +367,10 @@ class PhotoOut(Schema):
     uploaded_at: datetime
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     """A month to prepare the caller's own report for."""
+
+    length_models = (models.Report,)
 
     year: int
     month: int
@@ -410,8 +427,10 @@ class RankedOut(Schema):
     showed_results: bool
 
 
-class MaterialUseIn(Schema):
+class MaterialUseIn(InputSchema):
     """Delivered material put into one of the village's approved projects."""
+
+    length_models = (models.MaterialUse,)
 
     project_id: str
     material: str
@@ -434,9 +453,11 @@ class MaterialUseOut(Schema):
     actor: str
 
 
-class FundEntryIn(Schema):
+class FundEntryIn(InputSchema):
     """Money into the village fund (contribution, income, other) or out of it (expense);
     ``amount_krw`` is positive."""
+
+    length_models = (models.VillageFundEntry,)
 
     kind: str
     amount_krw: int
@@ -486,15 +507,17 @@ class TranchesOut(Schema):
     tranches: list[TrancheOut]
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(InputSchema):
     """The day a tranche is paid into the village fund."""
 
     released_on: date
 
 
-class EvaluationIn(Schema):
+class EvaluationIn(InputSchema):
     """A village's evaluation: points per rubric criterion (``showed_results`` only for a
     round without a rubric or without a pass score)."""
+
+    length_models = (models.Evaluation,)
 
     village_code: str
     scores: dict[str, int] = {}
@@ -517,7 +540,7 @@ class EvaluationOut(Schema):
     note: str
 
 
-class ClassifyIn(Schema):
+class ClassifyIn(InputSchema):
     """The year to classify, for the caller's area or one area in it."""
 
     year: int
@@ -748,6 +771,7 @@ def _people(rows: list[Any], role: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/villages", response=VillageList, url_name="saemaul_villages")
+@no_personal_data
 def list_villages(
     request: HttpRequest,
     area: str | None = None,
@@ -771,6 +795,7 @@ def list_villages(
 @router.get(
     "/villages/{code}", response={200: VillageDetailOut, 404: ErrorOut}, url_name="saemaul_village"
 )
+@no_personal_data
 def village_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """A village's profile (404 outside the caller's jurisdiction)."""
     village = _jurisdiction(request).village_by_code(code)
@@ -805,6 +830,7 @@ def village_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     response={200: list[AssemblyOut], 404: ErrorOut},
     url_name="saemaul_assemblies",
 )
+@no_personal_data
 def list_assemblies(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """A village's general assemblies, newest first, with their resolutions."""
     village = _jurisdiction(request).village_by_code(code)
@@ -819,6 +845,7 @@ def list_assemblies(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     response={201: AssemblyOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="saemaul_record_assembly",
 )
+@no_personal_data
 def record_assembly(request: HttpRequest, code: str, payload: AssemblyIn) -> Status[Any]:
     """Record a general assembly with attendance by sex and its resolutions (village leader)."""
     j, village = _village_step(request, code, Step.RECORD_ASSEMBLY)
@@ -841,6 +868,7 @@ def record_assembly(request: HttpRequest, code: str, payload: AssemblyIn) -> Sta
 
 
 @router.get("/projects", response=list[ProjectSummaryOut], url_name="saemaul_projects")
+@no_personal_data
 def list_projects(
     request: HttpRequest, status: str | None = None, area: str | None = None
 ) -> list[dict[str, Any]]:
@@ -857,6 +885,7 @@ def list_projects(
     response={201: ProjectOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="saemaul_create_project",
 )
+@no_personal_data
 def create_project(request: HttpRequest, code: str, payload: ProjectIn) -> Status[Any]:
     """Draft a project for a village (village leader)."""
     j, village = _village_step(request, code, Step.EDIT_PROJECT)
@@ -895,6 +924,7 @@ def create_project(request: HttpRequest, code: str, payload: ProjectIn) -> Statu
 @router.get(
     "/projects/{public_id}", response={200: ProjectOut, 404: ErrorOut}, url_name="saemaul_project"
 )
+@no_personal_data
 def project_detail(request: HttpRequest, public_id: str) -> dict[str, Any]:
     """A project with its bill of quantities and history."""
     return _project_out(_jurisdiction(request).project_by_id(public_id))
@@ -906,7 +936,10 @@ STEP_RESPONSES = {200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 
 @router.post(
     "/projects/{public_id}/submit", response=STEP_RESPONSES, url_name="saemaul_submit_project"
 )
-def submit_project(request: HttpRequest, public_id: str, payload: VersionIn) -> dict[str, Any]:
+@no_personal_data
+def submit_project(
+    request: HttpRequest, public_id: str, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Send a project to the eup/myeon office; refused (422) without an adopted resolution."""
     j, project = _project_step(request, public_id, Step.SUBMIT_PROJECT)
     return _project_out(do_submit_project(j.actor, project, expected_version=payload.version))
@@ -915,6 +948,7 @@ def submit_project(request: HttpRequest, public_id: str, payload: VersionIn) -> 
 @router.post(
     "/projects/{public_id}/check", response=STEP_RESPONSES, url_name="saemaul_check_project"
 )
+@no_personal_data
 def check_project(request: HttpRequest, public_id: str, payload: CheckIn) -> dict[str, Any]:
     """The eup/myeon office passes a submitted project to the county."""
     j, project = _project_step(request, public_id, Step.CHECK_PROJECT)
@@ -926,6 +960,7 @@ def check_project(request: HttpRequest, public_id: str, payload: CheckIn) -> dic
 @router.post(
     "/projects/{public_id}/approve", response=STEP_RESPONSES, url_name="saemaul_approve_project"
 )
+@no_personal_data
 def approve_project(request: HttpRequest, public_id: str, payload: ApproveIn) -> dict[str, Any]:
     """The county approves a checked project; its grant is then locked."""
     j, project = _project_step(request, public_id, Step.APPROVE_PROJECT)
@@ -943,6 +978,7 @@ def approve_project(request: HttpRequest, public_id: str, payload: ApproveIn) ->
 @router.post(
     "/projects/{public_id}/return", response=STEP_RESPONSES, url_name="saemaul_return_project"
 )
+@no_personal_data
 def return_project(request: HttpRequest, public_id: str, payload: ReturnIn) -> dict[str, Any]:
     """Send a project back to the village for correction (eup/myeon: submitted ones;
     county: checked ones)."""
@@ -962,6 +998,7 @@ def return_project(request: HttpRequest, public_id: str, payload: ReturnIn) -> d
     response={200: list[PhotoOut], 404: ErrorOut},
     url_name="saemaul_photos",
 )
+@no_personal_data
 def list_photos(request: HttpRequest, public_id: str) -> list[dict[str, Any]]:
     """A project's progress photos with their location checks."""
     project = _jurisdiction(request).project_by_id(public_id)
@@ -973,6 +1010,7 @@ def list_photos(request: HttpRequest, public_id: str) -> list[dict[str, Any]]:
     response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="saemaul_upload_photo",
 )
+@no_personal_data
 def upload_photo(
     request: HttpRequest,
     public_id: str,
@@ -1007,6 +1045,7 @@ LEDGER_RESPONSES = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
     response={200: list[MaterialUseOut], 404: ErrorOut},
     url_name="saemaul_material_use",
 )
+@no_personal_data
 def list_material_use(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """The materials a village put into its projects, newest first."""
     village = _jurisdiction(request).village_by_code(code)
@@ -1020,6 +1059,7 @@ def list_material_use(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     response={201: MaterialUseOut, **LEDGER_RESPONSES},
     url_name="saemaul_record_material_use",
 )
+@no_personal_data
 def record_material_use(request: HttpRequest, code: str, payload: MaterialUseIn) -> Status[Any]:
     """Record delivered materials put into an approved project (village leader); refused (422)
     beyond what the village received."""
@@ -1039,6 +1079,7 @@ def record_material_use(request: HttpRequest, code: str, payload: MaterialUseIn)
 @router.get(
     "/villages/{code}/fund", response={200: FundOut, 404: ErrorOut}, url_name="saemaul_fund"
 )
+@no_personal_data
 def village_fund(request: HttpRequest, code: str) -> dict[str, Any]:
     """The village fund ledger and balance."""
     village = _jurisdiction(request).village_by_code(code)
@@ -1055,6 +1096,7 @@ def village_fund(request: HttpRequest, code: str) -> dict[str, Any]:
     response={201: FundEntryOut, **LEDGER_RESPONSES},
     url_name="saemaul_record_fund_entry",
 )
+@no_personal_data
 def record_fund_entry(request: HttpRequest, code: str, payload: FundEntryIn) -> Status[Any]:
     """Add a contribution, income, expense or other entry to the village fund (village leader);
     the fund never goes below zero."""
@@ -1076,6 +1118,7 @@ def record_fund_entry(request: HttpRequest, code: str, payload: FundEntryIn) -> 
     response={200: TranchesOut, 404: ErrorOut},
     url_name="saemaul_tranches",
 )
+@no_personal_data
 def list_tranches(request: HttpRequest, public_id: str) -> dict[str, Any]:
     """A project's cash tranches and the progress its photos show."""
     return _tranches_out(_jurisdiction(request).project_by_id(public_id))
@@ -1086,6 +1129,7 @@ def list_tranches(request: HttpRequest, public_id: str) -> dict[str, Any]:
     response={200: TranchesOut, **LEDGER_RESPONSES},
     url_name="saemaul_release_tranche",
 )
+@no_personal_data
 def release_tranche(
     request: HttpRequest, public_id: str, number: int, payload: ReleaseIn
 ) -> dict[str, Any]:
@@ -1109,6 +1153,7 @@ def release_tranche(
     response={200: list[EvaluationOut], 404: ErrorOut},
     url_name="saemaul_evaluations",
 )
+@no_personal_data
 def list_evaluations(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """A round's evaluations of the villages in the caller's jurisdiction."""
     j = _jurisdiction(request)
@@ -1124,6 +1169,7 @@ def list_evaluations(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     response={200: EvaluationOut, **LEDGER_RESPONSES},
     url_name="saemaul_record_evaluation",
 )
+@no_personal_data
 def record_evaluation(request: HttpRequest, code: str, payload: EvaluationIn) -> dict[str, Any]:
     """Record or correct a village's evaluation with the round's rubric (county); refused (422)
     for scores outside the rubric, or once a later round has allocated on these results."""
@@ -1148,6 +1194,7 @@ def record_evaluation(request: HttpRequest, code: str, payload: EvaluationIn) ->
     response={200: ClassificationOut, **LEDGER_RESPONSES},
     url_name="saemaul_classify",
 )
+@no_personal_data
 def classify(request: HttpRequest, payload: ClassifyIn) -> dict[str, Any]:
     """Compute the villages' classes for a year (province, central); a year is classified once,
     so a second run classifies only villages that were skipped."""
@@ -1170,6 +1217,7 @@ def classify(request: HttpRequest, payload: ClassifyIn) -> dict[str, Any]:
 
 
 @router.get("/reports", response=list[ReportOut], url_name="saemaul_reports")
+@no_personal_data
 def list_reports(
     request: HttpRequest, status: str | None = None, to_review: bool = False
 ) -> list[dict[str, Any]]:
@@ -1191,6 +1239,7 @@ def list_reports(
     response={201: ReportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     url_name="saemaul_prepare_report",
 )
+@no_personal_data
 def prepare_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     """Prepare (or refresh) the caller's own report for a month; an approved one is locked."""
     j = _jurisdiction(request)
@@ -1210,6 +1259,7 @@ def prepare_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
 @router.get(
     "/reports/{report_id}", response={200: ReportOut, 404: ErrorOut}, url_name="saemaul_report"
 )
+@no_personal_data
 def report_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
     """A report (404 outside the caller's jurisdiction)."""
     return _report_out(_jurisdiction(request).report_by_id(report_id))
@@ -1229,7 +1279,10 @@ def _own(j: Jurisdiction, report: Report) -> bool:
     response=REPORT_STEP_RESPONSES,
     url_name="saemaul_submit_report",
 )
-def submit_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
+@no_personal_data
+def submit_report(
+    request: HttpRequest, report_id: int, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Send the caller's own report to the level above."""
     j = _jurisdiction(request)
     report = j.report_by_id(report_id)
@@ -1250,7 +1303,10 @@ def _reviewable(j: Jurisdiction, report_id: int) -> Report:
     response=REPORT_STEP_RESPONSES,
     url_name="saemaul_approve_report",
 )
-def approve_report(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
+@no_personal_data
+def approve_report(
+    request: HttpRequest, report_id: int, payload: SaemaulVersionIn
+) -> dict[str, Any]:
     """Approve the report of the level below; its period is locked from then on (409 after)."""
     j = _jurisdiction(request)
     report = _reviewable(j, report_id)
@@ -1262,6 +1318,7 @@ def approve_report(request: HttpRequest, report_id: int, payload: VersionIn) -> 
     response=REPORT_STEP_RESPONSES,
     url_name="saemaul_return_report",
 )
+@no_personal_data
 def return_report(request: HttpRequest, report_id: int, payload: ReturnIn) -> dict[str, Any]:
     """Send the report of the level below back for correction."""
     j = _jurisdiction(request)
@@ -1275,6 +1332,7 @@ def return_report(request: HttpRequest, report_id: int, payload: ReturnIn) -> di
 
 
 @router.get("/dashboard", response={200: DashboardOut, 404: ErrorOut}, url_name="saemaul_dashboard")
+@no_personal_data
 def dashboard(request: HttpRequest, area: str | None = None) -> dict[str, Any]:
     """The figures of the dashboard pictures, for the caller's jurisdiction or one area in it."""
     villages = _scope(_jurisdiction(request), area)
@@ -1311,6 +1369,7 @@ def dashboard(request: HttpRequest, area: str | None = None) -> dict[str, Any]:
     response={200: list[RankedOut], 404: ErrorOut},
     url_name="saemaul_rankings",
 )
+@no_personal_data
 def rankings(request: HttpRequest, code: str, area: str | None = None) -> list[dict[str, Any]]:
     """A round's evaluation ranking of the villages in the caller's jurisdiction."""
     j = _jurisdiction(request)
@@ -1341,6 +1400,7 @@ JSON = "application/json"
 
 
 @router.get("/exports/villages.csv", url_name="saemaul_export_villages_csv")
+@no_personal_data
 def export_villages_csv(request: HttpRequest, area: str | None = None) -> HttpResponse:
     """The villages in the caller's jurisdiction as CSV (the import format)."""
     villages = _scope(_jurisdiction(request), area)
@@ -1348,6 +1408,7 @@ def export_villages_csv(request: HttpRequest, area: str | None = None) -> HttpRe
 
 
 @router.get("/exports/villages.json", url_name="saemaul_export_villages_json")
+@no_personal_data
 def export_villages_json(request: HttpRequest, area: str | None = None) -> HttpResponse:
     """The villages in the caller's jurisdiction as JSON (the import format)."""
     villages = _scope(_jurisdiction(request), area)
@@ -1355,6 +1416,7 @@ def export_villages_json(request: HttpRequest, area: str | None = None) -> HttpR
 
 
 @router.get("/exports/villages.geojson", url_name="saemaul_export_villages_geojson")
+@no_personal_data
 def export_villages_geojson(request: HttpRequest, area: str | None = None) -> HttpResponse:
     """The located villages as a GeoJSON FeatureCollection (RFC 7946), for maps."""
     villages = _scope(_jurisdiction(request), area)
@@ -1363,6 +1425,7 @@ def export_villages_geojson(request: HttpRequest, area: str | None = None) -> Ht
 
 
 @router.get("/exports/projects.csv", url_name="saemaul_export_projects_csv")
+@no_personal_data
 def export_projects_csv(request: HttpRequest, area: str | None = None) -> HttpResponse:
     """The projects of the caller's villages as CSV."""
     villages = _scope(_jurisdiction(request), area)
@@ -1371,6 +1434,7 @@ def export_projects_csv(request: HttpRequest, area: str | None = None) -> HttpRe
 
 
 @router.get("/exports/projects.json", url_name="saemaul_export_projects_json")
+@no_personal_data
 def export_projects_json(request: HttpRequest, area: str | None = None) -> HttpResponse:
     """The projects of the caller's villages as JSON."""
     villages = _scope(_jurisdiction(request), area)
@@ -1386,6 +1450,7 @@ def _result_records(j: Jurisdiction, code: str, area: str | None) -> tuple[Any, 
 
 
 @router.get("/exports/results.csv", url_name="saemaul_export_results_csv")
+@no_personal_data
 def export_results_csv(request: HttpRequest, round: str, area: str | None = None) -> HttpResponse:
     """A round's evaluation results for the caller's villages as CSV (the import format)."""
     round_, records = _result_records(_jurisdiction(request), round, area)
@@ -1394,11 +1459,12 @@ def export_results_csv(request: HttpRequest, round: str, area: str | None = None
         out, fieldnames=exchange.result_columns(round_), extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    writer.writerows({k: "" if v is None else neutralise(v) for k, v in r.items()} for r in records)
     return _download(out.getvalue(), CSV, f"results-{round_.code}.csv")
 
 
 @router.get("/exports/results.json", url_name="saemaul_export_results_json")
+@no_personal_data
 def export_results_json(request: HttpRequest, round: str, area: str | None = None) -> HttpResponse:
     """A round's evaluation results for the caller's villages as JSON."""
     round_, records = _result_records(_jurisdiction(request), round, area)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from gov3.core.spreadsheets import neutralise, restore
 from gov3.saemaul.errors import ImportProblem, ImportRejectedError
 from gov3.saemaul.models import InfrastructureItem, ProgrammeRound, Project, Village
 
@@ -92,7 +93,9 @@ def read_csv(text: str, required: Iterable[str]) -> list[Row]:
                     )
                 ],
             )
-        rows.append(Row(reader.line_num, {k: (v or "").strip() for k, v in record.items()}))
+        rows.append(
+            Row(reader.line_num, {k: restore((v or "").strip()).strip() for k, v in record.items()})
+        )
     return rows
 
 
@@ -126,7 +129,7 @@ def _csv(columns: list[str], records: Iterable[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: "" if v is None else neutralise(v) for k, v in record.items()})
     return out.getvalue()
 
 

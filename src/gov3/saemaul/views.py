@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from gov3.accounts.models import User
 from gov3.core.errors import Gov3Error, NotFoundError, PermissionRefusedError
+from gov3.core.personal_data import no_personal_data
 from gov3.registry.models import Area, AreaLevel
 from gov3.saemaul import dashboards
 from gov3.saemaul.forms import (
@@ -173,6 +174,7 @@ def saemaul_view(view: View) -> View:
     return wrapped
 
 
+@no_personal_data
 def _refused(request: HttpRequest, error: Gov3Error) -> None:
     messages.error(request, str(error))
 
@@ -181,6 +183,7 @@ def _context(j: Jurisdiction, **extra: Any) -> dict[str, Any]:
     return {"j": j, "Step": Step, **extra}
 
 
+@no_personal_data
 def _form_step(request: HttpRequest, form: Form, run: Callable[[dict[str, Any]], Any]) -> Any:
     """Run one command with a POSTed form's data: its result when done, None when the input
     was wrong or the command refused it (the refusal becomes the form's error; nothing was
@@ -228,6 +231,7 @@ def _form_page(
 
 
 @saemaul_view
+@no_personal_data
 def home(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """The user's starting page: their village, or the work waiting in their area."""
     if j.is_village:
@@ -247,6 +251,7 @@ def home(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def villages(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """The villages in the user's jurisdiction, by name or code, filtered by class."""
     rows = j.villages().select_related("area").order_by("code")
@@ -272,6 +277,7 @@ def villages(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def village(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """A village's profile: checklist, leaders, bodies, fund, materials, classes, projects."""
     the_village = j.village_by_code(code)
@@ -303,6 +309,7 @@ def village(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def assembly_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """Record a general assembly: attendance by sex and the resolutions voted on."""
     the_village = j.village_by_code(code)
@@ -359,6 +366,7 @@ def assembly_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespon
 
 
 @saemaul_view
+@no_personal_data
 def assembly(request: HttpRequest, j: Jurisdiction, code: str, pk: int) -> HttpResponse:
     """An assembly: attendance, quorum and resolutions."""
     the_village = j.village_by_code(code)
@@ -450,6 +458,7 @@ def _project_forms(
 
 
 @saemaul_view
+@no_personal_data
 def project_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """Draft a project for the village (submitted to the eup/myeon office later)."""
     the_village = j.village_by_code(code)
@@ -488,6 +497,7 @@ def project_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespons
 
 
 @saemaul_view
+@no_personal_data
 def project_edit(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """Correct a draft or returned project. After approval the amounts are locked."""
     project = j.project_by_id(public_id)
@@ -540,6 +550,7 @@ def project_edit(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpR
 
 
 @saemaul_view
+@no_personal_data
 def project(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """A project: what, where, money, history, photos and the steps the user may take."""
     the_project = j.project_by_id(public_id)
@@ -603,6 +614,7 @@ def _project_step(
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def project_submit(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """Send the project to the eup/myeon office (needs an adopted assembly resolution)."""
     return _project_step(
@@ -618,6 +630,7 @@ def project_submit(request: HttpRequest, j: Jurisdiction, public_id: str) -> Htt
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def project_check(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """The eup/myeon office passes the project to the county."""
     return _project_step(
@@ -635,6 +648,7 @@ def project_check(request: HttpRequest, j: Jurisdiction, public_id: str) -> Http
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def project_return(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """Send the project back to the village, saying what to correct."""
     the_project = j.project_by_id(public_id)
@@ -660,6 +674,7 @@ def project_return(request: HttpRequest, j: Jurisdiction, public_id: str) -> Htt
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def project_approve(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """The county approves the project; its grant is then locked."""
     return _project_step(
@@ -681,6 +696,7 @@ def project_approve(request: HttpRequest, j: Jurisdiction, public_id: str) -> Ht
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def tranche_release(
     request: HttpRequest, j: Jurisdiction, public_id: str, number: int
 ) -> HttpResponse:
@@ -704,6 +720,7 @@ def tranche_release(
 
 
 @saemaul_view
+@no_personal_data
 def photo_new(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """Upload a before/during/after photo; its location is compared with the site."""
     the_project = j.project_by_id(public_id)
@@ -744,6 +761,7 @@ def photo_new(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResp
 
 
 @saemaul_view
+@no_personal_data
 def photo_file(request: HttpRequest, j: Jurisdiction, public_id: str) -> FileResponse:
     """The photo itself, only for users who may see its village."""
     photo = j.photo_by_id(public_id)
@@ -754,6 +772,7 @@ def photo_file(request: HttpRequest, j: Jurisdiction, public_id: str) -> FileRes
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def photo_review(request: HttpRequest, j: Jurisdiction, public_id: str) -> HttpResponse:
     """An officer accepts a flagged photo as evidence, or rejects it with a reason."""
     photo = j.photo_by_id(public_id)
@@ -804,6 +823,7 @@ def _flagged_photos(j: Jurisdiction) -> QuerySet[EvidencePhoto]:
 
 
 @saemaul_view
+@no_personal_data
 def queue(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Projects waiting for the user's decision, and flagged photos to review."""
     page = Paginator(_queue(j), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -826,6 +846,7 @@ def _depots(j: Jurisdiction) -> QuerySet[Depot]:
 
 
 @saemaul_view
+@no_personal_data
 def materials(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Depot stock with the reserve rule, deliveries, and materials delivered vs used."""
     if j.is_village:
@@ -869,6 +890,7 @@ def materials(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def delivery_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """Record materials handed from a depot to a village, against its allocation."""
     the_village = j.village_by_code(code)
@@ -929,6 +951,7 @@ def _choices(projects: QuerySet[Project]) -> dict[str, Project]:
 
 
 @saemaul_view
+@no_personal_data
 def material_use_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """Record delivered materials put into one of the village's approved projects."""
     the_village = j.village_by_code(code)
@@ -966,6 +989,7 @@ def material_use_new(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRe
 
 
 @saemaul_view
+@no_personal_data
 def fund(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """The village fund ledger; the village records contributions, income and expenses."""
     the_village = j.village_by_code(code)
@@ -1016,6 +1040,7 @@ def _round_villages(j: Jurisdiction, round_: ProgrammeRound) -> QuerySet[Village
 
 
 @saemaul_view
+@no_personal_data
 def evaluations(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
     """The villages of a round in the user's area and their evaluations, to enter or correct."""
     round_ = j.round_by_code(code)
@@ -1042,6 +1067,7 @@ def evaluations(request: HttpRequest, j: Jurisdiction, code: str) -> HttpRespons
 
 
 @saemaul_view
+@no_personal_data
 def evaluation_edit(
     request: HttpRequest, j: Jurisdiction, code: str, village_code: str
 ) -> HttpResponse:
@@ -1099,6 +1125,7 @@ def evaluation_edit(
 
 
 @saemaul_view
+@no_personal_data
 def classify(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Compute the villages' classes for a year from the configured criteria (a year once)."""
     j.require(Step.CLASSIFY_VILLAGES)
@@ -1161,6 +1188,7 @@ def _own_reports(j: Jurisdiction) -> QuerySet[Report]:
 
 
 @saemaul_view
+@no_personal_data
 def reports(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Reports waiting for the user's review, and the user's own monthly reports."""
     today = timezone.localdate()
@@ -1195,6 +1223,7 @@ def reports(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def report(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpResponse:
     """A monthly report: its figures, the reports below it, and the review steps."""
     the_report = j.report_by_id(pk)
@@ -1247,6 +1276,7 @@ def _report_step(
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def report_submit(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpResponse:
     """Send the user's own report to the level above."""
     return _report_step(
@@ -1262,6 +1292,7 @@ def report_submit(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpRespons
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def report_approve(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpResponse:
     """Approve the report of the level below; its period is then locked."""
     return _report_step(
@@ -1277,6 +1308,7 @@ def report_approve(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpRespon
 
 @require_POST
 @saemaul_view
+@no_personal_data
 def report_return(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpResponse:
     """Send the report of the level below back, saying what to correct."""
     return _report_step(
@@ -1295,6 +1327,7 @@ def report_return(request: HttpRequest, j: Jurisdiction, pk: int) -> HttpRespons
 # --- results, dashboards, reference ---------------------------------------------------------
 
 
+@no_personal_data
 def _scope(request: HttpRequest, j: Jurisdiction) -> tuple[Area | None, QuerySet[Village], Any]:
     """The area chosen in ``?area=`` (within the jurisdiction) and its villages."""
     choices = [(a.code, f"{a.name_local} ({a.name_en})") for a in j.areas()]
@@ -1309,6 +1342,7 @@ def _scope(request: HttpRequest, j: Jurisdiction) -> tuple[Area | None, QuerySet
 
 
 @saemaul_view
+@no_personal_data
 def results(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """Evaluation results and rankings of a round, class counts and promotions."""
     area, villages_qs, form = _scope(request, j)
@@ -1354,6 +1388,7 @@ def results(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
 
 
 @saemaul_view
+@no_personal_data
 def dashboard(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     """The pictures of an area: map by class, classes per year, materials, project statuses."""
     area, villages_qs, form = _scope(request, j)
@@ -1370,6 +1405,7 @@ def dashboard(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
     )
 
 
+@no_personal_data
 def reference(request: HttpRequest) -> HttpResponse:
     """The documented national figures of the historical programme, with their sources."""
     return render(request, "saemaul/reference.html", {"figures": reference_figures()})

@@ -8,7 +8,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from gov3.accounts.models import ApiToken, User
-from gov3.accounts.services import do_create_api_token, do_revoke_api_token
+from gov3.accounts.services import (
+    TOKEN_PREFIX,
+    do_create_api_token,
+    do_revoke_api_token,
+    token_hash,
+)
 from gov3.core.errors import Gov3Error
 
 ACTOR = "system:accounts-cli"
@@ -27,8 +32,13 @@ class Command(BaseCommand):
         make.add_argument("username")
         make.add_argument("--name", required=True, help="what the token is for")
         make.add_argument("--days", type=int, default=90, help="lifetime in days (1-366)")
-        revoke = sub.add_parser("revoke", help="revoke a token by its prefix")
-        revoke.add_argument("prefix")
+        revoke = sub.add_parser(
+            "revoke", help="revoke a token: by the token itself, or its prefix (and --id)"
+        )
+        revoke.add_argument("prefix", help="the token, or the prefix `tokens` shows")
+        revoke.add_argument(
+            "--id", type=int, help="which token, when live tokens share the prefix (`tokens`)"
+        )
         listing = sub.add_parser("tokens", help="list an account's tokens")
         listing.add_argument("username")
 
@@ -54,13 +64,25 @@ class Command(BaseCommand):
         )
 
     def _revoke(self, options: dict[str, Any]) -> None:
-        tokens = list(ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True))
-        if len(tokens) != 1:
-            raise CommandError(f"{len(tokens)} live tokens start with {options['prefix']!r}")
+        given: str = options["prefix"]
+        live = ApiToken.objects.filter(revoked_at__isnull=True)
+        if len(given) > len(TOKEN_PREFIX) + 3:  # the whole token: its hash finds exactly one
+            tokens = list(live.filter(sha256=token_hash(given)))
+        else:
+            tokens = list(live.filter(prefix=given))
+            if options["id"] is not None:
+                tokens = [t for t in tokens if t.pk == options["id"]]
+        if len(tokens) > 1:
+            which = ", ".join(f"--id {t.pk} ({t.name}, user {t.user_id})" for t in tokens)
+            raise CommandError(
+                f"{len(tokens)} live tokens start with {given!r}; say which: {which}"
+            )
+        if not tokens:
+            raise CommandError(f"no live token matches {given!r}")
         do_revoke_api_token(ACTOR, tokens[0])
         self.stdout.write(f"revoked {tokens[0]}")
 
     def _tokens(self, options: dict[str, Any]) -> None:
         for token in self._user(options["username"]).api_tokens.order_by("created_at"):
             state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
-            self.stdout.write(f"{token.prefix}…  {token.name}  {state}")
+            self.stdout.write(f"{token.prefix}…  id {token.pk}  {token.name}  {state}")

@@ -51,6 +51,10 @@ class Command(BaseCommand):
         out("")
         out(f"  service catalogue  {url}/services/  (check eligibility after signing in)")
         out(
+            f"  register a birth   {url}/officer/births/new/  (as the officer, with the citizen's "
+            "national id as the mother's: she then finds the birth offers)"
+        )
+        out(
             "  rules              .venv/bin/gov3 rules explain --service basic_pension "
             "--person <national id>;  .venv/bin/gov3 rules evaluate"
         )

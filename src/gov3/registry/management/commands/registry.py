@@ -19,6 +19,7 @@ from rich.progress import (
 )
 
 from gov3.core.errors import ValidationFailedError
+from gov3.core.models import AccessPurpose
 from gov3.registry.snapshot import DEFAULT_BATCH, write_snapshot
 from gov3.rules.snapshot import SnapshotError
 
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             help=f"residents read and written at a time (default {DEFAULT_BATCH:,})",
         )
         snap.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+        snap.add_argument(
+            "--purpose",
+            choices=[AccessPurpose.SYSTEM_EVALUATION.value, AccessPurpose.AUDIT.value],
+            default=AccessPurpose.SYSTEM_EVALUATION.value,
+            help="why everyone's data is exported (recorded in the audit log with the count)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
@@ -70,7 +77,11 @@ class Command(BaseCommand):
 
             try:
                 summary = write_snapshot(
-                    out, country=country, batch=options["batch"], progress=progress
+                    out,
+                    country=country,
+                    batch=options["batch"],
+                    progress=progress,
+                    purpose=AccessPurpose(options["purpose"]),
                 )
             except (ValidationFailedError, SnapshotError, OSError) as exc:
                 raise CommandError(f"{exc} No snapshot was written.") from None

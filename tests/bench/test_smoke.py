@@ -1,0 +1,130 @@
+"""Every benchmark still runs: each one once, with tiny sizes and one run, in a process of its
+own, against the run's PostgreSQL server. Speed is not asserted here (bench/RESULTS.md holds
+the measured figures); what breaks the build is a benchmark that no longer runs because the code
+under it changed (a moved function it times, a setting it must pass)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.rules.test_sql import postgres_url
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+
+pytestmark = pytest.mark.postgres
+
+
+def _server_url() -> str:
+    """The run's PostgreSQL server without a database name (the benchmarks make their own)."""
+    url = postgres_url()
+    if url is None:
+        if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
+            raise RuntimeError("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
+        pytest.skip("the benchmarks' smoke runs need PostgreSQL (the PostgreSQL pass runs them)")
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+def run_benchmark(script: str, *args: str, tmp_path: Path, database_in_url: bool) -> str:
+    server = _server_url()
+    env = {
+        **os.environ,
+        "GOV3_BENCH_PG": f"{server}/postgres" if database_in_url else server,
+        "GOV3_VAR_DIR": str(tmp_path / "var"),
+    }
+    for name in ("DATABASE_URL", "GOV3_DATABASE_TESTS_ONLY", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_population_load(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "population_load.py",
+        "--sizes",
+        "300",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=True,
+    )
+    assert "sqlite" in out
+    assert "postgresql" in out
+
+
+def test_rules_catalogue(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "rules_catalogue.py",
+        "--sizes",
+        "2000",
+        "--runs",
+        "1",
+        "--explain-calls",
+        "5",
+        "--no-record",
+        tmp_path=tmp_path,
+        database_in_url=True,
+    )
+    assert "2,000" in out or "2000" in out
+
+
+def test_documents(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "documents.py",
+        "--runs",
+        "1",
+        "--seconds",
+        "0.05",
+        "--passports",
+        "1",
+        "--no-record",
+        "--no-profile",
+        tmp_path=tmp_path,
+        database_in_url=False,
+    )
+    assert "`sdjwt.issue` (credential)" in out
+    assert "approve" in out
+
+
+def test_offers(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "offers.py",
+        "--event-size",
+        "1200",
+        "--births",
+        "3",
+        "--sweep-size",
+        "1200",
+        "--runs",
+        "1",
+        "--duration",
+        "1",
+        "--warmup",
+        "1",
+        "--workers",
+        "1",
+        "--clients",
+        "2",
+        "--no-record",
+        "--no-profile",
+        tmp_path=tmp_path,
+        database_in_url=False,
+    )
+    assert "sweep run 1" in out
+    assert "Citizen inbox under load" in out

@@ -1,0 +1,69 @@
+"""`make demo` run twice changes nothing — even after the demo citizen renewed her passport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gov3.accounts.models import User
+from gov3.cases.models import Case, CaseStatus
+from gov3.demo.setup import set_up_demo
+from gov3.documents.core import verify
+from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
+from gov3.documents.verification import check
+from gov3.offers.models import Offer
+from gov3.offers.services import do_confirm_offer
+from gov3.registry.models import Household, LifeEvent, Passport, Person
+from tests.documents.test_passport import provide_photo
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+SIZE = 800
+SEED = 2014
+
+
+def state() -> dict[str, Any]:
+    """What a second `make demo` must leave as it was."""
+    return {
+        "people": Person.objects.count(),
+        "households": Household.objects.count(),
+        "life_events": LifeEvent.objects.count(),
+        "passports": set(Passport.objects.values_list("number", "status", "expires_on")),
+        "offers": set(Offer.objects.values_list("public_id", "status")),
+        "cases": set(Case.objects.values_list("public_id", "status")),
+        "documents": set(IssuedDocument.objects.values_list("number", "status")),
+        "users": set(User.objects.values_list("username", "kind")),
+    }
+
+
+def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.DEBUG = True  # the demo's published passwords are refused otherwise
+    settings.GOV3_QC_SAMPLE_RATE = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        set_up_demo("kr", SIZE, SEED, "http://testserver")
+    citizen = User.objects.get(username="citizen")
+    assert citizen.person is not None
+    assert citizen.person.sex == "F"  # the README's walk-through registers a birth to her
+    renewal = Offer.objects.get(service_id="passport_renewal", recipient=citizen.person)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_confirm_offer(citizen, renewal, expected_version=renewal.version, language="en")
+    case = Case.objects.get(offer=renewal)
+    provide_photo(citizen, case, django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVED
+    renewed = IssuedDocument.objects.get(case=case, document_type=DocumentType.PASSPORT)
+    assert check(bytes(renewed.pdf)).outcome == verify.VALID
+    before = state()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_up_demo("kr", SIZE, SEED, "http://testserver")
+
+    assert state() == before
+    renewed.refresh_from_db()
+    assert renewed.status == DocumentStatus.VALID
+    assert check(bytes(renewed.pdf)).outcome == verify.VALID
+    valid = Passport.objects.get(person=citizen.person, status="valid")
+    assert valid.number == renewed.claims["passport_number"]
