@@ -338,6 +338,7 @@ def status_list(request: HttpRequest, document_type: str, number: int) -> HttpRe
 
 @require_GET
 @cache_control(public=True, max_age=86400)
+@no_personal_data
 def credential_type(request: HttpRequest, document_type: str) -> JsonResponse:
     """SD-JWT VC Type Metadata at the credential's `vct` URL, for wallets."""
     if document_type not in DocumentType.values:
