@@ -3,6 +3,7 @@ at /api/v1/, registry administration at /admin/."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from gov3.accounts.forms import AdminSignInForm
@@ -11,6 +12,9 @@ from gov3.core.views import checkpoint_json
 
 # Administrators sign in with a second factor too, in one step (user name, password, code).
 admin.site.__class__ = OTPAdminSite
+admin.site.site_header = _("gov3 administration")
+admin.site.site_title = _("gov3 administration")
+admin.site.index_title = _("Registers, accounts and logs")
 admin.site.login_form = AdminSignInForm
 admin.site.login_template = "admin/gov3_login.html"
 

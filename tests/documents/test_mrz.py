@@ -308,14 +308,15 @@ def test_a_truncated_td3_name_fills_the_field_and_ends_in_a_letter(
     field, truncated = name_field(surname, given_names, 39)
     assert truncated
     assert len(field) == 39
-    assert field[-1].isalpha()
+    initials_only = all(len(n) == 1 for n in field.partition("<<")[2].rstrip("<").split("<"))
+    assert field[-1].isalpha() or initials_only
     assert "<<<" not in field
     lines = _td3(surname, given_names)
     assert [len(line) for line in lines] == [44, 44]
     assert lines[0][5:] == field
     parsed = parse(lines, today=TODAY)
     assert parsed.valid
-    assert parsed.name_may_be_truncated
+    assert parsed.name_may_be_truncated or initials_only
     full_components = transliterate(given_names).split("<") if given_names else []
     kept = parsed.given_names.split()
     assert len(kept) >= 1 or not full_components
@@ -330,7 +331,8 @@ def test_a_truncated_td1_name_fills_the_field_and_ends_in_a_letter(
 ) -> None:
     lines = make_td1(replace(SPECIMEN_TD1_FIELDS, surname=surname, given_names=given_names))
     assert len(lines[2]) == 30
-    assert lines[2][-1].isalpha()
+    kept = lines[2].partition("<<")[2].rstrip("<").split("<")
+    assert lines[2][-1].isalpha() or all(len(name) == 1 for name in kept)
     assert parse(lines, today=TODAY).valid
 
 
@@ -346,10 +348,15 @@ def test_a_primary_identifier_too_long_alone_keeps_the_first_initial() -> None:
     assert field == "WOLFESCHLEGELSTEINHAUSENBERGERDORFFV<<H"
 
 
-def test_single_letter_given_names_still_end_the_field_in_a_letter() -> None:
-    # 26 initials cannot fill an even number of positions: the surname gives up one letter.
-    field, _ = name_field("Lee", " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 39)
-    assert field == "LE<<A<B<C<D<E<F<G<H<I<J<K<L<M<N<O<P<Q<R"
+def test_single_letter_given_names_never_shorten_the_surname() -> None:
+    # 26 initials cannot fill the 34 positions after LEE<<: the given names are truncated
+    # (Part 3: the secondary identifier first), the surname stays whole and the last position
+    # is a filler. gov3 used to shorten the surname to LE to end on a letter (issue 14, item 8).
+    field, truncated = name_field("Lee", " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 39)
+    assert field == "LEE<<A<B<C<D<E<F<G<H<I<J<K<L<M<N<O<P<Q<"
+    assert truncated
+    lines = _td3("Lee", " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert parse(lines, today=TODAY).surname == "LEE"
 
 
 def test_a_name_that_fits_exactly_is_not_truncated() -> None:
@@ -565,12 +572,60 @@ def test_td1_make_then_parse_round_trips(
 
 
 @given(surname=_name, given_names=_given, width=st.sampled_from([30, 39]))
-def test_every_name_field_fills_its_width_and_truncation_ends_in_a_letter(
-    *, surname: str, given_names: str, width: int
-) -> None:
+def test_every_name_field_fills_its_width(*, surname: str, given_names: str, width: int) -> None:
     field, truncated = name_field(surname, given_names, width)
     assert len(field) == width
     assert set(field) <= ALPHABET - set("0123456789")
     assert field[0] != "<"
-    if truncated:
-        assert field[-1] != "<"
+    if truncated and field[-1] == "<":
+        # only when the kept given names are all initials (see the property below)
+        assert all(len(part) == 1 for part in field.split("<<", 1)[1].rstrip("<").split("<"))
+
+
+_upper_word = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=20)
+_initials_or_words = st.lists(
+    st.one_of(
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=1),
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=12),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    primary=st.lists(_upper_word, min_size=1, max_size=3),
+    secondary=_initials_or_words,
+    width=st.sampled_from([30, 39]),
+)
+def test_given_names_are_truncated_before_the_primary_identifier(
+    *, primary: list[str], secondary: list[str], width: int
+) -> None:
+    """ICAO Doc 9303 Part 3: the secondary identifier is truncated first; the primary
+    identifier is shortened only when it alone leaves no room for ``<<`` and one initial."""
+    surname, given = "<".join(primary), "<".join(secondary)
+    field, truncated = name_field(surname, given, width)
+    full = f"{surname}<<{given}"
+    assert len(field) == width
+    if len(full) <= width:
+        assert (field, truncated) == (full.ljust(width, "<"), False)
+        return
+    assert truncated
+    kept_primary, _, kept_given = field.partition("<<")
+    names = kept_given.rstrip("<").split("<")
+    if len(surname) <= width - 3:
+        assert kept_primary == surname  # the surname is never shortened to make room
+    else:
+        assert len(kept_primary) <= width - 3
+        assert names == [secondary[0][0]]  # only the first initial is left
+    # every kept given name is a prefix of its own (at least its initial), in order
+    assert len(names) >= 1
+    for kept, original in zip(names, secondary, strict=False):
+        assert original.startswith(kept)
+        assert kept
+    # the field ends in a letter unless the given names left are all single letters
+    if field[-1] == "<":
+        assert all(len(name) == 1 for name in names)
+    # nothing that could have been kept was thrown away: at most one position is unused
+    assert len(field.rstrip("<")) >= width - 1

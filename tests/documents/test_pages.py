@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from gov3.accounts.models import User
 from gov3.core.models import AccessLogEntry, AccessPurpose
-from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
+from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument, StatusList
 from gov3.documents.services import do_issue_certificate
 from gov3.registry.models import Person
 from tests.conftest import PASSWORD
@@ -251,3 +251,39 @@ def test_the_officer_search_explains_a_wrong_or_foreign_number(
     assert officer_client.get(url, {"number": "12345"}).status_code == 400
     # the officer's agency handles no service: someone else's document is not found
     assert officer_client.get(url, {"number": certificate.number}).status_code == 404
+
+
+# -- revocation status unknown; a plain page (issue 14, items 7 and 10) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "headline"),
+    [
+        ("en", "Not confirmed: this document is genuine, but whether it has been revoked"),
+        ("ko", "확인 불가"),
+        ("vi", "Chưa xác nhận"),
+    ],
+)
+def test_the_page_never_says_valid_when_the_revocation_list_is_missing(
+    certificate: IssuedDocument, language: str, headline: str
+) -> None:
+    StatusList.objects.filter(pk=certificate.status_list_id).update(number=999)  # not published
+    client = Client(headers={"accept-language": language})
+    page = client.post(reverse("documents:verify"), {"text": certificate.qr_payload})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert headline in html
+    assert "gov3-alert--success" not in html
+    api = Client().post(
+        "/api/v1/verify/", {"text": certificate.qr_payload}, content_type="application/json"
+    )
+    assert (api.json()["outcome"], api.json()["status_known"]) == ("status_unknown", False)
+
+
+@pytest.mark.parametrize("language", ["ko", "en", "vi"])
+def test_the_verify_page_tells_citizens_nothing_about_the_command_line(language: str) -> None:
+    html = Client(headers={"accept-language": language}).get(reverse("documents:verify"))
+    text = html.content.decode()
+    assert "gov3 verify" not in text
+    assert "--bundle" not in text
+    assert reverse("documents:bundle") in text  # organisations still find the bundle

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -315,3 +319,63 @@ def test_another_citizen_cannot_provide_for_the_case(
     assert response.status_code == 404
     renewal_case.refresh_from_db()
     assert renewal_case.status == CaseStatus.AWAITING
+
+
+def _raster_pages(pdf: bytes, tmp_path: Path) -> list[Path]:
+    """Every page as a 200 dpi PNG, as a printer or a phone camera would see it (poppler)."""
+    source = tmp_path / "passport.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", source, tmp_path / "page"], check=True)
+    return sorted(tmp_path.glob("page-*.png"))
+
+
+def _zbar(image: Path) -> list[str]:
+    """What Debian's zbarimg reads off an image (an independent QR decoder)."""
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line for line in result.stdout.splitlines() if line]
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdftoppm", "pdfimages", "zbarimg", "pdftotext"))
+    and not os.environ.get("CI"),
+    reason="poppler-utils and zbar-tools are not installed",
+)
+def test_the_passport_pdf_carries_its_qr_code_and_confirmation_number(
+    citizen: User,
+    renewal_case: Case,
+    django_capture_on_commit_callbacks: Any,
+    tmp_path: Path,
+) -> None:
+    """The passport PDF had neither (issue 14, item 6). The data page stays as ICAO lays it out;
+    a second page carries the signed QR code and the number anyone can check at /verify/."""
+    provide_photo(citizen, renewal_case, django_capture_on_commit_callbacks)
+    document = IssuedDocument.objects.get(case=renewal_case)
+    pdf = bytes(document.pdf)
+    data_page, verification_page = _raster_pages(pdf, tmp_path)
+    assert _zbar(data_page) == []  # the data page has no QR code on it
+    assert _zbar(verification_page) == [document.qr_payload]
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "passport.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
+    pages = [int(line.split()[0]) for line in images]
+    assert pages == [1, 2]  # the portrait on the data page, the QR code on the second
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "passport.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data_text, verification_text = text.split("\f")[:2]
+    assert document.number in verification_text
+    assert document.number not in data_text
+    assert "/verify/" in verification_text
+    # and the signed PDF still verifies as a whole
+    assert check(pdf).outcome == verify.VALID

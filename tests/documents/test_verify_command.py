@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.core.management import call_command
 from gov3.accounts.models import User
 from gov3.documents.models import DocumentType, IssuedDocument
 from gov3.documents.services import do_issue_certificate, do_revoke_document
+from gov3.documents.statuses import status_uri
 from gov3.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,67 @@ def test_a_bundle_that_is_not_one_is_refused_clearly(tmp_path: Path) -> None:
         result = offline(tmp_path, str(pdf), "--bundle", str(bad))
         assert result.returncode != 0
         assert "bundle" in result.stderr
+
+
+# -- revocation status unknown (issue 14, item 7) -----------------------------------------------
+
+
+def test_a_document_whose_status_list_is_not_in_the_bundle_is_not_valid(
+    tmp_path: Path,
+    certificate: IssuedDocument,
+    officer: tuple[User, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Offline, a revoked document whose status list is missing from the bundle used to print
+    VALID and exit 0. "Cannot tell" is its own outcome and exit status, never valid."""
+    user, _ = officer
+    user.agency.services = ["*"]
+    user.agency.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_revoke_document(user, certificate, expected_version=1, reason="Issued in error.")
+    exported = tmp_path / "bundle.json"
+    call_command("documents", "export-bundle", str(exported))
+    bundle = json.loads(exported.read_text())
+    assert bundle["status_lists"]  # the full bundle says revoked
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(bytes(certificate.pdf))
+    assert offline(tmp_path, str(pdf), "--bundle", str(exported)).stdout.startswith("REVOKED")
+
+    bundle["status_lists"] = {}  # a bundle without the document's list
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps(bundle))
+    for form in (str(pdf), "--json"):
+        args = [str(pdf), "--bundle", str(partial)] + (["--json"] if form == "--json" else [])
+        result = offline(tmp_path, *args)
+        assert result.returncode == 3, result.stdout  # neither valid (0) nor not valid (1)
+        if form == "--json":
+            answer = json.loads(result.stdout)
+            assert (answer["outcome"], answer["status_known"]) == ("status_unknown", False)
+        else:
+            assert result.stdout.startswith("STATUS_UNKNOWN")
+            assert "VALID" not in result.stdout.replace("STATUS_UNKNOWN", "")
+            assert "do not accept it" in result.stdout
+
+
+def test_export_bundle_holds_every_status_list_in_use_and_the_next_ones(
+    tmp_path: Path, certificate: IssuedDocument, citizen: User, family: dict[str, Person]
+) -> None:
+    family_relations = do_issue_certificate(
+        citizen, family["mother"], DocumentType.FAMILY_RELATIONS
+    )
+    exported = tmp_path / "bundle.json"
+    out = StringIO()
+    call_command("documents", "export-bundle", str(exported), stdout=out)
+    lists = json.loads(exported.read_text())["status_lists"]
+    in_use = {
+        status_uri(document.status_list)
+        for document in IssuedDocument.objects.select_related("status_list")
+    }
+    assert in_use <= set(lists)
+    # passports not issued yet will go to a list the bundle already holds
+    assert any("/documents/status/passport/" in uri for uri in lists)
+    assert f"{len(lists)} status list(s)" in out.getvalue()
+    for document in (certificate, family_relations):
+        pdf = tmp_path / f"{document.number}.pdf"
+        pdf.write_bytes(bytes(document.pdf))
+        assert offline(tmp_path, str(pdf), "--bundle", str(exported)).returncode == 0

@@ -28,3 +28,11 @@ def assert_fits_the_screen(page: Page) -> None:
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1, f"{page.url} is {overflow}px wider than a 375px screen"
+
+
+def open_the_menu(page: Page) -> None:
+    """On a phone the main menu is one row with a Menu button (KRDS's mobile pattern): open it
+    before clicking a link in it. On a wide screen the links are always there."""
+    button = page.locator("summary.gov3-menu-button")
+    if button.is_visible() and page.locator("details.gov3-menu[open]").count() == 0:
+        button.click()

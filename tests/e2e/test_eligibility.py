@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -37,6 +38,11 @@ def test_a_parent_checks_the_child_allowance_for_their_son(
     expect(page.get_by_role("status").first).to_contain_text("Eligible")
     expect(page.get_by_role("status").first).to_contain_text("KRW")
     born = family["son"].birth_date.isoformat()
+    expect(
+        page.get_by_text(re.compile(r"이민준's age in months is \d+; it must be less than"))
+    ).to_be_visible()
+    expect(page.get_by_text(f"birth date {born}").first).to_be_hidden()  # behind the toggle
+    page.get_by_text("Show the rule as written, checked step by step").click()
     expect(page.get_by_text(f"birth date {born}").first).to_be_visible()
     expect(page.get_by_role("heading", name="The data used and where it came from")).to_be_visible()
     assert_accessible(page)

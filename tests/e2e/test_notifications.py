@@ -15,7 +15,7 @@ from gov3.notifications.models import NotificationKind, Preference
 from gov3.notifications.services import do_notify, do_set_preferences
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, SmtpServer
-from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen, open_the_menu
 from tests.notifications.conftest import ADDRESS, texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,6 +56,7 @@ def test_a_citizen_reads_a_notice_and_chooses_what_comes_by_email(
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("My information")
 
+        open_the_menu(page)
         page.get_by_role("link", name=re.compile(r"^Notifications \d+ unread$")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("My notifications")
         notice = page.get_by_role("listitem").filter(has_text="Your application was approved")

@@ -19,7 +19,7 @@ from gov3.notifications.services import do_set_preferences
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, SmtpServer, current_totp
-from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen, open_the_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -192,6 +192,7 @@ def test_offers_cases_and_the_officer_pages_work_on_a_phone(
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_label("Authenticator code").fill(current_totp(device))
         page.get_by_role("button", name="Sign in").click()
+        open_the_menu(page)  # one row with a Menu button on a phone
         page.get_by_role("link", name="Work queue").click()
         assert_fits_the_screen(page)
         assert_accessible(page)

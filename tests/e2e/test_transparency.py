@@ -69,7 +69,7 @@ def test_citizen_sees_the_officers_earlier_read(
     rows = page.locator("table tbody tr")
     expect(rows.first).to_contain_text("Registry officer")
     expect(rows.first).not_to_contain_text("officer1")
-    expect(rows.first).to_contain_text("종로구청")
+    expect(rows.first).to_contain_text("Jongno-gu Office")  # 종로구청, in the page's language
     expect(rows.first).to_contain_text("Serving the citizen's own request")
     expect(rows.first).to_contain_text("case 2026-17")
     assert_accessible(page)

@@ -79,7 +79,7 @@ def test_who_looked_at_my_data_lists_officer_reads_of_me_and_my_child(
     assert "Registry officer" in page
     assert "officer1" not in page
     assert "has not been checked yet" in page
-    assert "종로구청" in page
+    assert "Jongno-gu Office" in page  # 종로구청, named in the page's language
     assert "case 42" in page
     assert page.count("<tr>") == 1 + 2  # header row + my read + my son's read, not the stranger's
     assert "이민준" in page

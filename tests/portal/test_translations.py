@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from gov3.accounts.models import User
 from tests.conftest import require_tool
@@ -218,3 +220,37 @@ def test_the_catalogues_hold_every_message_of_the_source(tmp_path: Path) -> None
         if m.id and (not m.string or m.fuzzy or (isinstance(m.string, tuple) and not all(m.string)))
     )
     assert not missing, f"messages without a Korean translation (run makemessages): {missing}"
+
+
+# -- short words that mean different things (issue 14, item 5) ----------------------------------
+
+#: One English word, two meanings: "For" is the person a case is for (대상자) and a vote in
+#: favour (찬성); each meaning has its own context, never the bare word.
+AMBIGUOUS = ["For", "Against", "From", "Met", "Not met", "Number"]
+BARE = re.compile(r"""\{%\s*(?:translate|trans)\s+["']([^"']+)["']\s*(?:as\s+\w+\s*)?%\}""")
+
+
+def test_ambiguous_short_words_always_carry_a_context() -> None:
+    for language in ["ko", "vi", "en"]:
+        bare = {m.id for m in _messages(language) if not m.context} & set(AMBIGUOUS)
+        assert bare == set(), f"{language}: give these a context with pgettext: {bare}"
+    templates = Path(settings.BASE_DIR).rglob("templates/**/*.html")
+    uses = [
+        (str(path), word)
+        for path in templates
+        for word in BARE.findall(path.read_text(encoding="utf-8"))
+        if word in AMBIGUOUS
+    ]
+    assert uses == [], "use {% translate … context … %} for these words"
+
+
+@pytest.mark.parametrize(
+    ("language", "person", "vote"),
+    [("ko", "대상자", "찬성"), ("vi", "Dành cho", "Tán thành"), ("en", "For", "For")],
+)
+def test_for_a_person_and_for_a_motion_are_different_words(
+    language: str, person: str, vote: str
+) -> None:
+    with translation.override(language):
+        assert pgettext("the person a case is for", "For") == person
+        assert pgettext("votes", "For") == vote

@@ -122,6 +122,8 @@ def draft_project(
         "lines": [
             BoqLine("시멘트", 150, "포대", 0, "cement"),
             BoqLine("골재", "12.5", "m³", 25_000),
+            # the works themselves: without them the grant would exceed the cost (issue 14)
+            BoqLine("포장 장비·인건비", 1, "식", 4_687_500),
         ],
     }
     return do_create_project(ACTOR, village, resolution=resolution, **(values | fields))

@@ -176,7 +176,15 @@ PROJECT = {
     "longitude": SITE[1],
     "requested_grant_krw": 1_000_000,
     "community_labour_days": 40,
-    "lines": [{"description": "시멘트", "quantity": "100", "unit": "포대", "material": "cement"}],
+    "lines": [
+        {"description": "시멘트", "quantity": "100", "unit": "포대", "material": "cement"},
+        {
+            "description": "지붕 보수 인건비",
+            "quantity": "1",
+            "unit": "식",
+            "unit_price_krw": 1_200_000,
+        },
+    ],
 }
 
 

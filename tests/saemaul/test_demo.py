@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from io import StringIO
 from itertools import pairwise
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from PIL import ExifTags, Image, ImageStat
 
 from gov3.accounts.models import User
 from gov3.saemaul.demo import interpolated_path, load_demo, set_up_demo_accounts
@@ -16,6 +18,7 @@ from gov3.saemaul.models import (
     AllocationLine,
     EvidencePhoto,
     Project,
+    ProjectStatus,
     ReferenceFigure,
     Report,
     SaemaulAssignment,
@@ -61,7 +64,7 @@ def test_the_demo_replays_haenam_and_can_run_again(areas: None, settings: Any) -
     assert all(a.village.evaluations.get(round__code="kr-1970-seed").showed_results for a in merit)
     assert len(class_counts_by_year()) == 9
     assert ReferenceFigure.objects.filter(code="haenam_1971_basic", value=319).exists()
-    assert Project.objects.count() == 5
+    assert Project.objects.count() == 5 + 14 * 3  # the staged village's and the spread
     assert EvidencePhoto.objects.filter(flag="far_from_site").count() == 1
     assert Report.objects.get().status == "approved"
 
@@ -81,3 +84,43 @@ def test_the_demo_replays_haenam_and_can_run_again(areas: None, settings: Any) -
     assert User.objects.get(username="saemaul-county").role == "saemaul_officer"
     assert set_up_demo_accounts("http://testserver") == logins  # same accounts, same secrets
     assert User.objects.filter(username__startswith="saemaul-").count() == 5
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_spreads_projects_that_obey_the_rules_and_show_evidence(areas: None) -> None:
+    """Only one village of 485 had projects, one with a grant four times its cost, and the
+    photos were plain green rectangles (issue 14, items 13 to 15)."""
+    load_demo()
+    projects = list(Project.objects.select_related("village__area"))
+    # many villages in every eup/myeon, every step of the workflow several times
+    assert len({p.village_id for p in projects}) >= 40
+    assert len({p.village.area_id for p in projects}) == 14
+    statuses = Counter(p.status for p in projects)
+    assert set(statuses) == set(ProjectStatus.values)
+    assert min(statuses.values()) >= 3
+    # no grant, asked or approved, exceeds the cost less the villagers' cash
+    for project in projects:
+        ceiling = project.estimated_cost_krw - project.community_cash_krw
+        assert project.requested_grant_krw <= ceiling, project.title
+        if project.approved_grant_krw is not None:
+            assert project.approved_grant_krw <= ceiling, project.title
+    # the photos are pictures of works with the camera's position, not flat rectangles
+    photos = list(EvidencePhoto.objects.select_related("project"))
+    assert len(photos) >= 30
+    for photo in photos:
+        with photo.file.open("rb") as handle, Image.open(handle) as image:
+            image.load()
+        assert image.size == (640, 480)
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 20, photo.pk
+        assert image.getexif().get_ifd(ExifTags.IFD.GPSInfo), photo.pk
+    completed = next(p for p in projects if p.status == ProjectStatus.COMPLETED)
+    with (
+        completed.photos.get(stage="before").file.open("rb") as before,
+        completed.photos.get(stage="after").file.open("rb") as after,
+    ):
+        assert before.read() != after.read()
+    # a second run draws the same pictures (seeded) and adds nothing
+    count = EvidencePhoto.objects.count()
+    load_demo()
+    assert EvidencePhoto.objects.count() == count

@@ -285,6 +285,12 @@ def test_the_second_tranche_waits_for_photos_showing_half_the_works(village: Vil
 # --- append-only ledgers --------------------------------------------------------------------
 
 
+def _raw(sql: str, pk: int) -> None:
+    """Change a row behind the application's back, as someone with database access would."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+
+
 @pytest.mark.django_db
 def test_ledger_entries_cannot_be_changed_or_deleted(depots: tuple[Depot, Depot]) -> None:
     entry = do_receive_stock(ACTOR, depots[0], material="cement", quantity=10, on=days_ago(1))
@@ -293,9 +299,11 @@ def test_ledger_entries_cannot_be_changed_or_deleted(depots: tuple[Depot, Depot]
         entry.save()
     with pytest.raises(AppendOnlyError):
         entry.delete()
-    if connection.vendor == "postgresql":
+    with pytest.raises(AppendOnlyError):  # a bulk update through the ORM too
+        StockEntry.objects.filter(pk=entry.pk).update(quantity=1_000)
+    if connection.vendor == "postgresql":  # and the database itself, whoever asks
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            StockEntry.objects.filter(pk=entry.pk).update(quantity=1_000)
+            _raw("UPDATE saemaul_stockentry SET quantity = 1000 WHERE id = %s", entry.pk)
     assert StockEntry.objects.get(pk=entry.pk).quantity == 10
 
 
@@ -305,7 +313,9 @@ def test_released_tranches_reach_the_fund_ledger_which_is_append_only(village: V
     do_release_tranche(ACTOR, Tranche.objects.get(project=project), on=days_ago(1))
     entry = VillageFundEntry.objects.get()
     assert (entry.kind, entry.amount_krw, entry.project_id) == ("grant", 700_000, project.pk)
+    with pytest.raises(AppendOnlyError):
+        VillageFundEntry.objects.filter(pk=entry.pk).delete()
     if connection.vendor == "postgresql":
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            VillageFundEntry.objects.filter(pk=entry.pk).delete()
+            _raw("DELETE FROM saemaul_villagefundentry WHERE id = %s", entry.pk)
     assert VillageFundEntry.objects.count() == 1

@@ -169,8 +169,8 @@ def test_submission_also_needs_a_site_and_a_bill_of_quantities(village: Village)
 @pytest.mark.django_db
 def test_submission_check_and_approval_with_the_bill_of_quantities(village: Village) -> None:
     project = draft_project(village, resolution=adopted_resolution(village))
-    # 150 bags at 0 + 12.5 m³ at 25,000 KRW.
-    assert project.estimated_cost_krw == 312_500
+    # 150 bags at 0 + 12.5 m³ at 25,000 KRW + the works at 4,687,500 KRW.
+    assert project.estimated_cost_krw == 5_000_000
     project = do_submit_project(ACTOR, project, expected_version=project.version)
     assert project.status == "submitted"
     project = do_check_project("myeon-officer", project, expected_version=project.version)
@@ -235,7 +235,7 @@ def test_the_approved_grant_is_locked(village: Village) -> None:
         )
     project.refresh_from_db()
     assert (project.requested_grant_krw, project.approved_grant_krw) == (2_000_000, 2_000_000)
-    assert project.lines.count() == 2
+    assert project.lines.count() == 3
     # The timeline may still move.
     later = timezone.localdate() + timedelta(days=90)
     project = do_update_project(ACTOR, project, expected_version=project.version, ends_on=later)
@@ -347,3 +347,39 @@ def test_concurrent_decisions_from_two_threads_give_exactly_one_decision(
     assert sorted(outcomes) == ["approved", "stale"]
     assert Tranche.objects.filter(project=project).count() == 1
     assert ProjectDecision.objects.filter(project=project, action="approved").count() == 1
+
+
+# --- the grant and the cost (issue 14, item 13) -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_grant_never_exceeds_the_cost_less_the_villagers_cash(village: Village) -> None:
+    """A county approved 3,000,000 KRW for a project estimated at 750,000 KRW."""
+    project = draft_project(
+        village,
+        resolution=adopted_resolution(village),
+        requested_grant_krw=3_000_000,
+        community_cash_krw=500_000,
+        lines=[
+            BoqLine("시멘트", 150, "포대", 0, "cement"),
+            BoqLine("골재(모래·자갈)", 30, "m³", 25_000),
+        ],
+    )
+    assert project.estimated_cost_krw == 750_000
+    project = do_submit_project(ACTOR, project, expected_version=project.version)
+    project = do_check_project(ACTOR, project, expected_version=project.version)
+    with pytest.raises(ValidationFailedError) as refused:
+        do_approve_project(ACTOR, project, expected_version=project.version)
+    assert str(refused.value) == (
+        "The grant of 3,000,000 KRW is more than the project's estimated cost (750,000 KRW) "
+        "less the villagers' cash contribution (500,000 KRW): at most 250,000 KRW can be "
+        "approved. Correct the bill of quantities or the grant."
+    )
+    project.refresh_from_db()
+    assert (project.status, project.approved_grant_krw) == ("checked", None)
+    assert not Tranche.objects.filter(project=project).exists()
+    # exactly the cost less the cash is allowed
+    approved = do_approve_project(
+        ACTOR, project, expected_version=project.version, approved_grant_krw=250_000
+    )
+    assert (approved.status, approved.approved_grant_krw) == ("approved", 250_000)

@@ -21,6 +21,10 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
     list_display = ["username", "kind", "agency", "role", "is_active"]
     list_filter = ["kind", "role", "is_active"]
     raw_id_fields = ["person"]
+    # Shown, not edited: sign-in dates are facts, and Django's split date widgets and its
+    # two-box permission picker have no labels a screen reader can use (issue 14, item 16).
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ()
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("gov3", {"fields": ("kind", "person", "agency", "role")}),

@@ -148,7 +148,7 @@ def eligibility(request: HttpRequest, public_id: str) -> HttpResponse:
             note=form.cleaned_data["note"],
             what=f"eligibility for {service_id}",
         )
-        explanation, view = check(person, service_id, timezone.localdate())
+        explanation, view = check(person, service_id, timezone.localdate(), reader_is_subject=False)
     except NotFoundError:
         raise Http404 from None
     except EvaluationError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 
 from gov3.cases.takeup import TakeUpRow
-from gov3.core.charts import HBarChart, hbar_chart
+from gov3.core.charts import HBarChart, count_text, hbar_chart
 
 
 def take_up_chart(rows: list[tuple[str, TakeUpRow]]) -> HBarChart:
@@ -19,5 +19,5 @@ def take_up_chart(rows: list[tuple[str, TakeUpRow]]) -> HBarChart:
             ("confirmed", gettext("Confirmed"), row.confirmed),
             ("approved", gettext("Approved"), row.approved),
         ]
-        groups.append((name, [(key, label, value, f"{value:,}") for key, label, value in bars]))
+        groups.append((name, [(key, label, n, count_text(n)) for key, label, n in bars]))
     return hbar_chart(groups)

@@ -128,7 +128,9 @@ def apply(request: HttpRequest, service_id: str) -> HttpResponse:
     except NotFoundError:
         raise Http404 from None
     try:
-        explanation, view = check(person, service_id, timezone.localdate())
+        explanation, view = check(
+            person, service_id, timezone.localdate(), reader_is_subject=person.pk == user.person_id
+        )
     except NotFoundError:
         raise Http404 from None
     except EvaluationError:

@@ -39,3 +39,8 @@ class CoreConfig(AppConfig):
         # Once per migrate (sender: this app), after every app's tables exist.
         post_migrate.connect(_guard_tables, sender=self, dispatch_uid="gov3-append-only-guards")
         connection_created.connect(_owner_only, dispatch_uid="gov3-sqlite-owner-only")
+
+        # Every app's models are loaded by now: name them in the reader's language in the admin.
+        from gov3.core.admin_names import translate_model_names  # noqa: PLC0415 - needs apps
+
+        translate_model_names()

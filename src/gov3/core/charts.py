@@ -1,12 +1,15 @@
 """Horizontal bar charts drawn on the server as SVG geometry (the templates draw them).
 
 Labels sit above each bar so a chart fits a phone; every bar carries its number as text, and
-pages show the table behind every chart.
+pages show the table behind every chart. All the geometry is computed here, so a template only
+writes numbers out (with the `svgnum` filter: never localised) and does no arithmetic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.formats import number_format
 
 #: Width of every chart's drawing, in SVG units.
 CHART_WIDTH = 480
@@ -22,6 +25,21 @@ class HBar:
     y: float
     width: float
     text: str
+    x: float = 8.0
+
+    @property
+    def label_y(self) -> float:
+        """Baseline of the label written above the bar."""
+        return self.y - 4
+
+    @property
+    def value_x(self) -> float:
+        """Where the number after the bar starts."""
+        return self.x + self.width + 6
+
+    @property
+    def value_y(self) -> float:
+        return self.y + 13
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,10 @@ class HBarGroup:
     title: str
     y: float
     bars: list[HBar]
+
+    @property
+    def title_y(self) -> float:
+        return self.y - 6
 
 
 @dataclass(frozen=True)
@@ -63,8 +85,14 @@ def hbar_chart(
         hbars = []
         for key, label, value, text in bars:
             y += _LABEL_GAP
-            hbars.append(HBar(key, label, value, y, max((right - left) * value / top, 0), text))
+            width_ = max((right - left) * value / top, 0)
+            hbars.append(HBar(key, label, value, y, width_, text, x=left))
             y += BAR_HEIGHT + 6
         placed.append(HBarGroup(title, group_y, hbars))
         y += 10
     return HBarChart(width, int(y) + 4, left, placed)
+
+
+def count_text(value: int) -> str:
+    """A count as people read it in the active language (``1,234`` / ``1.234``)."""
+    return number_format(value, force_grouping=True)

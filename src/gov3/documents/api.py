@@ -41,7 +41,10 @@ class VerifyIn(InputSchema):
 
 
 class VerdictOut(Schema):
-    outcome: str = Field(description="valid | invalid | revoked | expired")
+    outcome: str = Field(
+        description="valid | invalid | revoked | expired | status_unknown (genuine, but its "
+        "revocation status could not be checked: not valid)"
+    )
     reason: str = Field(description="why invalid: a reason code; empty otherwise")
     reason_text: str
     form: str = Field(description="pdf | qr | credential | number")

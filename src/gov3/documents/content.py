@@ -265,6 +265,8 @@ def passport_draft(
                 photo_jpeg=photo,
                 mrz=mrz,
                 payload=qr,
+                confirmation_number=number,
+                verify_url=_verify_url(),
             )
         )
 

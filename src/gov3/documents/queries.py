@@ -124,6 +124,10 @@ def explain_verdict(verdict: Verdict) -> Explained:
         verify.REVOKED: gettext("Revoked: this document was genuine but has been revoked."),
         verify.EXPIRED: gettext("Expired: this document is genuine but no longer valid."),
         verify.INVALID: gettext("Not valid: do not accept this document."),
+        verify.STATUS_UNKNOWN: gettext(
+            "Not confirmed: this document is genuine, but whether it has been revoked could "
+            "not be checked. Do not accept it until it can be."
+        ),
     }
     rows = []
     if verdict.outcome != verify.INVALID:

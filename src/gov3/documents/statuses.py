@@ -43,6 +43,12 @@ def _open_list(document_type: str) -> StatusList:
     return status_list
 
 
+def open_lists(document_types: list[str]) -> list[StatusList]:
+    """The list each document type's next documents go to, created if there is none yet: an
+    offline bundle exported now then covers documents issued after it as well."""
+    return [_open_list(document_type) for document_type in document_types]
+
+
 def allocate(document_type: str) -> tuple[StatusList, int]:
     """A list and a free index on it, chosen at random (inside the issuing transaction; the
     unique constraint settles a race)."""

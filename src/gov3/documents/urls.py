@@ -22,6 +22,8 @@ urlpatterns = [
         name="status_list",
     ),
     path(".well-known/jwt-vc-issuer", views.issuer_metadata, name="issuer_metadata"),
+    # The credential's `vct` (documents.services.vct): SD-JWT VC Type Metadata, no slash.
+    path("documents/types/<slug:document_type>", views.credential_type, name="credential_type"),
     path("officer/cases/<uuid:public_id>/photo/", views.case_photo, name="case_photo"),
     path("officer/documents/", views.officer_find, name="officer_find"),
     path("officer/documents/<uuid:public_id>/", views.officer_document, name="officer_document"),

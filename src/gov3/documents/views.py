@@ -44,6 +44,7 @@ from gov3.documents.services import (
     normalise_number,
 )
 from gov3.documents.statuses import status_token
+from gov3.documents.type_metadata import type_metadata
 from gov3.documents.verification import (
     bundle,
     check,
@@ -333,6 +334,18 @@ def status_list(request: HttpRequest, document_type: str, number: int) -> HttpRe
     if found is None:
         raise Http404
     return HttpResponse(status_token(found), content_type="application/statuslist+jwt")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+@no_personal_data
+def credential_type(request: HttpRequest, document_type: str) -> JsonResponse:
+    """SD-JWT VC Type Metadata at the credential's `vct` URL, for wallets."""
+    if document_type not in DocumentType.values:
+        raise Http404
+    response = JsonResponse(type_metadata(document_type), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"  # public data a wallet may fetch from anywhere
+    return response
 
 
 @require_GET

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils import translation
+
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.catalogue.reasons import Reason, reasons_for
+from gov3.catalogue.sources import ParamRow, param_rows
 from gov3.core.dates import add_years
 from gov3.core.translations import LANGUAGES
 from gov3.registry.facts import subject_for
@@ -119,16 +123,63 @@ def explanation_record(explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def explanations(
-    pack: RulePack, service: Service, subject: Subject, day: date, currency: str
-) -> dict[str, Any]:
-    """The explanation in every language."""
+def _reason(reason: Reason) -> dict[str, Any]:
     return {
-        language: explanation_record(
-            explain_service(pack, service, subject, day, language=language, currency=currency)
-        )
-        for language in LANGUAGES
+        "text": reason.text,
+        "holds": reason.holds,
+        "children": [_reason(child) for child in reason.children],
     }
+
+
+def _param_row(row: ParamRow) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "value": row.value,
+        "valid_from": row.valid_from.isoformat(),
+        "source_title": row.source_title,
+        "source_title_en": row.source_title_en,
+        "source_language": row.source_language,
+        "source_url": row.source_url,
+    }
+
+
+def explanations(
+    pack: RulePack,
+    service: Service,
+    subject: Subject,
+    day: date,
+    currency: str,
+    *,
+    subject_name: str | None = None,
+) -> dict[str, Any]:
+    """The explanation in every language: the sentences a citizen reads first (`reasons`,
+    `amount_reasons`; `subject_name` when the reader answers for a child), the engine's
+    step-by-step check, the facts and the amounts in force with their sources."""
+    local_language = country_pack(pack.country).locale
+    records = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            record = explanation_record(
+                explain_service(pack, service, subject, day, language=language, currency=currency)
+            )
+            reasons = reasons_for(
+                pack, service, subject, day, currency=currency, subject_name=subject_name
+            )
+            record["reasons"] = [_reason(r) for r in reasons.eligibility]
+            record["amount_reasons"] = [_reason(r) for r in reasons.amount]
+            record["params"] = [
+                _param_row(row)
+                for row in param_rows(
+                    pack,
+                    service.params_used(),
+                    day,
+                    language=language,
+                    local_language=local_language,
+                    currency=currency,
+                )
+            ]
+        records[language] = record
+    return records
 
 
 def guardian_of(child: Person, day: date) -> Person | None:
@@ -218,5 +269,12 @@ def propose(
         currency=currency if amount is not None else "",
         facts=facts_record(service, subject.facts),
         params=params_record(pack, service, day),
-        explanation=explanations(pack, service, subject, day, currency),
+        explanation=explanations(
+            pack,
+            service,
+            subject,
+            day,
+            currency,
+            subject_name=None if recipient.pk == person.pk else person.name_local,
+        ),
     )

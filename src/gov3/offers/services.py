@@ -228,7 +228,12 @@ def completion(offer: Offer) -> dict[str, Any]:
     if not offer.explanation:
         currency = country_pack(offer.country).currency.code
         changes["explanation"] = explanations(
-            pack, service, subject_for(offer.subject), offer.evaluated_on, currency
+            pack,
+            service,
+            subject_for(offer.subject),
+            offer.evaluated_on,
+            currency,
+            subject_name=offer.subject.name_local if offer.for_someone_else else None,
         )
     return changes
 

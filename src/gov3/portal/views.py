@@ -160,7 +160,12 @@ def check_eligibility(request: HttpRequest, service_id: str) -> HttpResponse:
     except NotFoundError:
         raise Http404 from None
     try:
-        explanation, view = check(person, service_id, timezone.localdate())
+        explanation, view = check(
+            person,
+            service_id,
+            timezone.localdate(),
+            reader_is_subject=person.pk == citizen.person_id,
+        )
     except NotFoundError:
         raise Http404 from None
     except EvaluationError:

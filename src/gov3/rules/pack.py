@@ -21,7 +21,7 @@ from gov3.rules.errors import RuleProblem, RulesError
 from gov3.rules.expressions import Variable, Where, compile_expression
 from gov3.rules.facts import BASE_FACTS, complete
 from gov3.rules.ir import Type, Value
-from gov3.rules.params import DatedValue, Parameter, Parameters
+from gov3.rules.params import SOURCE_STATUSES, DatedValue, Parameter, Parameters
 
 LANGUAGES = ("en", "ko", "vi")
 KINDS = ("benefit", "document", "reminder")
@@ -397,14 +397,16 @@ def _read_parameter(files: _Files, path: str, node: yaml.Node) -> Parameter | No
         value = files.typed(entry["value"], Type(kind), f"{what} value")
         source = files.mapping(entry["source"], f"{what} source")
         title = url = None
+        extra: dict[str, str] = {}
         if source is not None and files.keys(
-            entry["source"], source, ("title", "url"), (), f"{what} source"
+            entry["source"], source, ("title", "url"), _SOURCE_OPTIONAL, f"{what} source"
         ):
             title = files.text(source["title"], f"{what} source title")
             url = files.text(source["url"], f"{what} source url")
             if url is not None and not url.startswith(("https://", "http://")):
                 files.problem(source["url"], f"{what}: the source url must start with https://")
                 url = None
+            extra = _source_extra(files, source, what)
         if valid_from is None or value is None or title is None or url is None:
             ok = False
             continue
@@ -412,10 +414,27 @@ def _read_parameter(files: _Files, path: str, node: yaml.Node) -> Parameter | No
             files.problem(item, f"{what}: dated values must be listed oldest first")
             ok = False
             continue
-        values.append(DatedValue(valid_from, value, title, url))
+        values.append(DatedValue(valid_from, value, title, url, **extra))
     if not ok:
         return None
     return Parameter(path, Type(kind), label, tuple(values))
+
+
+_SOURCE_OPTIONAL = ("title_en", "status", "note")
+
+
+def _source_extra(files: _Files, source: dict[str, yaml.Node], what: str) -> dict[str, str]:
+    """A source's optional English title, check status and working note."""
+    extra: dict[str, str] = {}
+    if "title_en" in source:
+        extra["source_title_en"] = files.text(source["title_en"], f"{what} source title_en") or ""
+    if "status" in source:
+        extra["status"] = (
+            files.choice(source["status"], SOURCE_STATUSES, f"{what} source status") or "unverified"
+        )
+    if "note" in source:
+        extra["note"] = files.text(source["note"], f"{what} source note") or ""
+    return extra
 
 
 def _read_facts(files: _Files, node: yaml.Node | None, what: str) -> dict[str, Value] | None:

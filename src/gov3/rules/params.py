@@ -9,6 +9,12 @@ from datetime import date
 from gov3.rules.errors import EvaluationError
 from gov3.rules.ir import Type, Value
 
+#: How far a value's source has been checked: `official` — against the law, gazette or notice
+#: itself (the default); `secondary` — only in secondary sources (news, guides) so far;
+#: `unverified` — not yet checked. Pages show citizens the clean title only; officers and
+#: `gov3 rules check` see the status.
+SOURCE_STATUSES = ("official", "secondary", "unverified")
+
 
 @dataclass(frozen=True, slots=True)
 class DatedValue:
@@ -18,6 +24,12 @@ class DatedValue:
     value: Value
     source_title: str
     source_url: str
+    #: An English title for a source not written in English ("" if the title is English).
+    source_title_en: str = ""
+    #: One of `SOURCE_STATUSES`.
+    status: str = "official"
+    #: The pack author's working note on the check (e.g. "several secondary sources agree").
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from gov3.catalogue.boundaries import Outline, boundaries, outline_of, outlines_under
+from gov3.catalogue.installed import country_pack
 from gov3.core.charts import CHART_WIDTH as CORE_CHART_WIDTH
-from gov3.core.charts import HBarChart, hbar_chart
+from gov3.core.charts import HBarChart, count_text, hbar_chart
+from gov3.registry.models import Area
 from gov3.saemaul.models import (
     UNITS,
     AllocationLine,
@@ -82,6 +85,21 @@ class MapPoint:
     village_class: str
     class_label: str
     path: str
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass(frozen=True)
+class MapShape:
+    """An administrative area on the map: its outline as an SVG path, its name and where the
+    name goes (a point inside the area)."""
+
+    name: str
+    path: str
+    label_x: float
+    label_y: float
+    #: The area the map is of (drawn bolder, not named), or one of the areas inside it.
+    frame: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +114,8 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class VillageMap:
-    """Villages placed by latitude and longitude (equirectangular, north up)."""
+    """Villages placed by latitude and longitude (equirectangular, north up) over the
+    outlines of the areas they are in, from the country pack (`catalogue.boundaries`)."""
 
     width: int
     height: int
@@ -107,14 +126,137 @@ class VillageMap:
     shown: int
     bounds: tuple[float, float, float, float] | None  # south, west, north, east
     across_km: int = 0
+    shapes: list[MapShape] = field(default_factory=list)
+    #: The village a village page is about: drawn larger and named.
+    highlight: MapPoint | None = None
+    #: Where the outlines come from (their licence asks for it).
+    attribution: str = ""
 
     @property
     def sampled(self) -> bool:
         return self.shown < self.located
 
+    @property
+    def frame_width(self) -> int:
+        return self.width - 1
 
-def village_map(villages: QuerySet[Village], *, width: int = CHART_WIDTH) -> VillageMap:
-    """Place the villages with a location; a large area is shown as a regular sample."""
+    @property
+    def frame_height(self) -> int:
+        return self.height - 1
+
+    @property
+    def north_x(self) -> int:
+        return self.width - 20
+
+
+@dataclass(frozen=True)
+class _Projection:
+    """Equirectangular, north up, fitted to a box; degrees of longitude shrink with the cosine
+    of the latitude."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    width: int
+    margin: int = 16
+
+    @property
+    def x_scale(self) -> float:
+        return math.cos(math.radians((self.south + self.north) / 2))
+
+    @property
+    def span_x(self) -> float:
+        return max((self.east - self.west) * self.x_scale, 0.02)
+
+    @property
+    def span_y(self) -> float:
+        return max(self.north - self.south, 0.02)
+
+    @property
+    def height(self) -> int:
+        inner_w = self.width - 2 * self.margin
+        return int(min(max(inner_w * self.span_y / self.span_x, 240), 720)) + 2 * self.margin
+
+    @property
+    def scale(self) -> float:
+        inner_w, inner_h = self.width - 2 * self.margin, self.height - 2 * self.margin
+        return min(inner_w / self.span_x, inner_h / self.span_y)
+
+    def xy(self, latitude: float, longitude: float) -> tuple[float, float]:
+        centre_lat, centre_lon = (self.south + self.north) / 2, (self.west + self.east) / 2
+        x = self.width / 2 + (longitude - centre_lon) * self.x_scale * self.scale
+        y = self.height / 2 - (latitude - centre_lat) * self.scale
+        return x, y
+
+    def path(self, outline: Outline) -> str:
+        """The outline as SVG path data, numbers written for machines (never localised)."""
+        parts = []
+        for polygon in outline.polygons:
+            for ring in polygon:
+                points: list[str] = []
+                for lon, lat in ring:
+                    x, y = self.xy(lat, lon)
+                    point = f"{x:.1f},{y:.1f}"
+                    if not points or points[-1] != point:
+                        points.append(point)
+                if len(points) >= 3:
+                    parts.append("M" + "L".join(points) + "Z")
+        return "".join(parts)
+
+
+def _label_box(names: tuple[str, ...], x: float, y: float) -> tuple[float, float, float, float]:
+    """Where a 12-unit map label centred on (x, y) is drawn, as wide as the widest of its
+    names (so the map is laid out the same in every language): Hangul is about twice as wide
+    as Latin letters."""
+    width = max(sum(12.5 if ord(char) > 0x2E80 else 7.8 for char in name) for name in names)
+    return (x - width / 2, y - 12, x + width / 2, y + 4)
+
+
+def _free_spot(
+    names: tuple[str, ...], x: float, y: float, placed: list[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """(x, y), or the nearest spot a line or two above or below (or a little aside) where the
+    name overlaps no name already placed; else the spot that overlaps least. The chosen box is
+    added to `placed`."""
+
+    def overlap(box: tuple[float, float, float, float]) -> float:
+        return sum(
+            max(0.0, min(box[2], other[2]) - max(box[0], other[0]))
+            * max(0.0, min(box[3], other[3]) - max(box[1], other[1]))
+            for other in placed
+        )
+
+    candidates = [
+        (x + dx, y + dy)
+        for dy in (0.0, 14.0, -14.0, 28.0, -28.0, 42.0, -42.0)
+        for dx in (0.0, 30.0, -30.0)
+    ]
+    best = min(
+        candidates,
+        key=lambda spot: (overlap(_label_box(names, *spot)) > 0, overlap(_label_box(names, *spot))),
+    )
+    placed.append(_label_box(names, *best))
+    return best
+
+
+def _place_name(outline: Outline, country: str) -> str:
+    """An area's name in the page's language: local on pages in the country's own."""
+    language = (get_language() or "en").split("-")[0]
+    return outline.name_local if language == country_pack(country).locale else outline.name_en
+
+
+def village_map(
+    villages: QuerySet[Village],
+    *,
+    width: int = CHART_WIDTH,
+    area: Area | None = None,
+    country: str = "",
+    highlight: str = "",
+) -> VillageMap:
+    """Place the villages with a location over the outline of `area` (the whole country when
+    None) and of the areas one level down, named; a large area is shown as a regular sample.
+    `highlight` is the code of a village to draw larger and name (a village page)."""
     rows = list(
         villages.order_by("code").values_list(
             "code", "name_local", "village_class", "latitude", "longitude"
@@ -130,51 +272,64 @@ def village_map(villages: QuerySet[Village], *, width: int = CHART_WIDTH) -> Vil
     ]
     step = max(1, math.ceil(len(located) / MAP_MAX_POINTS))
     sample = located[::step]
+    if highlight and highlight not in {r[0] for r in sample}:
+        sample += [r for r in located if r[0] == highlight]
     legend = [
         LegendEntry(k.value, str(k.label), marker_path(CLASS_SHAPES[k], 10, 10, 6), counts[k.value])
         for k in VillageClass
         if counts[k.value] or k != VillageClass.WELFARE
     ]
-    if not sample:
+    country = country or (area.country if area is not None else "")
+    frame = outline_of(area) if area is not None else None
+    inside = list(outlines_under(area, country)) if country else []
+    boxes = [o.bbox for o in ([frame] if frame is not None else inside)]
+    lats = [r[3] for r in located] + [b[1] for b in boxes] + [b[3] for b in boxes]
+    lons = [r[4] for r in located] + [b[0] for b in boxes] + [b[2] for b in boxes]
+    if not lats:
         return VillageMap(width, width // 2, [], legend, len(rows), 0, 0, None)
-    lats = [r[3] for r in located]
-    lons = [r[4] for r in located]
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    centre_lat, centre_lon = (south + north) / 2, (west + east) / 2
-    # Degrees of longitude shrink with the cosine of the latitude.
-    x_scale = math.cos(math.radians(centre_lat))
-    span_x = max((east - west) * x_scale, 0.02)
-    span_y = max(north - south, 0.02)
-    margin = 16
-    inner_w = width - 2 * margin
-    height = int(min(max(inner_w * span_y / span_x, 240), 720)) + 2 * margin
-    inner_h = height - 2 * margin
-    scale = min(inner_w / span_x, inner_h / span_y)
-    mid_x, mid_y = width / 2, height / 2
+    projection = _Projection(min(lats), min(lons), max(lats), max(lons), width)
+    shapes = []
+    if frame is not None:
+        x, y = projection.xy(frame.label[1], frame.label[0])
+        shapes.append(MapShape(_place_name(frame, country), projection.path(frame), x, y, True))
+    placed: list[tuple[float, float, float, float]] = []
+    # small areas (cities) keep their name's spot; larger ones have room to move it
+    for outline in sorted(inside, key=lambda o: (o.bbox[2] - o.bbox[0]) * (o.bbox[3] - o.bbox[1])):
+        names = (outline.name_local, outline.name_en)
+        x, y = _free_spot(names, *projection.xy(outline.label[1], outline.label[0]), placed)
+        shapes.append(MapShape(_place_name(outline, country), projection.path(outline), x, y))
     radius = 5.0 if len(sample) <= 600 else 3.5
-    points = []
+    points, chosen = [], None
     for code, name, klass, lat, lon in sample:
-        x = mid_x + (lon - centre_lon) * x_scale * scale
-        y = mid_y - (lat - centre_lat) * scale
-        points.append(
-            MapPoint(
-                code,
-                name,
-                klass,
-                _class_label(klass),
-                marker_path(CLASS_SHAPES[VillageClass(klass)], x, y, radius),
-            )
+        x, y = projection.xy(lat, lon)
+        big = code == highlight
+        point = MapPoint(
+            code,
+            name,
+            klass,
+            _class_label(klass),
+            marker_path(CLASS_SHAPES[VillageClass(klass)], x, y, radius * (1.8 if big else 1)),
+            x,
+            y,
         )
+        if big:
+            chosen = point
+        else:
+            points.append(point)
+    inner_w = width - 2 * projection.margin
     return VillageMap(
         width,
-        height,
+        projection.height,
         points,
         legend,
         len(rows),
         len(located),
-        len(points),
-        (south, west, north, east),
-        across_km=round(inner_w / scale * KM_PER_DEGREE),
+        len(points) + (chosen is not None),
+        (projection.south, projection.west, projection.north, projection.east),
+        across_km=round(inner_w / projection.scale * KM_PER_DEGREE),
+        shapes=shapes,
+        highlight=chosen,
+        attribution=boundaries(country).attribution if shapes else "",
     )
 
 
@@ -198,6 +353,10 @@ class Segment:
         return self.y + self.height / 2 + 4
 
     @property
+    def text(self) -> str:
+        return count_text(self.value)
+
+    @property
     def labelled(self) -> bool:
         """Tall enough to write the number inside."""
         return self.height >= 14
@@ -218,6 +377,15 @@ class StackedBar:
     def centre(self) -> float:
         return self.x + self.width / 2
 
+    @property
+    def total_y(self) -> float:
+        """Baseline of the total written above the bar."""
+        return self.top - 4
+
+    @property
+    def total_text(self) -> str:
+        return count_text(self.total)
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -225,6 +393,10 @@ class Tick:
 
     value: int
     y: float
+
+    @property
+    def text(self) -> str:
+        return count_text(self.value)
 
 
 @dataclass(frozen=True)
@@ -240,6 +412,15 @@ class StackedChart:
     ticks: list[Tick]
     classes: list[tuple[str, str]]
     rows: list[tuple[int, list[int], int]] = field(default_factory=list)
+
+    @property
+    def tick_label_x(self) -> float:
+        return self.plot_left - 6
+
+    @property
+    def label_y(self) -> float:
+        """Baseline of the year under each bar."""
+        return self.baseline + 18
 
 
 def _nice_ticks(top: int, count: int = 4) -> list[int]:
@@ -367,7 +548,7 @@ def materials_chart(rows: list[MaterialRow], *, width: int = CHART_WIDTH) -> HBa
         bars = []
         for key, label in what:
             value = int(getattr(row, key))
-            bars.append((key, label, value, f"{value:,} {row.unit}"))
+            bars.append((key, label, value, f"{count_text(value)} {row.unit}"))
         groups.append((f"{row.label} ({row.unit})", bars))
     return hbar_chart(groups, width=width)
 
@@ -386,7 +567,7 @@ def status_counts(villages: QuerySet[Village]) -> list[tuple[str, str, int]]:
 
 def status_chart(counts: list[tuple[str, str, int]], *, width: int = CHART_WIDTH) -> HBarChart:
     """Projects by status, one bar each, on one scale."""
-    return hbar_chart([("", [(k, label, n, f"{n:,}") for k, label, n in counts])], width=width)
+    return hbar_chart([("", [(k, label, n, count_text(n)) for k, label, n in counts])], width=width)
 
 
 # --- the whole dashboard --------------------------------------------------------------------
@@ -410,9 +591,12 @@ class Dashboard:
         return sum(n for _, _, n in self.statuses)
 
 
-def dashboard(villages: QuerySet[Village]) -> Dashboard:
-    """Compute the figures and charts of the villages of one area."""
-    the_map = village_map(villages)
+def dashboard(
+    villages: QuerySet[Village], *, area: Area | None = None, country: str = ""
+) -> Dashboard:
+    """Compute the figures and charts of the villages of one area (None: the whole
+    country)."""
+    the_map = village_map(villages, area=area, country=country)
     materials = material_rows(villages)
     statuses = status_counts(villages)
     return Dashboard(

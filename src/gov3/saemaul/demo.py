@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import math
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from gov3.accounts.services import (
     do_create_officer_account,
     do_set_password,
 )
+from gov3.catalogue.boundaries import outline_of
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area, Person
 from gov3.registry.services import AreaRecord, do_load_areas
@@ -47,6 +49,7 @@ from gov3.saemaul.models import (
     VillageLeader,
 )
 from gov3.saemaul.queries import class_counts_by_year, villages_in
+from gov3.saemaul.scenes import synthetic_scene
 from gov3.saemaul.services import (
     BoqLine,
     EvaluationInput,
@@ -61,6 +64,7 @@ from gov3.saemaul.services import (
     do_approve_report,
     do_assign_role,
     do_check_project,
+    do_complete_project,
     do_create_depot,
     do_create_project,
     do_deliver_materials,
@@ -73,12 +77,13 @@ from gov3.saemaul.services import (
     do_record_fund_entry,
     do_record_material_use,
     do_release_tranche,
+    do_return_project,
     do_set_round_status,
     do_submit_project,
     do_submit_report,
     do_transfer_stock,
 )
-from gov3.saemaul.synthetic import District, generate_villages, synthetic_photo
+from gov3.saemaul.synthetic import District, generate_villages
 
 ACTOR = "system:saemaul-demo"
 SEED = 1970
@@ -286,6 +291,7 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         ACTOR, village, body="womens_association", name="김순자", sex="F", since=since, role="chair"
     )
     held_on = today - timedelta(days=20)
+    attended = 2 * (village.households // 3)  # every vote comes from someone present
     assembly = do_record_assembly(
         ACTOR,
         village,
@@ -296,9 +302,9 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         place="마을회관",
         chaired_by="박영수",
         resolutions=[
-            ResolutionInput("마을 안길 포장", votes_for=village.households // 2, votes_against=3),
-            ResolutionInput("공동 빨래터 설치", votes_for=village.households // 2, votes_against=5),
-            ResolutionInput("소하천 정비", votes_for=village.households // 2, votes_against=2),
+            ResolutionInput("마을 안길 포장", votes_for=attended - 4, votes_against=3),
+            ResolutionInput("공동 빨래터 설치", votes_for=attended - 6, votes_against=5),
+            ResolutionInput("소하천 정비", votes_for=attended - 3, votes_against=2),
         ],
     )
     road, laundry, stream = assembly.resolutions.order_by("number")
@@ -312,6 +318,8 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
     cement = [
         BoqLine("시멘트", 150, "포대", 0, Material.CEMENT),
         BoqLine("골재(모래·자갈)", 30, "m³", 25_000),
+        # the works the grant pays for: it never exceeds the cost less the villagers' cash
+        BoqLine("레미콘 타설·장비 임차", 1, "식", 3_250_000),
     ]
     paving = do_create_project(
         ACTOR,
@@ -357,8 +365,8 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         paving,
         stage=PhotoStage.BEFORE,
         filename="before.jpg",
-        data=synthetic_photo(
-            latitude=lat + 0.0005, longitude=lon, taken_at=shot - timedelta(days=14)
+        data=_scene(
+            paving, "road", "before", lat + 0.0005, lon, taken_at=shot - timedelta(days=14)
         ),
     )
     do_add_evidence(
@@ -367,7 +375,7 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         stage=PhotoStage.DURING,
         filename="during.jpg",
         progress_percent=40,
-        data=synthetic_photo(latitude=lat, longitude=lon + 0.0004, taken_at=shot),
+        data=_scene(paving, "road", "during", lat, lon + 0.0004, taken_at=shot),
     )
     do_release_tranche(ACTOR, paving.tranches.get(number=1), on=today - timedelta(days=2))
     laundry_project = do_create_project(
@@ -379,7 +387,10 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         infrastructure_item="laundry",
         requested_grant_krw=1_000_000,
         community_labour_days=40,
-        lines=[BoqLine("시멘트", 60, "포대", 0, Material.CEMENT)],
+        lines=[
+            BoqLine("시멘트", 60, "포대", 0, Material.CEMENT),
+            BoqLine("빨래터 구조물 제작·설치", 1, "식", 1_200_000),
+        ],
         **common,
     )
     do_submit_project(ACTOR, laundry_project, expected_version=laundry_project.version)
@@ -391,7 +402,7 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         resolution=stream,
         requested_grant_krw=1_000_000,
         community_labour_days=80,
-        lines=[BoqLine("석축", 40, "m", 20_000)],
+        lines=[BoqLine("석축", 40, "m", 45_000)],
         **common,
     )
     stream_project = do_submit_project(
@@ -405,6 +416,7 @@ def _stage_village(village: Village, round_: ProgrammeRound, depot: Depot, today
         category=ProjectCategory.LIVING_ENVIRONMENT,
         description="총회 의결 전",
         requested_grant_krw=500_000,
+        lines=[BoqLine("지붕 보수", 1, "식", 900_000)],
         **common,
     )
     _stage_report(village, today)
@@ -432,7 +444,10 @@ def _stage_far_photo(village: Village, round_: ProgrammeRound, today: date) -> N
         latitude=lat,
         longitude=lon,
         requested_grant_krw=2_000_000,
-        lines=[BoqLine("시멘트", 100, "포대", 0, Material.CEMENT)],
+        lines=[
+            BoqLine("시멘트", 100, "포대", 0, Material.CEMENT),
+            BoqLine("농로 확장 공사", 1, "식", 2_600_000),
+        ],
     )
     do_submit_project(ACTOR, project, expected_version=project.version)
     do_add_evidence(
@@ -440,7 +455,213 @@ def _stage_far_photo(village: Village, round_: ProgrammeRound, today: date) -> N
         project,
         stage=PhotoStage.BEFORE,
         filename="site.jpg",
-        data=synthetic_photo(latitude=lat + 0.045, longitude=lon, taken_at=None),
+        data=_scene(project, "road", "before", lat + 0.045, lon, taken_at=None),
+    )
+
+
+# --- projects across the county (issue 14, item 15) -----------------------------------------
+
+#: The works villages choose, with what they cost: title, category, checklist item, the scene
+#: its photos show, and the bill of quantities. The grant asked for is most of the cost less
+#: the villagers' cash; materials in kind (cement) are priced 0.
+_WORKS: list[tuple[str, str, str, str, list[BoqLine]]] = [
+    (
+        "마을 안길 포장",
+        ProjectCategory.LIVING_ENVIRONMENT,
+        "roads",
+        "road",
+        [
+            BoqLine("시멘트", 120, "포대", 0, Material.CEMENT),
+            BoqLine("골재(모래·자갈)", 24, "m³", 25_000),
+            BoqLine("레미콘 타설·장비 임차", 1, "식", 2_600_000),
+        ],
+    ),
+    (
+        "공동 빨래터 설치",
+        ProjectCategory.LIVING_ENVIRONMENT,
+        "laundry",
+        "laundry",
+        [
+            BoqLine("시멘트", 60, "포대", 0, Material.CEMENT),
+            BoqLine("빨래터 구조물 제작·설치", 1, "식", 1_400_000),
+        ],
+    ),
+    (
+        "소하천 석축 정비",
+        ProjectCategory.PRODUCTION_INFRASTRUCTURE,
+        "drains",
+        "stream",
+        [BoqLine("석축 쌓기", 60, "m", 45_000), BoqLine("중장비 임차", 2, "일", 450_000)],
+    ),
+    (
+        "마을회관 지붕 개량",
+        ProjectCategory.LIVING_ENVIRONMENT,
+        "village_hall",
+        "building",
+        [
+            BoqLine("지붕재(강판)", 140, "m²", 18_000),
+            BoqLine("지붕 공사 인건비", 1, "식", 1_100_000),
+        ],
+    ),
+    (
+        "공동 비닐하우스 설치",
+        ProjectCategory.INCOME,
+        "",
+        "greenhouse",
+        [BoqLine("하우스 골조", 3, "동", 900_000), BoqLine("비닐·설치", 3, "동", 350_000)],
+    ),
+    (
+        "농로 확장",
+        ProjectCategory.PRODUCTION_INFRASTRUCTURE,
+        "",
+        "road",
+        [
+            BoqLine("시멘트", 80, "포대", 0, Material.CEMENT),
+            BoqLine("농로 확장 공사", 1, "식", 2_200_000),
+        ],
+    ),
+]
+#: The step each spread project is taken to, in turn: every status appears many times.
+_STEPS = ("draft", "submitted", "checked", "returned", "approved", "completed")
+#: Villages of each eup/myeon that get a project (after the two staged in Hwasan-myeon).
+SPREAD_PER_DISTRICT = 3
+
+
+def _scene(
+    project: Any, subject: str, stage: str, lat: float, lon: float, *, taken_at: datetime | None
+) -> bytes:
+    """A generated photo of the works (seeded by the project, so a rerun draws the same)."""
+    seed = zlib.crc32(f"{project.village.code}:{project.title}:{stage}".encode())
+    return synthetic_scene(
+        subject,
+        stage,
+        seed=seed,
+        title=project.title,
+        latitude=lat,
+        longitude=lon,
+        taken_at=taken_at,
+    )
+
+
+def _stage_spread(districts: list[Area], today: date) -> None:
+    """Projects in villages of every eup/myeon, each taken through the real commands to one of
+    the steps of the workflow, so the lists and dashboards have something to show. In
+    Hwasan-myeon they belong to the model-village round; elsewhere they are county-supported
+    projects outside any round."""
+    round_ = ProgrammeRound.objects.get(code="kr-model-village")
+    turn = 0
+    for index, district in enumerate(districts):
+        villages = Village.objects.filter(area=district).order_by("code")[
+            2 : 2 + SPREAD_PER_DISTRICT
+        ]
+        for village in villages:
+            step = _STEPS[turn % len(_STEPS)]
+            work = _WORKS[(turn * 5 + index) % len(_WORKS)]
+            turn += 1
+            if village.projects.exists():
+                continue
+            _stage_project(
+                village,
+                work,
+                step=step,
+                round_=round_ if index == HWASAN else None,
+                today=today,
+                turn=turn,
+            )
+
+
+def _stage_project(
+    village: Village,
+    work: tuple[str, str, str, str, list[BoqLine]],
+    *,
+    step: str,
+    round_: ProgrammeRound | None,
+    today: date,
+    turn: int,
+) -> None:
+    title, category, item, subject, lines = work
+    held_on = today - timedelta(days=40 + turn % 30)
+    men, women = village.households // 3 + 1, village.households // 3
+    assembly = do_record_assembly(
+        ACTOR,
+        village,
+        held_on=held_on,
+        eligible_members=village.households,
+        attended_men=men,
+        attended_women=women,
+        place="마을회관",
+        resolutions=[ResolutionInput(title, votes_for=(men + women) * 3 // 4, votes_against=1)],
+    )
+    lat, lon = float(village.latitude or 0), float(village.longitude or 0)
+    cost = sum(int(line.quantity) * line.unit_price_krw for line in lines)
+    cash = cost // 10 // 10_000 * 10_000
+    grant = (cost - cash) * 8 // 10 // 10_000 * 10_000
+    project = do_create_project(
+        ACTOR,
+        village,
+        title=title,
+        category=category,
+        round_=round_,
+        resolution=assembly.resolutions.get(),
+        infrastructure_item=item,
+        latitude=lat + 0.0008,  # the site, a few tens of metres from the village centre
+        longitude=lon - 0.0006,
+        starts_on=held_on + timedelta(days=10),
+        ends_on=held_on + timedelta(days=100),
+        requested_grant_krw=grant,
+        community_cash_krw=cash,
+        community_labour_days=40 + turn % 5 * 20,
+        lines=lines,
+    )
+    if step == "draft":
+        return
+    project = do_submit_project(ACTOR, project, expected_version=project.version)
+    if step == "submitted":
+        return
+    if step == "returned":
+        do_return_project(
+            ACTOR,
+            project,
+            expected_version=project.version,
+            reason="주민 부담금 납부 계획과 현장 사진을 보완하세요.",
+        )
+        return
+    project = do_check_project(ACTOR, project, expected_version=project.version, note="현장 확인")
+    if step == "checked":
+        return
+    project = do_approve_project(ACTOR, project, expected_version=project.version)
+    site = (lat + 0.0008, lon - 0.0006)
+    shot = timezone.make_aware(datetime.combine(today - timedelta(days=30), time(10, 0)))
+    do_add_evidence(
+        ACTOR,
+        project,
+        stage=PhotoStage.BEFORE,
+        filename="before.jpg",
+        data=_scene(project, subject, "before", *site, taken_at=shot),
+    )
+    do_add_evidence(
+        ACTOR,
+        project,
+        stage=PhotoStage.DURING,
+        filename="during.jpg",
+        progress_percent=50,
+        data=_scene(project, subject, "during", *site, taken_at=shot + timedelta(days=12)),
+    )
+    if step == "approved":
+        return
+    do_add_evidence(
+        ACTOR,
+        project,
+        stage=PhotoStage.AFTER,
+        filename="after.jpg",
+        progress_percent=100,
+        data=_scene(project, subject, "after", *site, taken_at=shot + timedelta(days=25)),
+    )
+    for tranche in project.tranches.order_by("number"):
+        do_release_tranche(ACTOR, tranche, on=today - timedelta(days=4))
+    project.refresh_from_db()
+    do_complete_project(
+        ACTOR, project, expected_version=project.version, completed_on=today - timedelta(days=3)
     )
 
 
@@ -466,7 +687,9 @@ def load_demo(*, today: date | None = None) -> DemoSummary:
         generate_villages(
             ACTOR,
             [
-                District(area, lat, lon)
+                # inside the eup/myeon's real outline when the pack ships it (countries/kr/
+                # boundaries); else around a centre near it
+                District(area, lat, lon, outline_of(area))
                 for area, (_, _, lat, lon) in zip(districts, EUP_MYEON, strict=True)
             ],
             per,
@@ -477,6 +700,7 @@ def load_demo(*, today: date | None = None) -> DemoSummary:
     villages = _ranked(county)
     seed_allocated, merit_allocated = _replay_history(county, villages)
     _stage_live_round(districts[HWASAN], county, today)
+    _stage_spread(districts, today)
     by_year = class_counts_by_year(county)
     return DemoSummary(
         villages=len(villages),

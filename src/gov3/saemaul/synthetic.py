@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from PIL import ExifTags, Image
+from PIL import Image
 
+from gov3.catalogue.boundaries import Outline
 from gov3.core.audit import record_audit
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area, AreaLevel
 from gov3.saemaul.models import InfrastructureItem, Village, VillageInfrastructure
+from gov3.saemaul.scenes import exif_with_position
 
 BATCH = 5000
 # Syllables of made-up Korean village names (리), with their romanisation.
@@ -39,11 +41,27 @@ _SECOND = [
 
 @dataclass(frozen=True)
 class District:
-    """Where synthetic villages go: an eup/myeon and the centre their locations scatter around."""
+    """Where synthetic villages go: an eup/myeon and the centre their locations scatter around;
+    with the eup/myeon's outline (`catalogue.boundaries`), anywhere inside it instead."""
 
     area: Area
     latitude: float
     longitude: float
+    outline: Outline | None = None
+
+    def place(self, rng: random.Random, spread_degrees: float) -> tuple[float, float]:
+        """A village's position: inside the outline when there is one (on land, in the right
+        eup/myeon), else near the centre."""
+        if self.outline is not None:
+            west, south, east, north = self.outline.bbox
+            for _ in range(500):
+                lat, lon = rng.uniform(south, north), rng.uniform(west, east)
+                if self.outline.contains(lat, lon):
+                    return round(lat, 6), round(lon, 6)
+        return (
+            round(self.latitude + rng.uniform(-spread_degrees, spread_degrees), 6),
+            round(self.longitude + rng.uniform(-spread_degrees, spread_degrees), 6),
+        )
 
 
 def village_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -88,6 +106,8 @@ def generate_villages(
     for district, count in zip(districts, counts, strict=True):
         for n, (local, latin) in enumerate(village_names(rng, count), start=1):
             households = rng.randint(25, 120)
+            population = households * rng.randint(4, 6)
+            latitude, longitude = district.place(rng, spread_degrees)
             villages.append(
                 Village(
                     code=f"{district.area.code}-{n:04d}",
@@ -95,13 +115,9 @@ def generate_villages(
                     name_en=latin,
                     area=district.area,
                     households=households,
-                    population=households * rng.randint(4, 6),
-                    latitude=round(
-                        district.latitude + rng.uniform(-spread_degrees, spread_degrees), 6
-                    ),
-                    longitude=round(
-                        district.longitude + rng.uniform(-spread_degrees, spread_degrees), 6
-                    ),
+                    population=population,
+                    latitude=latitude,
+                    longitude=longitude,
                     registered_on=registered_on,
                 )
             )
@@ -142,26 +158,6 @@ def synthetic_photo(
 ) -> bytes:
     """A small image with EXIF GPS position and DateTimeOriginal, as a phone camera writes them."""
     image = Image.new("RGB", size, colour)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "gov3"
-    exif[ExifTags.Base.Model] = "synthetic"
-    if latitude is not None and longitude is not None:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        gps[ExifTags.GPS.GPSLatitudeRef] = "N" if latitude >= 0 else "S"
-        gps[ExifTags.GPS.GPSLatitude] = _dms(abs(latitude))
-        gps[ExifTags.GPS.GPSLongitudeRef] = "E" if longitude >= 0 else "W"
-        gps[ExifTags.GPS.GPSLongitude] = _dms(abs(longitude))
-    if taken_at is not None:
-        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken_at.strftime(
-            "%Y:%m:%d %H:%M:%S"
-        )
     out = io.BytesIO()
-    image.save(out, image_format, exif=exif)
+    image.save(out, image_format, exif=exif_with_position(latitude, longitude, taken_at))
     return out.getvalue()
-
-
-def _dms(value: float) -> tuple[float, float, float]:
-    degrees = int(value)
-    minutes = int((value - degrees) * 60)
-    seconds = round((value - degrees - minutes / 60) * 3600, 4)
-    return (float(degrees), float(minutes), seconds)

@@ -295,6 +295,11 @@ def village(request: HttpRequest, j: Jurisdiction, code: str) -> HttpResponse:
             assemblies=assemblies,
             evaluations=the_village.evaluations.select_related("round").order_by("-round__year"),
             materials=dashboards.material_rows(Village.objects.filter(pk=the_village.pk)),
+            location=dashboards.village_map(
+                j.villages().filter(area=the_village.area),
+                area=the_village.area,
+                highlight=the_village.code,
+            ),
             deliveries=the_village.deliveries.select_related("depot", "allocation__round")[:20],
         ),
     )
@@ -1394,7 +1399,7 @@ def dashboard(request: HttpRequest, j: Jurisdiction) -> HttpResponse:
             j,
             form=form,
             area=area,
-            board=dashboards.dashboard(villages_qs),
+            board=dashboards.dashboard(villages_qs, area=area, country=j.country),
             export_query=f"?area={area.code}" if area is not None else "",
         ),
     )

@@ -312,19 +312,31 @@ def _fit(components: Sequence[str], width: int) -> str | None:
     return FILLER.join(part[:n] for part, n in zip(components, lengths, strict=False))
 
 
-def _truncate(primary: str, secondary: str, width: int) -> str:
-    """Doc 9303 Part 4 §4.6 (TD3) truncation of a name that is too long; Part 5 applies the same
-    procedure to the 30-character TD1 name field.
+def _fit_at_most(components: Sequence[str], width: int) -> str:
+    """``components`` shortened by `_fit` to exactly ``width`` characters, or to ``width - 1``
+    when every kept component is an initial and one position would be left over."""
+    fitted = _fit(components, width)
+    if fitted is None:
+        fitted = _fit(components, width - 1)
+    if fitted is None:  # pragma: no cover - _fit always fits one less after dropping initials
+        raise MRZFieldError("given_names", "cannot be truncated to fit the name field")
+    return fitted
 
-    1. The secondary identifier is truncated first: the primary identifier stays whole while
-       it leaves room for ``<<`` and at least one initial.
-    2. Secondary components are shortened from the end, the last name first, each down to its
-       initial; if even the initials do not fit, the last initials are dropped (`_fit`).
+
+def _truncate(primary: str, secondary: str, width: int) -> str:
+    """Doc 9303 Part 3 §4.6 truncation of a name too long for the field (Part 4 §4.2.2 for TD3,
+    Part 5 for the 30-character TD1 field).
+
+    1. The secondary identifier is truncated before the primary: the primary identifier stays
+       whole whenever it leaves room for ``<<`` and the initial of the first given name.
+    2. Given names are shortened from the end, the last one first, each down to its initial;
+       if even the initials do not fit, the last initials are dropped (`_fit`).
     3. Only when the primary identifier alone is too long is it truncated the same way,
        keeping ``<<`` and the initial of the first given name.
-    4. The field is filled exactly and ends in a letter, never ``<``: that is how a reader
-       knows the name was truncated. When step 2 would leave one position over (all kept
-       given names are single letters), the primary identifier gives up one character.
+    4. The field is filled and ends in a letter, so a reader can tell the name was truncated —
+       except when only single-letter given names are left and one position is over: the
+       position stays a filler rather than shortening the primary identifier (step 1 comes
+       first).
     """
     parts = primary.split(FILLER)
     if not secondary:
@@ -333,12 +345,13 @@ def _truncate(primary: str, secondary: str, width: int) -> str:
             raise MRZFieldError("surname", "cannot be truncated to fill the name field")
         return fitted
     names = secondary.split(FILLER)
-    for primary_width in range(min(len(primary), width - 3), 0, -1):
-        kept = primary if primary_width == len(primary) else _fit(parts, primary_width)
-        rest = _fit(names, width - 2 - primary_width)
-        if kept is not None and rest is not None:
-            return f"{kept}<<{rest}"
-    raise MRZFieldError("given_names", "cannot be truncated to fill the name field")
+    if len(primary) <= width - 3:
+        rest = _fit_at_most(names, width - 2 - len(primary))
+        return f"{primary}<<{rest}".ljust(width, FILLER)
+    kept = _fit(parts, width - 3) or _fit(parts, width - 4)
+    if kept is None:
+        raise MRZFieldError("surname", "cannot be truncated to fill the name field")
+    return f"{kept}<<{names[0][0]}".ljust(width, FILLER)
 
 
 def name_field(surname: str, given_names: str, width: int) -> tuple[str, bool]:

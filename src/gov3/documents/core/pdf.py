@@ -434,6 +434,25 @@ class PassportLabels:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationLabels:
+    """The words of the passport PDF's verification page (Korean and English by default)."""
+
+    heading: str = "전자 여권 발급 확인 / Verification of this passport"
+    number: str = "문서확인번호 / Confirmation number"
+    where: str = "확인하는 곳 / Verify at"
+    note: str = (
+        "QR 코드나 문서확인번호로 이 여권이 발급되었고 유효한지 누구나 확인할 수 있습니다. "
+        "이 쪽은 여권 신원정보면이 아닙니다. / Anyone can check with the QR code or the "
+        "confirmation number that this passport was issued and is valid. This page is not "
+        "part of the passport's data page."
+    )
+
+    def texts(self) -> Iterator[str]:
+        for name in self.__slots__:
+            yield getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
 class PassportDataPage:
     """The visual inspection zone and the MRZ of an ICAO TD3 passport data page.
 
@@ -458,6 +477,12 @@ class PassportDataPage:
     language: str = "ko"
     labels: PassportLabels = field(default_factory=PassportLabels)
     payload: str | None = None
+    #: The document's confirmation number and where to check it: with `payload`, the PDF gets
+    #: a second page with the QR code and the number (the data page itself stays as ICAO
+    #: Doc 9303 lays it out; the PNG is the data page only).
+    confirmation_number: str | None = None
+    verify_url: str | None = None
+    verification_labels: VerificationLabels = field(default_factory=VerificationLabels)
 
     def __post_init__(self) -> None:
         for name in (
@@ -473,6 +498,11 @@ class PassportDataPage:
         _check_text("given_names", self.given_names, required=False)
         if self.payload is not None:
             _check_text("payload", self.payload)
+        for name in ("confirmation_number", "verify_url"):
+            if getattr(self, name) is not None:
+                _check_text(name, getattr(self, name))
+        for text in self.verification_labels.texts():
+            _check_text("verification label", text)
         _check_text("korean_name", self.korean_name, required=False)
         _check_language(self.language)
         for name in ("date_of_birth", "date_of_issue", "date_of_expiry"):
@@ -496,6 +526,14 @@ class PassportDataPage:
         yield from (self.document_type, self.issuing_state, self.passport_number, self.surname)
         yield from (self.given_names, self.korean_name, self.nationality, self.sex, self.authority)
         yield "0123456789 " + " ".join(_MONTHS)
+        if self.has_verification_page:
+            yield from self.verification_labels.texts()
+            yield from (self.confirmation_number or "", self.verify_url or "")
+
+    @property
+    def has_verification_page(self) -> bool:
+        """A signed QR payload and a confirmation number: the PDF's second page shows both."""
+        return self.payload is not None and self.confirmation_number is not None
 
     @property
     def embedded_payload(self) -> str:
@@ -740,8 +778,41 @@ def _passport_pdf(page: PassportDataPage, items: list[_Text | _Photo]) -> bytes:
                 pdf.set_font(item.font, size=item.size)
                 pdf.set_text_color(item.grey)
                 pdf.text(item.x, item.y, _nfc(item.text))
+        if page.has_verification_page:
+            _verification_page(pdf, page)
         _embed_payload(pdf, page.embedded_payload)
         return bytes(pdf.output())
+
+
+def _verification_page(pdf: FPDF, page: PassportDataPage) -> None:
+    """A second ID-3 page: the signed QR code, the confirmation number and where to check."""
+    assert page.payload is not None
+    labels = page.verification_labels
+    qr_image, qr_width = _qr_image(page.payload)
+    qr_width = min(qr_width, ID3_HEIGHT_MM - 16)
+    pdf.add_page()
+    pdf.set_text_color(0)
+    pdf.set_font("main", size=10)
+    pdf.text(6, 9, _nfc(labels.heading))
+    pdf.image(qr_image, x=6, y=13, w=qr_width, h=qr_width, alt_text="QR code")
+    column = 6 + qr_width + 5
+    width = ID3_WIDTH_MM - column - 5
+    y = 14.0
+
+    def write(text: str, size: float, line: float, grey: int, gap: float = 0.0) -> None:
+        nonlocal y
+        pdf.set_xy(column, y + gap)
+        pdf.set_font("main", size=size)
+        pdf.set_text_color(grey)
+        pdf.multi_cell(width, line, _nfc(text), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        y = pdf.get_y()
+
+    write(labels.number, 6.5, 3.2, 90)
+    write(page.confirmation_number or "", 11, 5.5, 0)
+    if page.verify_url:
+        write(labels.where, 6.5, 3.2, 90, gap=1.5)
+        write(page.verify_url, 8, 4, 0)
+    write(labels.note, 6, 3, 60, gap=2)
 
 
 _PIL_FONTS: dict[tuple[str, float], ImageFont.FreeTypeFont] = {}

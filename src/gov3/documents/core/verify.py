@@ -28,6 +28,9 @@ VALID: Final = "valid"
 INVALID: Final = "invalid"
 REVOKED: Final = "revoked"
 EXPIRED: Final = "expired"
+#: Genuine and in date, but whether it was revoked cannot be told: its status list is not in
+#: the bundle (or not published). Not valid: a revoked document would look the same.
+STATUS_UNKNOWN: Final = "status_unknown"
 
 BUNDLE_FORMAT: Final = "gov3-verification-bundle/1"
 QR_PREFIX: Final = "GV1:"
@@ -58,7 +61,7 @@ class TrustedKey:
 class Verdict:
     """The answer for one document."""
 
-    outcome: str  # valid | invalid | revoked | expired
+    outcome: str  # valid | invalid | revoked | expired | status_unknown
     form: str  # pdf | qr | credential
     reason: str = ""  # why invalid: a reason code (errors.REASON_CODES or pades reasons)
     document_type: str = ""
@@ -82,7 +85,7 @@ def _time(seconds: int | None) -> datetime | None:
 
 
 class Verifier:
-    """Answers valid / invalid (and why) / revoked / expired."""
+    """Answers valid / invalid (and why) / revoked / expired / status unknown."""
 
     def __init__(
         self,
@@ -138,6 +141,9 @@ class Verifier:
             outcome = REVOKED
         elif expired:
             outcome = EXPIRED
+        elif status is not None and entry is None:
+            # a revocable document whose status list we do not hold: never "valid"
+            outcome = STATUS_UNKNOWN
         else:
             outcome = VALID
         return Verdict(

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from gov3.saemaul.errors import LockedError
@@ -425,12 +426,29 @@ def do_approve_project(
 ) -> Project:
     """The county approves a checked project and fixes its grant (locked from now on).
 
-    The grant defaults to what was requested, may not exceed the cash left in the village's
-    allocation for the round, and is split into the round's tranches.
+    The grant defaults to what was requested. It may not exceed the project's estimated cost
+    less the villagers' cash contribution (the support pays for what the village does not),
+    nor the cash left in the village's allocation for the round; it is split into the round's
+    tranches.
     """
     amount = project.requested_grant_krw if approved_grant_krw is None else approved_grant_krw
     if amount < 0:
         refuse(gettext("The approved grant cannot be negative."))
+    ceiling = max(project.estimated_cost_krw - project.community_cash_krw, 0)
+    if amount > ceiling:
+        refuse(
+            gettext(
+                "The grant of %(amount)s KRW is more than the project's estimated cost "
+                "(%(cost)s KRW) less the villagers' cash contribution (%(cash)s KRW): at most "
+                "%(ceiling)s KRW can be approved. Correct the bill of quantities or the grant."
+            )
+            % {
+                "amount": number_format(amount, force_grouping=True),
+                "cost": number_format(project.estimated_cost_krw, force_grouping=True),
+                "cash": number_format(project.community_cash_krw, force_grouping=True),
+                "ceiling": number_format(ceiling, force_grouping=True),
+            }
+        )
     left = _cash_left(project)
     if left is not None and amount > left:
         refuse(

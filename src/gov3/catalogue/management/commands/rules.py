@@ -23,6 +23,7 @@ from rich.table import Table
 
 from gov3.catalogue.installed import country_pack
 from gov3.catalogue.packs import pack_path
+from gov3.catalogue.sources import unchecked_values
 from gov3.core.access import log_access
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts import subject_for
@@ -175,6 +176,14 @@ class Command(BaseCommand):
             f"{pack.country}: {len(pack.services)} services, {len(pack.params)} parameters, "
             f"{len(pack.variables)} variables, {tests} scenario tests — all checked"
         )
+        unchecked = unchecked_values(pack, since=timezone.localdate())
+        for entry in unchecked:
+            self.stderr.write(f"warning: {entry}")
+        if unchecked:
+            self.stdout.write(
+                f"{len(unchecked)} value(s) in force now or later rest on sources not checked "
+                "against the official text (warnings above; `status:` in the parameter files)"
+            )
 
     def test_pack(self, value: str | None, service: str | None) -> None:
         pack = load(value)

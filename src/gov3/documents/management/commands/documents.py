@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gov3.cases.models import Case, CaseStatus
 from gov3.catalogue.installed import rules_pack
+from gov3.documents.models import DocumentType
 from gov3.documents.services import issue_passport
+from gov3.documents.statuses import open_lists
 from gov3.documents.verification import bundle
 
 
@@ -34,11 +36,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export-bundle":
             path: Path = options["file"]
+            # Every list a document points to, and the one each type's next documents go to.
+            open_lists(list(DocumentType.values))
+            exported = bundle()
             try:
-                path.write_text(json.dumps(bundle(), indent=1), encoding="utf-8")
+                path.write_text(json.dumps(exported, indent=1), encoding="utf-8")
             except OSError as error:
                 raise CommandError(f"cannot write {path}: {error}") from error
-            self.stdout.write(f"wrote {path}")
+            lists = len(exported["status_lists"])
+            keys = len(exported["jwks"]["keys"])
+            self.stdout.write(f"wrote {path}: {keys} key(s), {lists} status list(s)")
             return
         issued = 0
         for case in Case.objects.filter(status=CaseStatus.APPROVED, documents__isnull=True):

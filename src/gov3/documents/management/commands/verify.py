@@ -12,17 +12,31 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gov3.documents.core.verify import VALID, BundleError, Verdict, load_bundle
+from gov3.documents.core.verify import (
+    INVALID,
+    STATUS_UNKNOWN,
+    VALID,
+    BundleError,
+    Verdict,
+    load_bundle,
+)
 
 #: Never read more of a file than this: no gov3 document is larger.
 READ_LIMIT = 10 * 1024 * 1024
+#: Exit statuses: a script can tell "not valid" from "cannot tell" (CommandError exits 1 too,
+#: with its message on standard error).
+EXIT_VALID = 0
+EXIT_NOT_VALID = 1
+EXIT_STATUS_UNKNOWN = 3
 
 
 class Command(BaseCommand):
     help = (
         "Verify a document: a signed PDF, a file holding the QR code's text, or an SD-JWT VC "
-        "(`-` reads standard input). Prints valid / invalid (and why) / revoked / expired and "
-        "what the document shows; the exit status is 0 only for a valid document."
+        "(`-` reads standard input). Prints valid / invalid (and why) / revoked / expired / "
+        "status unknown and what the document shows. Exit status: 0 valid; 1 invalid, revoked "
+        "or expired; 3 genuine but its revocation status unknown (its status list is not in the "
+        "bundle: export a newer one) — not valid."
     )
     requires_system_checks: list[str] = []
 
@@ -52,8 +66,10 @@ class Command(BaseCommand):
 
             verdict = check(data)
         self._print(verdict, as_json=options["json"])
+        if verdict.outcome == STATUS_UNKNOWN:
+            sys.exit(EXIT_STATUS_UNKNOWN)
         if verdict.outcome != VALID:
-            sys.exit(1)
+            sys.exit(EXIT_NOT_VALID)
 
     def _read(self, name: str) -> bytes:
         try:
@@ -101,7 +117,13 @@ class Command(BaseCommand):
         ):
             if value:
                 self.stdout.write(f"{label}: {value}")
-        if not verdict.status_known and verdict.outcome != "invalid":
-            self.stdout.write("revocation status: unknown (not in the bundle)")
+        if verdict.outcome == STATUS_UNKNOWN:
+            self.stdout.write(
+                "revocation status: unknown — the bundle holds no status list for this "
+                "document, so a revoked document would look the same; do not accept it until "
+                "it is checked online or with a newer bundle"
+            )
+        elif not verdict.status_known and verdict.outcome != INVALID:
+            self.stdout.write("revocation status: not recorded in the document")
         for key, value in verdict.claims.items():
             self.stdout.write(f"  {key}: {value}")
