@@ -24,7 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from hypothesis import settings as hypothesis_settings
-from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    BrowserType,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import (
@@ -159,6 +166,20 @@ def browser_context_args() -> dict[str, Any]:
     """Every page in English unless a test asks for another language; axe-core is injected as
     a script, which a strict Content-Security-Policy would block."""
     return {"bypass_csp": True, "locale": "en-GB"}
+
+
+#: A loaded machine (CI shares its two cores with the other test worker) can take seconds to
+#: render a page; the browser tests wait for what a user would see, they never time it.
+BROWSER_WAIT_MS = 60_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
+
+
+@pytest.fixture
+def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
+    """A fresh browser context per test whose waits allow for a busy machine."""
+    opened = new_context()
+    opened.set_default_timeout(BROWSER_WAIT_MS)
+    return opened
 
 
 @pytest.fixture(scope="module")

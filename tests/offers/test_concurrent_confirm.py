@@ -70,6 +70,23 @@ def gov3(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+#: A busy machine may take long to start Django; the test waits, it does not time anything.
+START_SECONDS = 180
+
+
+def wait_until_serving(server: subprocess.Popen[bytes], base: str) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            requests.get(base + "/login/", timeout=10)
+        except requests.ConnectionError:
+            assert server.poll() is None, "the server stopped before it answered"
+            assert time.monotonic() < deadline, f"no answer from {base} in {START_SECONDS} s"
+            time.sleep(0.2)
+        else:
+            return
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated database of its own with one offer, served by a threaded runserver."""
@@ -102,12 +119,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    requests.get(base + "/login/", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
+            wait_until_serving(server, base)
             env["OFFER"], env["VERSION"], env["BASE"] = (
                 facts["offer"],
                 str(facts["version"]),
