@@ -15,6 +15,7 @@ from pydantic import Field
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError
+from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.core.schemas import ErrorOut
 from gov3.participation import queries
 from gov3.participation.foryou import for_person
@@ -106,6 +107,7 @@ def _out(petition: Petition) -> dict[str, Any]:
 
 
 @router.get("/petitions", response=list[PetitionOut], url_name="participation_petitions")
+@citizens_own_data
 def my_petitions(request: HttpRequest) -> list[dict[str, Any]]:
     """My petitions, newest first."""
     return [_out(p) for p in queries.petitions_of(_citizen(request)).select_related("agency")[:200]]
@@ -116,6 +118,7 @@ def my_petitions(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: PetitionOut, 404: ErrorOut, 422: ErrorOut},
     url_name="participation_file",
 )
+@citizens_own_data
 def file_petition(request: HttpRequest, payload: PetitionIn) -> dict[str, Any]:
     """File a petition: routed at once (the category given, else the classifier) and grouped
     with an alike open petition of the same agency."""
@@ -135,6 +138,7 @@ def file_petition(request: HttpRequest, payload: PetitionIn) -> dict[str, Any]:
     response={200: PetitionOut, 404: ErrorOut},
     url_name="participation_petition",
 )
+@citizens_own_data
 def my_petition(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     return _out(queries.petition_for_citizen(_citizen(request), str(public_id)))
 
@@ -144,6 +148,7 @@ def my_petition(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     response={200: PetitionOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="participation_rate",
 )
+@citizens_own_data
 def rate(request: HttpRequest, public_id: uuid.UUID, payload: RateIn) -> dict[str, Any]:
     user = _citizen(request)
     petition = queries.petition_for_citizen(user, str(public_id))
@@ -155,6 +160,7 @@ def rate(request: HttpRequest, public_id: uuid.UUID, payload: RateIn) -> dict[st
     response={200: SignOut, 400: ErrorOut, 404: ErrorOut},
     url_name="participation_sign",
 )
+@citizens_own_data
 def sign(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """Sign a public petition (once per person)."""
     petition = do_sign(_citizen(request), queries.public_petition(str(public_id)))
@@ -186,6 +192,7 @@ def _consultation(found: Consultation) -> dict[str, Any]:
     auth=None,
     url_name="participation_consultations",
 )
+@no_personal_data
 def consultations(request: HttpRequest) -> list[dict[str, Any]]:
     """Every consultation with its published impact (aggregates only, small cells null)."""
     return [_consultation(c) for c in Consultation.objects.order_by("-opens_on")[:100]]
@@ -196,6 +203,7 @@ def consultations(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: ForMeOut, 404: ErrorOut},
     url_name="participation_for_me",
 )
+@citizens_own_data
 def for_me(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """What the draft would mean for me: the service under both versions."""
     user = _citizen(request)
