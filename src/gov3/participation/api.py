@@ -16,22 +16,27 @@ from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import citizens_own_data, no_personal_data
-from gov3.core.schemas import ErrorOut
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.participation import queries
 from gov3.participation.foryou import for_person
 from gov3.participation.models import Consultation, Petition
+from gov3.participation.services.common import MAX_TEXT
 from gov3.participation.services.petitions import do_file_petition, do_rate_petition
 from gov3.participation.services.public import do_sign
 
 router = Router(tags=["participation"])
 
 
-class PetitionIn(Schema):
-    kind: str = Field(description="complaint | question | proposal", max_length=10)
-    category: str = Field(default="", max_length=40, description="empty: routed by the text")
-    area: str = Field(default="", max_length=20)
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=5000)
+class PetitionIn(InputSchema):
+    """A petition to file; text fields as long as the petition's columns allow at most."""
+
+    length_models = (Petition,)
+
+    kind: str = Field(description="complaint | question | proposal")
+    category: str = Field(default="", description="empty: routed by the text")
+    area: str = Field(default="", max_length=20, description="area code of the place")
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
 class PetitionOut(Schema):
@@ -50,7 +55,7 @@ class PetitionOut(Schema):
     satisfaction: int | None
 
 
-class RateIn(Schema):
+class RateIn(InputSchema):
     rating: int = Field(ge=1, le=5)
 
 
