@@ -287,6 +287,7 @@ def test_saemaul_officers_and_auditors_of_the_agency_read_no_petitions_or_reques
     queue = client.get(reverse("participation:officer_queue")).content.decode()
     assert "Your role does not handle petitions" in queue
     assert str(petition.public_id) not in queue
+    assert "<dt>Open</dt><dd>1</dd>" in queue  # the agency's figures, counts only
     listed = client.get(reverse("participation:officer_disclosure_queue")).content.decode()
     assert "Your role does not handle information-disclosure requests" in listed
     assert "가로등" not in listed

@@ -82,7 +82,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     officer = _officer(request)
     today = timezone.localdate()
     items = queries.petition_queue_for_officer(officer)
+    # The figures count every petition of the agency (counts show no one's data).
     every = Petition.objects.filter(agency_id=officer.agency_id or 0)
+    still_open = every.filter(status=PetitionStatus.OPEN)
     answered = list(
         every.filter(status=PetitionStatus.ANSWERED).values_list(
             "filed_on", "answered_on", "due_on", "satisfaction"
@@ -94,8 +96,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     for category in every.values_list("category", flat=True):
         by_category[category] = by_category.get(category, 0) + 1
     figures = {
-        "open": queries.agency_petitions(officer).count(),
-        "overdue": queries.overdue(officer, today).count(),
+        "open": still_open.count(),
+        "overdue": still_open.filter(due_on__lt=today).count(),
         "answered": len(answered),
         "on_time": (sum(1 for f, a, d, _ in answered if a and a <= d) / len(answered))
         if answered

@@ -7,7 +7,6 @@ and a refused attempt in the audit log."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import NoReturn
 
 from django.db.models import QuerySet
@@ -106,10 +105,6 @@ def agency_petitions(officer: User) -> QuerySet[Petition]:
         status=PetitionStatus.OPEN,
         petitioner__in=_readable(officer, AccessPurpose.PETITION_HANDLING),
     ).order_by("due_on", "filed_at")
-
-
-def overdue(officer: User, today: date) -> QuerySet[Petition]:
-    return agency_petitions(officer).filter(due_on__lt=today)
 
 
 def petition_queue_for_officer(
