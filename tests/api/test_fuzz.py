@@ -5,8 +5,10 @@ answer is a server error and every documented answer matches the document.
 The requests go through Django's WSGI application in-process (schemathesis's WSGI transport),
 with the session and CSRF cookies of a real sign-in and the X-CSRFToken header, inside the
 test's database transaction.
-Some examples put a real id (an offer, a case or a notification of the caller's) into the path,
-so the fuzzed bodies also reach the service commands, not only the "not found" path.
+Some examples put a real id (an offer, a case or a notification of the caller's; for the
+participation operations a petition of theirs, an answered one, a public petition or a
+consultation) into the path, and some petitions to file name a real type and area, so the
+fuzzed bodies also reach the service commands, not only the "not found" path.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import dataclasses
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -37,6 +42,10 @@ from gov3.documents.models import IssuedDocument
 from gov3.documents.services import do_issue_certificate
 from gov3.notifications.models import Digest, Notification
 from gov3.offers.models import Offer
+from gov3.participation.management.commands.participation import load_agencies
+from gov3.participation.models import PetitionKind
+from gov3.participation.services.petitions import do_answer_petition, do_file_petition
+from gov3.participation.services.public import do_open_public_petition
 from gov3.registry.models import Person
 from gov3.saemaul.models import Village
 from gov3.saemaul.services import do_submit_project
@@ -47,6 +56,7 @@ from tests.api.test_offers_cases_api import (
     sign_in_officer,
 )
 from tests.conftest import ACTOR, PASSWORD
+from tests.participation.test_consultations import open_draft
 from tests.saemaul.conftest import ACTOR as SAEMAUL_ACTOR
 from tests.saemaul.conftest import (  # noqa: F401 - fixtures used by name
     adopted_resolution,
@@ -96,6 +106,8 @@ class Caller:
     ids: list[str]
     people: list[str]
     codes: list[str] = dataclasses.field(default_factory=list)
+    #: Real ids for the participation operations' paths.
+    participation: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -158,7 +170,53 @@ def as_citizen(
         do_issue_certificate(citizen, family["mother"], "family_relations").public_id,
     ]
     assert len(ids) >= 6
-    return caller(client, ids, [baby, family["son"], family["daughter"], family["stranger"]])
+    people = [baby, family["son"], family["daughter"], family["stranger"]]
+    return dataclasses.replace(
+        caller(client, ids, people), participation=participation_ids(citizen, welfare_agency)
+    )
+
+
+def participation_ids(citizen: User, welfare_agency: Agency) -> list[str]:
+    """The citizen's open petition and answered one (to rate), a public petition and an open
+    consultation (what it means for them)."""
+    load_agencies("kr")
+    filed = [
+        do_file_petition(
+            citizen,
+            kind="complaint",
+            category="",
+            area_code="1111051500",
+            title=title,
+            text=text,
+        )
+        for title, text in (
+            ("가로등 고장", "종로 12번길 골목길, 가로등이 꺼져 밤에 도로가 너무 어둡습니다."),
+            ("쓰레기 수거", "우리 동네 쓰레기 수거가 일주일째 되지 않아 악취가 심합니다."),
+        )
+    ]
+    assert filed[0].group_id is None or filed[0].group_id != filed[1].group_id
+    district, _ = do_create_officer_account(
+        ACTOR,
+        username="jongno",
+        password=PASSWORD,
+        agency=filed[1].agency,
+        role=OfficerRole.REGISTRY_OFFICER,
+    )
+    filed[1].refresh_from_db()
+    do_answer_petition(district, filed[1], text="고쳤습니다.", expected_version=filed[1].version)
+    public = do_open_public_petition(
+        citizen, title="공원", text="공원을 만들어 주세요", category="waste"
+    )
+    drafter, _ = do_create_officer_account(
+        ACTOR,
+        username="drafter",
+        password=PASSWORD,
+        agency=welfare_agency,
+        role=OfficerRole.WELFARE_OFFICER,
+    )
+    pack = Path(django_settings.GOV3_COUNTRIES_DIR) / "kr"
+    consultation = open_draft(drafter, pack, day=timezone.localdate())
+    return [str(item.public_id) for item in (*filed, public, consultation)]
 
 
 @pytest.fixture
@@ -214,7 +272,11 @@ STEER = st.builds(Steer, pick=st.integers(min_value=-3, max_value=8), fresh=st.b
 def steer(case: FuzzCase, caller: Caller, how: Steer) -> None:
     """Put real ids and versions into a generated request, as the example says."""
     real = 0 <= how.pick < len(caller.ids)
-    if "public_id" in case.path_parameters and real:
+    if "/participation/" in case.path and caller.participation:
+        if "public_id" in case.path_parameters and how.pick >= 0:
+            chosen = caller.participation[how.pick % len(caller.participation)]
+            case.path_parameters["public_id"] = chosen
+    elif "public_id" in case.path_parameters and real:
         case.path_parameters["public_id"] = caller.ids[how.pick]
     if "code" in case.path_parameters and caller.codes and how.pick >= 0:
         case.path_parameters["code"] = caller.codes[how.pick % len(caller.codes)]
@@ -228,6 +290,10 @@ def steer(case: FuzzCase, caller: Caller, how: Steer) -> None:
         case.body["service"] = SERVICES[how.pick % len(SERVICES)]
         if how.fresh:
             case.body["for_person"] = caller.people[how.pick % len(caller.people)]
+    if case.path.endswith("/participation/petitions") and how.fresh and how.pick >= 0:
+        case.body["kind"] = PetitionKind.values[how.pick % len(PetitionKind.values)]
+        case.body["category"] = ("", "roads", "welfare", "no_such_subject")[how.pick % 4]
+        case.body["area"] = ("1111051500", "", "99")[how.pick % 3]
     if case.path.endswith("/notifications/preferences") and how.fresh:
         case.body["digest"] = Digest.values[how.pick % len(Digest.values)]
         case.body["time_zone"] = ("", "Asia/Seoul", "Asia/Ho_Chi_Minh")[how.pick % 3]

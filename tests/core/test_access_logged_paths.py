@@ -99,6 +99,26 @@ LOGGED_TESTS = {
         "tests.core.test_access_logged_paths",
         "test_the_document_pages_and_api_log_the_holder",
     ),
+    "participation:officer_queue": (
+        "tests.participation.test_officer_reads",
+        "test_the_petition_queue_logs_each_petitioner_listed",
+    ),
+    "participation:officer_petition": (
+        "tests.participation.test_officer_reads",
+        "test_a_petition_page_logs_the_petitioner_and_the_alike_petitioners_shown",
+    ),
+    "participation:officer_petition_attachment": (
+        "tests.participation.test_officer_reads",
+        "test_a_petitions_attachment_is_downloaded_by_its_agency_and_logged",
+    ),
+    "participation:officer_disclosure_queue": (
+        "tests.participation.test_officer_reads",
+        "test_the_disclosure_list_logs_each_requester_listed",
+    ),
+    "participation:officer_disclosure": (
+        "tests.participation.test_officer_reads",
+        "test_a_disclosure_request_page_logs_the_requester",
+    ),
 }
 
 #: Views of installed libraries, which cannot carry a declaration, and what they show.

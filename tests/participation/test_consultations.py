@@ -93,7 +93,9 @@ def people(family: dict[str, Person]) -> dict[str, Person]:
     return {**family, "husband": husband, "wife": wife}
 
 
-def open_draft(officer: User, pack_dir: Path, *, day: date) -> Consultation:
+def open_draft(
+    officer: User, pack_dir: Path, *, day: date, title: str = "기초연금 인상 (안)"
+) -> Consultation:
     """A higher single-person limit and base amount from ``day``. The disability pension
     pays the basic pension's base amount too, so the draft gives it a new version as well
     (a draft that changed it silently would be refused)."""
@@ -117,7 +119,7 @@ def open_draft(officer: User, pack_dir: Path, *, day: date) -> Consultation:
     return do_open_consultation(
         officer,
         service_id="basic_pension",
-        title="기초연금 인상 (안)",
+        title=title,
         summary="선정기준액과 기준연금액을 올립니다.",
         files=files,
         effective_on=day,

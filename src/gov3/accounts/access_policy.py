@@ -7,8 +7,9 @@ The mechanism is two functions every read of a register record goes through:
 `may_read(officer, person, purpose)` for one record, and `readable_people(officer, purpose)`
 (a queryset filter) for lists such as the officer search. A scope is a named filter on people
 (`Q`), registered by the app that knows the data (`area_residents` here, `agency_cases` by
-`gov3.cases`), so that a later source of officers' roles and agencies (personnel
-administration) changes who an officer is, not how reads are checked.
+`gov3.cases`, `agency_petitioners` and `agency_requesters` by `gov3.participation`), so that
+a later source of officers' roles and agencies (personnel administration) changes who an
+officer is, not how reads are checked.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ class AccessPolicy:
 
 
 #: The safe default: registry officers read their area's residents for registry work; welfare
-#: officers the people in their agency's cases (its queue included); Saemaul officers and
-#: auditors read no register records (auditors read the audit and access logs instead).
+#: officers the people in their agency's cases (its queue included); both handle the petitions
+#: and information-disclosure requests their agency receives; Saemaul officers and auditors
+#: read no register records, petitions or requests (auditors read the audit and access logs).
 DEFAULT_POLICY = AccessPolicy(
     {
         OfficerRole.REGISTRY_OFFICER: {
@@ -94,10 +96,14 @@ DEFAULT_POLICY = AccessPolicy(
             AccessPurpose.REGISTRY_CORRECTION: "area_residents",
             AccessPurpose.DOCUMENT_ISSUANCE: "area_residents",
             AccessPurpose.BIRTH_REGISTRATION: "area_residents",
+            AccessPurpose.PETITION_HANDLING: "agency_petitioners",
+            AccessPurpose.DISCLOSURE_HANDLING: "agency_requesters",
         },
         OfficerRole.WELFARE_OFFICER: {
             AccessPurpose.BENEFIT_ASSESSMENT: "agency_cases",
             AccessPurpose.CITIZEN_REQUEST: "agency_cases",
+            AccessPurpose.PETITION_HANDLING: "agency_petitioners",
+            AccessPurpose.DISCLOSURE_HANDLING: "agency_requesters",
         },
         OfficerRole.SAEMAUL_OFFICER: {},
         OfficerRole.AUDITOR: {},
@@ -106,6 +112,11 @@ DEFAULT_POLICY = AccessPolicy(
 
 #: Purposes only systems and administrators state; no officer role may be granted them.
 NOT_FOR_OFFICERS = (AccessPurpose.SYSTEM_EVALUATION, AccessPurpose.REGISTRY_ADMINISTRATION)
+
+#: Purposes that open one petition or information-disclosure request (and what it shows of the
+#: person who filed it), never that person's register record: the register's search and record
+#: pages neither offer nor accept them.
+NOT_FOR_REGISTER_RECORDS = (AccessPurpose.PETITION_HANDLING, AccessPurpose.DISCLOSURE_HANDLING)
 
 
 def parse_policy(text: str, where: str) -> AccessPolicy:
@@ -159,9 +170,17 @@ def _policy_for(officer: User) -> AccessPolicy | None:
 
 
 def purposes_for(officer: User) -> list[AccessPurpose]:
-    """The purposes this officer may state (none for anyone who is not an officer)."""
+    """The purposes this officer may state to read a register record (none for anyone who is
+    not an officer; never those of `NOT_FOR_REGISTER_RECORDS`)."""
     policy = _policy_for(officer)
-    return policy.purposes(officer.role) if policy else []
+    granted = policy.purposes(officer.role) if policy else []
+    return [p for p in granted if p not in NOT_FOR_REGISTER_RECORDS]
+
+
+def may_state(officer: User, purpose: AccessPurpose | str) -> bool:
+    """Whether the policy grants this officer's role `purpose` at all (whoever it reads)."""
+    policy = _policy_for(officer)
+    return policy is not None and policy.scope_of(officer.role, str(purpose)) is not None
 
 
 def readable_q(officer: User, purpose: AccessPurpose | str) -> Q:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gov3.accounts.access_policy import NOT_FOR_OFFICERS, NOT_FOR_REGISTER_RECORDS
 from gov3.catalogue.eligibility import service_names
 from gov3.core.forms import KrdsFormMixin
 from gov3.core.models import AccessPurpose
@@ -21,7 +22,7 @@ from gov3.registry.queries import compact_id_number
 OFFICER_PURPOSES = [
     (p.value, p.label)
     for p in AccessPurpose
-    if p not in (AccessPurpose.SYSTEM_EVALUATION, AccessPurpose.REGISTRY_ADMINISTRATION)
+    if p not in (*NOT_FOR_OFFICERS, *NOT_FOR_REGISTER_RECORDS)
 ]
 
 

@@ -119,6 +119,11 @@ class AccessPurpose(models.TextChoices):
     REGISTRY_ADMINISTRATION = "registry_administration", _("Registry administration")
     AUDIT = "audit", _("Audit or inspection")
     SYSTEM_EVALUATION = "system_evaluation", _("Automatic eligibility check")
+    PETITION_HANDLING = "petition_handling", _("Handling the citizen's petition")
+    DISCLOSURE_HANDLING = (
+        "disclosure_handling",
+        _("Handling the citizen's information-disclosure request"),
+    )
 
 
 class AccessChannel(models.TextChoices):

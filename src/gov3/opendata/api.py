@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from gov3.cases.takeup import MEASURES, published, suppression_threshold, take_up
 from gov3.core.errors import NotFoundError
+from gov3.core.personal_data import no_personal_data
 from gov3.core.schemas import ErrorOut
 from gov3.opendata.datasets import DATASETS
 
@@ -59,6 +60,7 @@ class DatasetOut(Schema):
 
 
 @router.get("/take-up", response=TakeUpOut, auth=None, url_name="open_take_up")
+@no_personal_data
 def open_take_up(request: HttpRequest) -> Status[Any]:
     """Take-up per service and area as open data: no personal data, small cells suppressed."""
     country = str(settings.GOV3_COUNTRY)
@@ -76,6 +78,7 @@ def open_take_up(request: HttpRequest) -> Status[Any]:
 
 
 @router.get("/datasets", response=list[DatasetInfoOut], auth=None, url_name="open_datasets")
+@no_personal_data
 def datasets(request: HttpRequest) -> list[dict[str, Any]]:
     """Every dataset of the catalogue (the DCAT catalogue is at /open-data/catalog.jsonld)."""
     return [
@@ -96,6 +99,7 @@ def datasets(request: HttpRequest) -> list[dict[str, Any]]:
     auth=None,
     url_name="open_dataset",
 )
+@no_personal_data
 def dataset(request: HttpRequest, slug: str) -> dict[str, Any]:
     found = DATASETS.get(slug)
     if found is None:

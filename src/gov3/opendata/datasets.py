@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from gov3.cases.takeup import MEASURES, published, take_up
+from gov3.core.spreadsheets import neutralise
 from gov3.opendata.core.suppression import suppress_counts
 from gov3.participation.models import (
     Consultation,
@@ -359,12 +360,14 @@ DATASETS: dict[str, Dataset] = {
 
 
 def _csv_value(value: Any) -> Any:
-    """A cell as Table Schema reads it: empty when suppressed, booleans as true/false."""
+    """A cell as Table Schema reads it: empty when suppressed, booleans as true/false; text a
+    spreadsheet would run as a formula (a name from a country pack starting with `=`, say) is
+    written as text (`gov3.core.spreadsheets.neutralise`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return neutralise(value)
 
 
 def as_csv(dataset: Dataset, rows: list[Row]) -> str:

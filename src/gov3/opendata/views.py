@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from gov3.core.personal_data import no_personal_data
 from gov3.opendata.catalog import LICENCE_TITLE, LICENCE_URL, serialised
 from gov3.opendata.datasets import DATASETS, Dataset, as_csv, as_json, as_parquet, threshold
 
@@ -17,6 +18,7 @@ def _base(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+@no_personal_data
 def index(request: HttpRequest) -> HttpResponse:
     language = (request.LANGUAGE_CODE or "en")[:2]
     datasets = [
@@ -36,11 +38,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/index.html", context)
 
 
+@no_personal_data
 def catalog_jsonld(request: HttpRequest) -> HttpResponse:
     text = serialised(_base(request), timezone.localdate(), "json-ld")
     return HttpResponse(text, content_type="application/ld+json; charset=utf-8")
 
 
+@no_personal_data
 def catalog_ttl(request: HttpRequest) -> HttpResponse:
     text = serialised(_base(request), timezone.localdate(), "turtle")
     return HttpResponse(text, content_type="text/turtle; charset=utf-8")
@@ -53,6 +57,7 @@ def _dataset(slug: str) -> Dataset:
     return dataset
 
 
+@no_personal_data
 def schema(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(
         json.dumps(_dataset(slug).table_schema(), indent=2),
@@ -60,6 +65,7 @@ def schema(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@no_personal_data
 def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     from django.conf import settings  # noqa: PLC0415 - the country at request time (tests)
 

@@ -15,22 +15,28 @@ from pydantic import Field
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError
-from gov3.core.schemas import ErrorOut
+from gov3.core.personal_data import citizens_own_data, no_personal_data
+from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.participation import queries
 from gov3.participation.foryou import for_person
 from gov3.participation.models import Consultation, Petition
+from gov3.participation.services.common import MAX_TEXT
 from gov3.participation.services.petitions import do_file_petition, do_rate_petition
 from gov3.participation.services.public import do_sign
 
 router = Router(tags=["participation"])
 
 
-class PetitionIn(Schema):
-    kind: str = Field(description="complaint | question | proposal", max_length=10)
-    category: str = Field(default="", max_length=40, description="empty: routed by the text")
-    area: str = Field(default="", max_length=20)
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=5000)
+class PetitionIn(InputSchema):
+    """A petition to file; text fields as long as the petition's columns allow at most."""
+
+    length_models = (Petition,)
+
+    kind: str = Field(description="complaint | question | proposal")
+    category: str = Field(default="", description="empty: routed by the text")
+    area: str = Field(default="", max_length=20, description="area code of the place")
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
 class PetitionOut(Schema):
@@ -49,7 +55,7 @@ class PetitionOut(Schema):
     satisfaction: int | None
 
 
-class RateIn(Schema):
+class RateIn(InputSchema):
     rating: int = Field(ge=1, le=5)
 
 
@@ -106,6 +112,7 @@ def _out(petition: Petition) -> dict[str, Any]:
 
 
 @router.get("/petitions", response=list[PetitionOut], url_name="participation_petitions")
+@citizens_own_data
 def my_petitions(request: HttpRequest) -> list[dict[str, Any]]:
     """My petitions, newest first."""
     return [_out(p) for p in queries.petitions_of(_citizen(request)).select_related("agency")[:200]]
@@ -116,6 +123,7 @@ def my_petitions(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: PetitionOut, 404: ErrorOut, 422: ErrorOut},
     url_name="participation_file",
 )
+@citizens_own_data
 def file_petition(request: HttpRequest, payload: PetitionIn) -> dict[str, Any]:
     """File a petition: routed at once (the category given, else the classifier) and grouped
     with an alike open petition of the same agency."""
@@ -135,6 +143,7 @@ def file_petition(request: HttpRequest, payload: PetitionIn) -> dict[str, Any]:
     response={200: PetitionOut, 404: ErrorOut},
     url_name="participation_petition",
 )
+@citizens_own_data
 def my_petition(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     return _out(queries.petition_for_citizen(_citizen(request), str(public_id)))
 
@@ -144,6 +153,7 @@ def my_petition(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     response={200: PetitionOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="participation_rate",
 )
+@citizens_own_data
 def rate(request: HttpRequest, public_id: uuid.UUID, payload: RateIn) -> dict[str, Any]:
     user = _citizen(request)
     petition = queries.petition_for_citizen(user, str(public_id))
@@ -155,6 +165,7 @@ def rate(request: HttpRequest, public_id: uuid.UUID, payload: RateIn) -> dict[st
     response={200: SignOut, 400: ErrorOut, 404: ErrorOut},
     url_name="participation_sign",
 )
+@citizens_own_data
 def sign(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """Sign a public petition (once per person)."""
     petition = do_sign(_citizen(request), queries.public_petition(str(public_id)))
@@ -186,6 +197,7 @@ def _consultation(found: Consultation) -> dict[str, Any]:
     auth=None,
     url_name="participation_consultations",
 )
+@no_personal_data
 def consultations(request: HttpRequest) -> list[dict[str, Any]]:
     """Every consultation with its published impact (aggregates only, small cells null)."""
     return [_consultation(c) for c in Consultation.objects.order_by("-opens_on")[:100]]
@@ -196,6 +208,7 @@ def consultations(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: ForMeOut, 404: ErrorOut},
     url_name="participation_for_me",
 )
+@citizens_own_data
 def for_me(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
     """What the draft would mean for me: the service under both versions."""
     user = _citizen(request)

@@ -7,3 +7,7 @@ class ParticipationConfig(AppConfig):
     name = "gov3.participation"
     label = "participation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # registers the "agency_petitioners" and "agency_requesters" access-policy scopes
+        import gov3.participation.scopes  # noqa: F401, PLC0415

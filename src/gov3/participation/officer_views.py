@@ -1,7 +1,11 @@
 """Officer pages of participation: the agency's petitions (overdue flagged) with the
-dashboard figures, one petition (answer, transfer, extend, split; objections), disclosure
-requests, consultations (draft a parameter change, respond, adopt). Petition text is shown
-escaped, as everything a citizen writes."""
+dashboard figures, one petition (answer, transfer, extend, split; objections) and its
+attachments, disclosure requests, consultations (draft a parameter change, respond, adopt).
+Petition text is shown escaped, as everything a citizen writes.
+
+Petitions and requests are read through `queries`: only those with the officer's agency that
+the access policy lets the officer read, each person shown written to the access log. Every
+form here is sent by POST."""
 
 from __future__ import annotations
 
@@ -13,12 +17,17 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
 
+from gov3.accounts.access_policy import may_state
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
 from gov3.catalogue.eligibility import language
 from gov3.catalogue.packs import pack_path
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.models import AccessPurpose
+from gov3.core.personal_data import access_logged, no_personal_data
 from gov3.participation import drafts, queries
 from gov3.participation.charts import bar_chart, count_text
 from gov3.participation.figures import disclosure_figures
@@ -65,12 +74,17 @@ def _officer(request: HttpRequest) -> User:
 
 
 @officer_required
+@require_GET
+@access_logged(queries.PETITION_QUEUE_PARTS)
 def queue(request: HttpRequest) -> HttpResponse:
-    """The agency's open petitions, overdue first, and its figures."""
+    """The agency's open petitions the officer may read, overdue first (each petitioner listed
+    is in the access log), and its figures (counts only)."""
     officer = _officer(request)
     today = timezone.localdate()
-    items = list(queries.agency_petitions(officer)[:200])
+    items = queries.petition_queue_for_officer(officer)
+    # The figures count every petition of the agency (counts show no one's data).
     every = Petition.objects.filter(agency_id=officer.agency_id or 0)
+    still_open = every.filter(status=PetitionStatus.OPEN)
     answered = list(
         every.filter(status=PetitionStatus.ANSWERED).values_list(
             "filed_on", "answered_on", "due_on", "satisfaction"
@@ -82,8 +96,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     for category in every.values_list("category", flat=True):
         by_category[category] = by_category.get(category, 0) + 1
     figures = {
-        "open": len(items),
-        "overdue": queries.overdue(officer, today).count(),
+        "open": still_open.count(),
+        "overdue": still_open.filter(due_on__lt=today).count(),
         "answered": len(answered),
         "on_time": (sum(1 for f, a, d, _ in answered if a and a <= d) / len(answered))
         if answered
@@ -106,6 +120,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     for item in public:
         item.shown_status = PublicPetitionStatus(effective_status(item, today)).label  # type: ignore[attr-defined]
     context = {
+        "handles": may_state(officer, AccessPurpose.PETITION_HANDLING),
         "petitions": items,
         "public": public,
         "today": today,
@@ -117,7 +132,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
-def petition(request: HttpRequest, public_id: str) -> HttpResponse:  # noqa: PLR0912 - one branch per action
+@require_http_methods(["GET", "POST"])
+@access_logged(queries.PETITION_PARTS)
+def petition(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One petition: the petitioner's name, text, attachments and history, and the alike
+    petitions of its group (each petitioner shown is in the access log)."""
     officer = _officer(request)
     try:
         found = queries.petition_for_officer(officer, public_id)
@@ -161,16 +180,10 @@ def petition(request: HttpRequest, public_id: str) -> HttpResponse:  # noqa: PLR
         else:
             if not form.errors and not objection_form.errors:
                 return redirect("participation:officer_petition", public_id=found.public_id)
-    group = []
-    if found.group_id:
-        group = list(
-            Petition.objects.filter(group_id=found.group_id)
-            .exclude(pk=found.pk)
-            .select_related("petitioner")[:50]
-        )
     context = {
         "petition": found,
-        "group": group,
+        "group": queries.group_for_officer(officer, found),
+        "attachments": list(found.attachments.order_by("pk").only("name", "size")),
         "events": list(
             found.events.order_by("at", "pk").select_related("to_agency", "from_agency")
         ),
@@ -186,9 +199,12 @@ def petition(request: HttpRequest, public_id: str) -> HttpResponse:  # noqa: PLR
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@access_logged(queries.REQUEST_QUEUE_PARTS)
 def disclosure_queue(request: HttpRequest) -> HttpResponse:
-    """The agency's requests (deemed refusals flagged), its decisions in figures, and its
-    proactive publication list with the form to add to it."""
+    """The agency's requests the officer may read (deemed refusals flagged; each requester
+    listed is in the access log), its decisions in figures, and its proactive publication
+    list with the form to add to it."""
     officer = _officer(request)
     today = timezone.localdate()
     form = PublicationForm(request.POST or None)
@@ -202,11 +218,12 @@ def disclosure_queue(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             return redirect("participation:officer_disclosure_queue")
-    items = list(queries.agency_requests(officer)[:200])
+    items = queries.request_queue_for_officer(officer)
     for item in items:
         item.deemed = deemed_refused(item, today)  # type: ignore[attr-defined]
     agency = officer.agency
     context = {
+        "handles": may_state(officer, AccessPurpose.DISCLOSURE_HANDLING),
         "requests": items,
         "figures": disclosure_figures(agency.country, today, language(), agency=agency)
         if agency
@@ -224,7 +241,10 @@ def disclosure_queue(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@access_logged(queries.REQUEST_PARTS)
 def disclosure_request(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One request and the decision form (the requester's read is in the access log)."""
     officer = _officer(request)
     try:
         found = queries.request_for_officer(officer, public_id)
@@ -275,7 +295,10 @@ def disclosure_request(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@no_personal_data
 def consultations(request: HttpRequest) -> HttpResponse:
+    """The agency's consultations with their stance counts, and the form to open one."""
     officer = _officer(request)
     today = timezone.localdate()
     form = ParameterDraftForm(
@@ -334,7 +357,11 @@ def consultations(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@no_personal_data
 def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A consultation of the agency: its impact (suppressed aggregates) and the comments,
+    shown without who wrote them (no name, no id: nobody's data is read)."""
     officer = _officer(request)
     found = Consultation.objects.filter(
         public_id=public_id, agency_id=officer.agency_id or 0
@@ -368,8 +395,11 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+@no_personal_data
 def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A public petition to the agency and its public answer."""
+    """A public petition to the agency and its public answer: what everyone reads on the
+    public page (neither who opened it nor who signed it is shown)."""
     officer = _officer(request)
     found = PublicPetition.objects.filter(
         public_id=public_id, agency_id=officer.agency_id or 0
@@ -393,3 +423,20 @@ def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "participation/officer_public_petition.html", context, status=status)
+
+
+@officer_required
+@require_GET
+@access_logged(queries.ATTACHMENT_PARTS)
+def petition_attachment(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """A file the petitioner attached, downloaded (never shown inline) by an officer who may
+    read the petition; the read is in the petitioner's access log."""
+    try:
+        found = queries.attachment_for_officer(_officer(request), str(public_id), number)
+    except NotFoundError:
+        raise Http404 from None
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, found.name) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -27,6 +27,11 @@ urlpatterns = [
         name="officer_petition",
     ),
     path(
+        "officer/participation/petitions/<uuid:public_id>/attachments/<int:number>",
+        officer_views.petition_attachment,
+        name="officer_petition_attachment",
+    ),
+    path(
         "officer/participation/public/<uuid:public_id>/",
         officer_views.public_petition,
         name="officer_public_petition",

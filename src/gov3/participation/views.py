@@ -15,6 +15,7 @@ from gov3.accounts.decorators import citizen_of, signed_in_citizen
 from gov3.accounts.models import Agency
 from gov3.catalogue.eligibility import language
 from gov3.core.errors import Gov3Error, NotFoundError
+from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.opendata.datasets import threshold
 from gov3.participation import queries
 from gov3.participation.charts import bar_chart, count_text
@@ -76,6 +77,7 @@ def upload_of(file: Any) -> list[Upload]:
 
 
 @login_required
+@citizens_own_data
 def petitions(request: HttpRequest) -> HttpResponse:
     """My petitions and the form to file one."""
     user = signed_in_citizen(request)
@@ -111,6 +113,7 @@ def petitions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def petition(request: HttpRequest, public_id: str) -> HttpResponse:
     user = signed_in_citizen(request)
     try:
@@ -146,6 +149,7 @@ def petition(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "participation/petition.html", context, status=400 if error else 200)
 
 
+@no_personal_data
 def public_petitions(request: HttpRequest) -> HttpResponse:
     """Every public petition; a signed-in citizen opens a new one here."""
     today = timezone.localdate()
@@ -176,7 +180,10 @@ def public_petitions(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/public_petitions.html", context, status=status)
 
 
+@no_personal_data
 def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A public petition, its signature count and the button to sign (nobody who signed or
+    opened it is shown)."""
     try:
         found = queries.public_petition(public_id)
     except NotFoundError:
@@ -204,6 +211,7 @@ def public_petition(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def disclosure(request: HttpRequest) -> HttpResponse:
     user = signed_in_citizen(request)
     country = user.person.country  # type: ignore[union-attr]
@@ -232,6 +240,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@citizens_own_data
 def disclosure_request(request: HttpRequest, public_id: str) -> HttpResponse:
     user = signed_in_citizen(request)
     try:
@@ -261,6 +270,7 @@ def disclosure_request(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@no_personal_data
 def consultations(request: HttpRequest) -> HttpResponse:
     items = Consultation.objects.exclude(status=ConsultationStatus.WITHDRAWN).order_by("-opens_on")
     return render(request, "participation/consultations.html", {"consultations": list(items[:50])})
@@ -330,7 +340,10 @@ def impact_view(impact: dict[str, Any], country: str) -> dict[str, Any]:
     }
 
 
+@citizens_own_data
 def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A consultation and its impact (suppressed aggregates); a signed-in citizen also sees
+    what the draft would mean for them (their own facts, nobody else's)."""
     try:
         found = queries.consultation(public_id)
     except NotFoundError:
@@ -370,6 +383,7 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "participation/consultation.html", context, status=400 if error else 200)
 
 
+@no_personal_data
 def figures(request: HttpRequest) -> HttpResponse:
     """Petitions, information disclosure and consultations in figures (no sign-in)."""
     from django.conf import settings  # noqa: PLC0415 - the country at request time (tests)
@@ -386,6 +400,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/figures.html", context)
 
 
+@no_personal_data
 def publications(request: HttpRequest) -> HttpResponse:
     """Every agency's proactive publication list (published without a request)."""
     items = list(
