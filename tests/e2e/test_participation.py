@@ -37,7 +37,7 @@ from gov3.participation.services.consultations import do_open_consultation
 from gov3.registry.models import Person
 from gov3.registry.services import do_record_income_assessment
 from tests.conftest import ACTOR, PASSWORD, current_totp, make_person
-from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
+from tests.e2e.conftest import assert_accessible, assert_fits_the_screen, open_the_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,10 @@ def check_page(page: Page, *, on_phone: bool) -> None:
 
 def file_petition(page: Page, base: str, title: str, text: str) -> Petition:
     """File a complaint on the citizen's page, leaving the subject to the classifier."""
-    page.get_by_role("link", name="Your petitions").first.click()
+    open_the_menu(page)  # on a phone the menu is behind its Menu button
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Your petitions"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your petitions")
     check_page(page, on_phone=True)
     page.get_by_label("Type").select_option(label="Complaint")
@@ -321,7 +324,10 @@ def test_a_citizen_sees_what_the_draft_means_for_them_as_the_rules_explain_it(
     # 2. the citizen opens it on his phone: "for you" under both versions
     mobile = phone.new_page()
     citizen_signs_in(mobile, base, stranger.username)
-    mobile.get_by_role("link", name="Consultations").first.click()
+    open_the_menu(mobile)
+    mobile.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Consultations"
+    ).click()
     check_page(mobile, on_phone=True)
     mobile.get_by_role("link", name="기초연금 단독가구 선정기준액 상향 (안)").click()
     for_you = mobile.locator("#for-you")

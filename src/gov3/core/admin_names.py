@@ -24,6 +24,7 @@ APPS = {
     "otp_totp": gettext_noop("Authenticator apps (TOTP)"),
     "django_otp": gettext_noop("Second factor"),
     "axes": gettext_noop("Sign-in attempts"),
+    "participation": gettext_noop("Participation"),
 }
 
 #: Model and field names as the models spell them, for `makemessages`.
@@ -130,6 +131,27 @@ NAMES = [
     gettext_noop("quiet end"),
     gettext_noop("language"),
     gettext_noop("updated at"),
+    # participation: petitions, public petitions, disclosure requests, consultations
+    gettext_noop("closes on"),
+    gettext_noop("consultation"),
+    gettext_noop("consultations"),
+    gettext_noop("decision"),
+    gettext_noop("disclosure request"),
+    gettext_noop("disclosure requests"),
+    gettext_noop("due on"),
+    gettext_noop("filed on"),
+    gettext_noop("opens on"),
+    gettext_noop("petition"),
+    gettext_noop("petitions"),
+    gettext_noop("public id"),
+    gettext_noop("public petition"),
+    gettext_noop("public petitions"),
+    gettext_noop("received on"),
+    gettext_noop("service id"),
+    gettext_noop("signature count"),
+    gettext_noop("threshold"),
+    gettext_noop("category"),
+    gettext_noop("title"),
 ]
 
 #: django-otp's sign-in (its catalogues have no Korean or Vietnamese).
@@ -156,6 +178,7 @@ _TRANSLATED_APPS = (
     "saemaul",
     "otp_totp",
     "axes",
+    "participation",
 )
 
 
