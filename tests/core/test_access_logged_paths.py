@@ -6,6 +6,7 @@ is not declared."""
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -368,3 +369,29 @@ def test_admin_changes_to_agencies_are_audited(
     assert entry.actor == "admin:registrar"
     assert entry.target_type == "accounts.agency"
     assert entry.data["changed"] == {"services": ["passport_renewal"]}
+
+
+@pytest.mark.django_db
+def test_an_administrator_setting_a_password_is_audited_without_the_password(
+    admin_client: Client, welfare_agency: Agency
+) -> None:
+    user, _device = do_create_officer_account(
+        ACTOR,
+        username="setpw",
+        password="an old passphrase 1",
+        agency=welfare_agency,
+        role=OfficerRole.WELFARE_OFFICER,
+    )
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    new = "a new passphrase for 2027"
+    response = admin_client.post(
+        url, {"password1": new, "password2": new, "usable_password": "true"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.check_password(new)
+    entry = AuditEntry.objects.filter(action="admin.change", target_type="accounts.user").get()
+    assert entry.actor == "admin:registrar"
+    assert entry.target_id == str(user.pk)
+    assert entry.data["changed"] == {"password": "(changed)"}
+    assert new not in json.dumps(entry.data)

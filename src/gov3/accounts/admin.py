@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
 
 from gov3.accounts.models import Agency, User
 from gov3.core.admin import AccessLoggedAdmin, AuditedAdmin
@@ -29,6 +31,18 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
         *(UserAdmin.fieldsets or ()),
         ("gov3", {"fields": ("kind", "person", "agency", "role")}),
     )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Setting someone's password is a change like any other: audited (that it changed,
+        never the password)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                self._audit(request, "admin.change", user, {"password": "(changed)"})
+        return response
 
 
 @admin.register(Agency)
