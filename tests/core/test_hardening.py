@@ -7,10 +7,14 @@ import json
 import logging
 import sys
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from gov3.accounts.models import User
 from gov3.cases.models import Objection
@@ -108,6 +112,36 @@ def test_one_open_objection_per_offer(
     with pytest.raises(ValidationFailedError):
         do_object(citizen, offer=offer, text="And again.")
     assert Objection.objects.filter(offer=offer).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_open_objection_per_offer_when_requests_race(
+    register_birth: Any, citizen: User, welfare_agency: Any
+) -> None:
+    """Two requests that both checked before either wrote: the second write is refused by the
+    database, and the citizen gets the same clear answer."""
+    baby = register_birth()
+    offer = Offer.objects.get(subject=baby, service_id="child_allowance")
+    first = do_object(citizen, offer=offer, text="The birth date is wrong.")
+    racing = Objection.objects.filter(pk=first.pk).values().get()
+    for key in ("id", "public_id"):
+        racing.pop(key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Objection.objects.create(**racing)
+    # the check in the service sees nothing open (as when the other request has not committed)
+    with (
+        patch.object(QuerySet, "exists", return_value=False),
+        pytest.raises(ValidationFailedError) as refused,
+    ):
+        do_object(citizen, offer=offer, text="And again.")
+    assert str(refused.value) == gettext(
+        "You have already said what is wrong with this; the agency will answer that first."
+    )
+    assert Objection.objects.filter(offer=offer).count() == 1
+    # once answered, a new objection may be made
+    Objection.objects.filter(pk=first.pk).update(status="answered")
+    do_object(citizen, offer=offer, text="Still wrong.")
+    assert Objection.objects.filter(offer=offer, status="open").count() == 1
 
 
 @pytest.mark.django_db

@@ -182,5 +182,20 @@ class Objection(models.Model):
     created_at = models.DateTimeField()
     due_on = models.DateField()
 
+    class Meta:
+        constraints = [
+            # One open objection per offer and per case, also under concurrent requests.
+            models.UniqueConstraint(
+                fields=["offer"],
+                condition=models.Q(status="open", offer__isnull=False),
+                name="cases_one_open_objection_per_offer",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="open", case__isnull=False),
+                name="cases_one_open_objection_per_case",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"objection {self.public_id} ({self.status})"

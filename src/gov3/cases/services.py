@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -505,30 +505,33 @@ def do_object(
         raise NotFoundError(gettext("There is no such offer or case."))
     text = _clean_text(text, required=gettext("Please say what is wrong."))
     service_id = offer.service_id if offer is not None else case.service_id  # type: ignore[union-attr]
-    with transaction.atomic(durable=True):
-        # One open objection per offer or case: the agency answers it before another is taken.
-        if Objection.objects.filter(offer=offer, case=case, status=ObjectionStatus.OPEN).exists():
-            raise ValidationFailedError(
-                gettext(
-                    "You have already said what is wrong with this; the agency will answer that "
-                    "first."
-                )
+    already = gettext(
+        "You have already said what is wrong with this; the agency will answer that first."
+    )
+    try:
+        with transaction.atomic(durable=True):
+            # One open objection per offer or case: the agency answers it first.
+            if Objection.objects.filter(
+                offer=offer, case=case, status=ObjectionStatus.OPEN
+            ).exists():
+                raise ValidationFailedError(already)
+            objection = Objection.objects.create(
+                person=person,
+                offer=offer,
+                case=case,
+                service_id=service_id,
+                agency=handling_agency(person.country, service_id),
+                text=text,
+                created_at=timezone.now(),
+                due_on=timezone.localdate() + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
             )
-        objection = Objection.objects.create(
-            person=person,
-            offer=offer,
-            case=case,
-            service_id=service_id,
-            agency=handling_agency(person.country, service_id),
-            text=text,
-            created_at=timezone.now(),
-            due_on=timezone.localdate() + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
-        )
-        record_audit(
-            actor=f"citizen:{user.get_username()}",
-            action="cases.objection",
-            target_type="objection",
-            target_id=objection.pk,
-            data={"service": service_id},
-        )
+            record_audit(
+                actor=f"citizen:{user.get_username()}",
+                action="cases.objection",
+                target_type="objection",
+                target_id=objection.pk,
+                data={"service": service_id},
+            )
+    except IntegrityError as error:  # a concurrent request took the one open objection
+        raise ValidationFailedError(already) from error
     return objection
