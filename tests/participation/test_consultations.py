@@ -7,8 +7,10 @@ the newly eligible offered), refused with nothing changed when the service moved
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,6 +39,7 @@ from gov3.participation.services.consultations import (
 )
 from gov3.registry.models import Person
 from gov3.registry.services import do_record_income_assessment, do_register_marriage
+from tests.api.test_offers_cases_api import sign_in_citizen
 from tests.conftest import ACTOR, PASSWORD, make_person
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +233,35 @@ def test_one_comment_a_person_within_the_period_and_the_agency_responds(
     assert "The agency's response" in page
     assert "원안대로 추진합니다." in page
     assert "1 / 0 / 0" in page
+
+
+def test_a_citizen_comments_through_the_api_once_and_never_on_a_missing_consultation(
+    people: dict[str, Person], welfare_officer: User, settings: Any
+) -> None:
+    consultation = open_draft(
+        welfare_officer, Path(settings.GOV3_COUNTRIES_DIR) / "kr", day=timezone.localdate()
+    )
+    account = do_create_citizen_account(
+        ACTOR, person=people["stranger"], username="cheolsu", password=PASSWORD
+    )
+    client = sign_in_citizen(account)
+
+    def comment(public_id: object, body: dict[str, str]) -> Any:
+        return client.post(
+            f"/api/v1/participation/consultations/{public_id}/comments",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"x-csrftoken": client.cookies["csrftoken"].value},
+        )
+
+    assert comment(consultation.public_id, {"stance": "maybe", "text": ""}).status_code == 422
+    assert comment(uuid.uuid4(), {"stance": "support", "text": ""}).status_code == 404
+    assert not ConsultationComment.objects.exists()
+    made = comment(consultation.public_id, {"stance": "oppose", "text": "반대합니다"})
+    assert made.status_code == 200, made.content[:300]
+    assert made.json() == {"stance": "oppose", "text": "반대합니다"}
+    assert comment(consultation.public_id, {"stance": "support", "text": ""}).status_code == 422
+    assert list(ConsultationComment.objects.values_list("stance", flat=True)) == ["oppose"]
 
 
 def test_adoption_supersedes_open_offers_tells_confirmed_ones_and_offers_the_newly_eligible(
