@@ -193,6 +193,20 @@ def test_for_you_equals_gov3_rules_explain_under_both_versions(
     client.force_login(account)
     page = client.get(f"/participation/consultations/{consultation.public_id}/").content.decode()
     assert f"You would start to qualify. For you: +{BASE_AMOUNT:,} KRW per month" in page
+    # why, in sentences under each version: the limit each version sets, and whether it is met
+    why = re.findall(
+        r"<details class=\"gov3-details\"><summary>(Why, [^<]+)</summary>(.*?)</details>",
+        page,
+        re.S,
+    )
+    assert [title for title, _ in why] == ["Why, today", "Why, under the draft"]
+    today_why, draft_why = (" ".join(re.sub(r"<[^>]+>", " ", body).split()) for _, body in why)
+    income = "Your recognised monthly income is 2,500,000 KRW; it may be at most"
+    assert re.search(rf"Not met: {income} [0-9,]+ KRW", today_why)  # over today's limit
+    assert f"Met: {income} {SINGLE_LIMIT:,} KRW" in draft_why
+    assert f"Not met: {income}" not in draft_why
+    assert f"The amount is {BASE_AMOUNT:,} KRW" in draft_why
+    assert "The amount is" not in today_why
     api = client.get(f"/api/v1/participation/consultations/{consultation.public_id}/for-me")
     assert api.json() == {
         "eligible_now": False,

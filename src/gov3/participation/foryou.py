@@ -1,12 +1,14 @@
 """What a draft would mean for one citizen: the service explained under the current and the
-draft version on the draft's day (the same explain evaluator as `gov3 rules explain`)."""
+draft version on the draft's day (the same explain evaluator as `gov3 rules explain`), and
+why, in sentences, under each version (as offers explain themselves)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gov3.catalogue.eligibility import language
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.catalogue.reasons import Reasons, reasons_for
 from gov3.participation.models import Consultation
 from gov3.participation.services.consultations import draft_pack
 from gov3.registry.facts import subject_for
@@ -18,6 +20,9 @@ from gov3.rules.explain import Explanation, explain_service
 class ForYou:
     now: Explanation
     draft: Explanation
+    #: Why, in sentences, under the current version and under the draft.
+    now_reasons: Reasons = field(default_factory=lambda: Reasons(()))
+    draft_reasons: Reasons = field(default_factory=lambda: Reasons(()))
 
     @property
     def change(self) -> int:
@@ -32,7 +37,11 @@ def for_person(consultation: Consultation, person: Person) -> ForYou:
     currency = country_pack(consultation.country).currency.code
     day = consultation.effective_on
     kwargs = {"language": language(), "currency": currency}
+    now_service = current.services[consultation.service_id]
+    draft_service = draft.services[consultation.service_id]
     return ForYou(
-        explain_service(current, current.services[consultation.service_id], subject, day, **kwargs),
-        explain_service(draft, draft.services[consultation.service_id], subject, day, **kwargs),
+        explain_service(current, now_service, subject, day, **kwargs),
+        explain_service(draft, draft_service, subject, day, **kwargs),
+        reasons_for(current, now_service, subject, day, currency=currency),
+        reasons_for(draft, draft_service, subject, day, currency=currency),
     )

@@ -374,6 +374,12 @@ def consultation(request: HttpRequest, public_id: str) -> HttpResponse:
         "consultation": found,
         "impact": impact_view(found.impact, found.country),
         "mine": mine,
+        "mine_reasons": []
+        if mine is None
+        else [
+            (gettext("Why, today"), mine.now_reasons),
+            (gettext("Why, under the draft"), mine.draft_reasons),
+        ],
         "form": form,
         "error": error,
         "counts": counts,
