@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import totp
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import (
@@ -113,6 +113,15 @@ def _postgres_when_required(django_db_setup: None, django_db_blocker: Any) -> No
 #: The production hasher (Argon2) costs ~50 ms a password by design; the suite makes hundreds of
 #: accounts and sign-ins. `tests/accounts/test_passwords.py` checks the production setting.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (Korean): a request leaves its language active
+    in the thread, and a test must not depend on which test ran before it on its worker."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -4,11 +4,13 @@ the period; public petitions signed once; a broken draft refused with nothing pu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import (
@@ -40,6 +42,13 @@ from tests.conftest import ACTOR, PASSWORD
 
 pytestmark = pytest.mark.django_db
 TEXT = "종로 12번길 골목길, 가로등이 꺼져 밤에 도로가 너무 어둡습니다. 빠른 조치를 부탁드립니다."
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The commands' messages are matched in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
