@@ -284,6 +284,6 @@ def test_an_objection_to_an_offer_reaches_cases_through_the_event(
     assert (made.public_id, made.due_on) == (objection.public_id, objection.due_on)
     assert objection.agency == welfare_agency
     assert objection.offer == offer
-    with pytest.raises(ValidationFailedError, match="already said what is wrong"):
+    with pytest.raises(ValidationFailedError):  # one open objection per offer
         do_object_to_offer(citizen, offer, text="And again.")
     assert Objection.objects.count() == 1
