@@ -43,7 +43,7 @@ demo: install ## Set up the demo country (kr, 20,000 residents) and serve on 127
 	$(GOV3) runserver 127.0.0.1:8000 --noreload
 
 .PHONY: test
-test: install-dev ## Lint, type-check, check migrations, run pytest on SQLite and PostgreSQL
+test: install-dev ## Lint, type-check, check imports and migrations, run pytest on SQLite and PostgreSQL
 	scripts/run-tests
 
 .PHONY: test-full
@@ -55,7 +55,7 @@ demo-check: ## What make demo does, in a clean runtime-only venv and a temporary
 	scripts/demo-smoke
 
 .PHONY: lint
-lint: install-dev ## Only ruff, formatting, mypy and the migrations check
+lint: install-dev ## Only ruff, formatting, mypy, the import contracts and the migrations check
 	scripts/run-tests --lint-only
 
 .PHONY: fmt

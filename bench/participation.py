@@ -45,10 +45,10 @@ from gov3.participation.core.impact import Version, compute_impact
 from gov3.participation.core.policy import load_policy
 from gov3.participation.core.routing import Router
 from gov3.participation.drafts import load_draft, parameter_change
-from gov3.participation.synthetic import petitions
 from gov3.rules.pack import load_rules
 from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population
+from gov3.synthetic.petitions import petitions
 
 ROOT = Path(__file__).resolve().parents[1]
 KR = ROOT / "countries" / "kr"

@@ -36,7 +36,7 @@ def child(backend_url: str, size: int, seed: int, country: str) -> None:
     django.setup()
     from django.core.management import call_command  # noqa: PLC0415
 
-    from gov3.registry.population import generate_population  # noqa: PLC0415
+    from gov3.synthetic.population import generate_population  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     call_command("country", "load", country, stdout=open(os.devnull, "w"))  # noqa: SIM115

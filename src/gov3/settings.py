@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "gov3.portal",
     "gov3.backoffice",
     "gov3.demo",
+    "gov3.synthetic",
     "gov3.saemaul",
     "gov3.notifications",
     "gov3.offers",

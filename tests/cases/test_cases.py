@@ -28,7 +28,7 @@ from gov3.cases.services import (
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
 from gov3.notifications.models import Notification
 from gov3.offers.models import ConsentReceipt, Offer, OfferStatus
-from gov3.offers.services import do_confirm_offer, do_decline_offer
+from gov3.offers.services import do_confirm_offer, do_decline_offer, do_object_to_offer
 from gov3.registry.models import Person
 from gov3.registry.services import do_register_birth
 from tests.conftest import ACTOR, PASSWORD
@@ -267,4 +267,23 @@ def test_an_objection_goes_to_the_agency(
         do_object(citizen, offer=offer, text="")
     objection = do_object(citizen, offer=offer, text="The father is missing.")
     assert objection.agency == welfare_agency
+    assert Objection.objects.count() == 1
+
+
+def test_an_objection_to_an_offer_reaches_cases_through_the_event(
+    baby_offers: dict[str, Offer], citizen: User, welfare_agency: Agency
+) -> None:
+    """`offers` does not import `cases`: its command sends `offer_objected` and `cases` records
+    the objection in the same transaction, refusals included."""
+    offer = baby_offers["parent_benefit"]
+    with pytest.raises(ValidationFailedError):
+        do_object_to_offer(citizen, offer, text="  ")
+    assert not Objection.objects.exists()
+    made = do_object_to_offer(citizen, offer, text="The father is missing.")
+    objection = Objection.objects.get()
+    assert (made.public_id, made.due_on) == (objection.public_id, objection.due_on)
+    assert objection.agency == welfare_agency
+    assert objection.offer == offer
+    with pytest.raises(ValidationFailedError):  # one open objection per offer
+        do_object_to_offer(citizen, offer, text="And again.")
     assert Objection.objects.count() == 1

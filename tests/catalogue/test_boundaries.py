@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gov3.catalogue.boundaries import load_boundaries
-from gov3.saemaul.demo import EUP_MYEON
+from gov3.demo.saemaul import EUP_MYEON
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "countries" / "kr" / "boundaries"
 AREAS = Path(__file__).resolve().parents[2] / "countries" / "kr" / "areas.csv"

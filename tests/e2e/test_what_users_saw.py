@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from gov3.accounts.models import User
 from gov3.accounts.services import do_create_administrator
+from gov3.demo.saemaul import load_demo, set_up_demo_accounts
 from gov3.registry.models import Person
-from gov3.saemaul.demo import load_demo, set_up_demo_accounts
 from tests.conftest import ACTOR, PASSWORD, current_totp, make_person
 from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 

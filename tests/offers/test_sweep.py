@@ -21,7 +21,7 @@ from gov3.offers.services import do_view_offer
 from gov3.offers.sweep import run_sweep, swept_services
 from gov3.registry.facts_sql import evaluate_registry_rows
 from gov3.registry.models import Person
-from gov3.registry.population import generate_population
+from gov3.synthetic.population import generate_population
 
 DAY = date(2026, 3, 2)
 ROOT = Path(__file__).resolve().parents[2]

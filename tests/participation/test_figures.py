@@ -18,7 +18,7 @@ from frictionless import Resource, Schema, validate
 
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import do_create_citizen_account, do_create_officer_account
-from gov3.participation.demo import load_demo_petitions
+from gov3.demo.participation import load_demo_petitions
 from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import Petition, ProactivePublication
 from gov3.participation.services.consultations import do_comment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -39,7 +40,7 @@ def test_every_programme_model_is_in_the_admin_read_only(client: Client, village
         m
         for m in vars(models).values()
         if isinstance(m, type)
-        and issubclass(m, models.models.Model)
+        and issubclass(m, Model)
         and m._meta.app_label == "saemaul"
         and not m._meta.abstract
     }

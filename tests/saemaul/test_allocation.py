@@ -20,7 +20,7 @@ from gov3.saemaul.services import (
     do_record_evaluations,
     do_set_round_status,
 )
-from gov3.saemaul.synthetic import District, generate_villages
+from gov3.synthetic.saemaul import District, generate_villages
 from tests.saemaul.conftest import ACTOR, make_village
 
 SEED_VILLAGES = 33_267

@@ -18,7 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from gov3.accounts.models import User
 from gov3.core.templatetags.machine_numbers import coordinate, svg_number
-from gov3.saemaul.demo import load_demo, set_up_demo_accounts
+from gov3.demo.saemaul import load_demo, set_up_demo_accounts
 from gov3.saemaul.models import Village
 from tests import svg
 from tests.conftest import make_person

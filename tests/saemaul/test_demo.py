@@ -12,7 +12,7 @@ from django.core.management import call_command
 from PIL import ExifTags, Image, ImageStat
 
 from gov3.accounts.models import User
-from gov3.saemaul.demo import interpolated_path, load_demo, set_up_demo_accounts
+from gov3.demo.saemaul import interpolated_path, load_demo, set_up_demo_accounts
 from gov3.saemaul.models import (
     Allocation,
     AllocationLine,

@@ -16,7 +16,7 @@ from gov3.saemaul.geo import haversine_m
 from gov3.saemaul.models import EvidencePhoto, ProgrammePolicy, Project, Village
 from gov3.saemaul.photos import PhotoProblem, PhotoRejectedError, inspect_photo
 from gov3.saemaul.services import do_add_evidence, do_review_evidence
-from gov3.saemaul.synthetic import synthetic_photo
+from gov3.synthetic.saemaul import synthetic_photo
 from tests.saemaul.conftest import ACTOR, SITE, draft_project
 
 # 0.045° of latitude is about 5.0 km anywhere on Earth.

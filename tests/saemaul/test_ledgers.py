@@ -35,7 +35,7 @@ from gov3.saemaul.services import (
     do_review_evidence,
     do_transfer_stock,
 )
-from gov3.saemaul.synthetic import synthetic_photo
+from gov3.synthetic.saemaul import synthetic_photo
 from tests.saemaul.conftest import (
     ACTOR,
     SITE,

@@ -14,7 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from gov3.accounts.models import User
 from gov3.catalogue.boundaries import outline_of
-from gov3.saemaul.demo import EUP_MYEON, load_demo, set_up_demo_accounts
+from gov3.demo.saemaul import EUP_MYEON, load_demo, set_up_demo_accounts
 from gov3.saemaul.models import Village
 from tests.conftest import make_person
 

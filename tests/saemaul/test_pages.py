@@ -25,7 +25,6 @@ from gov3.accounts.services import (
     do_create_officer_account,
 )
 from gov3.registry.models import Area
-from gov3.saemaul import views
 from gov3.saemaul.models import (
     Allocation,
     Assembly,
@@ -50,6 +49,7 @@ from gov3.saemaul.services import (
     do_submit_project,
     do_submit_report,
 )
+from gov3.saemaul.views import evidence as evidence_views
 from tests.conftest import PASSWORD, make_person
 from tests.saemaul.conftest import (
     ACTOR,
@@ -401,16 +401,17 @@ def test_a_file_that_is_not_a_photo_is_refused(
 def test_a_huge_upload_is_refused_without_being_read_whole(
     as_: Callable[[str], Client], village: Village, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "READ_LIMIT", 1000)  # as if the file were larger than 64 MiB
+    # As if the file were larger than 64 MiB:
+    monkeypatch.setattr(evidence_views, "READ_LIMIT", 1000)
     ProgrammePolicy.objects.filter(country="kr").update(photo_max_bytes=1000)
     read: list[int] = []
-    real = views.do_add_evidence
+    real = evidence_views.do_add_evidence
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         read.append(len(kwargs["data"]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "do_add_evidence", spy)
+    monkeypatch.setattr(evidence_views, "do_add_evidence", spy)
     project = draft_project(village)
     upload = io.BytesIO(jpeg(gps=SITE) + b"\0" * 5000)
     upload.name = "huge.jpg"

@@ -37,7 +37,7 @@ from gov3.saemaul.services import (
     do_record_annual_figures,
     do_record_evaluation,
 )
-from gov3.saemaul.synthetic import synthetic_photo
+from gov3.synthetic.saemaul import synthetic_photo
 from tests.saemaul.conftest import (
     ACTOR,
     SITE,

@@ -9,7 +9,14 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         import gov3.cases.scopes  # noqa: F401, PLC0415 - registers the "agency_cases" scope
-        from gov3.cases.services import on_offer_confirmed  # noqa: PLC0415 - apps are ready only now
-        from gov3.core.events import offer_confirmed  # noqa: PLC0415 - apps are ready only now
+        from gov3.cases.services import (  # noqa: PLC0415 - apps are ready only now
+            on_offer_confirmed,
+            on_offer_objected,
+        )
+        from gov3.core.events import (  # noqa: PLC0415 - apps are ready only now
+            offer_confirmed,
+            offer_objected,
+        )
 
         offer_confirmed.connect(on_offer_confirmed, dispatch_uid="cases.on_offer_confirmed")
+        offer_objected.connect(on_offer_objected, dispatch_uid="cases.on_offer_objected")

@@ -499,6 +499,19 @@ def do_object(
 ) -> Objection:
     """ "This is wrong": the citizen disputes an offer's data or a decision. The objection goes
     to the agency that decides the service."""
+    with transaction.atomic(durable=True):
+        return _record_objection(user, text=text, offer=offer, case=case)
+
+
+def on_offer_objected(sender: Any, user: User, offer: Offer, text: str, **kwargs: Any) -> Objection:
+    """Receiver of `offer_objected`, inside the offer's transaction: the objection."""
+    return _record_objection(user, text=text, offer=offer)
+
+
+def _record_objection(
+    user: User, *, text: str, offer: Offer | None = None, case: Case | None = None
+) -> Objection:
+    """Record an objection inside the caller's transaction (see `do_object`)."""
     person = user.person if user.is_citizen else None
     target_person = offer.recipient_id if offer is not None else case.applicant_id if case else None
     if person is None or target_person != person.pk:
@@ -508,13 +521,13 @@ def do_object(
     already = gettext(
         "You have already said what is wrong with this; the agency will answer that first."
     )
+    # One open objection per offer or case: the agency answers it first.
+    if Objection.objects.filter(offer=offer, case=case, status=ObjectionStatus.OPEN).exists():
+        raise ValidationFailedError(already)
     try:
-        with transaction.atomic(durable=True):
-            # One open objection per offer or case: the agency answers it first.
-            if Objection.objects.filter(
-                offer=offer, case=case, status=ObjectionStatus.OPEN
-            ).exists():
-                raise ValidationFailedError(already)
+        # A savepoint: a concurrent request's open objection fails only this insert, and the
+        # caller's transaction rolls back on the error raised below.
+        with transaction.atomic():
             objection = Objection.objects.create(
                 person=person,
                 offer=offer,
@@ -525,13 +538,13 @@ def do_object(
                 created_at=timezone.now(),
                 due_on=timezone.localdate() + timedelta(days=int(settings.GOV3_CASE_DUE_DAYS)),
             )
-            record_audit(
-                actor=f"citizen:{user.get_username()}",
-                action="cases.objection",
-                target_type="objection",
-                target_id=objection.pk,
-                data={"service": service_id},
-            )
     except IntegrityError as error:  # a concurrent request took the one open objection
         raise ValidationFailedError(already) from error
+    record_audit(
+        actor=f"citizen:{user.get_username()}",
+        action="cases.objection",
+        target_type="objection",
+        target_id=objection.pk,
+        data={"service": service_id},
+    )
     return objection

@@ -30,5 +30,11 @@ passport_cancelled = Signal()
 #: commits or rolls back with the confirmation; kwargs: ``offer``, ``receipt``.
 offer_confirmed = Signal()
 
+#: Sent INSIDE the transaction in which a citizen says an offer is wrong ("this is wrong"), so
+#: that the objection a subscriber (`cases`) records commits or rolls back with it; kwargs:
+#: ``user``, ``offer``, ``text``. The subscriber returns what it recorded (with ``public_id`` and
+#: ``due_on``) and raises a `Gov3Error` to refuse, which rolls the transaction back.
+offer_objected = Signal()
+
 #: Sent after a case decision has committed; kwargs: ``case``, ``decision``.
 case_decided = Signal()

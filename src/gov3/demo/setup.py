@@ -28,6 +28,9 @@ from gov3.accounts.services import (
 )
 from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
+from gov3.demo.participation import load_demo as load_participation_demo
+from gov3.demo.saemaul import load_demo as load_saemaul_demo
+from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
 from gov3.documents.issuers import current_key
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.services import allocate_passport_number
@@ -35,13 +38,10 @@ from gov3.offers.models import Offer
 from gov3.offers.publish import publish_services
 from gov3.offers.services import notify_offers
 from gov3.offers.sweep import run_sweep
-from gov3.participation.demo import load_demo as load_participation_demo
 from gov3.registry.models import Passport, PassportStatus, Person
-from gov3.registry.population import generate_population
 from gov3.registry.services import do_record_passport_issued
 from gov3.registry.snapshot import write_snapshot
-from gov3.saemaul.demo import load_demo as load_saemaul_demo
-from gov3.saemaul.demo import set_up_demo_accounts as set_up_saemaul_accounts
+from gov3.synthetic.population import generate_population
 
 ACTOR = "system:demo"
 DEMO_PASSWORDS = {

@@ -14,7 +14,6 @@ from pydantic import Field
 
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
-from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import citizens_own_data
@@ -25,6 +24,7 @@ from gov3.offers.services import (
     confirmation_problem,
     do_confirm_offer,
     do_decline_offer,
+    do_object_to_offer,
     do_view_offer,
 )
 
@@ -213,5 +213,5 @@ def decline(request: HttpRequest, public_id: uuid.UUID, payload: DeclineIn) -> d
 def objection(request: HttpRequest, public_id: uuid.UUID, payload: ObjectionIn) -> Status[Any]:
     """ "This is wrong": the agency responsible checks and answers."""
     user = _citizen(request)
-    made = do_object(user, offer=offer_for(user, str(public_id)), text=payload.text)
+    made = do_object_to_offer(user, offer_for(user, str(public_id)), text=payload.text)
     return Status(201, {"id": str(made.public_id), "due_on": made.due_on})

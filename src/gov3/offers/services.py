@@ -3,14 +3,16 @@ supersede.
 
 Each `do_*` command owns its transaction and writes an audit entry. Confirming sends
 `offer_confirmed` inside the transaction, so the case the `cases` app opens commits (or rolls
-back) together with the consent receipt.
+back) together with the consent receipt; "this is wrong" sends `offer_objected` the same way, so
+`offers` never imports `cases` (docs/architecture.md).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -23,7 +25,7 @@ from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core.audit import record_audit
 from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
-from gov3.core.events import offer_confirmed
+from gov3.core.events import offer_confirmed, offer_objected
 from gov3.core.translations import LANGUAGES, in_every_language
 from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
@@ -340,6 +342,28 @@ def do_confirm_offer(
         )
         offer_confirmed.send(sender=Offer, offer=offer, receipt=receipt)
     return receipt
+
+
+class ObjectionRecord(Protocol):
+    """What the subscriber to `offer_objected` recorded: enough to tell the citizen."""
+
+    public_id: uuid.UUID
+    due_on: date
+
+
+def do_object_to_offer(user: User, offer: Offer, *, text: str) -> ObjectionRecord:
+    """ "This is wrong": the citizen disputes an offer's data. `cases` records the objection for
+    the agency that decides the service, inside this transaction (and refuses, with an error the
+    citizen reads, an empty text or a second open objection)."""
+    with transaction.atomic(durable=True):
+        answers = offer_objected.send(sender=Offer, user=user, offer=offer, text=text)
+    # django-stubs types a receiver's answer as str; `cases` answers with its Objection.
+    recorded = [cast("ObjectionRecord", answer) for _, answer in answers if answer is not None]
+    if not recorded:
+        # Only when the `cases` app is not installed: an operator's error, not the citizen's.
+        msg = "No app takes objections to offers: is gov3.cases in INSTALLED_APPS?"
+        raise RuntimeError(msg)
+    return recorded[0]
 
 
 def do_decline_offer(user: User, offer: Offer, *, expected_version: int, reason: str) -> Offer:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import signed_in_citizen
 from gov3.accounts.models import User
-from gov3.cases.services import do_object
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import Gov3Error, NotFoundError
 from gov3.core.personal_data import citizens_own_data
@@ -27,6 +26,7 @@ from gov3.offers.services import (
     confirmation_problem,
     do_confirm_offer,
     do_decline_offer,
+    do_object_to_offer,
     do_view_offer,
 )
 
@@ -153,7 +153,7 @@ def objection(request: HttpRequest, public_id: str) -> HttpResponse:
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            made = do_object(user, offer=offer, text=form.cleaned_data["text"])
+            made = do_object_to_offer(user, offer, text=form.cleaned_data["text"])
         except Gov3Error as error:
             form.add_error(None, str(error))
         else:

@@ -238,6 +238,49 @@ class Jurisdiction:
             return report.area.parent_id is None
         return report.area.parent_id == self.assignment.area_id
 
+    def village_for_step(self, code: str, step: Step) -> Village:
+        """The village (not found outside the jurisdiction) if the user's level takes the step
+        (otherwise refused): every village step of the pages and the API starts here."""
+        village = self.village_by_code(code)
+        self.require(step)
+        return village
+
+    def project_for_step(self, public_id: Any, step: Step) -> Project:
+        """The project (not found outside the jurisdiction) if the user's level takes the step
+        (otherwise refused): every project step of the pages and the API starts here."""
+        project = self.project_by_id(public_id)
+        self.require(step)
+        return project
+
+    def prepared(self, report: Report) -> bool:
+        """Whether the report is the user's own level's (their village's or their area's)."""
+        if report.village_id is not None:
+            return report.village_id == self.assignment.village_id
+        return report.area_id == self.assignment.area_id
+
+    def report_for_step(self, pk: int, *, review: bool) -> Report:
+        """The report (not found outside the jurisdiction) if the user takes a step on it: the
+        level that prepared it submits it, the level directly above reviews it (otherwise
+        refused)."""
+        report = self.report_by_id(pk)
+        if review and not self.reviews(report):
+            raise PermissionRefusedError(
+                gettext("Only the level directly above reviews this report.")
+            )
+        if not review and not self.prepared(report):
+            raise PermissionRefusedError(
+                gettext("Only the level that prepared a report submits it.")
+            )
+        return report
+
+    def return_refused(self, project: Project) -> str | None:
+        """Why the user's level cannot send the project back from where it is (None: it can)."""
+        if AWAITS.get(self.level) == project.status:
+            return None
+        return gettext("The project is '%(status)s'; you cannot return it from there.") % {
+            "status": project.get_status_display()
+        }
+
     def areas(self) -> list[Area]:
         """Areas the user may pick on the dashboards, from the broadest down.
 

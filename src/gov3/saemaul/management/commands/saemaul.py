@@ -8,13 +8,13 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gov3.core.errors import Gov3Error
 from gov3.registry.models import Area
 from gov3.saemaul import exchange
-from gov3.saemaul.demo import load_demo
 from gov3.saemaul.errors import ImportRejectedError
 from gov3.saemaul.programme import ProgrammeDataError
 from gov3.saemaul.queries import get_round, projects_in, villages_in
@@ -82,14 +82,9 @@ class Command(BaseCommand):
         return area
 
     def _demo(self, options: dict[str, Any]) -> None:
-        summary = load_demo()
-        self.stdout.write(self.style.SUCCESS(f"Haenam demo: {summary.villages} villages"))
-        self.stdout.write(
-            f"  1970 seed round: {summary.seed_allocated} villages allocated 335 bags"
-        )
-        self.stdout.write(f"  1971 merit round: {summary.merit_allocated} villages with results")
-        self.stdout.write(f"  classes 1971: {summary.classes_1971}")
-        self.stdout.write(f"  classes 1979: {summary.classes_1979}")
+        # The demo is above the programme (gov3.demo.saemaul): named, not imported, so the
+        # programme imports nothing above it (docs/architecture.md).
+        call_command("demo", "saemaul", stdout=self.stdout, stderr=self.stderr)
 
     def _load(self, options: dict[str, Any]) -> None:
         summary = do_load_programme(ACTOR, options["country"])

@@ -83,7 +83,7 @@ from gov3.saemaul.services import (
     do_submit_report,
     do_transfer_stock,
 )
-from gov3.saemaul.synthetic import District, generate_villages
+from gov3.synthetic.saemaul import District, generate_villages
 
 ACTOR = "system:saemaul-demo"
 SEED = 1970

@@ -3,9 +3,11 @@
 `generate_population` builds residents household by household (heads, spouses, children with
 their parents, some three-generation households), with national id numbers from the country's
 scheme, names, addresses, incomes, disabilities, passports, deaths and moves, and bulk-loads
-them: PostgreSQL through ``COPY``, SQLite through batched ``executemany``. Households are made and
-written in chunks, so memory stays flat whatever the size; rows are built column-wise with NumPy
-on a second thread while the first writes the previous chunk.
+them through the register's bulk loader (`gov3.registry.bulk_load`: PostgreSQL through ``COPY``,
+SQLite through batched ``executemany``). Households are made and written in chunks, so memory
+stays flat whatever the size; rows are built column-wise with NumPy on a second thread while the
+first writes the previous chunk. Generated data is not the register: this package sits above
+the domain apps (docs/architecture.md), and the register depends on nothing above it.
 
 Everything random comes from one seeded NumPy generator, so the same seed, pack and as-of date
 give the same rows, national ids and public ids. Why this writes rows directly instead of calling
@@ -27,8 +29,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Model
+from django.db import transaction
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
@@ -44,11 +45,9 @@ from gov3.catalogue.packs import CountryPack, NamePart, load_pack, pack_path
 from gov3.core.audit import record_audit
 from gov3.core.dates import add_years
 from gov3.core.errors import ValidationFailedError
+from gov3.registry.bulk_load import BulkRows, BulkWriter
 from gov3.registry.models import (
-    Address,
     Area,
-    Household,
-    LifeEvent,
     LifeEventKind,
     Passport,
     PassportStatus,
@@ -59,7 +58,6 @@ from gov3.registry.national_ids import KoreanRRN, VietnameseCitizenId, national_
 
 ACTOR = "system:population-generate"
 DEFAULT_BATCH = 5000
-SQLITE_CACHE_KIB = 256 * 1024
 MAX_AGE = 99
 _DAYS_PER_YEAR = 365.2425
 # Uniform draws per household: enough for the largest household (7 members) and its decisions.
@@ -369,93 +367,6 @@ class _HouseholdSampler:
 
 # --- turning households into rows -----------------------------------------------------------
 
-ADDRESS_COLUMNS = ("id", "area_id", "street", "postal_code")
-HOUSEHOLD_COLUMNS = ("id", "public_id", "address_id", "created_on")
-PERSON_COLUMNS = (
-    "id",
-    "public_id",
-    "country",
-    "national_id",
-    "name_local",
-    "name_latin",
-    "birth_date",
-    "sex",
-    "nationality",
-    "date_of_death",
-    "mother_id",
-    "father_id",
-    "spouse_id",
-    "household_id",
-    "relationship_to_head",
-    "disability",
-    "monthly_income",
-    "income_assessed_on",
-)
-PASSPORT_COLUMNS = ("person_id", "number", "issued_on", "expires_on", "status")
-EVENT_COLUMNS = ("person_id", "kind", "occurred_on", "recorded_at", "recorded_by", "details")
-
-# How each column is held in a chunk: "s" a str, "i" an int, "S" a str or None, "I" an int or None.
-_KINDS = {
-    "address": "iiss",
-    "household": "isis",
-    "person": "issssssssSIIIissiS",
-    "passport": "issss",
-    "event": "isssss",
-}
-# Columns whose text comes from the country pack (names, streets): escaped for COPY if needed.
-_PACK_TEXT = {"address": (2,), "person": (4, 5)}
-_COPY_NULL = "\\N"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-@dataclass
-class _Rows:
-    """One chunk's rows, held column by column in table column order (``None`` is NULL)."""
-
-    address: list[list[Any]] = field(default_factory=list)
-    household: list[list[Any]] = field(default_factory=list)
-    person: list[list[Any]] = field(default_factory=list)
-    passport: list[list[Any]] = field(default_factory=list)
-    event: list[list[Any]] = field(default_factory=list)
-    deceased: int = 0
-    moved: int = 0
-    # COPY text per table, filled in by `copy_text` (PostgreSQL) on the generating thread.
-    text: dict[str, str] = field(default_factory=dict)
-    counted: dict[str, int] = field(default_factory=dict)
-
-    def count(self, table: str) -> int:
-        if table in self.counted:
-            return self.counted[table]
-        columns: list[list[Any]] = getattr(self, table)
-        return len(columns[0]) if columns else 0
-
-    def rows(self, table: str) -> list[tuple[Any, ...]]:
-        return list(zip(*getattr(self, table), strict=True))
-
-    @property
-    def persons(self) -> list[tuple[Any, ...]]:
-        return self.rows("person")
-
-    def copy_text(self, escape_pack_text: bool) -> None:
-        """Turn every table into PostgreSQL ``COPY`` text format (then drop the columns)."""
-        for table, kinds in _KINDS.items():
-            columns: list[list[Any]] = getattr(self, table)
-            if not columns:
-                continue
-            out: list[list[str]] = []
-            for index, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
-                column = values
-                if kind == "i":
-                    column = list(map(str, values))
-                elif kind in "SI":
-                    column = [_COPY_NULL if v is None else str(v) for v in values]
-                if escape_pack_text and index in _PACK_TEXT.get(table, ()):
-                    column = [v.translate(_COPY_ESCAPES) for v in column]
-                out.append(column)
-            self.text[table] = "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
-            self.counted[table] = len(columns[0])
-            setattr(self, table, [])
-
 
 def _public_ids(rng: np.random.Generator, row_ids: np.ndarray) -> list[str]:
     """One UUID (version 4 layout) per row, as 32 hex digits, from the seeded generator.
@@ -762,8 +673,8 @@ class _RowBuilder:
         latin = latin + " " + given_latin
         return local.tolist(), latin.tolist()
 
-    def build(self, chunk: _Chunk) -> _Rows:  # noqa: PLR0915 - one pass, column by column
-        rows = _Rows()
+    def build(self, chunk: _Chunk) -> BulkRows:  # noqa: PLR0915 - one pass, column by column
+        rows = BulkRows()
         stats, rng = self.stats, self.rng
         as_of = self.as_of_ordinal
         members = chunk.members
@@ -1004,225 +915,6 @@ def _json_object(details: dict[str, Any]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-# --- writing --------------------------------------------------------------------------------
-
-
-def _table(model: Any) -> str:
-    return str(model._meta.db_table)
-
-
-_TABLES = (
-    ("address", Address, ADDRESS_COLUMNS),
-    ("household", Household, HOUSEHOLD_COLUMNS),
-    ("person", Person, PERSON_COLUMNS),
-    ("passport", Passport, PASSPORT_COLUMNS),
-    ("event", LifeEvent, EVENT_COLUMNS),
-)
-
-
-class _BulkWriter:
-    """Writes chunks of rows straight into the registry tables inside the caller's transaction."""
-
-    def __init__(self) -> None:
-        self.vendor = connection.vendor
-        connection.ensure_connection()
-        self.raw: Any = connection.connection
-        self.sqlite_pragmas: dict[str, Any] = {}
-        self.rebuild: list[str] = []
-
-    def first_ids(self) -> dict[str, int]:
-        """Reserve the id ranges this load will use (the caller holds the tables' write lock)."""
-        out: dict[str, int] = {}
-        with connection.cursor() as cursor:
-            for key, model in (("person", Person), ("household", Household), ("address", Address)):
-                table = _table(model)
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - model table name
-                highest = int(cursor.fetchone()[0])
-                if self.vendor == "sqlite":
-                    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                    row = cursor.fetchone()
-                    highest = max(highest, int(row[0]) if row else 0)
-                out[key] = highest + 1
-        return out
-
-    def tune(self) -> None:
-        """Set this connection up for a bulk load, before its transaction (undone by `restore`).
-
-        SQLite only, and for this connection only (ADR 0003):
-
-        - a bigger page cache: the random public ids and national ids make index inserts land
-          all over the B-trees, and SQLite's default 2 MB cache then rereads pages constantly.
-          Capped, so memory stays bounded;
-        - no fsync (``synchronous = OFF``): a crash mid-load loses only this uncommitted load
-          (the WAL keeps the file consistent). SQLite refuses the change inside a transaction,
-          so a load run inside an outer transaction (tests) keeps the usual level;
-        - temporary structures in memory (also only outside a transaction).
-        """
-        if self.vendor != "sqlite":
-            return
-        wanted = [("cache_size", f"-{SQLITE_CACHE_KIB}")]
-        if not self.raw.in_transaction:
-            # Foreign keys are checked once, set-based, before commit (`finish`), as Django's
-            # loaddata does, instead of one lookup per inserted row.
-            wanted += [("synchronous", "OFF"), ("temp_store", "MEMORY"), ("foreign_keys", "OFF")]
-        for pragma, value in wanted:
-            self.sqlite_pragmas[pragma] = self.raw.execute(f"PRAGMA {pragma}").fetchone()[0]
-            self.raw.execute(f"PRAGMA {pragma} = {value}")
-
-    def lock(self) -> None:
-        """Keep other writers out of the tables whose ids this load assigns itself."""
-        if self.vendor == "postgresql":
-            tables = ", ".join(_table(m) for m in (Address, Household, Person))
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-                # Only this transaction's commit skips waiting for the WAL flush; a crash just
-                # after it could lose the load, never corrupt the database (ADR 0003).
-                cursor.execute("SET LOCAL synchronous_commit = off")
-
-    def suspend_indexes(self) -> None:
-        """Into an empty register, load first and build indexes and constraints afterwards.
-
-        Maintaining B-trees on random keys row by row is most of a bulk load's cost; building
-        them once from the loaded rows is several times faster (PostgreSQL manual, "Populating
-        a Database"). Only when the registry tables are empty, inside the load's transaction:
-        the definitions are read from the database itself and recreated exactly, constraints
-        validate every row when they are added back, and a failure rolls everything back.
-        """
-        if Person.objects.exists():
-            return
-        tables = [_table(model) for _, model, _ in _TABLES]
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                self._suspend_postgresql(cursor, tables)
-            else:
-                self._suspend_sqlite(cursor, tables)
-
-    def _suspend_postgresql(self, cursor: Any, tables: list[str]) -> None:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Run the checks still queued in this transaction (ALTER TABLE refuses to run while
-        # deferred foreign-key events are pending), then defer again as Django expects.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        constraints: list[tuple[str, str, str, str]] = []
-        for table in tables:
-            cursor.execute(
-                "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')",
-                [table],
-            )
-            constraints += [(table, name, kind, sql) for name, kind, sql in cursor.fetchall()]
-            cursor.execute(
-                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid "
-                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-                [table],
-            )
-            self.rebuild += [sql for _, sql in cursor.fetchall()]
-        # Foreign keys go first and come back last; plain indexes come back before constraints.
-        for table, name, _kind, _sql in sorted(constraints, key=lambda c: c[2] != "f"):
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        cursor.execute(
-            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisprimary",
-            [tables],
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP INDEX "{name}"')
-        self.rebuild += [
-            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}'
-            for table, name, _kind, sql in sorted(constraints, key=lambda c: c[2] == "f")
-        ]
-
-    def _suspend_sqlite(self, cursor: Any, tables: list[str]) -> None:
-        # Indexes that lead with a foreign-key column stay: SQLite's deferred foreign-key checks
-        # look child rows up through them, and without them every insert scans the table.
-        keep: set[tuple[str, str]] = set()
-        cursor.execute("PRAGMA foreign_keys")
-        checking_foreign_keys = bool(cursor.fetchone()[0])
-        for table in tables if checking_foreign_keys else []:
-            cursor.execute(f'PRAGMA foreign_key_list("{table}")')
-            keep |= {(table, row[3]) for row in cursor.fetchall()}
-        cursor.execute(
-            "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        )
-        for name, sql, table in cursor.fetchall():
-            if table not in tables:
-                continue
-            cursor.execute(f'PRAGMA index_info("{name}")')
-            leading = cursor.fetchone()[2]
-            if (table, leading) in keep:
-                continue
-            cursor.execute(f'DROP INDEX "{name}"')
-            self.rebuild.append(sql)
-
-    def _check_sqlite_foreign_keys(self) -> None:
-        """With SQLite's per-row checks off for the load, check every new row's references."""
-        with connection.cursor() as cursor:
-            for _, model, _ in _TABLES:
-                cursor.execute(f'PRAGMA foreign_key_check("{_table(model)}")')
-                broken = cursor.fetchall()
-                if broken:
-                    table, rowid, parent, _ = broken[0]
-                    raise ValidationFailedError(
-                        f"The load wrote {len(broken)} row(s) in {table} that refer to missing "
-                        f"rows in {parent} (first: row {rowid}); nothing was saved."
-                    )
-
-    def rebuild_indexes(self) -> None:
-        """Recreate what `suspend_indexes` took away (validating every constraint)."""
-        with connection.cursor() as cursor:
-            for sql in self.rebuild:
-                cursor.execute(sql)
-        self.rebuild.clear()
-
-    def restore(self) -> None:
-        """Put this connection's SQLite settings back (after the transaction has ended), and
-        refresh the planner's statistics of the tables just filled."""
-        for pragma, value in self.sqlite_pragmas.items():
-            self.raw.execute(f"PRAGMA {pragma} = {int(value)}")
-        self.sqlite_pragmas.clear()
-        _analyze(*(model for _, model, _ in _TABLES))
-
-    def write(self, rows: _Rows) -> None:
-        for key, model, columns in _TABLES:
-            table = _table(model)
-            names = ", ".join(columns)
-            if self.vendor == "postgresql":
-                text = rows.text.get(key)
-                if text is None:
-                    if not rows.count(key):
-                        continue
-                    rows.copy_text(escape_pack_text=True)
-                    text = rows.text[key]
-                with (
-                    self.raw.cursor() as cursor,
-                    cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-                ):
-                    copy.write(text)
-            elif rows.count(key):
-                marks = ", ".join("?" * len(columns))
-                self.raw.executemany(
-                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - model table names
-                    zip(*getattr(rows, key), strict=True),
-                )
-
-    def finish(self) -> None:
-        """Rebuild suspended indexes; move PostgreSQL's id sequences past the assigned ids."""
-        self.rebuild_indexes()
-        if self.sqlite_pragmas.get("foreign_keys"):
-            self._check_sqlite_foreign_keys()
-        if self.vendor == "sqlite":
-            return
-        with connection.cursor() as cursor:
-            for model in (Address, Household, Person):
-                table = _table(model)
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT MAX(id) FROM {table}))"
-                )
-
-
 _DONE = object()
 
 
@@ -1231,7 +923,7 @@ class _Failed:
         self.error = error
 
 
-def _in_background(items: Iterator[_Rows], depth: int = 2) -> Iterator[_Rows]:
+def _in_background(items: Iterator[BulkRows], depth: int = 2) -> Iterator[BulkRows]:
     """Run ``items`` on a second thread, at most ``depth`` chunks ahead of the consumer.
 
     Generation is one sequence drawn from one generator on one thread, so it stays
@@ -1288,15 +980,6 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def _analyze(*models: type[Model]) -> None:
-    """Refresh the planner's statistics of the tables just filled: a bulk load leaves them
-    describing empty tables until autovacuum (if any) runs, and queries over the register
-    pick bad plans meanwhile (bench/RESULTS.md, offers)."""
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
 def generate_population(
     country: str,
     size: int,
@@ -1345,7 +1028,7 @@ def generate_population(
 
     rng = np.random.Generator(np.random.PCG64(seed))
     sampler = _HouseholdSampler(pack, rng)
-    writer = _BulkWriter()
+    writer = BulkWriter()
     totals = {"households": 0, "persons": 0, "passports": 0, "events": 0, "dead": 0, "moved": 0}
     writer.tune()
     try:
@@ -1419,7 +1102,7 @@ def generate_population(
 
 def _chunks(
     sampler: _HouseholdSampler, builder: _RowBuilder, size: int, batch: int
-) -> Iterator[_Rows]:
+) -> Iterator[BulkRows]:
     """Rows for ``size`` residents, ``batch`` households at a time; the last household is cut
     short if needed so that exactly ``size`` residents are made."""
     made = 0
@@ -1437,7 +1120,7 @@ def _chunks(
         yield builder.build(chunk)
 
 
-def _with_copy_text(chunks: Iterator[_Rows], escape_pack_text: bool) -> Iterator[_Rows]:
+def _with_copy_text(chunks: Iterator[BulkRows], escape_pack_text: bool) -> Iterator[BulkRows]:
     for rows in chunks:
         rows.copy_text(escape_pack_text)
         yield rows

@@ -30,8 +30,8 @@ from gov3.participation.models import (
 )
 from gov3.participation.services.consultations import do_open_consultation
 from gov3.participation.services.disclosure import do_request_disclosure
-from gov3.participation.synthetic import KINDS, petitions
 from gov3.registry.models import Area, Person
+from gov3.synthetic.petitions import KINDS, petitions
 
 ACTOR = "system:demo"
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gov3.catalogue.packs import PackError
 from gov3.core.errors import ValidationFailedError
-from gov3.registry.population import DEFAULT_BATCH, generate_population
+from gov3.synthetic.population import DEFAULT_BATCH, generate_population
 
 
 class Command(BaseCommand):

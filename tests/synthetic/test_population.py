@@ -21,7 +21,7 @@ from gov3.catalogue.packs import load_pack
 from gov3.core.models import AuditEntry
 from gov3.registry.models import Household, LifeEvent, Passport, Person
 from gov3.registry.national_ids import check_consistent
-from gov3.registry.population import (
+from gov3.synthetic.population import (
     PopulationExistsError,
     _chunks,
     _HouseholdSampler,

@@ -3,7 +3,7 @@ examples (`countries/kr/participation/petition_examples.csv` was written by `wri
 
 Each text joins a place, an issue typical of its category, a detail and a request; the
 openers, details and requests are shared by every category, so a classifier must learn the
-issue words. Pure and deterministic for a seed. A later issue moves this to gov3/synthetic/.
+issue words. Pure and deterministic for a seed. Kept above the domain apps (docs/architecture.md).
 """
 
 from __future__ import annotations
