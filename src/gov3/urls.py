@@ -4,10 +4,12 @@ at /api/v1/, registry administration at /admin/."""
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from gov3.accounts.forms import AdminSignInForm
 from gov3.api.main import api
+from gov3.core.personal_data import no_personal_data
 from gov3.core.views import checkpoint_json
 
 # Administrators sign in with a second factor too, in one step (user name, password, code).
@@ -22,6 +24,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("audit/checkpoint.json", checkpoint_json, name="audit_checkpoint"),
+    # Django's usual sign-in address (tools and habits try it): the citizens' sign-in page.
+    path(
+        "accounts/login/",
+        no_personal_data(
+            RedirectView.as_view(pattern_name="portal:login", query_string=True, permanent=False)
+        ),
+        name="accounts_login",
+    ),
     path("officer/", include("gov3.backoffice.urls")),
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),

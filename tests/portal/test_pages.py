@@ -114,3 +114,10 @@ def test_income_is_shown_exactly_with_its_currency(
     )
     page = signed_in.get(reverse("portal:me"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3,000,000,000 KRW" in page
+
+
+def test_djangos_usual_sign_in_address_leads_to_the_sign_in_page(client: Client) -> None:
+    response = client.get("/accounts/login/?next=/me/offers/", follow=True)
+    assert response.redirect_chain[0] == (f"{reverse('portal:login')}?next=/me/offers/", 302)
+    assert response.status_code == 200
+    assert 'name="password"' in response.content.decode()
