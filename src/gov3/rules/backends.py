@@ -53,8 +53,27 @@ class ServiceTotal:
     total: int
 
 
+#: What the engines say when a 64-bit integer overflows (SQLite, PostgreSQL, DuckDB, Spark).
+_OVERFLOW = ("integer overflow", "out of range", "overflow in", "arithmetic_overflow")
+
+
 def run(backend: Backend, connection: Any, sql: str) -> list[tuple[Any, ...]]:
-    """Every row `sql` returns on `connection`."""
+    """Every row `sql` returns on `connection`. A number beyond 64 bits is refused as every
+    evaluator refuses it: `EvaluationError`."""
+    try:
+        return _run(backend, connection, sql)
+    except EvaluationError:
+        raise
+    except Exception as error:
+        if any(words in str(error).lower() for words in _OVERFLOW):
+            raise EvaluationError(
+                "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+                f"evaluated for these facts ({backend}: {str(error).splitlines()[0]})."
+            ) from error
+        raise
+
+
+def _run(backend: Backend, connection: Any, sql: str) -> list[tuple[Any, ...]]:
     if backend == "spark":
         return [tuple(row) for row in connection.sql(sql).collect()]
     if backend == "duckdb":

@@ -293,13 +293,20 @@ def _expression(  # noqa: PLR0917
     params: Mapping[str, Type],
     expect: Type | None,
     what: str,
+    *,
+    ratio: bool = False,
 ) -> ir.Node | None:
     text = files.text(node, what)
     if text is None or node is None:
         return None
     try:
         return compile_expression(
-            text, variables=variables, params=params, where=files.where(node), expect=expect
+            text,
+            variables=variables,
+            params=params,
+            where=files.where(node),
+            expect=expect,
+            ratio=ratio,
         )
     except RulesError as error:
         files.problems.extend(error.problems)
@@ -340,7 +347,9 @@ def _read_variables(files: _Files, path: Path) -> dict[str, Variable]:
             continue
         kind = files.choice(spec["type"], tuple(Type), f"{what} type")
         label = files.labels(spec["label"], f"{what} label")
-        expr = _expression(files, spec["expr"], variables, {}, Type(kind) if kind else None, what)
+        expr = _expression(
+            files, spec["expr"], variables, {}, Type(kind) if kind else None, what, ratio=True
+        )
         if kind is None or label is None or expr is None:
             continue
         has_aggregate = any(isinstance(n, ir.Aggregate) for n in ir.walk(expr))

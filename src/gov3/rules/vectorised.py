@@ -12,7 +12,8 @@ The semantics are `ir`'s, exactly. How they map onto arrays:
   BOOL bool arrays. Values that do not vary (literals, parameters, ``today`` and anything made
   only of them) stay Python scalars and are computed exactly as Python would.
 * ``//`` and ``%`` are NumPy's floor division and remainder (Python's rules), with a zero
-  divisor giving 0.
+  divisor giving 0. A comparison with an exact ratio ``a / b`` is cross-multiplied in int64,
+  each product checked: a product beyond 64 bits raises `EvaluationError`, never wraps.
 * Calendar parts (year, month, day) use Howard Hinnant's civil-from-days arithmetic. A date
   function of a column and a scalar (``years_between(birth_date, today)``) is computed once per
   day of the column's span and looked up, so ``age`` costs one look-up per resident.
@@ -498,6 +499,8 @@ class _Plan:
                 return ir.Neg(node.type, _P0, sub(operand))
             case ir.Arith(op=op, left=left, right=right):
                 return ir.Arith(node.type, _P0, op, sub(left), sub(right))
+            case ir.Ratio(numerator=numerator, denominator=denominator):
+                return ir.Ratio(node.type, _P0, sub(numerator), sub(denominator))
             case ir.Compare(op=op, left=left, right=right):
                 return ir.Compare(node.type, _P0, op, sub(left), sub(right))
             case ir.BoolOp(op=op, operands=operands):
@@ -665,6 +668,9 @@ class _Run:
             case ir.Arith(op=op, left=left, right=right):
                 return _arith(op, self.value(left, frame), self.value(right, frame))
             case ir.Compare(op=op, left=left, right=right):
+                if isinstance(left, ir.Ratio) or isinstance(right, ir.Ratio):
+                    a, b = _cross_products(self._terms(left, frame), self._terms(right, frame))
+                    return _compare(op, a, b)
                 return _compare(op, self.value(left, frame), self.value(right, frame))
             case ir.BoolOp(op=op, operands=operands):
                 return self._boolop(op, operands, frame)
@@ -685,6 +691,12 @@ class _Run:
             case ir.Aggregate(func=func, expr=expr):
                 return self._pair_aggregate(func, expr, frame)
         raise EvaluationError(f"Cannot evaluate a {type(node).__name__} node.")
+
+    def _terms(self, node: ir.Node, frame: _Frame) -> tuple[_V, _V]:
+        """A side of a comparison as (numerator, positive denominator); see `ir`."""
+        if not isinstance(node, ir.Ratio):
+            return self.value(node, frame), 1
+        return _ratio_terms(self.value(node.numerator, frame), self.value(node.denominator, frame))
 
     def _param(self, path: str) -> _V:
         try:
@@ -974,6 +986,66 @@ def _arith(op: str, a: _V, b: _V) -> _V:
     out = ufunc(x, np.where(zero, 1, y), dtype=np.int64)
     out[zero] = 0
     return out
+
+
+def _bound(v: _V) -> int:
+    """The largest magnitude in `v` (exact, in Python integers)."""
+    if not isinstance(v, np.ndarray):
+        return abs(_int(v))
+    if v.size == 0:
+        return 0
+    return max(abs(int(v.min())), abs(int(v.max())))
+
+
+def _overflow() -> EvaluationError:
+    return EvaluationError(
+        "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+        "evaluated for these facts."
+    )
+
+
+def _checked_multiply(a: _V, b: _V) -> _V:
+    """``a * b`` on int64, refused (never wrapped) when a product leaves 64 bits."""
+    if _bound(a) * _bound(b) <= ir.INT64_MAX:
+        return _arith("*", a, b)
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        raise _overflow()
+    x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else np.int64(_int(a))
+    y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else np.int64(_int(b))
+    with np.errstate(over="ignore"):
+        product = np.multiply(x, y, dtype=np.int64)
+        divisor = np.where(x == 0, 1, x)
+        wrong = (x != 0) & (np.floor_divide(product, divisor) != y)
+        wrong |= (x == -1) & (y == ir.INT64_MIN)
+        wrong |= (y == -1) & (x == ir.INT64_MIN)
+    if bool(np.any(wrong)):
+        raise _overflow()
+    return np.asarray(product)
+
+
+def _ratio_terms(a: _V, b: _V) -> tuple[_V, _V]:
+    """``a / b`` as (n, d) with d > 0 (``0 / 1`` where b is 0)."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        n, d = _int(a), _int(b)
+        if d == 0:
+            return 0, 1
+        return (-n, -d) if d < 0 else (n, d)
+    x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else _int(a)
+    y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else _int(b)
+    if bool(np.any((y < 0) & (x == ir.INT64_MIN))):
+        raise _overflow()
+    negative, zero = np.less(y, 0), np.equal(y, 0)
+    numerators = np.where(zero, 0, np.where(negative, np.negative(x), x)).astype(np.int64)
+    denominators = np.where(zero, 1, np.abs(y)).astype(np.int64)
+    return numerators, denominators
+
+
+def _cross_products(left: tuple[_V, _V], right: tuple[_V, _V]) -> tuple[_V, _V]:
+    """(a·d, c·b) for ``a / b`` compared with ``c / d``, both divisors positive."""
+    (a, b), (c, d) = left, right
+    first = a if isinstance(d, int) and d == 1 else _checked_multiply(a, d)
+    second = c if isinstance(b, int) and b == 1 else _checked_multiply(c, b)
+    return first, second
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {

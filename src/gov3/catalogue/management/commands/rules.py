@@ -32,6 +32,7 @@ from gov3.registry.models import Person
 from gov3.rules.backends import evaluate as evaluate_sql
 from gov3.rules.errors import EvaluationError, RulesError
 from gov3.rules.explain import Explanation, Step, explain_service
+from gov3.rules.lint import floor_division_warnings
 from gov3.rules.pack import RulePack, load_rules
 from gov3.rules.scenarios import run_scenarios
 from gov3.rules.snapshot import SnapshotError
@@ -176,6 +177,8 @@ class Command(BaseCommand):
             f"{pack.country}: {len(pack.services)} services, {len(pack.params)} parameters, "
             f"{len(pack.variables)} variables, {tests} scenario tests — all checked"
         )
+        for warning in floor_division_warnings(pack):
+            self.stderr.write(f"warning: {warning}")
         unchecked = unchecked_values(pack, since=timezone.localdate())
         for entry in unchecked:
             self.stderr.write(f"warning: {entry}")
