@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from gov3.rules import explain, ir, vectorised
 from gov3.rules.backends import Backend, evaluate_rows, load_facts
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, NO_DATE, Subject, complete
+from gov3.rules.facts import FACTS, NO_DATE, Subject, complete
 from gov3.rules.ir import Scope, Type, Value
 from tests.rules.test_spark import spark  # noqa: F401 - the session fixture, shared
 from tests.rules.test_sql import (
@@ -102,7 +102,7 @@ def dates_near(today: date) -> st.SearchStrategy[date]:
 
 
 def text_values(name: str) -> st.SearchStrategy[str]:
-    closed = BASE_FACTS[name].values
+    closed = FACTS[name].values
     return st.sampled_from(closed) if closed else st.sampled_from(FREE_TEXT)
 
 
@@ -115,11 +115,13 @@ def member(draw: st.DrawFn, today: date, head: bool) -> dict[str, Value]:
         "monthly_income": draw(st.one_of(st.sampled_from(INCOMES), st.integers(0, 3_000_000_000))),
         "birth_order": draw(st.integers(1, 5)),
     }
-    for name, fact in BASE_FACTS.items():
+    for name, fact in FACTS.items():  # declared facts (kr's vaccination register) included
         if fact.type is Type.TEXT:
             facts[name] = draw(text_values(name))
         elif fact.type is Type.BOOL:
             facts[name] = draw(st.booleans())
+        elif fact.type is Type.DATE and name not in facts:
+            facts[name] = draw(near)
     if head:
         facts["relationship_to_head"] = "head"
     return complete(facts)
@@ -151,7 +153,7 @@ def _scope(inside: bool) -> Scope:
 
 
 def _columns(kind: Type, inside: bool) -> list[ir.Node]:
-    return [col(name, _scope(inside)) for name, f in BASE_FACTS.items() if f.type is kind]
+    return [col(name, _scope(inside)) for name, f in FACTS.items() if f.type is kind]
 
 
 def _within(bound: int) -> Callable[[Num], bool]:

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from gov3.rules import ir
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, SOURCES, Facts, Subject
+from gov3.rules.facts import FACTS, SOURCES, Facts, Subject
 from gov3.rules.ir import Scope, Type, Value
 from gov3.rules.pack import RulePack, Service
 
@@ -368,7 +368,7 @@ class _Explainer:
         specific = self.subject.sources.get(column)
         if specific:
             return specific
-        source = SOURCES[BASE_FACTS[column].source]
+        source = SOURCES[FACTS[column].source]
         return source.get(self.language) or source["en"]
 
     def note_param(self, path: str) -> None:
@@ -524,6 +524,18 @@ class _Explainer:
         ]
         return Step(self.describe(node), value, holds, children)
 
+    def note_facts(self, node: ir.Node | None) -> None:
+        """List every fact of the subject's own that `node` reads (also those inside a
+        function, e.g. ``year(last_influenza_vaccination)``), with its register."""
+        if node is None:
+            return
+        for column in self.columns_in(node):
+            if column.scope is Scope.SUBJECT and column.name not in self.facts:
+                shown = self.show(_eval(column, self.ctx), column.type)
+                self.facts[column.name] = FactUsed(
+                    self.variable_label(column.name), shown, self.source_of(column.column)
+                )
+
     def run(self, service: Service) -> Explanation:
         for path in sorted(service.params_used()):
             self.note_param(path)
@@ -536,6 +548,9 @@ class _Explainer:
             amount = int(amount_value)  # type: ignore[arg-type]
             if eligible:
                 calculation = self.step(service.amount)
+        self.note_facts(service.eligible)
+        if calculation is not None:
+            self.note_facts(service.amount)
         return Explanation(
             service,
             self.today,

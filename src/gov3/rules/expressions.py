@@ -17,7 +17,7 @@ from datetime import date
 
 from gov3.rules import ir
 from gov3.rules.errors import RuleProblem, RulesError
-from gov3.rules.facts import BASE_FACTS
+from gov3.rules.facts import FACTS
 from gov3.rules.ir import Pos, Scope, Type
 
 NUMERIC = (Type.INT, Type.MONEY)
@@ -353,7 +353,7 @@ class _Checker:
 
     def values_of(self, node: ir.Node) -> tuple[str, ...]:
         if isinstance(node, ir.Column):
-            return BASE_FACTS[node.column].values
+            return FACTS[node.column].values
         return ()
 
     def compare(self, node: ast.Compare, scope: Scope) -> ir.Node:

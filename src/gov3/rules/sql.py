@@ -1,9 +1,9 @@
 """Compile checked rule trees (`gov3.rules.ir`) to SQL for SQLite, PostgreSQL, DuckDB and Spark.
 
 The SQL reads a relation called ``facts`` with one row per resident: the key columns
-(`facts.KEY_COLUMNS`) and every fact column (`facts.BASE_FACTS`), no nulls. Household
-aggregates are window functions over ``PARTITION BY household_id``, so an expression is
-evaluated for every row in one pass and a household service is then counted over heads only.
+(`facts.KEY_COLUMNS`) and every fact column (`facts.FACTS`, declared facts included), no nulls.
+Household aggregates are window functions over ``PARTITION BY household_id``, so an expression
+is evaluated for every row in one pass and a household service is then counted over heads only.
 
 Every construct follows the semantics stated in `gov3.rules.ir`, whatever the dialect does by
 default; what each dialect needs is stated where it is handled:
@@ -43,7 +43,8 @@ from sqlglot import exp
 
 from gov3.rules import ir
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS as ALL_FACTS
+from gov3.rules.facts import KEY_COLUMNS
 from gov3.rules.ir import Scope, Type, Value
 
 Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
@@ -313,7 +314,7 @@ class _Compiler:
             case ir.Literal(value=value):
                 return self.literal(value, node.type)
             case ir.Column(column=column, scope=scope):
-                if column not in BASE_FACTS:
+                if column not in ALL_FACTS:
                     raise ValueError(f"`{column}` is not a fact column")
                 if in_aggregate and scope is Scope.SUBJECT:
                     raise ValueError(f"the subject's `{column}` cannot be read inside an aggregate")
@@ -509,9 +510,9 @@ def typed_relation(source: str, dialect: Dialect) -> str:
     compiled SQL expects: every integer column as a 64-bit ``BIGINT`` (a snapshot stores birth
     order in 16 bits, whose arithmetic would overflow)."""
     _from(source)
-    integers = {name for name, fact in BASE_FACTS.items() if fact.type in (Type.INT, Type.MONEY)}
+    integers = {name for name, fact in ALL_FACTS.items() if fact.type in (Type.INT, Type.MONEY)}
     columns = []
-    for name in (*KEY_COLUMNS, *BASE_FACTS):
+    for name in (*KEY_COLUMNS, *ALL_FACTS):
         column = exp.column(name, quoted=True)
         value = _bigint(column) if name in integers or name in KEY_COLUMNS else column
         columns.append(exp.alias_(value, name, quoted=True).sql(dialect=dialect))

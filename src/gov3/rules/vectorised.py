@@ -44,7 +44,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from gov3.rules import ir, snapshot
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS, KEY_COLUMNS
 from gov3.rules.ir import Scope, Type, Value
 
 EPOCH = date(1970, 1, 1)
@@ -203,16 +203,16 @@ class Population:
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Value]]) -> Population:
         """A population from plain rows: each a dict with ``person_id``, ``household_id`` and
-        any facts (`facts.BASE_FACTS` names; a missing fact takes its default). Households are
+        any facts (`facts.FACTS` names; a missing fact takes its default). Households are
         grouped, keeping the rows' order within each."""
         listed = list(rows)
-        names = [*KEY_COLUMNS, *BASE_FACTS]
+        names = [*KEY_COLUMNS, *FACTS]
         for number, row in enumerate(listed, start=1):
             unknown = sorted(set(row) - set(names))
             if unknown:
                 raise EvaluationError(
                     f"Row {number} has unknown fact(s) {', '.join(unknown)}; the facts are "
-                    f"{', '.join(BASE_FACTS)}."
+                    f"{', '.join(FACTS)}."
                 )
             for key in KEY_COLUMNS:
                 if key not in row:
@@ -220,12 +220,12 @@ class Population:
         columns: dict[str, Any] = {}
         for name in names:
             if name in KEY_COLUMNS or any(name in row for row in listed):
-                default = None if name in KEY_COLUMNS else BASE_FACTS[name].default
+                default = None if name in KEY_COLUMNS else FACTS[name].default
                 values = [row.get(name, default) for row in listed]
                 try:
                     columns[name] = pa.array(values, type=_plain_type(name))
                 except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-                    wanted = "whole number" if name in KEY_COLUMNS else BASE_FACTS[name].type
+                    wanted = "whole number" if name in KEY_COLUMNS else FACTS[name].type
                     raise EvaluationError(
                         f"Every {name} must be a {wanted}; got {values[:5]!r}…"
                     ) from None
@@ -263,7 +263,7 @@ class Population:
         this population evaluated on other threads only read them."""
         for name in columns:
             self.column(name)
-            if BASE_FACTS[name].type is Type.DATE:
+            if FACTS[name].type is Type.DATE:
                 self.calendar(name)
         return self
 
@@ -286,7 +286,7 @@ class Population:
         return self._ends
 
     def _convert(self, name: str) -> NDArray | _Text:
-        fact = BASE_FACTS.get(name)
+        fact = FACTS.get(name)
         if fact is None:
             raise EvaluationError(f"There is no fact called {name!r}.")
         if name not in self.table.column_names:
@@ -382,7 +382,7 @@ class _Span:
 def _plain_type(name: str) -> Any:
     if name in KEY_COLUMNS:
         return pa.int64()
-    fact_type = BASE_FACTS[name].type
+    fact_type = FACTS[name].type
     return {
         Type.BOOL: pa.bool_(),
         Type.INT: pa.int64(),
@@ -476,7 +476,7 @@ class _Plan:
             case ir.Literal(value=value):
                 return ir.Literal(node.type, _P0, value)
             case ir.Column(column=column, scope=scope):
-                if column not in BASE_FACTS:
+                if column not in FACTS:
                     raise EvaluationError(f"There is no fact called {column!r}.")
                 self.columns.add(column)
                 if member:
