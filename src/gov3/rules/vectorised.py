@@ -37,7 +37,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -55,6 +55,8 @@ _P0 = ir.Pos(0, 0)
 
 #: An ``and`` goes on over only the entries still open once they are at most this share.
 _SUBSET_SHARE = 0.6
+
+_R = TypeVar("_R")
 
 #: Rows evaluated at a time inside a row group (whole households): small enough that the
 #: intermediate arrays stay in the processor's cache.
@@ -1407,9 +1409,12 @@ def _blocks(population: Population, rows: int) -> Iterator[Population]:
         first = last
 
 
-def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterator[Population]:
-    """The snapshot at ``path``, a row group at a time (only ``columns``), in blocks of about
-    ``rows`` rows of whole households; refuses a file that splits a household."""
+def _file_blocks(
+    path: Path | str, columns: Sequence[str], rows: int, *, person_ids: bool = False
+) -> Iterator[Population]:
+    """The snapshot at ``path``, a row group at a time (only ``columns``, and the person ids
+    if asked), in blocks of about ``rows`` rows of whole households; refuses a file that splits
+    a household."""
     handle = snapshot.open_file(path)
     missing = [c for c in columns if c not in handle.schema_arrow.names]
     if missing:
@@ -1417,7 +1422,7 @@ def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterato
             f"The snapshot {path} has no {', '.join(missing)} column; write a new one with "
             "`gov3 registry snapshot`."
         )
-    wanted = [*KEY_COLUMNS[1:], *columns]
+    wanted = [*(KEY_COLUMNS if person_ids else KEY_COLUMNS[1:]), *columns]
     previous: int | None = None
     for group in range(handle.metadata.num_row_groups):
         population = Population(handle.read_row_group(group, columns=wanted, use_threads=True))
@@ -1434,10 +1439,10 @@ def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterato
 
 
 def _in_pool(
-    work: Callable[[Population], dict[str, ServiceTotals]],
+    work: Callable[[Population], _R],
     blocks: Iterator[Population],
     threads: int,
-) -> Iterator[tuple[dict[str, ServiceTotals], int]]:
+) -> Iterator[tuple[_R, int]]:
     """``work`` on each block on ``threads`` threads (NumPy and Arrow release the GIL for
     their loops), at most two blocks per thread ahead; results in order, with each block's
     number of rows. The blocks are read (and checked) on the calling thread."""
@@ -1446,7 +1451,7 @@ def _in_pool(
             yield work(block), block.size
         return
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending: deque[tuple[Future[dict[str, ServiceTotals]], int]] = deque()
+        pending: deque[tuple[Future[_R], int]] = deque()
         try:
             for block in blocks:
                 if len(pending) >= 2 * threads:
