@@ -47,6 +47,17 @@ def ratio_terms(numerator: int, denominator: int) -> tuple[int, int]:
     return numerator, denominator
 
 
+def in_range(value: int) -> int:
+    """`value`, refused as every evaluator refuses a number beyond 64 bits (explain could go
+    on exactly, but then it would give an answer the others cannot)."""
+    if not ir.INT64_MIN <= value <= ir.INT64_MAX:
+        raise EvaluationError(
+            "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+            "evaluated for these facts."
+        )
+    return value
+
+
 def ratio_text(value: Fraction) -> str:
     """A ratio as people read it: whole, or to two decimals ("≈" when that rounds), with
     thousands separators: ``10 / 3`` is "≈3.33", ``7 / 2`` "3.5"."""
@@ -130,7 +141,7 @@ def _aggregate(node: ir.Aggregate, ctx: _Context) -> Value:  # noqa: PLR0911
         case "count":
             return sum(1 for value in values if value)
         case "sum":
-            return sum(values)  # type: ignore[arg-type]
+            return in_range(sum(values))  # type: ignore[arg-type]
         case "any":
             return any(values)
         case "all":
@@ -157,9 +168,9 @@ def _eval(node: ir.Node, ctx: _Context) -> Value:  # noqa: PLR0911, PLR0912 - on
         case ir.Not(operand=operand):
             return not _eval(operand, ctx)
         case ir.Neg(operand=operand):
-            return -_eval(operand, ctx)  # type: ignore[operator]
+            return in_range(-_eval(operand, ctx))  # type: ignore[operator]
         case ir.Arith(op=op, left=left, right=right):
-            return _ARITH[op](_eval(left, ctx), _eval(right, ctx))  # type: ignore[arg-type]
+            return in_range(_ARITH[op](_eval(left, ctx), _eval(right, ctx)))  # type: ignore[arg-type]
         case ir.Compare(op=op, left=left, right=right):
             if ir.ratio_parts(left) is None and ir.ratio_parts(right) is None:
                 return _COMPARE[op](_eval(left, ctx), _eval(right, ctx))

@@ -6,7 +6,8 @@ unknown name or a type error. The semantics every evaluator must implement (and 
 property test checks) are stated here, once:
 
 * ``INT`` and ``MONEY`` are exact 64-bit integers. ``MONEY`` is an amount in the currency's
-  minor unit (KRW and VND have none). Never a float.
+  minor unit (KRW and VND have none). Never a float. A result beyond 64 bits (of ``+ - *``,
+  ``-x``, ``//``, a household ``sum``) is an error in every evaluator, never a wrapped value.
 * ``a // b`` floors (as Python does) and ``a % b`` takes the sign of ``b``; either with
   ``b == 0`` gives ``0``.
 * ``a / b`` is the exact ratio (a rational number, never rounded; ``0`` when ``b == 0``). A

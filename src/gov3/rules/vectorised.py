@@ -665,10 +665,9 @@ class _Run:
                 v = self.value(operand, frame)
                 return np.logical_not(v) if isinstance(v, np.ndarray) else not v
             case ir.Neg(operand=operand):
-                v = self.value(operand, frame)
-                return np.negative(v) if isinstance(v, np.ndarray) else -_int(v)
+                return _checked_negative(self.value(operand, frame))
             case ir.Arith(op=op, left=left, right=right):
-                return _arith(op, self.value(left, frame), self.value(right, frame))
+                return _checked(op, self.value(left, frame), self.value(right, frame))
             case ir.Compare(op=op, left=left, right=right):
                 if isinstance(left, ir.Ratio) or isinstance(right, ir.Ratio):
                     a, b = _cross_products(self._terms(left, frame), self._terms(right, frame))
@@ -903,10 +902,10 @@ def _reduce(  # noqa: PLR0911
         raise EvaluationError(f"{func}() needs an expression.")
     if not isinstance(v, np.ndarray):
         if func == "sum":
-            return sizes.astype(np.int64) * _int(v)
+            return _checked_multiply(sizes.astype(np.int64), _int(v))
         return v  # any, all, min, max of the same value
     if func == "sum":
-        return _run_sums(v, starts, ends, np.int64)
+        return _checked_sums(np.asarray(v, dtype=np.int64), starts, ends, sizes)
     if func == "any":
         return _run_sums(v, starts, ends, np.int32) > 0
     if func == "all":
@@ -1023,6 +1022,63 @@ def _checked_multiply(a: _V, b: _V) -> _V:
     if bool(np.any(wrong)):
         raise _overflow()
     return np.asarray(product)
+
+
+def _in_range(value: int) -> int:
+    if not ir.INT64_MIN <= value <= ir.INT64_MAX:
+        raise _overflow()
+    return value
+
+
+def _checked_negative(v: _V) -> _V:
+    """``-v``, refused when v holds the smallest 64-bit integer (its negation is not one)."""
+    if not isinstance(v, np.ndarray):
+        return _in_range(-_int(v))
+    if _bound(v) > ir.INT64_MAX:
+        raise _overflow()
+    return np.negative(v)
+
+
+def _checked(op: str, a: _V, b: _V) -> _V:
+    """``a op b`` as `_arith`, refused (never wrapped) when a result leaves 64 bits. A bound
+    from each side's extremes settles almost every case; only beyond it are the entries
+    checked one by one."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return _in_range(_SCALAR_ARITH[op](_int(a), _int(b)))
+    if op == "*":
+        return _checked_multiply(a, b)
+    if op in ("+", "-"):
+        if _bound(a) + _bound(b) <= ir.INT64_MAX:
+            return _arith(op, a, b)
+        x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else np.int64(_int(a))
+        y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else np.int64(_int(b))
+        with np.errstate(over="ignore"):
+            out = np.add(x, y) if op == "+" else np.subtract(x, y)
+            # Two's complement: the result's sign differs from both operands' (for `+`), or
+            # from the first's while the operands' signs differ (for `-`).
+            wrong = ((x ^ out) & ((y if op == "+" else ~y) ^ out)) < 0
+        if bool(np.any(wrong)):
+            raise _overflow()
+        return np.asarray(out)
+    if op == "//" and _bound(a) > ir.INT64_MAX:
+        divisor: Any = b if isinstance(b, np.ndarray) else _int(b)
+        dividend: Any = a if isinstance(a, np.ndarray) else _int(a)
+        if bool(np.any(np.equal(divisor, -1) & np.equal(dividend, ir.INT64_MIN))):
+            raise _overflow()  # the smallest 64-bit integer // -1
+    return _arith(op, a, b)
+
+
+def _checked_sums(v: NDArray, starts: NDArray, ends: NDArray, sizes: NDArray) -> NDArray:
+    """`_run_sums` of int64 ``v``, refused when a household's sum leaves 64 bits."""
+    if _bound(v) * (int(sizes.max()) if len(sizes) else 0) <= ir.INT64_MAX:
+        return _run_sums(v, starts, ends, np.int64)
+    # Exact: the high and low 32 bits summed apart cannot wrap; a sum is out of range only
+    # where the high part is, and those few are checked in Python integers.
+    high = _run_sums(v >> 32, starts, ends, np.int64)
+    low = _run_sums(v & 0xFFFFFFFF, starts, ends, np.int64)
+    for index in np.flatnonzero(np.abs(high) >= (1 << 31) - int(sizes.max())):
+        _in_range((int(high[index]) << 32) + int(low[index]))
+    return _run_sums(v, starts, ends, np.int64)
 
 
 def _ratio_terms(a: _V, b: _V) -> tuple[_V, _V]:
