@@ -89,11 +89,12 @@ def evaluate_people(
     *,
     threads: int = 2,
     block_rows: int = DEFAULT_BLOCK_ROWS,
+    check_households: bool = False,
 ) -> Iterator[Any]:
     """Every service's eligibility and amount for every resident, as Arrow record batches in
     the population's order (see the module). The services and parameters are checked at once
     (a missing parameter raises here, before anything is read); the batches come as the
-    iterator is consumed."""
+    iterator is consumed. ``check_households`` as for `vectorised.evaluate_catalogue`."""
     by_id = _by_id(services)
     plan = _Plan()
     nodes = {
@@ -106,6 +107,8 @@ def evaluate_people(
     schema = results_schema(by_id)
 
     def work(block: Population) -> Any:
+        if check_households and household:
+            block.check_households()
         run = _Run(plan, block, params, today)
         size = block.size
         arrays: list[NDArray] = [block.person_ids, block.household_ids]
@@ -153,12 +156,15 @@ def write_people(
     *,
     threads: int = 2,
     progress: Callable[[int], None] | None = None,
+    check_households: bool = False,
 ) -> PeopleSummary:
     """`evaluate_people` written to a Parquet file at `path` as it goes (a row group per
     block, under a temporary name moved into place at the end; readable by the owner only: it
     holds everyone's results), with each service's count and exact total."""
     by_id = _by_id(services)
-    batches = evaluate_people(by_id, source, params, today, threads=threads)
+    batches = evaluate_people(
+        by_id, source, params, today, threads=threads, check_households=check_households
+    )
     target = Path(path)
     temporary = target.with_name(f".{target.name}.tmp")
     totals = {service_id: [0, 0] for service_id in by_id}

@@ -233,6 +233,30 @@ class Population:
                     ) from None
         return cls.from_table(snapshot.table(columns))
 
+    def check_households(self) -> None:
+        """Refuse households that are not what the register's are: each has exactly one head
+        (``relationship_to_head == "head"``), who is the subject of a household service. Data
+        from outside the register (a partner's file, another system) is checked with this;
+        the register itself can hold a household whose head died, which no service counts."""
+        relationship = self.column("relationship_to_head")
+        assert isinstance(relationship, _Text)
+        heads = (
+            np.add.reduceat(_text_equals(relationship, "head").astype(np.int32), self.starts)
+            if self.size
+            else np.zeros(0, dtype=np.int32)
+        )
+        wrong = np.flatnonzero(heads != 1)
+        if len(wrong):
+            shown = ", ".join(
+                f"{int(self.household_ids[self.starts[i]])} ({int(heads[i])} heads)"
+                for i in wrong[:5]
+            )
+            raise EvaluationError(
+                f"{len(wrong):,} household(s) do not have exactly one head, e.g. {shown}; "
+                "a household service is evaluated for its head: give each household one row "
+                'with relationship_to_head "head".'
+            )
+
     @property
     def household_count(self) -> int:
         return len(self.starts)
@@ -1309,6 +1333,7 @@ def evaluate_catalogue(
     threads: int = 2,
     block_rows: int = DEFAULT_BLOCK_ROWS,
     progress: Callable[[int], None] | None = None,
+    check_households: bool = False,
 ) -> dict[str, ServiceTotals]:
     """Every service (by id, or a sequence of services with an ``id``) over a population in
     memory or a snapshot file of any size.
@@ -1316,7 +1341,9 @@ def evaluate_catalogue(
     A file is read a row group (whole households) at a time, only the columns the services
     read; blocks of about ``block_rows`` rows are evaluated on ``threads`` threads, and
     ``progress`` is called with the number of residents done after each. Returns each
-    service's subjects, eligible count and exact total.
+    service's subjects, eligible count and exact total. With ``check_households`` (data from
+    outside the register) every block's households must each have one head, when a household
+    service is evaluated (`Population.check_households`).
     """
     by_id: Mapping[str, ServiceRules] = (
         services if isinstance(services, Mapping) else {s.id: s for s in services}
@@ -1331,6 +1358,8 @@ def evaluate_catalogue(
     needed = sorted(plan.columns | household)
 
     def work(block: Population) -> dict[str, ServiceTotals]:
+        if check_households and household:
+            block.check_households()
         run = _Run(plan, block, params, today)
         totals = {}
         for service_id, (eligible, amount, subject) in nodes.items():

@@ -280,6 +280,8 @@ class Command(BaseCommand):
                     f"{snapshot} holds residents of {described.country!r}, not {pack.country!r}"
                 )
             options["residents"] = described.rows
+            # A file from outside the register must describe households as the register does.
+            options["check_households"] = described.source != "registry"
             totals = self._from_snapshot(backend, services, params, day, snapshot, options)
         seconds = time.perf_counter() - started
         currency = country_pack(pack.country).currency.code
@@ -329,18 +331,20 @@ class Command(BaseCommand):
             if options["people"] is not None:
                 with bar:
                     task = bar.add_task("residents", total=residents)
-                    return self._people(
-                        services, params, day, snapshot, options["people"], bar, task
-                    )
+                    return self._people(services, params, day, snapshot, options, bar, task)
             with bar:
                 task = bar.add_task("residents", total=residents)
-                found = evaluate_catalogue(
-                    services,
-                    snapshot,
-                    params,
-                    day,
-                    progress=lambda done: bar.update(task, completed=done),
-                )
+                try:
+                    found = evaluate_catalogue(
+                        services,
+                        snapshot,
+                        params,
+                        day,
+                        progress=lambda done: bar.update(task, completed=done),
+                        check_households=options["check_households"],
+                    )
+                except EvaluationError as error:
+                    raise CommandError(f"{snapshot}: {error}") from None
             return {service_id: (t.count, t.total) for service_id, t in found.items()}
         engine_name: Dialect = "duckdb" if backend == "duckdb" else "spark"
         with (
@@ -363,22 +367,27 @@ class Command(BaseCommand):
         params: dict[str, Any],
         day: date,
         snapshot: Path,
-        out: Path,
+        options: dict[str, Any],
         bar: Progress,
         task: Any,
     ) -> dict[str, tuple[int, int]]:
         """Every person's results written to `out` in the catalogue's pass; the export of
         everyone's results is recorded in the audit log, as a snapshot's is."""
+        out: Path = options["people"]
         if not out.parent.is_dir():
             raise CommandError(f"no directory {out.parent} to write {out.name} in")
-        summary = write_people(
-            out,
-            services,
-            snapshot,
-            params,
-            day,
-            progress=lambda done: bar.update(task, completed=done),
-        )
+        try:
+            summary = write_people(
+                out,
+                services,
+                snapshot,
+                params,
+                day,
+                progress=lambda done: bar.update(task, completed=done),
+                check_households=options["check_households"],
+            )
+        except EvaluationError as error:
+            raise CommandError(f"{snapshot}: {error}") from None
         with transaction.atomic():
             record_audit(
                 actor=ACTOR,
