@@ -15,7 +15,7 @@ from gov3.rules.pack import RulePack
 
 
 @dataclass(frozen=True)
-class Warning:
+class RuleWarning:
     """One warning: where (file, line, column of the comparison) and what."""
 
     file: str
@@ -44,9 +44,9 @@ def _floor_division(node: ir.Node) -> str | None:
     return None
 
 
-def floor_division_warnings(pack: RulePack) -> list[Warning]:
+def floor_division_warnings(pack: RulePack) -> list[RuleWarning]:
     """Every comparison of a service that compares a value rounded down by ``//``."""
-    found: list[Warning] = []
+    found: list[RuleWarning] = []
     for service in pack.services.values():
         roots = [service.eligible] + ([service.amount] if service.amount is not None else [])
         seen: set[tuple[int, int]] = set()
@@ -61,7 +61,7 @@ def floor_division_warnings(pack: RulePack) -> list[Warning]:
                 through = next(v for v in via if v is not None)
                 what = f"`{through}` (defined with `//`)" if through else "`//`"
                 found.append(
-                    Warning(
+                    RuleWarning(
                         service.file,
                         node.pos.line,
                         node.pos.column,
