@@ -40,8 +40,19 @@ PG_ADMIN_URL = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:54
 PG_BENCH_DB = "gov3_bench_rules"
 
 
+def declare_facts() -> int:
+    """Declare the kr pack's own facts (its `facts.yaml`), so that a snapshot written here has
+    their columns; the number of fact columns."""
+    from gov3.rules.declarations import declare_pack_facts  # noqa: PLC0415
+    from gov3.rules.facts import FACTS  # noqa: PLC0415
+
+    declare_pack_facts(ROOT / "countries" / "kr")
+    return len(FACTS)
+
+
 def snapshot_path(size: int) -> Path:
-    return CACHE / f"kr-{size}-seed{SEED}-{TODAY.isoformat()}.parquet"
+    columns = declare_facts()  # a snapshot cached before the pack declared a fact lacks it
+    return CACHE / f"kr-{size}-seed{SEED}-{TODAY.isoformat()}-{columns}f.parquet"
 
 
 def ensure_snapshot(size: int, threads: int) -> Path:
@@ -215,7 +226,7 @@ def load_postgres(path: Path) -> tuple[str, float]:
     import pyarrow.csv as pacsv  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS  # noqa: PLC0415
+    from gov3.rules.facts import FACTS, KEY_COLUMNS  # noqa: PLC0415
     from gov3.rules.ir import Type  # noqa: PLC0415
 
     _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
@@ -224,7 +235,7 @@ def load_postgres(path: Path) -> tuple[str, float]:
     types = {Type.BOOL: "BOOLEAN", Type.INT: "BIGINT", Type.MONEY: "BIGINT", Type.DATE: "DATE",
              Type.TEXT: "TEXT"}  # fmt: skip
     columns = [f"{k} BIGINT NOT NULL" for k in KEY_COLUMNS] + [
-        f"{name} {types[fact.type]} NOT NULL" for name, fact in BASE_FACTS.items()
+        f"{name} {types[fact.type]} NOT NULL" for name, fact in FACTS.items()
     ]
     started = time.perf_counter()
     handle = pq.ParquetFile(path)

@@ -84,6 +84,21 @@ def test_rules_catalogue(tmp_path: Path) -> None:
     assert "2,000" in out or "2000" in out
 
 
+def test_rules_people(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "rules_people.py",
+        "--sizes",
+        "2000",
+        "--runs",
+        "1",
+        "--no-record",
+        tmp_path=tmp_path,
+        database_in_url=True,
+    )
+    for path in ("people", "per-service", "catalogue"):
+        assert f"| {path} | 2,000 |" in out
+
+
 def test_documents(tmp_path: Path) -> None:
     out = run_benchmark(
         "documents.py",

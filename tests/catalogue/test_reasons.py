@@ -190,3 +190,33 @@ def test_the_service_page_states_the_rule_with_the_amounts_in_force() -> None:
     assert "At least one of these:" in texts
     assert all(r.holds is None for r in needed.eligibility)
     assert any("349,700 KRW" in t for t in _texts(needed.amount))
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        (
+            "en",
+            "Household monthly income is 1,435,208 KRW; it may be at most 1,435,207.80 KRW "
+            "(standard median income of a 1-person household \u00d7 income limit in percent of the "
+            "standard median income \u00f7 100).",
+        ),
+        (
+            "vi",
+            "Tổng thu nhập hằng tháng của hộ là 1.435.208 KRW; không được vượt quá "
+            "1.435.207,80 KRW (thu nhập trung vị chuẩn của hộ 1 người \u00d7 ngưỡng thu nhập "
+            "(% thu nhập trung vị chuẩn) \u00f7 100).",
+        ),
+    ],
+)
+def test_an_exact_ratio_reads_with_its_decimals(language: str, sentence: str) -> None:
+    """The youth rent limit is 60 % of 2,392,013 won: 1,435,207.8 won, not rounded down, so
+    1,435,208 won is over it (issue 17: `/` is exact)."""
+    pack = load_rules(COUNTRIES / "kr")
+    subject = _subject(birth_date=date(2000, 1, 1), monthly_income=1_435_208)
+    with translation.override(language):
+        sentences = reasons_for(
+            pack, pack.services["youth_monthly_rent"], subject, date(2025, 6, 15), currency="KRW"
+        )
+    by_text = {r.text: r for r in sentences.eligibility}
+    assert by_text[sentence].holds is False

@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,12 +16,13 @@ from django.db import connection
 
 from gov3.catalogue.checks import rules_pack_loads
 from gov3.catalogue.installed import rules_pack
-from gov3.core.models import AccessLogEntry
+from gov3.core.models import AccessLogEntry, AuditEntry
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.registry.services import do_record_income_assessment, do_record_passport_issued
 from gov3.registry.snapshot import write_snapshot
 from gov3.rules.facts import NO_DATE
+from gov3.rules.people import amount_column, eligible_column
 
 MINIPACK = Path(__file__).parent.parent / "rules" / "minipack"
 ACTOR = "test:registry-office"
@@ -199,3 +201,30 @@ def test_a_broken_installed_pack_fails_the_system_check(tmp_path: Path, settings
     settings.GOV3_COUNTRIES_DIR = MINIPACK.parent.parent.parent / "countries"
     rules_pack.cache_clear()
     assert rules_pack_loads() == []
+
+
+def test_evaluate_writes_every_persons_results_in_the_same_pass(
+    family: dict[str, Person], tmp_path: Path
+) -> None:
+    """`--people FILE`: the sweep from the snapshot writes each person's results, with the
+    same counts and totals as the table, and the export is in the audit log."""
+    snapshot = tmp_path / "facts.parquet"
+    write_snapshot(snapshot, country="kr")
+    common = ["evaluate", "--date", "2026-01-15", "--no-progress", "--snapshot", str(snapshot)]
+    out = tmp_path / "people.parquet"
+    with_people = _table(run(*common, "--people", str(out)))
+    assert with_people == _table(run(*common))
+    rows = {row["person_id"]: row for row in pq.read_table(out).to_pylist()}
+    assert set(rows) == {person.pk for person in family.values()}
+    son = rows[family["son"].pk]
+    assert son[eligible_column("child_allowance")] is True
+    assert son[amount_column("child_allowance")] == 100_000
+    assert rows[family["mother"].pk][eligible_column("child_allowance")] is False
+    entry = AuditEntry.objects.filter(action="rules.people_results_written").get()
+    assert entry.data["residents"] == 4
+    assert entry.data["path"] == str(out)
+    with pytest.raises(CommandError, match="--people needs --backend vectorised"):
+        run(*common, "--backend", "duckdb", "--people", str(tmp_path / "other.parquet"))
+    with pytest.raises(CommandError, match="no directory"):
+        run(*common, "--people", str(tmp_path / "missing" / "people.parquet"))
+    assert not (tmp_path / "other.parquet").exists()

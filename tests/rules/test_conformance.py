@@ -6,7 +6,9 @@ exactly the same (Spark too, on a few examples: it is slow to start). Population
 people per household, birth dates on 29 February, on the day someone turns 65 and at the end of
 a month; incomes up to 3,000,000,000; every value of every closed text fact and awkward free
 text. Numbers stay within 64 bits by construction: each generated number carries a bound on
-its size, and an expression that could overflow is never drawn.
+its size, and an expression that could overflow is never drawn (comparisons of exact ratios
+included: both cross products stay within 64 bits). A rule that does leave 64 bits is refused
+by every evaluator alike: `test_every_evaluator_refuses_a_ratio_beyond_64_bits`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from hypothesis import strategies as st
 
 from gov3.rules import explain, ir, vectorised
 from gov3.rules.backends import Backend, evaluate_rows, load_facts
-from gov3.rules.facts import BASE_FACTS, NO_DATE, Subject, complete
+from gov3.rules.errors import EvaluationError
+from gov3.rules.facts import FACTS, NO_DATE, Subject, complete
 from gov3.rules.ir import Scope, Type, Value
 from tests.rules.test_spark import spark  # noqa: F401 - the session fixture, shared
 from tests.rules.test_sql import (
@@ -99,7 +102,7 @@ def dates_near(today: date) -> st.SearchStrategy[date]:
 
 
 def text_values(name: str) -> st.SearchStrategy[str]:
-    closed = BASE_FACTS[name].values
+    closed = FACTS[name].values
     return st.sampled_from(closed) if closed else st.sampled_from(FREE_TEXT)
 
 
@@ -112,11 +115,13 @@ def member(draw: st.DrawFn, today: date, head: bool) -> dict[str, Value]:
         "monthly_income": draw(st.one_of(st.sampled_from(INCOMES), st.integers(0, 3_000_000_000))),
         "birth_order": draw(st.integers(1, 5)),
     }
-    for name, fact in BASE_FACTS.items():
+    for name, fact in FACTS.items():  # declared facts (kr's vaccination register) included
         if fact.type is Type.TEXT:
             facts[name] = draw(text_values(name))
         elif fact.type is Type.BOOL:
             facts[name] = draw(st.booleans())
+        elif fact.type is Type.DATE and name not in facts:
+            facts[name] = draw(near)
     if head:
         facts["relationship_to_head"] = "head"
     return complete(facts)
@@ -148,7 +153,7 @@ def _scope(inside: bool) -> Scope:
 
 
 def _columns(kind: Type, inside: bool) -> list[ir.Node]:
-    return [col(name, _scope(inside)) for name, f in BASE_FACTS.items() if f.type is kind]
+    return [col(name, _scope(inside)) for name, f in FACTS.items() if f.type is kind]
 
 
 def _within(bound: int) -> Callable[[Num], bool]:
@@ -246,6 +251,36 @@ def numbers(kind: Type, depth: int, inside: bool) -> st.SearchStrategy[Num]:
     return pick(options)
 
 
+# A side of a ratio comparison: the node and bounds on its numerator and denominator.
+Side = tuple[ir.Node, int, int]
+
+
+def _ratio(kind: Type, pair: tuple[Num, Num]) -> Side:
+    (numerator, a), (denominator, b) = pair
+    return ir.Ratio(kind, AT, numerator, denominator), a, b
+
+
+@cache
+def ratio_sides(kind: Type, depth: int, inside: bool) -> st.SearchStrategy[Side]:
+    """``a / b`` of type `kind` (MONEY / INT, INT / INT or MONEY / MONEY), or a whole number
+    (``c / 1``): the sides of a comparison of exact ratios."""
+    below = max(depth - 1, 0)
+    whole = numbers(kind, below, inside).map(lambda n: (n[0], n[1], 1))
+    over = [(kind, Type.INT)] + ([(Type.MONEY, Type.MONEY)] if kind is Type.INT else [])
+    ratios = [
+        st.tuples(numbers(top, below, inside), numbers(bottom, below, inside)).map(
+            partial(_ratio, kind)
+        )
+        for top, bottom in over
+    ]
+    return pick([whole, *ratios, *ratios])
+
+
+def _products_fit(t: tuple[str, Side, Side]) -> bool:
+    (_, a, b), (_, c, d) = t[1], t[2]
+    return max(a * d, c * b) < LIMIT
+
+
 @cache
 def dates(depth: int, inside: bool) -> st.SearchStrategy[ir.Node]:
     leaves = st.one_of(
@@ -329,6 +364,11 @@ def booleans(depth: int, inside: bool) -> st.SearchStrategy[ir.Node]:
     for kind in (Type.INT, Type.MONEY):
         side = numbers(kind, below, inside).map(lambda n: n[0])
         options.append(st.tuples(ordering, side, side).map(lambda t: cmp(*t)))
+        options.append(
+            st.tuples(ordering, ratio_sides(kind, below, inside), ratio_sides(kind, below, inside))
+            .filter(_products_fit)
+            .map(lambda t: cmp(t[0], t[1][0], t[2][0]))
+        )
         options.append(
             st.tuples(side, _options(kind), st.booleans()).map(
                 lambda t: in_(t[0], *t[1], negated=t[2])
@@ -438,6 +478,35 @@ def test_every_evaluator_gives_every_person_the_same_value(
     assert _typed(vectorised_values(node, rows, today)) == expected, "vectorised"
     for backend, connection in connections.items():
         assert _typed(in_sql(backend, connection, node, rows, today)) == expected, backend
+
+
+def test_every_evaluator_refuses_a_ratio_beyond_64_bits(
+    connections: dict[Backend, Any],
+) -> None:
+    """3,000,000,000 / 4,000,000,000 compared with 3,000,000,000 needs the cross product
+    12,000,000,000,000,000,000, beyond 64 bits: every evaluator refuses the rule; none
+    answers wrongly."""
+    today = DAYS[0]
+    rows = [
+        {"person_id": 1, "household_id": 1, **complete({"monthly_income": 3_000_000_000})},
+        {"person_id": 2, "household_id": 1, **complete({"monthly_income": 1})},
+    ]
+    ratio = ir.Ratio(Type.MONEY, AT, col("monthly_income"), lit(4_000_000_000, Type.INT))
+    node = cmp("<=", ratio, lit(3_000_000_000, Type.MONEY))
+    with pytest.raises(EvaluationError, match="64 bits"):
+        reference(node, rows, today)
+    with pytest.raises(EvaluationError, match="64 bits"):
+        vectorised_values(node, rows, today)
+    for backend, connection in connections.items():
+        with pytest.raises(EvaluationError, match="64 bits"):
+            in_sql(backend, connection, node, rows, today)
+    # Within 64 bits the same comparison is exact: 3,000,000,000 / 4 = 750,000,000.
+    fits = cmp("<=", ir.Ratio(Type.MONEY, AT, col("monthly_income"), lit(4, Type.INT)),
+               lit(750_000_000, Type.MONEY))  # fmt: skip
+    assert reference(fits, rows, today) == {1: True, 2: True}
+    assert vectorised_values(fits, rows, today) == {1: True, 2: True}
+    for backend, connection in connections.items():
+        assert in_sql(backend, connection, fits, rows, today) == {1: True, 2: True}, backend
 
 
 @pytest.mark.spark

@@ -13,7 +13,7 @@ import pytest
 
 from gov3.catalogue.packs import load_pack
 from gov3.rules import snapshot
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS, NO_DATE
+from gov3.rules.facts import FACTS, KEY_COLUMNS, NO_DATE
 from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population
 
@@ -37,7 +37,7 @@ def test_a_snapshot_round_trips_with_compact_types_and_defaults(tmp_path: Path) 
     table = Population.from_rows(_rows()).table  # type: ignore[arg-type]
     snapshot.write(path, table, country="kr", source="test", created=AS_OF)
     back = snapshot.read(path)
-    assert back.column_names == [*KEY_COLUMNS, *BASE_FACTS]
+    assert back.column_names == [*KEY_COLUMNS, *FACTS]  # declared facts too
     assert back.schema.field("person_id").type == pa.int64()
     assert back.schema.field("birth_date").type == pa.date32()
     assert back.schema.field("sex").type == pa.dictionary(pa.int8(), pa.string())

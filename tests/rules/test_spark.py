@@ -16,7 +16,7 @@ import pytest
 
 from gov3.rules import snapshot
 from gov3.rules.backends import ServiceTotal, evaluate, evaluate_rows, load_facts
-from gov3.rules.facts import BASE_FACTS
+from gov3.rules.facts import FACTS
 from gov3.rules.ir import Scope, Type
 from gov3.rules.sql import Service, parquet_relation
 from tests.rules.test_sql import (
@@ -149,10 +149,8 @@ def test_spark_reads_the_parquet_snapshot(spark: Any, tmp_path: Path) -> None:
         for n in range(1, 10)
     ]
     columns = {
-        name: [
-            row.get(name, BASE_FACTS[name].default if name in BASE_FACTS else None) for row in rows
-        ]
-        for name in snapshot.COLUMNS
+        name: [row.get(name, FACTS[name].default if name in FACTS else None) for row in rows]
+        for name in snapshot.column_names()
     }
     path = tmp_path / "kr.parquet"
     snapshot.write(path, snapshot.table(columns), country="kr", source="synthetic", created=TODAY)

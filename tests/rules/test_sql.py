@@ -27,7 +27,7 @@ from gov3.rules.backends import (
     load_facts,
 )
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS
+from gov3.rules.facts import FACTS
 from gov3.rules.ir import Pos, Scope, Type, Value
 from gov3.rules.sql import Service, compile_expression, expression_sql, parquet_relation
 
@@ -47,7 +47,7 @@ def money(value: int) -> ir.Node:
 
 
 def col(name: str, scope: Scope = Scope.SUBJECT) -> ir.Node:
-    return ir.Column(BASE_FACTS[name].type, AT, name, name, scope)
+    return ir.Column(FACTS[name].type, AT, name, name, scope)
 
 
 def mem(name: str) -> ir.Node:
@@ -571,11 +571,8 @@ def test_duckdb_evaluates_the_parquet_snapshot_in_place(tmp_path: Path) -> None:
         for n in range(1, 10)
     ]
     columns = {
-        name: [
-            row.get(name, BASE_FACTS[name].default) if name in BASE_FACTS else row[name]
-            for row in rows
-        ]
-        for name in snapshot.COLUMNS
+        name: [row.get(name, FACTS[name].default) if name in FACTS else row[name] for row in rows]
+        for name in snapshot.column_names()
     }
     path = tmp_path / "kr.parquet"
     snapshot.write(

@@ -11,7 +11,9 @@ from django.core.checks import CheckMessage, Error, register
 
 from gov3.catalogue.installed import rules_pack
 from gov3.catalogue.packs import PackError, pack_path
+from gov3.registry.readers import READERS
 from gov3.rules.errors import RulesError
+from gov3.rules.facts import declared
 
 
 @register()
@@ -33,3 +35,17 @@ def rules_pack_loads(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             )
         ]
     return []
+
+
+@register()
+def declared_facts_have_readers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every fact the pack declares names a reader an app registered (`registry.readers`)."""
+    return [
+        Error(
+            f"fact `{name}` is read by `{fact.reader}`, which no app registers",
+            hint=f"known readers: {', '.join(sorted(READERS))}",
+            id="gov3.E103",
+        )
+        for name, fact in declared().items()
+        if fact.reader not in READERS
+    ]

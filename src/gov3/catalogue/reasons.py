@@ -31,7 +31,7 @@ _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 #: `a op b` written the other way round (`65 <= age` is `age >= 65`).
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 #: Arithmetic as printed for people: minus, times and division signs.
-_SYMBOLS = {"+": "+", "-": "\u2212", "*": "\u00d7", "//": "\u00f7"}
+_SYMBOLS = {"+": "+", "-": "\u2212", "*": "\u00d7", "//": "\u00f7", "/": "\u00f7"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class _Writer:
     def param_label(self, path: str) -> str:
         return self.label(self.pack.params[path].label, path)
 
-    def term(self, node: ir.Node) -> str:  # noqa: PLR0911 - one case per node
+    def term(self, node: ir.Node) -> str:  # noqa: PLR0911, PLR0912 - one case per node
         """A noun phrase naming what `node` stands for, in words (no values)."""
         match node:
             case ir.Column(name=name) | ir.Derived(name=name):
@@ -124,6 +124,8 @@ class _Writer:
                 }
             case ir.Arith(op=op, left=left, right=right):
                 return _infix(op, left, right, self.term)
+            case ir.Ratio(numerator=numerator, denominator=denominator):
+                return _infix("/", numerator, denominator, self.term)
             case ir.If(test=test, then=then, orelse=orelse):
                 if self.subject is not None:
                     return self.term(then if self.value(test) else orelse)
@@ -465,7 +467,7 @@ class _Writer:
 
 #: Evaluating a side of a comparison that reads only parameters needs no person.
 _NOBODY = Subject({}, [])
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "//": 2, "%": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "//": 2, "/": 2, "%": 2}
 
 
 def _infix(op: str, left: ir.Node, right: ir.Node, write: Callable[[ir.Node], str]) -> str:
@@ -475,7 +477,7 @@ def _infix(op: str, left: ir.Node, right: ir.Node, write: Callable[[ir.Node], st
         text = write(node)
         if isinstance(node, ir.Arith) and node.op != "%":
             inner, outer = _PRECEDENCE[node.op], _PRECEDENCE[op]
-            if inner < outer or (right_side and inner == outer and op in ("-", "//")):
+            if inner < outer or (right_side and inner == outer and op in ("-", "//", "/")):
                 return f"({text})"
         return text
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 from django.utils.formats import number_format
 from django.utils.translation import pgettext
@@ -58,7 +60,16 @@ def status_label(status: str) -> str:
 
 
 def value_text(value: object, kind: Type, currency: str) -> str:
-    """A parameter's value as people read it in the active language."""
+    """A parameter's value as people read it in the active language (an exact ratio to two
+    decimals, with "≈" when that rounds)."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        hundredths = round(value * 100)
+        shown = number_format(Decimal(hundredths).scaleb(-2), decimal_pos=2, force_grouping=True)
+        if Fraction(hundredths, 100) != value:
+            shown = f"\u2248{shown}"
+        return f"{shown} {currency}" if kind is Type.MONEY and currency else shown
+    if isinstance(value, Fraction):
+        value = value.numerator
     if isinstance(value, bool):
         return pgettext("answer", "yes") if value else pgettext("answer", "no")
     if isinstance(value, int):

@@ -23,7 +23,7 @@ from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.rules import ir
 from gov3.rules.explain import Explanation, Step, evaluate_service, explain_service
-from gov3.rules.facts import BASE_FACTS, Subject
+from gov3.rules.facts import FACTS, Subject
 from gov3.rules.ir import Scope, Value
 from gov3.rules.pack import RulePack, Service
 
@@ -51,7 +51,7 @@ def facts_read(service: Service) -> list[str]:
     if service.amount is not None:
         nodes += ir.walk(service.amount)
     columns = {n.column for n in nodes if isinstance(n, ir.Column) and n.scope is Scope.SUBJECT}
-    return [name for name in BASE_FACTS if name in columns]
+    return [name for name in FACTS if name in columns]
 
 
 def fact_text(value: Value) -> str:
@@ -65,7 +65,7 @@ def fact_text(value: Value) -> str:
 def facts_record(service: Service, facts: dict[str, Value] | Any) -> list[dict[str, str]]:
     """The facts the rule read, as an offer stores them."""
     return [
-        {"name": name, "value": fact_text(facts[name]), "source": BASE_FACTS[name].source}
+        {"name": name, "value": fact_text(facts[name]), "source": FACTS[name].source}
         for name in facts_read(service)
     ]
 

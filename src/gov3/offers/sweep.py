@@ -35,7 +35,7 @@ from gov3.offers.services import do_withdraw_offers_of_adults, notify_offers, wr
 from gov3.registry.facts_sql import BACKENDS, facts_query
 from gov3.registry.models import Person
 from gov3.rules.backends import database_value
-from gov3.rules.facts import BASE_FACTS
+from gov3.rules.facts import FACTS
 from gov3.rules.pack import RulePack, Service
 from gov3.rules.sql import expression_sql
 
@@ -150,8 +150,8 @@ def _offer_rows(
         facts = [
             {
                 "name": name,
-                "value": fact_text(database_value(value, BASE_FACTS[name].type)),
-                "source": BASE_FACTS[name].source,
+                "value": fact_text(database_value(value, FACTS[name].type)),
+                "source": FACTS[name].source,
             }
             for name, value in zip(columns, row[5:], strict=True)
         ]

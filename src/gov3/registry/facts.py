@@ -1,7 +1,8 @@
 """The rule facts of one resident and their household, read from the register.
 
 Follows the definitions in `gov3.rules.facts` exactly (the snapshot and the SQL relation read
-the same facts for everyone; tests compare the three).
+the same facts for everyone; tests compare the three). Facts a pack declared are read by their
+reader (`registry.readers`), once per household.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from django.db.models import Max
 
 from gov3.registry.models import Area, AreaLevel, PassportStatus, Person
-from gov3.rules.facts import NO_DATE, Subject
+from gov3.registry.readers import reader_for
+from gov3.rules.facts import NO_DATE, Subject, declared
 from gov3.rules.ir import Value
 
 
@@ -75,5 +77,10 @@ def household_subjects(person: Person) -> dict[int, Subject]:
             .order_by("pk")
         )
     rows = {member.pk: _facts(member, members) for member in members}
+    for name, fact in declared().items():
+        options = dict(fact.options)
+        found = reader_for(name, fact).for_people(list(rows), options)
+        for pk, row in rows.items():
+            row[name] = found.get(pk, fact.default)
     everyone = list(rows.values())
     return {pk: Subject(facts, everyone) for pk, facts in rows.items()}

@@ -24,8 +24,9 @@ from gov3.registry.models import (
     PassportStatus,
     Person,
 )
+from gov3.registry.readers import reader_for
 from gov3.rules.backends import Backend, ServiceTotal, evaluate, evaluate_rows
-from gov3.rules.facts import BASE_FACTS, NO_DATE
+from gov3.rules.facts import FACTS, NO_DATE, declared
 from gov3.rules.ir import Node, Type, Value
 from gov3.rules.sql import ServiceRules
 
@@ -50,6 +51,7 @@ def facts_query(vendor: str) -> str:
     household, address, area = Household._meta.db_table, Address._meta.db_table, Area._meta.db_table
     no_date = f"'{NO_DATE.isoformat()}'" if vendor == "sqlite" else f"DATE '{NO_DATE.isoformat()}'"
     province = AreaLevel.PROVINCE.value
+    declared_columns, declared_joins = _declared_sql(vendor)
     # A district's province is at most two levels up (AreaLevel: province → municipality →
     # district), so three joins find it wherever the address points.
     return f"""(
@@ -78,7 +80,7 @@ SELECT
     p.monthly_income AS monthly_income,
     {_yes("p.income_assessed_on IS NOT NULL")} AS income_assessed,
     {_yes("valid.expiry IS NOT NULL")} AS has_passport,
-    COALESCE(valid.expiry, {no_date}) AS passport_expiry
+    COALESCE(valid.expiry, {no_date}) AS passport_expiry{declared_columns}
 FROM {person} p
 LEFT JOIN {person} m ON m.id = p.mother_id
 LEFT JOIN {person} f ON f.id = p.father_id
@@ -96,9 +98,39 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT person_id, MAX(expires_on) AS expiry FROM {passport}
     WHERE status = '{PassportStatus.VALID.value}' GROUP BY person_id
-) valid ON valid.person_id = p.id
+) valid ON valid.person_id = p.id{declared_joins}
 WHERE p.date_of_death IS NULL
 )"""  # noqa: S608 - table and column names from the models, no outside input
+
+
+def _default_sql(value: Value, kind: Type, vendor: str) -> str:
+    """A declared fact's default as an SQL literal."""
+    if kind is Type.DATE:
+        assert isinstance(value, date)
+        return f"'{value.isoformat()}'" if vendor == "sqlite" else f"DATE '{value.isoformat()}'"
+    if kind is Type.BOOL:
+        return "TRUE" if value else "FALSE"
+    if kind in (Type.INT, Type.MONEY):
+        return str(int(value))  # type: ignore[arg-type]
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _declared_sql(vendor: str) -> tuple[str, str]:
+    """The columns and joins of the facts packs declared: each fact's reader gives a relation
+    of (person_id, value), joined to the person; no row means the declared default."""
+    columns, joins = [], []
+    for number, (name, fact) in enumerate(declared().items()):
+        alias = f"declared_{number}"
+        relation = reader_for(name, fact).sql(vendor, dict(fact.options))
+        default = _default_sql(fact.default, fact.type, vendor)
+        value = f"{alias}.value"
+        if fact.type is Type.BOOL:  # yes/no as each database writes it, never NULL
+            read = f"CASE WHEN {value} IS NULL THEN {default} WHEN {value} THEN TRUE ELSE FALSE END"
+        else:
+            read = f"COALESCE({value}, {default})"
+        columns.append(f",\n    {read} AS {name}")
+        joins.append(f"\nLEFT JOIN {relation} {alias} ON {alias}.person_id = p.id")
+    return "".join(columns), "".join(joins)
 
 
 def _database(using: str) -> tuple[Backend, Any, str]:
@@ -137,7 +169,7 @@ def registry_facts(using: str = "default") -> dict[int, dict[str, Value]]:
     facts: dict[int, dict[str, Value]] = {}
     for row in rows:
         values = dict(zip(names, row, strict=True))
-        for name, fact in BASE_FACTS.items():
+        for name, fact in FACTS.items():
             if fact.type is Type.DATE and isinstance(values[name], str):  # SQLite: ISO text
                 values[name] = date.fromisoformat(values[name])
             elif fact.type is Type.BOOL:  # SQLite: 0/1

@@ -211,3 +211,19 @@ class LifeEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of person {self.person_id} on {self.occurred_on}"
+
+
+class Vaccination(models.Model):
+    """One dose given, as the vaccination register records it (in Korea the KDCA's
+    immunization registry, 예방접종통합관리시스템). Rules read it through declared facts
+    (`gov3.registry.readers`), e.g. the date of a person's latest influenza dose."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="vaccinations")
+    vaccine = models.CharField(max_length=40)  # "influenza", "pneumococcal", …
+    given_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["vaccine", "person", "given_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.vaccine} for person {self.person_id} on {self.given_on}"

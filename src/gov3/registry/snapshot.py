@@ -27,12 +27,11 @@ from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts_sql import facts_query
 from gov3.registry.models import Person
 from gov3.rules import snapshot
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS, fact_columns
 from gov3.rules.ir import Type
 
 ACTOR = "system:registry-snapshot"
 DEFAULT_BATCH = 100_000  # residents fetched (and at most written) at a time
-_COLUMNS = (*KEY_COLUMNS, *BASE_FACTS)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class SnapshotSummary:
 def _arrow_column(name: str, values: list[Any]) -> Any:
     """Database values as an Arrow column: SQLite gives dates as ISO text and yes/no as 0/1."""
     array = pa.array(values)
-    kind = BASE_FACTS[name].type if name in BASE_FACTS else Type.INT
+    kind = FACTS[name].type if name in FACTS else Type.INT
     if kind is Type.DATE and not pa.types.is_date32(array.type):
         return array.cast(pa.string()).cast(pa.date32())
     if kind is Type.BOOL and not pa.types.is_boolean(array.type):
@@ -63,7 +62,7 @@ def _table(rows: Sequence[Sequence[Any]]) -> Any:
     return snapshot.table(
         {
             name: _arrow_column(name, list(values))
-            for name, values in zip(_COLUMNS, columns, strict=True)
+            for name, values in zip(fact_columns(), columns, strict=True)
         }
     )
 
@@ -116,7 +115,7 @@ def write_snapshot(
         raise ValidationFailedError(str(exc)) from None
     total = Person.objects.using(using).filter(country=country, date_of_death__isnull=True).count()
     person = Person._meta.db_table
-    columns = ", ".join(f"facts.{name}" for name in _COLUMNS)
+    columns = ", ".join(f"facts.{name}" for name in fact_columns())
     sql = (
         f"SELECT {columns} FROM {relation} facts "  # noqa: S608 - names from the models
         f"JOIN {person} who ON who.id = facts.person_id WHERE who.country = %s "

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 from gov3.rules import ir
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS, complete
+from gov3.rules.facts import FACTS as ALL_FACTS
+from gov3.rules.facts import KEY_COLUMNS, complete, fact_columns
 from gov3.rules.ir import Type, Value
 from gov3.rules.sql import FACTS, ServiceRules, catalogue_query, rows_query
 
@@ -42,7 +43,6 @@ _TYPES: dict[str, dict[Type, str]] = {
     },
 }
 _TABLE = re.compile(r"[a-z_][a-z0-9_]*")
-COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, *BASE_FACTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +53,27 @@ class ServiceTotal:
     total: int
 
 
+#: What the engines say when a 64-bit integer overflows (SQLite, PostgreSQL, DuckDB, Spark).
+_OVERFLOW = ("integer overflow", "out of range", "overflow in", "arithmetic_overflow")
+
+
 def run(backend: Backend, connection: Any, sql: str) -> list[tuple[Any, ...]]:
-    """Every row `sql` returns on `connection`."""
+    """Every row `sql` returns on `connection`. A number beyond 64 bits is refused as every
+    evaluator refuses it: `EvaluationError`."""
+    try:
+        return _run(backend, connection, sql)
+    except EvaluationError:
+        raise
+    except Exception as error:
+        if any(words in str(error).lower() for words in _OVERFLOW):
+            raise EvaluationError(
+                "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+                f"evaluated for these facts ({backend}: {str(error).splitlines()[0]})."
+            ) from error
+        raise
+
+
+def _run(backend: Backend, connection: Any, sql: str) -> list[tuple[Any, ...]]:
     if backend == "spark":
         return [tuple(row) for row in connection.sql(sql).collect()]
     if backend == "duckdb":
@@ -135,7 +154,7 @@ def _rows(rows: Iterable[Mapping[str, Value]]) -> list[dict[str, Value]]:
     """`rows` with every fact present, checked for the keys and the types."""
     completed = []
     for number, row in enumerate(rows):
-        unknown = set(row) - set(COLUMNS)
+        unknown = set(row) - set(fact_columns())
         if unknown:
             raise ValueError(f"row {number}: unknown fact(s) {', '.join(sorted(unknown))}")
         full: dict[str, Value] = {}
@@ -145,7 +164,7 @@ def _rows(rows: Iterable[Mapping[str, Value]]) -> list[dict[str, Value]]:
                 raise ValueError(f"row {number}: `{key}` must be a whole number, got {value!r}")
             full[key] = value
         for name, value in complete(row).items():
-            kind = BASE_FACTS[name].type
+            kind = ALL_FACTS[name].type
             wanted: type | tuple[type, ...] = {
                 Type.BOOL: bool,
                 Type.INT: int,
@@ -191,24 +210,26 @@ def _sqlite_value(value: Value) -> Value:
 
 def _load_sql(backend: str, connection: Any, rows: list[dict[str, Value]], table: str) -> None:
     types = _TYPES[backend]
-    kinds = {**dict.fromkeys(KEY_COLUMNS, Type.INT), **{n: f.type for n, f in BASE_FACTS.items()}}
-    columns = ", ".join(f"{name} {types[kinds[name]]} NOT NULL" for name in COLUMNS)
+    kinds = {**dict.fromkeys(KEY_COLUMNS, Type.INT), **{n: f.type for n, f in ALL_FACTS.items()}}
+    columns = ", ".join(f"{name} {types[kinds[name]]} NOT NULL" for name in fact_columns())
     cursor = connection.cursor()
     try:
         if backend == "sqlite":
             cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
             cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
-            marks = ", ".join("?" for _ in COLUMNS)
+            marks = ", ".join("?" for _ in fact_columns())
             cursor.executemany(
                 f"INSERT INTO temp.{table} VALUES ({marks})",  # noqa: S608 - fixed names
-                [tuple(_sqlite_value(row[name]) for name in COLUMNS) for row in rows],
+                [tuple(_sqlite_value(row[name]) for name in fact_columns()) for row in rows],
             )
         else:
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
-            with cursor.copy(f"COPY pg_temp.{table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            with cursor.copy(
+                f"COPY pg_temp.{table} ({', '.join(fact_columns())}) FROM STDIN"
+            ) as copy:
                 for row in rows:
-                    copy.write_row([row[name] for name in COLUMNS])
+                    copy.write_row([row[name] for name in fact_columns()])
     finally:
         cursor.close()
     if backend == "sqlite":
@@ -226,10 +247,10 @@ def _arrow_table(rows: list[dict[str, Value]]) -> Any:
         Type.TEXT: pa.string(),
     }
     fields = [pa.field(key, pa.int64(), nullable=False) for key in KEY_COLUMNS] + [
-        pa.field(name, arrow[fact.type], nullable=False) for name, fact in BASE_FACTS.items()
+        pa.field(name, arrow[fact.type], nullable=False) for name, fact in ALL_FACTS.items()
     ]
     schema = pa.schema(fields)
-    return pa.table({name: [row[name] for row in rows] for name in COLUMNS}, schema=schema)
+    return pa.table({name: [row[name] for row in rows] for name in fact_columns()}, schema=schema)
 
 
 def _load_duckdb(connection: Any, rows: list[dict[str, Value]], table: str) -> None:
@@ -257,8 +278,8 @@ def _load_spark(session: Any, rows: list[dict[str, Value]], table: str) -> None:
         [st.StructField(key, st.LongType(), nullable=False) for key in KEY_COLUMNS]
         + [
             st.StructField(name, spark_types[fact.type], nullable=False)
-            for name, fact in BASE_FACTS.items()
+            for name, fact in ALL_FACTS.items()
         ]
     )
-    data = [tuple(row[name] for name in COLUMNS) for row in rows]
+    data = [tuple(row[name] for name in fact_columns()) for row in rows]
     session.createDataFrame(data, schema).createOrReplaceTempView(table)

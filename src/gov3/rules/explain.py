@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from gov3.rules import ir
-from gov3.rules.facts import BASE_FACTS, SOURCES, Facts, Subject
+from gov3.rules.errors import EvaluationError
+from gov3.rules.facts import FACTS, SOURCES, Facts, Subject
 from gov3.rules.ir import Scope, Type, Value
 from gov3.rules.pack import RulePack, Service
 
@@ -34,6 +36,50 @@ def floor_div(a: int, b: int) -> int:
 
 def modulo(a: int, b: int) -> int:
     return 0 if b == 0 else a % b
+
+
+def ratio_terms(numerator: int, denominator: int) -> tuple[int, int]:
+    """``numerator / denominator`` as (n, d) with ``d > 0`` (``0 / 1`` for a zero divisor)."""
+    if denominator == 0:
+        return 0, 1
+    if denominator < 0:
+        return -numerator, -denominator
+    return numerator, denominator
+
+
+def in_range(value: int) -> int:
+    """`value`, refused as every evaluator refuses a number beyond 64 bits (explain could go
+    on exactly, but then it would give an answer the others cannot)."""
+    if not ir.INT64_MIN <= value <= ir.INT64_MAX:
+        raise EvaluationError(
+            "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+            "evaluated for these facts."
+        )
+    return value
+
+
+def ratio_text(value: Fraction) -> str:
+    """A ratio as people read it: whole, or to two decimals ("≈" when that rounds), with
+    thousands separators: ``10 / 3`` is "≈3.33", ``7 / 2`` "3.5"."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    hundredths = round(value * 100)
+    whole, rest = divmod(abs(hundredths), 100)
+    shown = f"{'-' if hundredths < 0 else ''}{whole:,}" + f".{rest:02d}".rstrip("0").rstrip(".")
+    return shown if Fraction(hundredths, 100) == value else f"\u2248{shown}"
+
+
+def cross_products(left: tuple[int, int], right: tuple[int, int]) -> tuple[int, int]:
+    """(a·d, c·b) for ``a / b`` compared with ``c / d`` (both divisors positive), refused as
+    every evaluator refuses when a product leaves 64 bits."""
+    products = (left[0] * right[1], right[0] * left[1])
+    for product in products:
+        if not ir.INT64_MIN <= product <= ir.INT64_MAX:
+            raise EvaluationError(
+                "Comparing the ratios needs a number beyond 64 bits (a cross product of "
+                f"{product:,}); the rule cannot be evaluated for these facts."
+            )
+    return products
 
 
 _ARITH: dict[str, Callable[[int, int], int]] = {
@@ -95,7 +141,7 @@ def _aggregate(node: ir.Aggregate, ctx: _Context) -> Value:  # noqa: PLR0911
         case "count":
             return sum(1 for value in values if value)
         case "sum":
-            return sum(values)  # type: ignore[arg-type]
+            return in_range(sum(values))  # type: ignore[arg-type]
         case "any":
             return any(values)
         case "all":
@@ -122,11 +168,17 @@ def _eval(node: ir.Node, ctx: _Context) -> Value:  # noqa: PLR0911, PLR0912 - on
         case ir.Not(operand=operand):
             return not _eval(operand, ctx)
         case ir.Neg(operand=operand):
-            return -_eval(operand, ctx)  # type: ignore[operator]
+            return in_range(-_eval(operand, ctx))  # type: ignore[operator]
         case ir.Arith(op=op, left=left, right=right):
-            return _ARITH[op](_eval(left, ctx), _eval(right, ctx))  # type: ignore[arg-type]
+            return in_range(_ARITH[op](_eval(left, ctx), _eval(right, ctx)))  # type: ignore[arg-type]
         case ir.Compare(op=op, left=left, right=right):
-            return _COMPARE[op](_eval(left, ctx), _eval(right, ctx))
+            if ir.ratio_parts(left) is None and ir.ratio_parts(right) is None:
+                return _COMPARE[op](_eval(left, ctx), _eval(right, ctx))
+            a, b = cross_products(_terms(left, ctx), _terms(right, ctx))
+            return _COMPARE[op](a, b)
+        case ir.Ratio(numerator=numerator, denominator=denominator):
+            n, d = ratio_terms(_eval(numerator, ctx), _eval(denominator, ctx))  # type: ignore[arg-type]
+            return Fraction(n, d)  # type: ignore[return-value]
         case ir.BoolOp(op="and", operands=operands):
             return all(_eval(operand, ctx) for operand in operands)
         case ir.BoolOp(operands=operands):
@@ -141,6 +193,14 @@ def _eval(node: ir.Node, ctx: _Context) -> Value:  # noqa: PLR0911, PLR0912 - on
         case ir.Aggregate():
             return _aggregate(node, ctx)
     raise AssertionError(f"unknown node {node!r}")
+
+
+def _terms(node: ir.Node, ctx: _Context) -> tuple[int, int]:
+    """A side of a comparison as (numerator, positive denominator)."""
+    parts = ir.ratio_parts(node)
+    if parts is None:
+        return _eval(node, ctx), 1  # type: ignore[return-value]
+    return ratio_terms(_eval(parts[0], ctx), _eval(parts[1], ctx))  # type: ignore[arg-type]
 
 
 def evaluate(node: ir.Node, subject: Subject, params: Mapping[str, Value], today: date) -> Value:
@@ -239,7 +299,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "member": "thành viên hộ",
     },
 }
-_INFIX = {"+": "+", "-": "-", "*": "x", "//": "÷", "%": "mod"}
+_INFIX = {"+": "+", "-": "-", "*": "x", "//": "÷", "%": "mod", "/": "/"}
 
 
 @dataclass
@@ -302,6 +362,9 @@ class _Explainer:
         return labels.get(self.language) or labels.get("en") or fallback
 
     def show(self, value: Value, kind: Type) -> str:
+        if isinstance(value, Fraction):
+            shown = ratio_text(value)
+            return f"{shown} {self.currency}".rstrip() if kind is Type.MONEY else shown
         if isinstance(value, bool):
             return self.phrases["yes" if value else "no"]
         if kind is Type.MONEY and isinstance(value, int):
@@ -316,7 +379,7 @@ class _Explainer:
         specific = self.subject.sources.get(column)
         if specific:
             return specific
-        source = SOURCES[BASE_FACTS[column].source]
+        source = SOURCES[FACTS[column].source]
         return source.get(self.language) or source["en"]
 
     def note_param(self, path: str) -> None:
@@ -409,6 +472,8 @@ class _Explainer:
                 return f"-{self.formula(operand)}"
             case ir.Arith(op=op, left=left, right=right):
                 return f"({self.formula(left)} {_INFIX[op]} {self.formula(right)})"
+            case ir.Ratio(numerator=numerator, denominator=denominator):
+                return f"({self.formula(numerator)} / {self.formula(denominator)})"
             case ir.Compare(op=op, left=left, right=right):
                 return f"{self.formula(left)} {op} {self.formula(right)}"
             case ir.BoolOp(op=op, operands=operands):
@@ -466,9 +531,21 @@ class _Explainer:
         children = [
             self.step(child)
             for child in ir.children(node)
-            if isinstance(child, ir.Arith | ir.If | ir.Call | ir.Aggregate)
+            if isinstance(child, ir.Arith | ir.Ratio | ir.If | ir.Call | ir.Aggregate)
         ]
         return Step(self.describe(node), value, holds, children)
+
+    def note_facts(self, node: ir.Node | None) -> None:
+        """List every fact of the subject's own that `node` reads (also those inside a
+        function, e.g. ``year(last_influenza_vaccination)``), with its register."""
+        if node is None:
+            return
+        for column in self.columns_in(node):
+            if column.scope is Scope.SUBJECT and column.name not in self.facts:
+                shown = self.show(_eval(column, self.ctx), column.type)
+                self.facts[column.name] = FactUsed(
+                    self.variable_label(column.name), shown, self.source_of(column.column)
+                )
 
     def run(self, service: Service) -> Explanation:
         for path in sorted(service.params_used()):
@@ -482,6 +559,9 @@ class _Explainer:
             amount = int(amount_value)  # type: ignore[arg-type]
             if eligible:
                 calculation = self.step(service.amount)
+        self.note_facts(service.eligible)
+        if calculation is not None:
+            self.note_facts(service.amount)
         return Explanation(
             service,
             self.today,

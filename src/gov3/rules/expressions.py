@@ -17,14 +17,22 @@ from datetime import date
 
 from gov3.rules import ir
 from gov3.rules.errors import RuleProblem, RulesError
-from gov3.rules.facts import BASE_FACTS
+from gov3.rules.facts import FACTS
 from gov3.rules.ir import Pos, Scope, Type
 
 NUMERIC = (Type.INT, Type.MONEY)
-_ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%"}
+_ARITH = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+}
 _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 ALLOWED = (
-    'comparisons, and/or/not, + - * // %, x if c else y, `in (…)`, date("YYYY-MM-DD"), '
+    "comparisons, and/or/not, + - * // %, an exact ratio a / b (only compared), "
+    'x if c else y, `in (…)`, date("YYYY-MM-DD"), '
     "today, declared variables, params.<group>.<name>, the functions "
     + ", ".join((*ir.FUNCTIONS, "days_until", "min", "max"))
     + " and the aggregates "
@@ -61,8 +69,12 @@ def compile_expression(
     params: Mapping[str, Type],
     where: Where,
     expect: Type | None = None,
+    ratio: bool = False,
 ) -> ir.Node:
-    """Check `text` and return its typed tree; raise `RulesError` with every problem found."""
+    """Check `text` and return its typed tree; raise `RulesError` with every problem found.
+
+    With `ratio` the whole expression may be an exact ratio ``a / b`` (a derived variable that
+    rules then compare); anywhere else a ratio may only be a side of a comparison."""
     checker = _Checker(variables, params, where)
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -71,7 +83,10 @@ def compile_expression(
             [checker.problem_at(error.lineno or 1, (error.offset or 1) - 1, f"syntax: {error.msg}")]
         ) from None
     try:
-        node: ir.Node | None = checker.visit(tree.body, Scope.SUBJECT)
+        if ratio:
+            node: ir.Node | None = checker.visit_any(tree.body, Scope.SUBJECT)
+        else:
+            node = checker.visit(tree.body, Scope.SUBJECT)
         if node is not None and expect is not None:
             node = checker.expect(node, expect, tree.body)
     except _RefusedError:
@@ -125,8 +140,19 @@ def _is_literal_int(node: ir.Node) -> bool:
     return isinstance(node, ir.Literal) and node.type is Type.INT
 
 
+def _is_literal_ratio(node: ir.Node) -> bool:
+    """``7 / 2``: a ratio of integer literals (money when compared with money)."""
+    return (
+        isinstance(node, ir.Ratio)
+        and _is_literal_int(node.numerator)
+        and _is_literal_int(node.denominator)
+    )
+
+
 def _as_money(node: ir.Node) -> ir.Node:
-    """An integer literal used with money is money."""
+    """An integer literal (or a ratio of them) used with money is money."""
+    if isinstance(node, ir.Ratio):
+        return dataclasses.replace(node, type=Type.MONEY, numerator=_as_money(node.numerator))
     if isinstance(node, ir.Neg):
         return dataclasses.replace(node, type=Type.MONEY, operand=_as_money(node.operand))
     return dataclasses.replace(node, type=Type.MONEY)
@@ -165,7 +191,19 @@ class _Checker:
         return node
 
     # -- the walk -----------------------------------------------------------------------------
-    def visit(self, node: ast.expr, scope: Scope) -> ir.Node:  # noqa: PLR0911 - one per syntax
+    def visit(self, node: ast.expr, scope: Scope) -> ir.Node:
+        """`node` checked, as a value that may be used anywhere (not an exact ratio)."""
+        checked = self.visit_any(node, scope)
+        if ir.ratio_parts(checked) is not None:
+            raise self.refuse(
+                node,
+                "an exact ratio (`/`) can only be compared, e.g. `a / b <= limit`; "
+                "use `//` for a whole number (rounded down)",
+            )
+        return checked
+
+    def visit_any(self, node: ast.expr, scope: Scope) -> ir.Node:  # noqa: PLR0911 - one per syntax
+        """`node` checked; it may be an exact ratio."""
         match node:
             case ast.Constant():
                 return self.constant(node)
@@ -253,8 +291,7 @@ class _Checker:
     def arith(self, node: ast.BinOp, scope: Scope) -> ir.Node:
         op = _ARITH.get(type(node.op))
         if op is None:
-            hint = " (use `//`: amounts stay whole numbers)" if isinstance(node.op, ast.Div) else ""
-            raise self.refuse(node, f"this operator is not allowed in a rule{hint}")
+            raise self.refuse(node, f"this operator is not allowed in a rule; allowed: {ALLOWED}")
         left, right = self.visit(node.left, scope), self.visit(node.right, scope)
         for side, source in ((left, node.left), (right, node.right)):
             if side.type not in NUMERIC:
@@ -265,6 +302,8 @@ class _Checker:
         if result is Type.MONEY:
             left = _as_money(left) if _is_literal_int(left) and op in "+-%" else left
             right = _as_money(right) if _is_literal_int(right) and op in "+-%" else right
+        if op == "/":
+            return ir.Ratio(result, self.pos(node), left, right)
         return ir.Arith(result, self.pos(node), op, left, right)
 
     @staticmethod
@@ -280,7 +319,7 @@ class _Checker:
             return None
         if op == "*":
             return Type.MONEY if Type.INT in kinds else None
-        # floor division
+        # division, floor (//) or exact (/)
         if kinds == (Type.MONEY, Type.INT):
             return Type.MONEY
         if kinds == (Type.MONEY, Type.MONEY):
@@ -291,9 +330,9 @@ class _Checker:
         self, op: str, left: ir.Node, right: ir.Node, node: ast.AST
     ) -> tuple[ir.Node, ir.Node]:
         if {left.type, right.type} == {Type.INT, Type.MONEY}:
-            if _is_literal_int(left):
+            if _is_literal_int(left) or _is_literal_ratio(left):
                 return _as_money(left), right
-            if _is_literal_int(right):
+            if _is_literal_int(right) or _is_literal_ratio(right):
                 return left, _as_money(right)
         if left.type is not right.type:
             raise self.refuse(node, f"cannot compare {left.type} with {right.type}")
@@ -314,21 +353,23 @@ class _Checker:
 
     def values_of(self, node: ir.Node) -> tuple[str, ...]:
         if isinstance(node, ir.Column):
-            return BASE_FACTS[node.column].values
+            return FACTS[node.column].values
         return ()
 
     def compare(self, node: ast.Compare, scope: Scope) -> ir.Node:
         parts: list[ir.Node] = []
         left_source = node.left
-        left = self.visit(node.left, scope)
+        left = self.visit_any(node.left, scope)
         for op_node, right_source in zip(node.ops, node.comparators, strict=True):
             if isinstance(op_node, ast.In | ast.NotIn):
+                if ir.ratio_parts(left) is not None:
+                    raise self.refuse(left_source, "an exact ratio (`/`) cannot be used with `in`")
                 parts.append(self.membership(node, left, right_source, scope, op_node))
             else:
                 op = _COMPARE.get(type(op_node))
                 if op is None:
                     raise self.refuse(node, "`is` is not allowed in a rule: use == or !=")
-                right = self.visit(right_source, scope)
+                right = self.visit_any(right_source, scope)
                 a, b = self.comparable(op, left, right, node)
                 parts.append(ir.Compare(Type.BOOL, self.pos(left_source), op, a, b))
                 left = right

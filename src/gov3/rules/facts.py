@@ -2,8 +2,11 @@
 
 This is the contract between the registry (which fills the facts: `gov3.registry.facts` for one
 person, `gov3 registry snapshot` for everyone, `gov3.registry.facts_sql` in SQL) and every
-evaluator. A country pack exposes these under its own variable names
-(``countries/<cc>/variables.yaml``). There are no nulls: a missing fact takes its default.
+evaluator. The base facts below are built in; a country pack (``facts.yaml``) or an app adds
+more with `declare` — a type, a default, the register and the reader that reads it — and every
+evaluator, the SQL relation and the snapshot then carry it as one more column (`FACTS`). A
+country pack exposes these under its own variable names (``countries/<cc>/variables.yaml``).
+There are no nulls: a missing fact takes its default.
 
 How each fact is read from the register (all three readers must agree; a test checks it):
 
@@ -66,12 +69,18 @@ NO_DATE = date(9999, 12, 31)
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One column of the facts: its type, its default when the registry holds nothing, the
-    registry it comes from, and for text the values it can take."""
+    registry it comes from, and for text the values it can take.
+
+    A declared fact (`declare`) also names its `reader`, the register's code that reads it
+    (`gov3.registry.readers`: for one household in the ORM and for everyone in SQL, which the
+    Parquet snapshot is written from), with the reader's `options` (e.g. which vaccine)."""
 
     type: Type
     default: Value
     source: str
     values: tuple[str, ...] = ()
+    reader: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 BASE_FACTS: dict[str, Fact] = {
@@ -99,6 +108,48 @@ BASE_FACTS: dict[str, Fact] = {
 #: Identifying columns of a snapshot row (not readable by rules).
 KEY_COLUMNS = ("person_id", "household_id")
 
+#: Every fact a rule may read, in column order: the base facts, then those a country pack
+#: (``facts.yaml``) or an app declared (`declare`). Evaluators, the SQL relation and the
+#: snapshot read this mapping when they run, so a declared fact is a column everywhere.
+FACTS: dict[str, Fact] = dict(BASE_FACTS)
+
+
+class FactDeclarationError(ValueError):
+    """A fact cannot be declared as asked; the message says why."""
+
+
+def declare(name: str, fact: Fact, source_labels: Mapping[str, str] | None = None) -> None:
+    """Add `name` to the facts rules may read (once per process; the same declaration again
+    changes nothing). `source_labels` names a register not known yet, per language."""
+    if name in KEY_COLUMNS or name in BASE_FACTS:
+        raise FactDeclarationError(f"`{name}` is a built-in fact and cannot be declared again")
+    if not fact.reader:
+        raise FactDeclarationError(f"fact `{name}`: say which reader reads it from its register")
+    known = FACTS.get(name)
+    if known is not None and known != fact:
+        raise FactDeclarationError(
+            f"fact `{name}` is already declared differently ({known.type}, from "
+            f"{known.source} by {known.reader})"
+        )
+    if fact.source not in SOURCES:
+        if not source_labels or "en" not in source_labels:
+            raise FactDeclarationError(
+                f"fact `{name}`: the register `{fact.source}` is not known; name it (en, ko, vi)"
+            )
+        SOURCES[fact.source] = dict(source_labels)
+    FACTS[name] = fact
+
+
+def declared() -> dict[str, Fact]:
+    """The facts declared beyond the base facts, in declaration order."""
+    return {name: fact for name, fact in FACTS.items() if name not in BASE_FACTS}
+
+
+def fact_columns() -> tuple[str, ...]:
+    """The columns of a facts row: `KEY_COLUMNS`, then every fact (`FACTS`)."""
+    return (*KEY_COLUMNS, *FACTS)
+
+
 Facts = Mapping[str, Value]
 
 
@@ -114,5 +165,5 @@ class Subject:
 
 
 def complete(facts: Mapping[str, Value]) -> dict[str, Value]:
-    """`facts` with every missing base fact set to its default."""
-    return {name: facts.get(name, fact.default) for name, fact in BASE_FACTS.items()}
+    """`facts` with every missing fact (base or declared) set to its default."""
+    return {name: facts.get(name, fact.default) for name, fact in FACTS.items()}

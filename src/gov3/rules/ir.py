@@ -6,9 +6,16 @@ unknown name or a type error. The semantics every evaluator must implement (and 
 property test checks) are stated here, once:
 
 * ``INT`` and ``MONEY`` are exact 64-bit integers. ``MONEY`` is an amount in the currency's
-  minor unit (KRW and VND have none). Never a float.
+  minor unit (KRW and VND have none). Never a float. A result beyond 64 bits (of ``+ - *``,
+  ``-x``, ``//``, a household ``sum``) is an error in every evaluator, never a wrapped value.
 * ``a // b`` floors (as Python does) and ``a % b`` takes the sign of ``b``; either with
   ``b == 0`` gives ``0``.
+* ``a / b`` is the exact ratio (a rational number, never rounded; ``0`` when ``b == 0``). A
+  ratio can only be compared (``household.income / household.size <= limit``): every
+  evaluator compares ``a / b`` with ``c / d`` (a whole number ``c`` being ``c / 1``) by
+  cross-multiplication after making both divisors positive, ``a·|d|·sign(b) ? c·|b|·sign(d)``.
+  A cross product beyond 64 bits is an error in every evaluator (never a wrapped or rounded
+  comparison).
 * ``DATE`` values are calendar days. ``years_between(a, b)`` is the number of whole years from
   ``a`` to ``b``: ``b.year - a.year``, less one if ``(b.month, b.day) < (a.month, a.day)``
   (so someone born on 29 February turns a year older on 1 March in a common year).
@@ -124,6 +131,29 @@ class Arith(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Ratio(Node):
+    """``a / b``: the exact ratio, only ever compared (see the module's semantics). Its `type`
+    is the unit of the result as for ``//`` (MONEY / INT is MONEY, MONEY / MONEY is INT)."""
+
+    numerator: Node
+    denominator: Node
+
+
+def ratio_parts(node: Node) -> tuple[Node, Node] | None:
+    """(numerator, denominator) when `node` is a ratio (written ``/``, or a derived variable
+    defined as one); None for a whole number."""
+    while isinstance(node, Derived):
+        node = node.expr
+    if isinstance(node, Ratio):
+        return node.numerator, node.denominator
+    return None
+
+
+#: The range of the 64-bit integers INT and MONEY live in.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
 class Compare(Node):
     """``== != < <= > >=`` (chained comparisons are split into an `BoolOp` ``and``)."""
 
@@ -201,6 +231,8 @@ def children(node: Node) -> tuple[Node, ...]:  # noqa: PLR0911 - one case per no
             return (operand,)
         case Arith(left=left, right=right) | Compare(left=left, right=right):
             return (left, right)
+        case Ratio(numerator=numerator, denominator=denominator):
+            return (numerator, denominator)
         case BoolOp(operands=operands):
             return operands
         case If(test=test, then=then, orelse=orelse):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from gov3.rules import ir
+from gov3.rules import declarations, ir
 from gov3.rules.errors import RuleProblem, RulesError
 from gov3.rules.expressions import Variable, Where, compile_expression
-from gov3.rules.facts import BASE_FACTS, complete
+from gov3.rules.facts import FACTS, complete
 from gov3.rules.ir import Type, Value
 from gov3.rules.params import SOURCE_STATUSES, DatedValue, Parameter, Parameters
 
@@ -293,13 +293,20 @@ def _expression(  # noqa: PLR0917
     params: Mapping[str, Type],
     expect: Type | None,
     what: str,
+    *,
+    ratio: bool = False,
 ) -> ir.Node | None:
     text = files.text(node, what)
     if text is None or node is None:
         return None
     try:
         return compile_expression(
-            text, variables=variables, params=params, where=files.where(node), expect=expect
+            text,
+            variables=variables,
+            params=params,
+            where=files.where(node),
+            expect=expect,
+            ratio=ratio,
         )
     except RulesError as error:
         files.problems.extend(error.problems)
@@ -325,22 +332,24 @@ def _read_variables(files: _Files, path: Path) -> dict[str, Variable]:
                 continue
             column = files.text(spec["column"], f"{what} column")
             label = files.labels(spec["label"], f"{what} label")
-            if column is not None and column not in BASE_FACTS:
+            if column is not None and column not in FACTS:
                 files.problem(
                     spec["column"],
-                    f"{what}: `{column}` is not a registry fact; valid: {', '.join(BASE_FACTS)}",
+                    f"{what}: `{column}` is not a registry fact; valid: {', '.join(FACTS)}",
                 )
                 continue
             if column is None or label is None:
                 continue
-            fact = BASE_FACTS[column]
+            fact = FACTS[column]
             variables[name] = Variable(name, fact.type, label, column=column, values=fact.values)
             continue
         if not files.keys(node, spec, ("type", "expr", "label"), (), what):
             continue
         kind = files.choice(spec["type"], tuple(Type), f"{what} type")
         label = files.labels(spec["label"], f"{what} label")
-        expr = _expression(files, spec["expr"], variables, {}, Type(kind) if kind else None, what)
+        expr = _expression(
+            files, spec["expr"], variables, {}, Type(kind) if kind else None, what, ratio=True
+        )
         if kind is None or label is None or expr is None:
             continue
         has_aggregate = any(isinstance(n, ir.Aggregate) for n in ir.walk(expr))
@@ -444,11 +453,9 @@ def _read_facts(files: _Files, node: yaml.Node | None, what: str) -> dict[str, V
     facts: dict[str, Value] = {}
     ok = True
     for name, value_node in fields.items():
-        fact = BASE_FACTS.get(name)
+        fact = FACTS.get(name)
         if fact is None:
-            files.problem(
-                value_node, f"{what}: `{name}` is not a fact; valid: {', '.join(BASE_FACTS)}"
-            )
+            files.problem(value_node, f"{what}: `{name}` is not a fact; valid: {', '.join(FACTS)}")
             ok = False
             continue
         value = files.typed(value_node, fact.type, f"{what} `{name}`")
@@ -589,7 +596,7 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
     once_per = None
     if "once_per" in spec:
         once_per = files.text(spec["once_per"], "once_per")
-        fact = BASE_FACTS.get(once_per or "")
+        fact = FACTS.get(once_per or "")
         if fact is None or fact.type not in (Type.DATE, Type.TEXT):
             files.problem(
                 spec["once_per"],
@@ -672,6 +679,8 @@ def load_rules(directory: Path | str) -> RulePack:
     """Load and check ``countries/<cc>/``'s rules; `RulesError` lists every problem."""
     root = Path(directory)
     files = _Files(root)
+    if (root / declarations.FILE).exists():
+        declarations.read_facts(files, root / declarations.FILE)
     variables_path = root / "variables.yaml"
     variables = _read_variables(files, variables_path) if variables_path.exists() else {}
     params = _read_parameters(files, root / "parameters")

@@ -1,10 +1,11 @@
 """The registry snapshot: every living resident's facts as one Parquet file.
 
-One row per resident: `facts.KEY_COLUMNS` then `facts.BASE_FACTS`, in compact Arrow types
-(int64 ids, date32 dates, dictionary-coded text, uint8 birth order, bool). Rows are grouped by
-household with ``household_id`` never decreasing, and no household is split between two row
-groups, so a reader can evaluate each row group on its own, household aggregates included
-(`SnapshotWriter` enforces both). There are no nulls: a missing fact is written as its default.
+One row per resident: `facts.KEY_COLUMNS` then `facts.FACTS` (declared facts included), in
+compact Arrow types (int64 ids, date32 dates, dictionary-coded text, uint8 birth order, bool).
+Rows are grouped by household with ``household_id`` never decreasing, and no household is split
+between two row groups, so a reader can evaluate each row group on its own, household aggregates
+included (`SnapshotWriter` enforces both). There are no nulls: a missing fact is written as its
+default.
 
 Written by ``gov3 registry snapshot`` (from the database) and by `rules.synthetic` (benchmarks);
 read by `rules.vectorised`, and by DuckDB or Spark as plain Parquet.
@@ -25,7 +26,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS, KEY_COLUMNS
 from gov3.rules.ir import Type
 
 #: Key under which a snapshot's description (`SnapshotInfo`) is kept in the Parquet metadata.
@@ -53,20 +54,25 @@ class SnapshotError(Exception):
 
 
 def _arrow_type(name: str) -> Any:
-    fact = BASE_FACTS[name]
+    fact = FACTS[name]
     if fact.type is Type.TEXT:
         index = pa.int8() if fact.values else pa.int32()
         return pa.dictionary(index, pa.string())
     return _COMPACT.get(name, _TYPES[fact.type])
 
 
-#: The Arrow schema of a snapshot.
-SCHEMA: Any = pa.schema(
-    [pa.field(name, pa.int64(), nullable=False) for name in KEY_COLUMNS]
-    + [pa.field(name, _arrow_type(name), nullable=False) for name in BASE_FACTS]
-)
+def schema() -> Any:
+    """The Arrow schema of a snapshot: the key columns, then every fact (declared facts
+    included, so a snapshot written after a pack declared a fact carries it)."""
+    return pa.schema(
+        [pa.field(name, pa.int64(), nullable=False) for name in KEY_COLUMNS]
+        + [pa.field(name, _arrow_type(name), nullable=False) for name in FACTS]
+    )
 
-COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, *BASE_FACTS)
+
+def column_names() -> tuple[str, ...]:
+    """The columns of a snapshot, in order."""
+    return (*KEY_COLUMNS, *FACTS)
 
 
 @dataclass(frozen=True)
@@ -89,16 +95,16 @@ def days(value: date) -> int:
 
 def text_column(codes: np.ndarray, categories: Sequence[str], name: str) -> Any:
     """A dictionary-coded text column from integer ``codes`` into ``categories``."""
-    index_type = SCHEMA.field(name).type.index_type
+    index_type = _arrow_type(name).index_type
     indices = pa.array(np.asarray(codes), type=index_type)
     return pa.DictionaryArray.from_arrays(indices, pa.array(list(categories), pa.string()))
 
 
 def _column(name: str, values: Any, rows: int) -> Any:
     """``values`` (NumPy array, list of Python values, or Arrow array) as column ``name``."""
-    target = SCHEMA.field(name).type
+    target = pa.int64() if name in KEY_COLUMNS else _arrow_type(name)
     if values is None:
-        default = BASE_FACTS[name].default
+        default = FACTS[name].default
         if pa.types.is_dictionary(target):
             return text_column(np.zeros(rows, dtype=np.int8), [str(default)], name)
         values = np.full(rows, days(default) if isinstance(default, date) else default)
@@ -133,18 +139,18 @@ def table(columns: Mapping[str, Any]) -> Any:
     """A snapshot table from ``columns``: the key columns are required, a missing fact is
     filled with its default. Values may be NumPy arrays (dates as ``datetime64`` or int days
     since 1970), Python lists, or Arrow arrays; text may be dictionary arrays (`text_column`)."""
-    unknown = sorted(set(columns) - set(COLUMNS))
+    known = column_names()
+    unknown = sorted(set(columns) - set(known))
     if unknown:
         raise SnapshotError(
-            f"Unknown snapshot column(s): {', '.join(unknown)}; the columns are "
-            f"{', '.join(COLUMNS)}."
+            f"Unknown snapshot column(s): {', '.join(unknown)}; the columns are {', '.join(known)}."
         )
     for key in KEY_COLUMNS:
         if key not in columns:
             raise SnapshotError(f"A snapshot needs the column {key}.")
     rows = len(columns[KEY_COLUMNS[0]])
-    arrays = [_column(name, columns.get(name), rows) for name in COLUMNS]
-    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+    arrays = [_column(name, columns.get(name), rows) for name in known]
+    return pa.Table.from_arrays(arrays, schema=schema())
 
 
 def sort_by_household(data: Any) -> Any:
@@ -185,14 +191,15 @@ class SnapshotWriter:
             "created": created.isoformat(),
             "details": dict(details or {}),
         }
-        schema = SCHEMA.with_metadata({METADATA_KEY: json.dumps(self.info).encode()})
+        self.schema = schema()
+        described = self.schema.with_metadata({METADATA_KEY: json.dumps(self.info).encode()})
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Everyone's facts: readable by the owner only (0600), from the first byte on.
         os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         os.chmod(self.temporary, 0o600)
         self.writer: Any = pq.ParquetWriter(
             str(self.temporary),
-            schema,
+            described,
             compression=compression,
             write_statistics=["household_id", "person_id"],
         )
@@ -203,7 +210,7 @@ class SnapshotWriter:
         """Append ``data`` (a `table`, whole households, ordered by household) as one row group."""
         if data.num_rows == 0:
             return
-        if data.schema.remove_metadata() != SCHEMA:
+        if data.schema.remove_metadata() != self.schema:
             data = table({name: data.column(name) for name in data.column_names})
         first, last = _household_bounds(data)
         if self.last_household is not None and first <= self.last_household:
@@ -254,7 +261,7 @@ def write(
     ``row_group_rows`` rows at household boundaries."""
     data = sort_by_household(
         data
-        if data.schema.remove_metadata() == SCHEMA
+        if data.schema.remove_metadata() == schema()
         else table({name: data.column(name) for name in data.column_names})
     )
     with SnapshotWriter(

@@ -1,9 +1,9 @@
 """Compile checked rule trees (`gov3.rules.ir`) to SQL for SQLite, PostgreSQL, DuckDB and Spark.
 
 The SQL reads a relation called ``facts`` with one row per resident: the key columns
-(`facts.KEY_COLUMNS`) and every fact column (`facts.BASE_FACTS`), no nulls. Household
-aggregates are window functions over ``PARTITION BY household_id``, so an expression is
-evaluated for every row in one pass and a household service is then counted over heads only.
+(`facts.KEY_COLUMNS`) and every fact column (`facts.FACTS`, declared facts included), no nulls.
+Household aggregates are window functions over ``PARTITION BY household_id``, so an expression
+is evaluated for every row in one pass and a household service is then counted over heads only.
 
 Every construct follows the semantics stated in `gov3.rules.ir`, whatever the dialect does by
 default; what each dialect needs is stated where it is handled:
@@ -17,6 +17,11 @@ default; what each dialect needs is stated where it is handled:
   its truncating remainder, corrected by one when the signs differ; a zero divisor is turned
   into NULL first (PostgreSQL and DuckDB raise on division by zero, even in a CASE branch not
   taken when it is constant) and the NULL into ``0``;
+* a comparison with an exact ratio ``a / b`` is cross-multiplied (divisors made positive, a
+  zero divisor read as ``0 / 1``); PostgreSQL, DuckDB and Spark raise when a product leaves
+  64 bits, SQLite would silently turn it into a float, so there each product is checked with
+  ``typeof`` and a product that is not an integer raises SQLite's own "integer overflow"
+  (``abs`` of the smallest 64-bit integer);
 * booleans are ``0``/``1`` integers in SQLite, ``BOOLEAN`` elsewhere;
 * dates are ``'YYYY-MM-DD'`` text in SQLite (what Django stores), so year, month and day are
   substrings and a difference in days goes through ``julianday`` (exact for whole days);
@@ -38,7 +43,8 @@ from sqlglot import exp
 
 from gov3.rules import ir
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS as ALL_FACTS
+from gov3.rules.facts import KEY_COLUMNS
 from gov3.rules.ir import Scope, Type, Value
 
 Dialect = Literal["sqlite", "postgres", "duckdb", "spark"]
@@ -264,6 +270,43 @@ class _Compiler:
         )
         return exp.Coalesce(this=fixed, expressions=[exp.Literal.number(0)])
 
+    # exact ratios -------------------------------------------------------------------------
+
+    def ratio_terms(self, node: ir.Node, in_aggregate: bool) -> tuple[exp.Expr, exp.Expr | None]:
+        """A side of a comparison as (numerator, positive denominator or None for 1)."""
+        parts = ir.ratio_parts(node)
+        if parts is None:
+            return self.visit(node, in_aggregate), None
+        a, b = (self.visit(part, in_aggregate) for part in parts)
+        zero = self.int_literal(0)
+        numerator = exp.Case(
+            ifs=[
+                exp.If(this=_binary(exp.GT, b, zero), true=_paren(a)),
+                exp.If(this=_binary(exp.LT, b, zero), true=exp.Neg(this=_paren(a))),
+            ],
+            default=self.int_literal(0),
+        )
+        denominator = _case(_binary(exp.EQ, b, zero), self.int_literal(1), _func("ABS", b))
+        return numerator, denominator
+
+    def checked_product(self, left: exp.Expr, right: exp.Expr) -> exp.Expr:
+        product = _binary(exp.Mul, left, right)
+        if self.dialect != "sqlite":
+            return product  # PostgreSQL, DuckDB and Spark raise on overflow themselves
+        is_integer = _binary(exp.EQ, _func("typeof", product), exp.Literal.string("integer"))
+        lowest = _binary(
+            exp.Sub, exp.Neg(this=exp.Literal.number(ir.INT64_MAX)), exp.Literal.number(1)
+        )
+        smallest = _binary(exp.Add, lowest, self.indicator(is_integer))
+        return _case(is_integer, product, _func("abs", smallest))
+
+    def ratio_compare(self, op: str, left: ir.Node, right: ir.Node, in_aggregate: bool) -> exp.Expr:
+        a, b = self.ratio_terms(left, in_aggregate)
+        c, d = self.ratio_terms(right, in_aggregate)
+        first = a if d is None else self.checked_product(a, d)
+        second = c if b is None else self.checked_product(c, b)
+        return _binary(_COMPARE[op], first, second)
+
     # the tree -----------------------------------------------------------------------------
 
     def visit(self, node: ir.Node, in_aggregate: bool = False) -> exp.Expr:  # noqa: PLR0911, PLR0912
@@ -271,7 +314,7 @@ class _Compiler:
             case ir.Literal(value=value):
                 return self.literal(value, node.type)
             case ir.Column(column=column, scope=scope):
-                if column not in BASE_FACTS:
+                if column not in ALL_FACTS:
                     raise ValueError(f"`{column}` is not a fact column")
                 if in_aggregate and scope is Scope.SUBJECT:
                     raise ValueError(f"the subject's `{column}` cannot be read inside an aggregate")
@@ -298,6 +341,8 @@ class _Compiler:
             case ir.Compare(op=op, left=left, right=right):
                 if left.type is Type.TEXT and op not in ("==", "!="):
                     raise ValueError(f"text cannot be compared with {op}")
+                if ir.ratio_parts(left) is not None or ir.ratio_parts(right) is not None:
+                    return self.ratio_compare(op, left, right, in_aggregate)
                 a, b = self.visit(left, in_aggregate), self.visit(right, in_aggregate)
                 return _binary(_COMPARE[op], a, b)
             case ir.BoolOp(op=op, operands=operands):
@@ -465,9 +510,9 @@ def typed_relation(source: str, dialect: Dialect) -> str:
     compiled SQL expects: every integer column as a 64-bit ``BIGINT`` (a snapshot stores birth
     order in 16 bits, whose arithmetic would overflow)."""
     _from(source)
-    integers = {name for name, fact in BASE_FACTS.items() if fact.type in (Type.INT, Type.MONEY)}
+    integers = {name for name, fact in ALL_FACTS.items() if fact.type in (Type.INT, Type.MONEY)}
     columns = []
-    for name in (*KEY_COLUMNS, *BASE_FACTS):
+    for name in (*KEY_COLUMNS, *ALL_FACTS):
         column = exp.column(name, quoted=True)
         value = _bigint(column) if name in integers or name in KEY_COLUMNS else column
         columns.append(exp.alias_(value, name, quoted=True).sql(dialect=dialect))

@@ -12,7 +12,8 @@ The semantics are `ir`'s, exactly. How they map onto arrays:
   BOOL bool arrays. Values that do not vary (literals, parameters, ``today`` and anything made
   only of them) stay Python scalars and are computed exactly as Python would.
 * ``//`` and ``%`` are NumPy's floor division and remainder (Python's rules), with a zero
-  divisor giving 0.
+  divisor giving 0. A comparison with an exact ratio ``a / b`` is cross-multiplied in int64,
+  each product checked: a product beyond 64 bits raises `EvaluationError`, never wraps.
 * Calendar parts (year, month, day) use Howard Hinnant's civil-from-days arithmetic. A date
   function of a column and a scalar (``years_between(birth_date, today)``) is computed once per
   day of the column's span and looked up, so ``age`` costs one look-up per resident.
@@ -36,14 +37,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from gov3.rules import ir, snapshot
 from gov3.rules.errors import EvaluationError
-from gov3.rules.facts import BASE_FACTS, KEY_COLUMNS
+from gov3.rules.facts import FACTS, KEY_COLUMNS
 from gov3.rules.ir import Scope, Type, Value
 
 EPOCH = date(1970, 1, 1)
@@ -54,6 +55,8 @@ _P0 = ir.Pos(0, 0)
 
 #: An ``and`` goes on over only the entries still open once they are at most this share.
 _SUBSET_SHARE = 0.6
+
+_R = TypeVar("_R")
 
 #: Rows evaluated at a time inside a row group (whole households): small enough that the
 #: intermediate arrays stay in the processor's cache.
@@ -202,16 +205,16 @@ class Population:
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Value]]) -> Population:
         """A population from plain rows: each a dict with ``person_id``, ``household_id`` and
-        any facts (`facts.BASE_FACTS` names; a missing fact takes its default). Households are
+        any facts (`facts.FACTS` names; a missing fact takes its default). Households are
         grouped, keeping the rows' order within each."""
         listed = list(rows)
-        names = [*KEY_COLUMNS, *BASE_FACTS]
+        names = [*KEY_COLUMNS, *FACTS]
         for number, row in enumerate(listed, start=1):
             unknown = sorted(set(row) - set(names))
             if unknown:
                 raise EvaluationError(
                     f"Row {number} has unknown fact(s) {', '.join(unknown)}; the facts are "
-                    f"{', '.join(BASE_FACTS)}."
+                    f"{', '.join(FACTS)}."
                 )
             for key in KEY_COLUMNS:
                 if key not in row:
@@ -219,16 +222,40 @@ class Population:
         columns: dict[str, Any] = {}
         for name in names:
             if name in KEY_COLUMNS or any(name in row for row in listed):
-                default = None if name in KEY_COLUMNS else BASE_FACTS[name].default
+                default = None if name in KEY_COLUMNS else FACTS[name].default
                 values = [row.get(name, default) for row in listed]
                 try:
                     columns[name] = pa.array(values, type=_plain_type(name))
                 except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-                    wanted = "whole number" if name in KEY_COLUMNS else BASE_FACTS[name].type
+                    wanted = "whole number" if name in KEY_COLUMNS else FACTS[name].type
                     raise EvaluationError(
                         f"Every {name} must be a {wanted}; got {values[:5]!r}…"
                     ) from None
         return cls.from_table(snapshot.table(columns))
+
+    def check_households(self) -> None:
+        """Refuse households that are not what the register's are: each has exactly one head
+        (``relationship_to_head == "head"``), who is the subject of a household service. Data
+        from outside the register (a partner's file, another system) is checked with this;
+        the register itself can hold a household whose head died, which no service counts."""
+        relationship = self.column("relationship_to_head")
+        assert isinstance(relationship, _Text)
+        heads = (
+            np.add.reduceat(_text_equals(relationship, "head").astype(np.int32), self.starts)
+            if self.size
+            else np.zeros(0, dtype=np.int32)
+        )
+        wrong = np.flatnonzero(heads != 1)
+        if len(wrong):
+            shown = ", ".join(
+                f"{int(self.household_ids[self.starts[i]])} ({int(heads[i])} heads)"
+                for i in wrong[:5]
+            )
+            raise EvaluationError(
+                f"{len(wrong):,} household(s) do not have exactly one head, e.g. {shown}; "
+                "a household service is evaluated for its head: give each household one row "
+                'with relationship_to_head "head".'
+            )
 
     @property
     def household_count(self) -> int:
@@ -262,7 +289,7 @@ class Population:
         this population evaluated on other threads only read them."""
         for name in columns:
             self.column(name)
-            if BASE_FACTS[name].type is Type.DATE:
+            if FACTS[name].type is Type.DATE:
                 self.calendar(name)
         return self
 
@@ -285,7 +312,7 @@ class Population:
         return self._ends
 
     def _convert(self, name: str) -> NDArray | _Text:
-        fact = BASE_FACTS.get(name)
+        fact = FACTS.get(name)
         if fact is None:
             raise EvaluationError(f"There is no fact called {name!r}.")
         if name not in self.table.column_names:
@@ -381,7 +408,7 @@ class _Span:
 def _plain_type(name: str) -> Any:
     if name in KEY_COLUMNS:
         return pa.int64()
-    fact_type = BASE_FACTS[name].type
+    fact_type = FACTS[name].type
     return {
         Type.BOOL: pa.bool_(),
         Type.INT: pa.int64(),
@@ -475,7 +502,7 @@ class _Plan:
             case ir.Literal(value=value):
                 return ir.Literal(node.type, _P0, value)
             case ir.Column(column=column, scope=scope):
-                if column not in BASE_FACTS:
+                if column not in FACTS:
                     raise EvaluationError(f"There is no fact called {column!r}.")
                 self.columns.add(column)
                 if member:
@@ -498,6 +525,8 @@ class _Plan:
                 return ir.Neg(node.type, _P0, sub(operand))
             case ir.Arith(op=op, left=left, right=right):
                 return ir.Arith(node.type, _P0, op, sub(left), sub(right))
+            case ir.Ratio(numerator=numerator, denominator=denominator):
+                return ir.Ratio(node.type, _P0, sub(numerator), sub(denominator))
             case ir.Compare(op=op, left=left, right=right):
                 return ir.Compare(node.type, _P0, op, sub(left), sub(right))
             case ir.BoolOp(op=op, operands=operands):
@@ -660,11 +689,13 @@ class _Run:
                 v = self.value(operand, frame)
                 return np.logical_not(v) if isinstance(v, np.ndarray) else not v
             case ir.Neg(operand=operand):
-                v = self.value(operand, frame)
-                return np.negative(v) if isinstance(v, np.ndarray) else -_int(v)
+                return _checked_negative(self.value(operand, frame))
             case ir.Arith(op=op, left=left, right=right):
-                return _arith(op, self.value(left, frame), self.value(right, frame))
+                return _checked(op, self.value(left, frame), self.value(right, frame))
             case ir.Compare(op=op, left=left, right=right):
+                if isinstance(left, ir.Ratio) or isinstance(right, ir.Ratio):
+                    a, b = _cross_products(self._terms(left, frame), self._terms(right, frame))
+                    return _compare(op, a, b)
                 return _compare(op, self.value(left, frame), self.value(right, frame))
             case ir.BoolOp(op=op, operands=operands):
                 return self._boolop(op, operands, frame)
@@ -685,6 +716,12 @@ class _Run:
             case ir.Aggregate(func=func, expr=expr):
                 return self._pair_aggregate(func, expr, frame)
         raise EvaluationError(f"Cannot evaluate a {type(node).__name__} node.")
+
+    def _terms(self, node: ir.Node, frame: _Frame) -> tuple[_V, _V]:
+        """A side of a comparison as (numerator, positive denominator); see `ir`."""
+        if not isinstance(node, ir.Ratio):
+            return self.value(node, frame), 1
+        return _ratio_terms(self.value(node.numerator, frame), self.value(node.denominator, frame))
 
     def _param(self, path: str) -> _V:
         try:
@@ -889,10 +926,10 @@ def _reduce(  # noqa: PLR0911
         raise EvaluationError(f"{func}() needs an expression.")
     if not isinstance(v, np.ndarray):
         if func == "sum":
-            return sizes.astype(np.int64) * _int(v)
+            return _checked_multiply(sizes.astype(np.int64), _int(v))
         return v  # any, all, min, max of the same value
     if func == "sum":
-        return _run_sums(v, starts, ends, np.int64)
+        return _checked_sums(np.asarray(v, dtype=np.int64), starts, ends, sizes)
     if func == "any":
         return _run_sums(v, starts, ends, np.int32) > 0
     if func == "all":
@@ -974,6 +1011,123 @@ def _arith(op: str, a: _V, b: _V) -> _V:
     out = ufunc(x, np.where(zero, 1, y), dtype=np.int64)
     out[zero] = 0
     return out
+
+
+def _bound(v: _V) -> int:
+    """The largest magnitude in `v` (exact, in Python integers)."""
+    if not isinstance(v, np.ndarray):
+        return abs(_int(v))
+    if v.size == 0:
+        return 0
+    return max(abs(int(v.min())), abs(int(v.max())))
+
+
+def _overflow() -> EvaluationError:
+    return EvaluationError(
+        "A number in the rule goes beyond 64 bits for some people; the rule cannot be "
+        "evaluated for these facts."
+    )
+
+
+def _checked_multiply(a: _V, b: _V) -> _V:
+    """``a * b`` on int64, refused (never wrapped) when a product leaves 64 bits."""
+    if _bound(a) * _bound(b) <= ir.INT64_MAX:
+        return _arith("*", a, b)
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        raise _overflow()
+    x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else np.int64(_int(a))
+    y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else np.int64(_int(b))
+    with np.errstate(over="ignore"):
+        product = np.multiply(x, y, dtype=np.int64)
+        divisor = np.where(x == 0, 1, x)
+        wrong = (x != 0) & (np.floor_divide(product, divisor) != y)
+        wrong |= (x == -1) & (y == ir.INT64_MIN)
+        wrong |= (y == -1) & (x == ir.INT64_MIN)
+    if bool(np.any(wrong)):
+        raise _overflow()
+    return np.asarray(product)
+
+
+def _in_range(value: int) -> int:
+    if not ir.INT64_MIN <= value <= ir.INT64_MAX:
+        raise _overflow()
+    return value
+
+
+def _checked_negative(v: _V) -> _V:
+    """``-v``, refused when v holds the smallest 64-bit integer (its negation is not one)."""
+    if not isinstance(v, np.ndarray):
+        return _in_range(-_int(v))
+    if _bound(v) > ir.INT64_MAX:
+        raise _overflow()
+    return np.negative(v)
+
+
+def _checked(op: str, a: _V, b: _V) -> _V:
+    """``a op b`` as `_arith`, refused (never wrapped) when a result leaves 64 bits. A bound
+    from each side's extremes settles almost every case; only beyond it are the entries
+    checked one by one."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return _in_range(_SCALAR_ARITH[op](_int(a), _int(b)))
+    if op == "*":
+        return _checked_multiply(a, b)
+    if op in ("+", "-"):
+        if _bound(a) + _bound(b) <= ir.INT64_MAX:
+            return _arith(op, a, b)
+        x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else np.int64(_int(a))
+        y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else np.int64(_int(b))
+        with np.errstate(over="ignore"):
+            out = np.add(x, y) if op == "+" else np.subtract(x, y)
+            # Two's complement: the result's sign differs from both operands' (for `+`), or
+            # from the first's while the operands' signs differ (for `-`).
+            wrong = ((x ^ out) & ((y if op == "+" else ~y) ^ out)) < 0
+        if bool(np.any(wrong)):
+            raise _overflow()
+        return np.asarray(out)
+    if op == "//" and _bound(a) > ir.INT64_MAX:
+        divisor: Any = b if isinstance(b, np.ndarray) else _int(b)
+        dividend: Any = a if isinstance(a, np.ndarray) else _int(a)
+        if bool(np.any(np.equal(divisor, -1) & np.equal(dividend, ir.INT64_MIN))):
+            raise _overflow()  # the smallest 64-bit integer // -1
+    return _arith(op, a, b)
+
+
+def _checked_sums(v: NDArray, starts: NDArray, ends: NDArray, sizes: NDArray) -> NDArray:
+    """`_run_sums` of int64 ``v``, refused when a household's sum leaves 64 bits."""
+    if _bound(v) * (int(sizes.max()) if len(sizes) else 0) <= ir.INT64_MAX:
+        return _run_sums(v, starts, ends, np.int64)
+    # Exact: the high and low 32 bits summed apart cannot wrap; a sum is out of range only
+    # where the high part is, and those few are checked in Python integers.
+    high = _run_sums(v >> 32, starts, ends, np.int64)
+    low = _run_sums(v & 0xFFFFFFFF, starts, ends, np.int64)
+    for index in np.flatnonzero(np.abs(high) >= (1 << 31) - int(sizes.max())):
+        _in_range((int(high[index]) << 32) + int(low[index]))
+    return _run_sums(v, starts, ends, np.int64)
+
+
+def _ratio_terms(a: _V, b: _V) -> tuple[_V, _V]:
+    """``a / b`` as (n, d) with d > 0 (``0 / 1`` where b is 0)."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        n, d = _int(a), _int(b)
+        if d == 0:
+            return 0, 1
+        return (-n, -d) if d < 0 else (n, d)
+    x: Any = np.asarray(a, dtype=np.int64) if isinstance(a, np.ndarray) else _int(a)
+    y: Any = np.asarray(b, dtype=np.int64) if isinstance(b, np.ndarray) else _int(b)
+    if bool(np.any((y < 0) & (x == ir.INT64_MIN))):
+        raise _overflow()
+    negative, zero = np.less(y, 0), np.equal(y, 0)
+    numerators = np.where(zero, 0, np.where(negative, np.negative(x), x)).astype(np.int64)
+    denominators = np.where(zero, 1, np.abs(y)).astype(np.int64)
+    return numerators, denominators
+
+
+def _cross_products(left: tuple[_V, _V], right: tuple[_V, _V]) -> tuple[_V, _V]:
+    """(a·d, c·b) for ``a / b`` compared with ``c / d``, both divisors positive."""
+    (a, b), (c, d) = left, right
+    first = a if isinstance(d, int) and d == 1 else _checked_multiply(a, d)
+    second = c if isinstance(b, int) and b == 1 else _checked_multiply(c, b)
+    return first, second
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -1179,6 +1333,7 @@ def evaluate_catalogue(
     threads: int = 2,
     block_rows: int = DEFAULT_BLOCK_ROWS,
     progress: Callable[[int], None] | None = None,
+    check_households: bool = False,
 ) -> dict[str, ServiceTotals]:
     """Every service (by id, or a sequence of services with an ``id``) over a population in
     memory or a snapshot file of any size.
@@ -1186,7 +1341,9 @@ def evaluate_catalogue(
     A file is read a row group (whole households) at a time, only the columns the services
     read; blocks of about ``block_rows`` rows are evaluated on ``threads`` threads, and
     ``progress`` is called with the number of residents done after each. Returns each
-    service's subjects, eligible count and exact total.
+    service's subjects, eligible count and exact total. With ``check_households`` (data from
+    outside the register) every block's households must each have one head, when a household
+    service is evaluated (`Population.check_households`).
     """
     by_id: Mapping[str, ServiceRules] = (
         services if isinstance(services, Mapping) else {s.id: s for s in services}
@@ -1201,6 +1358,8 @@ def evaluate_catalogue(
     needed = sorted(plan.columns | household)
 
     def work(block: Population) -> dict[str, ServiceTotals]:
+        if check_households and household:
+            block.check_households()
         run = _Run(plan, block, params, today)
         totals = {}
         for service_id, (eligible, amount, subject) in nodes.items():
@@ -1335,9 +1494,12 @@ def _blocks(population: Population, rows: int) -> Iterator[Population]:
         first = last
 
 
-def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterator[Population]:
-    """The snapshot at ``path``, a row group at a time (only ``columns``), in blocks of about
-    ``rows`` rows of whole households; refuses a file that splits a household."""
+def _file_blocks(
+    path: Path | str, columns: Sequence[str], rows: int, *, person_ids: bool = False
+) -> Iterator[Population]:
+    """The snapshot at ``path``, a row group at a time (only ``columns``, and the person ids
+    if asked), in blocks of about ``rows`` rows of whole households; refuses a file that splits
+    a household."""
     handle = snapshot.open_file(path)
     missing = [c for c in columns if c not in handle.schema_arrow.names]
     if missing:
@@ -1345,7 +1507,7 @@ def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterato
             f"The snapshot {path} has no {', '.join(missing)} column; write a new one with "
             "`gov3 registry snapshot`."
         )
-    wanted = [*KEY_COLUMNS[1:], *columns]
+    wanted = [*(KEY_COLUMNS if person_ids else KEY_COLUMNS[1:]), *columns]
     previous: int | None = None
     for group in range(handle.metadata.num_row_groups):
         population = Population(handle.read_row_group(group, columns=wanted, use_threads=True))
@@ -1362,10 +1524,10 @@ def _file_blocks(path: Path | str, columns: Sequence[str], rows: int) -> Iterato
 
 
 def _in_pool(
-    work: Callable[[Population], dict[str, ServiceTotals]],
+    work: Callable[[Population], _R],
     blocks: Iterator[Population],
     threads: int,
-) -> Iterator[tuple[dict[str, ServiceTotals], int]]:
+) -> Iterator[tuple[_R, int]]:
     """``work`` on each block on ``threads`` threads (NumPy and Arrow release the GIL for
     their loops), at most two blocks per thread ahead; results in order, with each block's
     number of rows. The blocks are read (and checked) on the calling thread."""
@@ -1374,7 +1536,7 @@ def _in_pool(
             yield work(block), block.size
         return
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending: deque[tuple[Future[dict[str, ServiceTotals]], int]] = deque()
+        pending: deque[tuple[Future[_R], int]] = deque()
         try:
             for block in blocks:
                 if len(pending) >= 2 * threads:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,6 +25,7 @@ from gov3.catalogue.installed import country_pack
 from gov3.catalogue.packs import pack_path
 from gov3.catalogue.sources import unchecked_values
 from gov3.core.access import log_access
+from gov3.core.audit import record_audit
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts import subject_for
 from gov3.registry.facts_sql import evaluate_registry
@@ -32,7 +33,9 @@ from gov3.registry.models import Person
 from gov3.rules.backends import evaluate as evaluate_sql
 from gov3.rules.errors import EvaluationError, RulesError
 from gov3.rules.explain import Explanation, Step, explain_service
+from gov3.rules.lint import floor_division_warnings
 from gov3.rules.pack import RulePack, load_rules
+from gov3.rules.people import write_people
 from gov3.rules.scenarios import run_scenarios
 from gov3.rules.snapshot import SnapshotError
 from gov3.rules.snapshot import info as snapshot_info
@@ -119,6 +122,10 @@ def render(explanation: Explanation, language: str) -> list[str]:
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL configuration, and with it the PDF, signing and
+    # text-similarity libraries: seconds before `gov3 rules check` reads a file. The pack's own
+    # check is what this command does; `gov3 check` runs the system checks (issue 17, item 6).
+    requires_system_checks: list[str] = []
     help = (
         "The rules of a country's services. `check` validates a pack (every problem as "
         "file:line:column), `test` runs every service's scenario tests, `explain` shows why a "
@@ -157,6 +164,13 @@ class Command(BaseCommand):
         evaluate.add_argument("--date", type=_day, default=None, help="YYYY-MM-DD (default today)")
         evaluate.add_argument("--country", default=None, help="default: GOV3_COUNTRY")
         evaluate.add_argument("--no-progress", action="store_true", help="no progress bar")
+        evaluate.add_argument(
+            "--people",
+            type=Path,
+            default=None,
+            help="vectorised only: also write every person's eligibility and amount per service "
+            "to this Parquet file, in the same pass (personal data: readable by the owner only)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -176,6 +190,8 @@ class Command(BaseCommand):
             f"{pack.country}: {len(pack.services)} services, {len(pack.params)} parameters, "
             f"{len(pack.variables)} variables, {tests} scenario tests — all checked"
         )
+        for warning in floor_division_warnings(pack):
+            self.stderr.write(f"warning: {warning}")
         unchecked = unchecked_values(pack, since=timezone.localdate())
         for entry in unchecked:
             self.stderr.write(f"warning: {entry}")
@@ -243,6 +259,8 @@ class Command(BaseCommand):
         except EvaluationError as error:
             raise CommandError(str(error)) from None
         backend = options["backend"]
+        if options["people"] is not None and backend != "vectorised":
+            raise CommandError("--people needs --backend vectorised (results from the snapshot)")
         snapshot = options["snapshot"] or Path(settings.VAR_DIR) / "facts.parquet"
         started = time.perf_counter()
         if backend in ("sqlite", "postgres"):
@@ -262,6 +280,8 @@ class Command(BaseCommand):
                     f"{snapshot} holds residents of {described.country!r}, not {pack.country!r}"
                 )
             options["residents"] = described.rows
+            # A file from outside the register must describe households as the register does.
+            options["check_households"] = described.source != "registry"
             totals = self._from_snapshot(backend, services, params, day, snapshot, options)
         seconds = time.perf_counter() - started
         currency = country_pack(pack.country).currency.code
@@ -308,15 +328,23 @@ class Command(BaseCommand):
                 console=Console(stderr=True),
                 disable=options["no_progress"],
             )
+            if options["people"] is not None:
+                with bar:
+                    task = bar.add_task("residents", total=residents)
+                    return self._people(services, params, day, snapshot, options, bar, task)
             with bar:
                 task = bar.add_task("residents", total=residents)
-                found = evaluate_catalogue(
-                    services,
-                    snapshot,
-                    params,
-                    day,
-                    progress=lambda done: bar.update(task, completed=done),
-                )
+                try:
+                    found = evaluate_catalogue(
+                        services,
+                        snapshot,
+                        params,
+                        day,
+                        progress=lambda done: bar.update(task, completed=done),
+                        check_households=options["check_households"],
+                    )
+                except EvaluationError as error:
+                    raise CommandError(f"{snapshot}: {error}") from None
             return {service_id: (t.count, t.total) for service_id, t in found.items()}
         engine_name: Dialect = "duckdb" if backend == "duckdb" else "spark"
         with (
@@ -332,6 +360,51 @@ class Command(BaseCommand):
                 relation=parquet_relation(snapshot, engine_name),
             )
         return {service_id: (t.count, t.total) for service_id, t in found_sql.items()}
+
+    def _people(  # noqa: PLR0917
+        self,
+        services: dict[str, Any],
+        params: dict[str, Any],
+        day: date,
+        snapshot: Path,
+        options: dict[str, Any],
+        bar: Progress,
+        task: Any,
+    ) -> dict[str, tuple[int, int]]:
+        """Every person's results written to `out` in the catalogue's pass; the export of
+        everyone's results is recorded in the audit log, as a snapshot's is."""
+        out: Path = options["people"]
+        if not out.parent.is_dir():
+            raise CommandError(f"no directory {out.parent} to write {out.name} in")
+        try:
+            summary = write_people(
+                out,
+                services,
+                snapshot,
+                params,
+                day,
+                progress=lambda done: bar.update(task, completed=done),
+                check_households=options["check_households"],
+            )
+        except EvaluationError as error:
+            raise CommandError(f"{snapshot}: {error}") from None
+        with transaction.atomic():
+            record_audit(
+                actor=ACTOR,
+                action="rules.people_results_written",
+                target_type="snapshot",
+                target_id=str(snapshot),
+                data={
+                    "path": str(out),
+                    "residents": summary.rows,
+                    "services": sorted(services),
+                    "date": day.isoformat(),
+                    "purpose": str(AccessPurpose.SYSTEM_EVALUATION),
+                    "channel": str(AccessChannel.EXPORT),
+                },
+            )
+        self.stderr.write(f"wrote {summary.rows:,} people's results to {out}")
+        return summary.totals
 
 
 @contextmanager
