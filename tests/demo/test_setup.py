@@ -14,7 +14,7 @@ from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.verification import check
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
-from gov3.registry.models import Household, LifeEvent, Passport, Person
+from gov3.registry.models import Household, LifeEvent, Passport, Person, Vaccination
 from tests.documents.test_passport import provide_photo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -34,6 +34,7 @@ def state() -> dict[str, Any]:
         "cases": set(Case.objects.values_list("public_id", "status")),
         "documents": set(IssuedDocument.objects.values_list("number", "status")),
         "users": set(User.objects.values_list("username", "kind")),
+        "vaccinations": Vaccination.objects.count(),
     }
 
 
@@ -47,6 +48,8 @@ def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
     citizen = User.objects.get(username="citizen")
     assert citizen.person is not None
     assert citizen.person.sex == "F"  # the README's walk-through registers a birth to her
+    # the vaccination register has doses, so the influenza reminder skips the vaccinated
+    assert Vaccination.objects.exists()
     renewal = Offer.objects.get(service_id="passport_renewal", recipient=citizen.person)
     with django_capture_on_commit_callbacks(execute=True):
         do_confirm_offer(citizen, renewal, expected_version=renewal.version, language="en")

@@ -17,12 +17,12 @@ from gov3.registry.facts_sql import evaluate_registry, registry_facts
 from gov3.registry.models import Person, Vaccination
 from gov3.registry.services import do_register_death
 from gov3.registry.snapshot import write_snapshot
-from gov3.registry.synthetic_vaccinations import generate_vaccinations, season_start
 from gov3.rules import snapshot
 from gov3.rules.explain import explain_service
 from gov3.rules.facts import FACTS, Fact, declared
 from gov3.rules.ir import Type
 from gov3.rules.vectorised import evaluate_catalogue
+from gov3.synthetic.vaccinations import generate_vaccinations, season_start
 from tests.conftest import ACTOR, make_person
 
 FACT = "last_influenza_vaccination"

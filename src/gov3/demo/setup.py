@@ -38,10 +38,11 @@ from gov3.offers.models import Offer
 from gov3.offers.publish import publish_services
 from gov3.offers.services import notify_offers
 from gov3.offers.sweep import run_sweep
-from gov3.registry.models import Passport, PassportStatus, Person
+from gov3.registry.models import Passport, PassportStatus, Person, Vaccination
 from gov3.registry.services import do_record_passport_issued
 from gov3.registry.snapshot import write_snapshot
 from gov3.synthetic.population import generate_population
+from gov3.synthetic.vaccinations import generate_vaccinations
 
 ACTOR = "system:demo"
 DEMO_PASSWORDS = {
@@ -147,6 +148,9 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     call_command("country", "load", country)
     generate_population(country, size, seed, if_empty=True)
     today = timezone.localdate()
+    if not Vaccination.objects.filter(person__country=country).exists():
+        # the influenza reminder skips people the vaccination register shows vaccinated
+        generate_vaccinations(country=country, as_of=today, seed=seed)
     parent = _demo_parent(country, today)
     # The demo officer's office serves the demo family's municipality (the access policy lets
     # registry officers read their area's residents only).

@@ -5,8 +5,7 @@ of the season containing `as_of` a dose with probability `coverage` (KDCA report
 for people aged 65 and over), on a day between the season's opening (1 October) and `as_of`,
 or in the season before. Seeded: the same arguments give the same doses.
 
-Kept out of the population generator on purpose (that module is moving to `gov3/synthetic/`,
-issue 16); the generator should call `generate_vaccinations` after it has loaded the people.
+`make demo` calls it once the population is loaded (and only while the country has no doses).
 """
 
 from __future__ import annotations
