@@ -46,9 +46,9 @@ from gov3.participation.core.policy import load_policy
 from gov3.participation.core.routing import Router
 from gov3.participation.drafts import load_draft, parameter_change
 from gov3.rules.pack import load_rules
-from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population
 from gov3.synthetic.petitions import petitions
+from gov3.synthetic.snapshots import generate_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 KR = ROOT / "countries" / "kr"

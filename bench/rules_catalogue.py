@@ -1,7 +1,7 @@
 """Benchmark: the whole ``kr`` service catalogue over synthetic populations of 1 M, 10 M and
 51.7 M residents, from the Parquet snapshot; ``explain`` for one person; PostgreSQL at 1 M.
 
-Snapshots are made once by `gov3.rules.synthetic` and kept under ``var/bench/`` (ignored by
+Snapshots are made once by `gov3.synthetic.snapshots` and kept under ``var/bench/`` (ignored by
 git). Every measured run is a fresh subprocess, so its peak RSS (``ru_maxrss``) is that run's
 alone; the table gives the median of the runs. "evaluate s" is `evaluate_catalogue` from the
 snapshot file to the totals (reading included); "process s" is the whole subprocess
@@ -58,7 +58,7 @@ def snapshot_path(size: int) -> Path:
 def ensure_snapshot(size: int, threads: int) -> Path:
     """The cached synthetic snapshot of ``size`` residents, generated if missing."""
     from gov3.catalogue.packs import load_pack  # noqa: PLC0415
-    from gov3.rules.synthetic import generate_snapshot  # noqa: PLC0415
+    from gov3.synthetic.snapshots import generate_snapshot  # noqa: PLC0415
 
     path = snapshot_path(size)
     if not path.exists():

@@ -26,9 +26,9 @@ from gov3.participation.drafts import load_draft, parameter_change
 from gov3.rules.explain import evaluate_service, years_between
 from gov3.rules.facts import Subject
 from gov3.rules.pack import load_rules
-from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population
 from gov3.synthetic.petitions import petitions
+from gov3.synthetic.snapshots import generate_snapshot
 
 KR = Path(__file__).resolve().parents[2] / "countries" / "kr"
 CALENDAR = WorkingCalendar(frozenset({date(2026, 10, 5), date(2026, 10, 9)}))

@@ -24,8 +24,8 @@ from gov3.rules.people import (
     results_schema,
     write_people,
 )
-from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population, evaluate_catalogue
+from gov3.synthetic.snapshots import generate_snapshot
 
 COUNTRIES = Path(__file__).resolve().parents[2] / "countries" / "kr"
 TODAY = date(2026, 1, 1)  # the synthetic population's as-of day and the evaluation day

@@ -14,8 +14,8 @@ import pytest
 from gov3.catalogue.packs import load_pack
 from gov3.rules import snapshot
 from gov3.rules.facts import FACTS, KEY_COLUMNS, NO_DATE
-from gov3.rules.synthetic import generate_snapshot
 from gov3.rules.vectorised import Population
+from gov3.synthetic.snapshots import generate_snapshot
 
 PACK = load_pack(Path(__file__).resolve().parents[2] / "countries" / "kr")
 AS_OF = date(2026, 1, 1)

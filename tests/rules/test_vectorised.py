@@ -590,7 +590,7 @@ def test_the_kr_catalogue_over_a_synthetic_population_agrees_with_explain(
     """Every real service, over realistic households, counted in blocks on two threads, is
     what the reference evaluator finds person by person."""
     from gov3.catalogue.packs import load_pack  # noqa: PLC0415
-    from gov3.rules.synthetic import generate_snapshot  # noqa: PLC0415
+    from gov3.synthetic.snapshots import generate_snapshot  # noqa: PLC0415
 
     countries = Path(__file__).resolve().parents[2] / "countries" / "kr"
     pack = load_rules(countries)

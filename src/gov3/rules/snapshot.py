@@ -7,8 +7,8 @@ between two row groups, so a reader can evaluate each row group on its own, hous
 included (`SnapshotWriter` enforces both). There are no nulls: a missing fact is written as its
 default.
 
-Written by ``gov3 registry snapshot`` (from the database) and by `rules.synthetic` (benchmarks);
-read by `rules.vectorised`, and by DuckDB or Spark as plain Parquet.
+Written by ``gov3 registry snapshot`` (from the database) and by `gov3.synthetic.snapshots`
+(benchmarks); read by `rules.vectorised`, and by DuckDB or Spark as plain Parquet.
 """
 
 from __future__ import annotations
