@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -228,3 +231,30 @@ def test_evaluate_writes_every_persons_results_in_the_same_pass(
     with pytest.raises(CommandError, match="no directory"):
         run(*common, "--people", str(tmp_path / "missing" / "people.parquet"))
     assert not (tmp_path / "other.parquet").exists()
+
+
+def test_rules_check_starts_without_the_pdf_signing_and_evaluator_code(tmp_path: Path) -> None:
+    """`gov3 rules check` is the pack author's loop: it loads Django and the pack, not the
+    PDF and signing libraries (loaded when a decision issues a document) nor the evaluators
+    and Parquet (loaded when something is evaluated). Issue 17, item 6."""
+    probe = (
+        "import sys\n"
+        "from gov3.cli import main\n"
+        "try:\n"
+        "    main(['rules', 'check', 'kr'])\n"
+        "finally:\n"
+        "    heavy = ('fpdf', 'pyhanko', 'gov3.documents.services', 'pyarrow', 'sqlglot',\n"
+        "             'gov3.rules.vectorised', 'gov3.registry.facts_sql')\n"
+        "    print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "GOV3_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "LOADED []" in done.stdout, done.stdout + done.stderr[-2000:]

@@ -21,6 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+#: libyaml's parser when PyYAML was built with it (ten times faster; the same nodes and
+#: line numbers), else the pure-Python one.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PACK_FILE = "pack.yaml"
 AREA_LEVELS = ("province", "municipality", "district")
 AREA_COLUMNS = ("code", "parent_code", "level", "name_local", "name_en")
@@ -238,7 +242,7 @@ class _Reader:
             self.problems.append(PackProblem(self.file, None, f"cannot read the file: {exc}"))
             return None
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=SAFE_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
             line = mark.line + 1 if mark is not None else None

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -28,22 +28,18 @@ from gov3.core.access import log_access
 from gov3.core.audit import record_audit
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.facts import subject_for
-from gov3.registry.facts_sql import evaluate_registry
 from gov3.registry.models import Person
-from gov3.rules.backends import evaluate as evaluate_sql
 from gov3.rules.errors import EvaluationError, RulesError
 from gov3.rules.explain import Explanation, Step, explain_service
 from gov3.rules.lint import floor_division_warnings
 from gov3.rules.pack import RulePack, load_rules
-from gov3.rules.people import write_people
 from gov3.rules.scenarios import run_scenarios
-from gov3.rules.snapshot import SnapshotError
-from gov3.rules.snapshot import info as snapshot_info
-from gov3.rules.sql import Dialect, parquet_relation
-from gov3.rules.vectorised import evaluate_catalogue
 
 BACKENDS = ("vectorised", "sqlite", "postgres", "duckdb", "spark")
 BACKENDS_VENDOR = {"sqlite": "sqlite", "postgres": "postgresql"}
+
+if TYPE_CHECKING:
+    from gov3.rules.sql import Dialect
 
 ACTOR = "system:rules-cli"
 
@@ -271,6 +267,9 @@ class Command(BaseCommand):
                     f"no snapshot at {snapshot}: write one with "
                     f"`gov3 registry snapshot --out {snapshot}` or give --snapshot FILE"
                 )
+            from gov3.rules.snapshot import SnapshotError  # noqa: PLC0415
+            from gov3.rules.snapshot import info as snapshot_info  # noqa: PLC0415
+
             try:
                 described = snapshot_info(snapshot)
             except (SnapshotError, OSError) as error:
@@ -305,6 +304,9 @@ class Command(BaseCommand):
                 f"this installation's database is {vendor}; use --backend "
                 f"{'postgres' if vendor == 'postgresql' else vendor}, or a snapshot backend"
             )
+        # The evaluators load when a command evaluates, so `gov3 rules check` starts quickly.
+        from gov3.registry.facts_sql import evaluate_registry  # noqa: PLC0415
+
         with Console(stderr=True).status("evaluating in the database (one query)…"):
             found = evaluate_registry(list(services.values()), params=params, today=day)
         return {service_id: (t.count, t.total) for service_id, t in found.items()}
@@ -332,6 +334,8 @@ class Command(BaseCommand):
                 with bar:
                     task = bar.add_task("residents", total=residents)
                     return self._people(services, params, day, snapshot, options, bar, task)
+            from gov3.rules.vectorised import evaluate_catalogue  # noqa: PLC0415
+
             with bar:
                 task = bar.add_task("residents", total=residents)
                 try:
@@ -346,6 +350,9 @@ class Command(BaseCommand):
                 except EvaluationError as error:
                     raise CommandError(f"{snapshot}: {error}") from None
             return {service_id: (t.count, t.total) for service_id, t in found.items()}
+        from gov3.rules.backends import evaluate as evaluate_sql  # noqa: PLC0415
+        from gov3.rules.sql import parquet_relation  # noqa: PLC0415
+
         engine_name: Dialect = "duckdb" if backend == "duckdb" else "spark"
         with (
             Console(stderr=True).status(f"evaluating with {backend} (one query)…"),
@@ -373,6 +380,8 @@ class Command(BaseCommand):
     ) -> dict[str, tuple[int, int]]:
         """Every person's results written to `out` in the catalogue's pass; the export of
         everyone's results is recorded in the audit log, as a snapshot's is."""
+        from gov3.rules.people import write_people  # noqa: PLC0415
+
         out: Path = options["people"]
         if not out.parent.is_dir():
             raise CommandError(f"no directory {out.parent} to write {out.name} in")
