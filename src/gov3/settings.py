@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "gov3.documents",
     "gov3.participation",
     "gov3.opendata",
+    "gov3.identity",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,15 @@ GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024
 
 # Participation (docs/participation.md): attachments to petitions and disclosed files.
 GOV3_ATTACHMENT_MAX_BYTES = int(read_env("GOV3_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Identity (docs/identity.md): the national digital ID's issuer and this deployment's client id
+# there (they override countries/<cc>/identity.yaml; no issuer, no such sign-in), and the
+# client's private key for private_key_jwt and signed requests (made on first use if absent).
+GOV3_NATIONAL_ID_ISSUER = read_env("GOV3_NATIONAL_ID_ISSUER", "")
+GOV3_NATIONAL_ID_CLIENT_ID = read_env("GOV3_NATIONAL_ID_CLIENT_ID", "")
+GOV3_NATIONAL_ID_CLIENT_KEY = Path(
+    read_env("GOV3_NATIONAL_ID_CLIENT_KEY", str(GOV3_KEY_DIR / "national-id-client.jwk.json"))
+)
 
 LOGGING = {
     "version": 1,

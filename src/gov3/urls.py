@@ -25,6 +25,7 @@ urlpatterns = [
     path("officer/", include("gov3.backoffice.urls")),
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),
+    path("identity/", include("gov3.identity.urls")),
     path("me/notifications/", include("gov3.notifications.urls")),
     path("me/offers/", include("gov3.offers.urls")),
     path("", include("gov3.cases.urls")),

@@ -1,0 +1,33 @@
+"""National digital ID links and passkeys in the admin: visible to administrators, never
+editable (a citizen adds and removes their own passkeys; links are made by signing in). Every
+read is logged for the person whose account it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from gov3.core.admin import ReadOnlyAccessLoggedAdmin
+from gov3.identity.models import NationalIdLink, Passkey
+
+
+class _AccountsAdmin(ReadOnlyAccessLoggedAdmin):
+    list_select_related = ["user"]
+
+    def people_in(self, obj: Any) -> list[int]:
+        return [obj.user.person_id] if obj.user.person_id else []
+
+
+@admin.register(NationalIdLink)
+class NationalIdLinkAdmin(_AccountsAdmin):
+    shows = "national digital ID link"
+    list_display = ["user", "issuer", "linked_at", "last_sign_in_at"]
+    exclude = ["subject"]
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(_AccountsAdmin):
+    shows = "passkey"
+    list_display = ["user", "name", "created_at", "last_used_at", "sign_count"]
+    exclude = ["credential_id", "public_key"]

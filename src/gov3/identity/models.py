@@ -1,0 +1,63 @@
+"""Identity: the national digital ID accounts linked to citizens, and citizens' passkeys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NationalIdLink(models.Model):
+    """A citizen account reached through the national digital ID: the provider's identifier
+    for the person (`subject`), linked once to the account of the register person whose
+    national id number the provider vouched for."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="national_id_links",
+        verbose_name=_("account"),
+    )
+    issuer = models.CharField(_("provider"), max_length=300)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked at"))
+    last_sign_in_at = models.DateTimeField(_("last sign-in at"))
+
+    class Meta:
+        verbose_name = _("national digital ID link")
+        verbose_name_plural = _("national digital ID links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="national_id_link_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential a citizen signs in with: its public key and the authenticator's
+    signature counter (a counter that goes backwards betrays a cloned authenticator)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="passkeys",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    credential_id = models.BinaryField(_("credential id"), max_length=1023, unique=True)
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.PositiveBigIntegerField(_("signature counter"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
