@@ -303,6 +303,9 @@ GOV3_NATIONAL_ID_CLIENT_ID = read_env("GOV3_NATIONAL_ID_CLIENT_ID", "")
 GOV3_NATIONAL_ID_CLIENT_KEY = Path(
     read_env("GOV3_NATIONAL_ID_CLIENT_KEY", str(GOV3_KEY_DIR / "national-id-client.jwk.json"))
 )
+# Passkeys (WebAuthn): the relying party id, i.e. the site's host name passkeys are bound to
+# (empty: the host of each request, one of ALLOWED_HOSTS).
+GOV3_PASSKEY_RP_ID = read_env("GOV3_PASSKEY_RP_ID", "")
 
 LOGGING = {
     "version": 1,

@@ -20,9 +20,9 @@ import requests
 from django.test import Client
 from django.urls import reverse
 from joserfc.jwk import ECKey
-from tests.conftest import tools_required
 
 from gov3.identity import oidc
+from tests.conftest import tools_required
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "identity" / "oidc_provider.mjs"

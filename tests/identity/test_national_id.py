@@ -14,6 +14,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from joserfc import jwt
+
+from gov3.accounts.models import User
+from gov3.core.models import AuditEntry
+from gov3.identity import oidc
+from gov3.identity.config import national_id_provider
+from gov3.identity.models import NationalIdLink
+from gov3.registry.models import Person
 from tests.conftest import PASSWORD
 from tests.identity.conftest import (
     CLIENT_ID,
@@ -26,13 +33,6 @@ from tests.identity.conftest import (
 from tests.identity.conftest import (
     start_sign_in as press_sign_in,
 )
-
-from gov3.accounts.models import User
-from gov3.core.models import AuditEntry
-from gov3.identity import oidc
-from gov3.identity.config import national_id_provider
-from gov3.identity.models import NationalIdLink
-from gov3.registry.models import Person
 
 pytestmark = pytest.mark.django_db
 

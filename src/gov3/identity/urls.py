@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gov3.identity import views
+from gov3.identity import passkey_views, views
 
 app_name = "identity"
 
@@ -11,4 +11,14 @@ urlpatterns = [
     path("national-id/callback/", views.national_id_callback, name="national_id_callback"),
     path("national-id/logout/", views.national_id_logout, name="national_id_logout"),
     path("national-id/jwks.json", views.client_jwks, name="client_jwks"),
+    path("passkeys/", passkey_views.passkey_list, name="passkeys"),
+    path(
+        "passkeys/new/options/",
+        passkey_views.registration_options,
+        name="passkey_registration_options",
+    ),
+    path("passkeys/new/", passkey_views.register, name="passkey_register"),
+    path("passkeys/<int:passkey_id>/remove/", passkey_views.remove, name="passkey_remove"),
+    path("passkeys/sign-in/options/", passkey_views.sign_in_options, name="passkey_options"),
+    path("passkeys/sign-in/", passkey_views.sign_in, name="passkey_sign_in"),
 ]
