@@ -26,6 +26,7 @@ urlpatterns = [
     path("saemaul/", include("gov3.saemaul.urls")),
     path("api/v1/", api.urls),
     path("identity/", include("gov3.identity.urls")),
+    path("o/", include("gov3.identity.provider_urls")),
     path("me/notifications/", include("gov3.notifications.urls")),
     path("me/offers/", include("gov3.offers.urls")),
     path("", include("gov3.cases.urls")),

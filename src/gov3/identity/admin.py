@@ -7,8 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from oauth2_provider.models import (
+    AccessToken,
+    Application,
+    DeviceGrant,
+    Grant,
+    IDToken,
+    RefreshToken,
+)
 
-from gov3.core.admin import ReadOnlyAccessLoggedAdmin
+from gov3.core.admin import AuditedAdmin, ReadOnlyAccessLoggedAdmin
 from gov3.identity.models import NationalIdLink, Passkey
 
 
@@ -31,3 +39,30 @@ class PasskeyAdmin(_AccountsAdmin):
     shows = "passkey"
     list_display = ["user", "name", "created_at", "last_used_at", "sign_count"]
     exclude = ["credential_id", "public_key"]
+
+
+# gov3 as an OpenID provider: administrators register client systems (each change audited);
+# tokens and grants are the citizens' and stay out of the admin.
+for _model in (AccessToken, Grant, IDToken, RefreshToken, DeviceGrant):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+if admin.site.is_registered(Application):
+    admin.site.unregister(Application)
+
+
+@admin.register(Application)
+class ClientSystemAdmin(AuditedAdmin):
+    list_display = ["name", "client_id", "client_type", "authorization_grant_type"]
+    fields = [
+        "name",
+        "client_id",
+        "client_secret",
+        "hash_client_secret",
+        "client_type",
+        "authorization_grant_type",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "algorithm",
+        "skip_authorization",
+    ]
+    secret_fields = AuditedAdmin.secret_fields | {"client_secret"}
