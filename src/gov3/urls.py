@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("identity/", include("gov3.identity.urls")),
     path("o/", include("gov3.identity.provider_urls")),
+    path("", include("gov3.identity.wallet_urls")),
     path("me/notifications/", include("gov3.notifications.urls")),
     path("me/offers/", include("gov3.offers.urls")),
     path("", include("gov3.cases.urls")),

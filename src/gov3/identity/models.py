@@ -61,3 +61,38 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CredentialOffer(models.Model):
+    """An offer to deliver one of a citizen's documents to their wallet (OpenID for Verifiable
+    Credential Issuance, pre-authorized code flow). Only hashes of the codes are kept; the
+    transaction code locks the offer after too many wrong tries."""
+
+    document = models.ForeignKey(
+        "documents.IssuedDocument",
+        on_delete=models.CASCADE,
+        related_name="wallet_offers",
+        verbose_name=_("document"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    code_sha256 = models.CharField(max_length=64, unique=True)
+    tx_code_sha256 = models.CharField(max_length=64)
+    failed_tx_codes = models.PositiveSmallIntegerField(_("wrong transaction codes"), default=0)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    token_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    holder_key = models.JSONField(_("wallet key"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wallet credential offer")
+        verbose_name_plural = _("wallet credential offers")
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} of document {self.document_id}"

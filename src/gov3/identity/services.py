@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gov3.accounts.models import AccountKind, User
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
-from gov3.identity.models import NationalIdLink, Passkey
+from gov3.documents.core import sdjwt
+from gov3.documents.issuers import signer_for
+from gov3.documents.models import DocumentStatus, IssuedDocument
+from gov3.documents.services import issuer_id, vct
+from gov3.documents.statuses import status_uri
+from gov3.identity import wallets
+from gov3.identity.models import CredentialOffer, NationalIdLink, Passkey
 from gov3.registry.models import Person
 from gov3.registry.queries import compact_id_number
 
@@ -167,3 +178,163 @@ def do_remove_passkey(user: User, passkey_id: int) -> None:
             target_id=user.pk,
             data={"passkey": passkey_id},
         )
+
+
+# --- credentials to wallets (OID4VCI) ----------------------------------------------------------
+
+#: Minutes a credential offer can be redeemed, and seconds its access token lives.
+OFFER_MINUTES = 10
+TOKEN_SECONDS = 300
+#: Wrong transaction codes after which the offer is locked.
+MAX_TX_CODE_TRIES = 5
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def do_create_credential_offer(
+    user: User, document: IssuedDocument
+) -> tuple[CredentialOffer, str, str]:
+    """Offer the citizen's document to their wallet: returns the offer, the pre-authorized code
+    (for the QR code) and the transaction code (shown only to the citizen)."""
+    if document.document_type not in wallets.WALLET_TYPES:
+        raise ValidationFailedError("This document cannot be sent to a wallet.")
+    if document.status != DocumentStatus.VALID:
+        raise ValidationFailedError("A revoked document cannot be sent to a wallet.")
+    code = secrets.token_urlsafe(32)
+    tx_code = "".join(secrets.choice("0123456789") for _ in range(wallets.TX_CODE_LENGTH))
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        offer = CredentialOffer.objects.create(
+            document=document,
+            created_by=user,
+            code_sha256=_sha256(code),
+            tx_code_sha256=_sha256(tx_code),
+            created_at=now,
+            expires_at=now + timedelta(minutes=OFFER_MINUTES),
+        )
+        record_audit(
+            actor=f"user:{user.pk}",
+            action="identity.wallet_offer_created",
+            target_type="document",
+            target_id=document.pk,
+            data={"offer": offer.pk},
+        )
+    return offer, code, tx_code
+
+
+def _wallet_refusal(offer: CredentialOffer | None, error: str, reason: str) -> None:
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor="wallet",
+            action="identity.wallet_request_refused",
+            target_type="document" if offer else "wallet",
+            target_id=offer.document_id if offer else "",
+            data={"offer": offer.pk if offer else None, "error": error, "reason": reason},
+        )
+
+
+def do_exchange_pre_authorized_code(code: str, tx_code: str) -> tuple[str, int]:
+    """The token endpoint's pre-authorized code grant: an access token for the wallet.
+
+    Refused (and audited) for an unknown, expired or used code, and for a wrong transaction
+    code; the fifth wrong transaction code locks the offer for good."""
+    offer = CredentialOffer.objects.filter(code_sha256=_sha256(code or "")).first()
+    now = timezone.now()
+    if offer is None or offer.expires_at <= now or offer.token_sha256 is not None:
+        reason = "unknown" if offer is None else "expired or used"
+        _wallet_refusal(offer, "invalid_grant", reason)
+        raise wallets.WalletRequestError(
+            "invalid_grant", "The code is unknown, expired or already used."
+        )
+    if offer.failed_tx_codes >= MAX_TX_CODE_TRIES:
+        _wallet_refusal(offer, "invalid_grant", "locked")
+        raise wallets.WalletRequestError(
+            "invalid_grant", "Too many wrong transaction codes: ask for a new offer."
+        )
+    if not hmac.compare_digest(_sha256(tx_code or ""), offer.tx_code_sha256):
+        with transaction.atomic(durable=True):
+            CredentialOffer.objects.filter(pk=offer.pk).update(
+                failed_tx_codes=F("failed_tx_codes") + 1
+            )
+            record_audit(
+                actor="wallet",
+                action="identity.wallet_request_refused",
+                target_type="document",
+                target_id=offer.document_id,
+                data={"offer": offer.pk, "error": "invalid_grant", "reason": "wrong tx_code"},
+            )
+        raise wallets.WalletRequestError("invalid_grant", "The transaction code is wrong.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic(durable=True):
+        updated = CredentialOffer.objects.filter(pk=offer.pk, token_sha256__isnull=True).update(
+            token_sha256=_sha256(token), token_expires_at=now + timedelta(seconds=TOKEN_SECONDS)
+        )
+        if not updated:  # a second request with the same code won the race
+            raise wallets.WalletRequestError("invalid_grant", "The code was already used.")
+        record_audit(
+            actor="wallet",
+            action="identity.wallet_token_issued",
+            target_type="document",
+            target_id=offer.document_id,
+            data={"offer": offer.pk},
+        )
+    return token, TOKEN_SECONDS
+
+
+def do_issue_to_wallet(
+    access_token: str, configuration_id: object, proof: object
+) -> tuple[CredentialOffer, str]:
+    """The credential endpoint: the offered document's SD-JWT VC, issued again bound to the
+    key the wallet proved it holds (one credential per offer). Returns the offer and the
+    credential."""
+    offer = (
+        CredentialOffer.objects.select_related("document", "document__key", "document__status_list")
+        .filter(token_sha256=_sha256(access_token or ""))
+        .first()
+    )
+    now = timezone.now()
+    if offer is None or offer.token_expires_at is None or offer.token_expires_at <= now:
+        _wallet_refusal(offer, "invalid_token", "unknown or expired access token")
+        raise wallets.WalletRequestError("invalid_token", "The access token is unknown or expired.")
+    if offer.issued_at is not None:
+        _wallet_refusal(offer, "invalid_token", "already delivered")
+        raise wallets.WalletRequestError("invalid_token", "This offer was already delivered.")
+    document = offer.document
+    if configuration_id != document.document_type:
+        _wallet_refusal(offer, "unknown_credential_configuration", str(configuration_id)[:80])
+        raise wallets.WalletRequestError(
+            "unknown_credential_configuration", "This offer is for another credential."
+        )
+    try:
+        holder_key = wallets.holder_key_from_proof(proof)
+    except wallets.WalletRequestError as refusal:
+        _wallet_refusal(offer, refusal.error, refusal.description)
+        raise
+    credential = sdjwt.issue(
+        signer_for(document.key),
+        issuer=issuer_id(),
+        vct=vct(document.document_type),
+        claims=document.claims,
+        issued_at=int(now.timestamp()),
+        expires_at=int(document.expires_at.timestamp()) if document.expires_at else None,
+        status=sdjwt.StatusReference(
+            idx=document.status_index, uri=status_uri(document.status_list)
+        ),
+        holder_key=holder_key,
+    )
+    with transaction.atomic(durable=True):
+        updated = CredentialOffer.objects.filter(pk=offer.pk, issued_at__isnull=True).update(
+            issued_at=now, holder_key=holder_key
+        )
+        if not updated:
+            raise wallets.WalletRequestError("invalid_token", "This offer was already delivered.")
+        record_audit(
+            actor="wallet",
+            action="identity.credential_delivered_to_wallet",
+            target_type="document",
+            target_id=document.pk,
+            data={"offer": offer.pk, "holder_key": holder_key},
+        )
+    return offer, credential.serialized
