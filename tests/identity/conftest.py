@@ -184,3 +184,13 @@ def back_at_gov3(client: Client, callback_url: str, **kwargs: Any) -> Any:
     """Follow the provider's redirect back into gov3."""
     parts = urlsplit(callback_url)
     return client.get(f"{parts.path}?{parts.query}", **kwargs)
+
+
+@pytest.fixture
+def short_lived_server_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live server's request threads close their database connection after each request
+    (settings keep them 60 s): an HTTP client's keep-alive connection would otherwise leave one
+    open past the test, and PostgreSQL then refuses to drop the test database."""
+    from django.db import connections  # noqa: PLC0415
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)

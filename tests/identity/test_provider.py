@@ -24,7 +24,10 @@ from oauth2_provider.models import AccessToken, Application
 from gov3.accounts.models import User
 from gov3.core.models import AccessLogEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("short_lived_server_connections"),
+]
 
 REDIRECT = "https://lms.example.kr/callback"
 SECRET = "a-long-client-secret-for-the-school-lms"

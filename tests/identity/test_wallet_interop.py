@@ -22,7 +22,10 @@ from gov3.registry.models import Person
 from tests.conftest import tools_required
 from tests.identity.test_wallets import _verify_independently
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("short_lived_server_connections"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 WALLET = ROOT / "tests" / "identity" / "oid4vci_wallet.mjs"
