@@ -56,7 +56,7 @@ def offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         )
     link = wallets.offer_uri(wallets.credential_offer(document.document_type, code))
     svg = io.BytesIO()
-    segno.make(link, error="m").save(svg, kind="svg", scale=4, title="QR")
+    segno.make(link, error="m").save(svg, kind="svg", scale=3, title="QR")
     return render(
         request,
         "identity/wallet_offer.html",
