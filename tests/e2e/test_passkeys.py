@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 from gov3.accounts.models import User
 from gov3.core.models import AuditEntry
 from gov3.identity.models import Passkey
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, current_totp
 from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,5 +90,52 @@ def test_a_citizen_makes_a_passkey_signs_in_with_it_and_a_clone_is_refused(
         assert passkey.sign_count == counter
         refusal = AuditEntry.objects.get(action="identity.sign_in_refused")
         assert refusal.data["reason"] == "cloned_authenticator"
+    finally:
+        context.close()
+
+
+def test_an_officer_uses_a_passkey_as_the_second_factor(
+    *, browser: Browser, live_server: Any, officer: tuple[User, Any]
+) -> None:
+    user, device = officer
+    base = live_server.url.replace("127.0.0.1", "localhost")
+    context = browser.new_context(bypass_csp=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+        # Signed in with the authenticator app's code, the officer adds a passkey.
+        page.goto(f"{base}/officer/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Authenticator code").fill(current_totp(device))
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Search the register")
+        page.goto(f"{base}/identity/officer/passkeys/")
+        assert_accessible(page)
+        page.get_by_label("Name of the passkey (e.g. the device it is on)").fill("Office PC")
+        page.get_by_role("button", name="Make a passkey").click()
+        expect(page.get_by_text("Office PC", exact=True)).to_be_visible()
+
+        # Next time: password, then the passkey instead of a code.
+        context.clear_cookies()
+        page.goto(f"{base}/officer/login/")
+        page.get_by_role("link", name="Sign in with a passkey instead of the code").click()
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        assert_accessible(page)
+        page.get_by_role("button", name="Use a passkey").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Search the register")
+        assert AuditEntry.objects.filter(action="identity.officer_signed_in_with_passkey").exists()
+
+        # A wrong password never reaches the passkey step.
+        context.clear_cookies()
+        page.goto(f"{base}/identity/officer/sign-in/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill("wrong")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("button", name="Use a passkey")).to_have_count(0)
     finally:
         context.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class NationalIdLink(models.Model):
@@ -96,3 +99,25 @@ class CredentialOffer(models.Model):
 
     def __str__(self) -> str:
         return f"offer {self.pk} of document {self.document_id}"
+
+
+class OfficerPasskey(Device):  # type: ignore[misc]  # django-otp has no type hints
+    """A passkey an officer uses as their second factor instead of the authenticator app: a
+    django-otp device, so a sign-in with it counts as verified (phishing-resistant: it only
+    answers this site)."""
+
+    user: Any = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    credential_id: Any = models.BinaryField(_("credential id"), max_length=1023, unique=True)
+    public_key: Any = models.BinaryField(_("public key"))
+    sign_count: Any = models.PositiveBigIntegerField(_("signature counter"), default=0)
+    created_at: Any = models.DateTimeField(_("created at"))
+    last_used_at: Any = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("officer passkey")
+        verbose_name_plural = _("officer passkeys")

@@ -119,13 +119,17 @@ def verify_registration(party: RelyingParty, credential: Any, challenge: str) ->
     )
 
 
-def authentication_options(party: RelyingParty) -> tuple[str, str]:
+def authentication_options(
+    party: RelyingParty, *, allowed: list[bytes] | None = None
+) -> tuple[str, str]:
     """Options for `navigator.credentials.get` with any passkey of this site (the person
-    picks theirs: no user name first), and the challenge to keep."""
+    picks theirs: no user name first), or only the `allowed` credential ids (an officer's
+    second factor, after their password), and the challenge to keep."""
     options = generate_authentication_options(
         rp_id=party.rp_id,
         timeout=TIMEOUT_MS,
         user_verification=UserVerificationRequirement.REQUIRED,
+        allow_credentials=[PublicKeyCredentialDescriptor(id=found) for found in allowed or []],
     )
     return options_to_json(options), bytes_to_base64url(options.challenge)
 

@@ -21,7 +21,7 @@ from gov3.documents.models import DocumentStatus, IssuedDocument
 from gov3.documents.services import issuer_id, vct
 from gov3.documents.statuses import status_uri
 from gov3.identity import wallets
-from gov3.identity.models import CredentialOffer, NationalIdLink, Passkey
+from gov3.identity.models import CredentialOffer, NationalIdLink, OfficerPasskey, Passkey
 from gov3.registry.models import Person
 from gov3.registry.queries import compact_id_number
 
@@ -338,3 +338,52 @@ def do_issue_to_wallet(
             data={"offer": offer.pk, "holder_key": holder_key},
         )
     return offer, credential.serialized
+
+
+# --- officers' passkeys as their second factor -------------------------------------------------
+
+
+def do_add_officer_passkey(
+    user: User, *, name: str, credential_id: bytes, public_key: bytes, sign_count: int
+) -> OfficerPasskey:
+    """Keep a passkey an officer made (signed in with their second factor) as a second factor."""
+    name = name.strip()[:64]
+    if not user.is_officer:
+        raise ValidationFailedError("Only officers use a passkey as their second factor.")
+    if not name:
+        raise ValidationFailedError("Give the passkey a name, e.g. the device it is on.")
+    if OfficerPasskey.objects.filter(credential_id=credential_id).exists():
+        raise ValidationFailedError("This passkey is already registered.")
+    with transaction.atomic(durable=True):
+        passkey: OfficerPasskey = OfficerPasskey.objects.create(
+            user=user,
+            name=name,
+            confirmed=True,
+            credential_id=credential_id,
+            public_key=public_key,
+            sign_count=sign_count,
+            created_at=timezone.now(),
+        )
+        record_audit(
+            actor=f"user:{user.pk}",
+            action="identity.officer_passkey_added",
+            target_type="user",
+            target_id=user.pk,
+            data={"passkey": passkey.pk, "name": name},
+        )
+    return passkey
+
+
+def do_record_officer_passkey_use(passkey: OfficerPasskey, *, new_sign_count: int) -> None:
+    """A verified second factor by passkey: keep the authenticator's new counter."""
+    with transaction.atomic(durable=True):
+        OfficerPasskey.objects.filter(pk=passkey.pk).update(
+            sign_count=new_sign_count, last_used_at=timezone.now()
+        )
+        record_audit(
+            actor=f"user:{passkey.user_id}",
+            action="identity.officer_signed_in_with_passkey",
+            target_type="user",
+            target_id=passkey.user_id,
+            data={"passkey": passkey.pk},
+        )

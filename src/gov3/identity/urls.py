@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gov3.identity import passkey_views, views
+from gov3.identity import officer_passkey_views, passkey_views, views
 
 app_name = "identity"
 
@@ -21,4 +21,26 @@ urlpatterns = [
     path("passkeys/<int:passkey_id>/remove/", passkey_views.remove, name="passkey_remove"),
     path("passkeys/sign-in/options/", passkey_views.sign_in_options, name="passkey_options"),
     path("passkeys/sign-in/", passkey_views.sign_in, name="passkey_sign_in"),
+    path("officer/passkeys/", officer_passkey_views.officer_passkeys, name="officer_passkeys"),
+    path(
+        "officer/passkeys/new/options/",
+        officer_passkey_views.officer_registration_options,
+        name="officer_passkey_registration_options",
+    ),
+    path(
+        "officer/passkeys/new/",
+        officer_passkey_views.officer_register,
+        name="officer_passkey_register",
+    ),
+    path("officer/sign-in/", officer_passkey_views.officer_sign_in, name="officer_sign_in"),
+    path(
+        "officer/sign-in/options/",
+        officer_passkey_views.officer_sign_in_options,
+        name="officer_passkey_options",
+    ),
+    path(
+        "officer/sign-in/passkey/",
+        officer_passkey_views.officer_sign_in_verify,
+        name="officer_passkey_verify",
+    ),
 ]
