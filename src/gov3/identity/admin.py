@@ -17,7 +17,7 @@ from oauth2_provider.models import (
 )
 
 from gov3.core.admin import AuditedAdmin, ReadOnlyAccessLoggedAdmin
-from gov3.identity.models import NationalIdLink, Passkey
+from gov3.identity.models import NationalIdLink, OfficerPasskey, Passkey
 
 
 class _AccountsAdmin(ReadOnlyAccessLoggedAdmin):
@@ -66,3 +66,19 @@ class ClientSystemAdmin(AuditedAdmin):
         "skip_authorization",
     ]
     secret_fields = AuditedAdmin.secret_fields | {"client_secret"}
+
+
+@admin.register(OfficerPasskey)
+class OfficerPasskeyAdmin(AuditedAdmin):
+    """An administrator resets an officer's passkey (a lost device) by deleting it: audited.
+    Passkeys are made only by their officer."""
+
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    fields = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = ["user", "name", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -26,8 +26,13 @@ class IdentityConfig(AppConfig):
         meta = application._meta
         meta.verbose_name = _("client system")
         meta.verbose_name_plural = _("client systems")
-        for name in ("client_id", "client_type", "authorization_grant_type"):
-            field = meta.get_field(name)
+        fields = [
+            meta.get_field(name)
+            for name in ("client_id", "client_type", "authorization_grant_type")
+        ]
+        # django-otp's own field names on the officers' passkey device.
+        fields.append(apps.get_model("identity", "OfficerPasskey")._meta.get_field("name"))
+        for field in fields:
             with translation.override("en"):
                 english = str(field.verbose_name)
             field.verbose_name = _(english)
