@@ -1,6 +1,7 @@
 // Passkeys: the browser's own WebAuthn JSON helpers (parse…OptionsFromJSON, toJSON) carry the
-// options and answers; gov3's server verifies them with the `webauthn` library. Forms marked
-// data-passkey-register / data-passkey-sign-in stay hidden where the browser has no passkeys.
+// options and answers; gov3's server verifies them with the `webauthn` library. The form marked
+// data-passkey-register and the box marked data-passkey-sign-in stay hidden where the browser
+// has no passkeys.
 (function () {
   "use strict";
   var supported = !!(window.PublicKeyCredential &&
@@ -54,23 +55,24 @@
     });
   });
 
-  document.querySelectorAll("form[data-passkey-sign-in]").forEach(function (form) {
+  // Sign-in is a button, not a form: it sits beside the password form on the same page.
+  document.querySelectorAll("[data-passkey-sign-in]").forEach(function (box) {
     if (!supported) return;
-    form.hidden = false;
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
+    box.hidden = false;
+    box.querySelector("button").addEventListener("click", async function () {
       try {
-        var options = await post(form.dataset.optionsUrl, form);
+        var options = await post(box.dataset.optionsUrl, box);
         var credential = await navigator.credentials.get({
           publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
         });
-        var answer = await post(form.action, form, {
+        var next = box.querySelector("input[name=next]");
+        var answer = await post(box.dataset.action, box, {
           credential: credential.toJSON(),
-          next: form.elements.next ? form.elements.next.value : "",
+          next: next ? next.value : "",
         });
         window.location.assign(answer.redirect);
       } catch (error) {
-        show(form, error);
+        show(box, error);
       }
     });
   });
