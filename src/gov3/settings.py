@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -133,6 +134,8 @@ INSTALLED_APPS = [
     "gov3.documents",
     "gov3.participation",
     "gov3.opendata",
+    "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
+    "gov3.identity",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +297,48 @@ GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024
 
 # Participation (docs/participation.md): attachments to petitions and disclosed files.
 GOV3_ATTACHMENT_MAX_BYTES = int(read_env("GOV3_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Identity (docs/identity.md): the national digital ID's issuer and this deployment's client id
+# there (they override countries/<cc>/identity.yaml; no issuer, no such sign-in), and the
+# client's private key for private_key_jwt and signed requests (made on first use if absent).
+GOV3_NATIONAL_ID_ISSUER = read_env("GOV3_NATIONAL_ID_ISSUER", "")
+GOV3_NATIONAL_ID_CLIENT_ID = read_env("GOV3_NATIONAL_ID_CLIENT_ID", "")
+GOV3_NATIONAL_ID_CLIENT_KEY = Path(
+    read_env("GOV3_NATIONAL_ID_CLIENT_KEY", str(GOV3_KEY_DIR / "national-id-client.jwk.json"))
+)
+# Passkeys (WebAuthn): the relying party id, i.e. the site's host name passkeys are bound to
+# (empty: the host of each request, one of ALLOWED_HOSTS).
+GOV3_PASSKEY_RP_ID = read_env("GOV3_PASSKEY_RP_ID", "")
+# gov3 as an OpenID provider for other government systems (django-oauth-toolkit, ADR 0027):
+# its RSA signing key (made on first use), read lazily; clients are registered in the admin.
+GOV3_OIDC_PROVIDER_KEY = Path(
+    read_env("GOV3_OIDC_PROVIDER_KEY", str(GOV3_KEY_DIR / "oidc-provider-rsa.pem"))
+)
+
+
+def _provider_signing_key() -> str:
+    from gov3.identity.provider import signing_key_pem  # noqa: PLC0415 - apps not loaded yet
+
+    return signing_key_pem()
+
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": SimpleLazyObject(_provider_signing_key),
+    "OAUTH2_VALIDATOR_CLASS": "gov3.identity.provider.RegisterClaimsValidator",
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "openid": "OpenID Connect sign-in",
+        "profile": "name and date of birth from the register",
+        "national_id": "national id number",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "ID_TOKEN_EXPIRE_SECONDS": 600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+}
 
 LOGGING = {
     "version": 1,

@@ -143,3 +143,20 @@ def test_offers(tmp_path: Path) -> None:
     )
     assert "sweep run 1" in out
     assert "Citizen inbox under load" in out
+
+
+def test_identity(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "identity.py",
+        "--runs",
+        "1",
+        "--calls",
+        "5",
+        "--sign-ins",
+        "2",
+        tmp_path=tmp_path,
+        database_in_url=False,
+    )
+    assert "passkey verification" in out
+    assert "credential endpoint work" in out
+    assert "sign-in callback" in out

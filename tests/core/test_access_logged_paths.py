@@ -120,6 +120,15 @@ LOGGED_TESTS = {
         "tests.participation.test_officer_reads",
         "test_a_disclosure_request_page_logs_the_requester",
     ),
+    # gov3 as an OpenID provider: each release of claims to a client system.
+    "oauth2_provider:token": (
+        "tests.identity.test_provider",
+        "test_a_client_signs_a_citizen_in_and_the_release_is_in_who_looked_at_my_data",
+    ),
+    "oauth2_provider:user-info": (
+        "tests.identity.test_provider",
+        "test_a_client_signs_a_citizen_in_and_the_release_is_in_who_looked_at_my_data",
+    ),
 }
 
 #: Views of installed libraries, which cannot carry a declaration, and what they show.

@@ -17,8 +17,9 @@ Choices (and why):
   says something.
 - Only `typ: dc+sd-jwt` is accepted. The legacy `vc+sd-jwt` (SD-JWT VC drafts before 06) is
   refused: gov3 never issued it, and `verify` trusts gov3's own keys only.
-- No holder binding: no `cnf` claim is issued and a trailing Key Binding JWT is refused, so a
-  presentation proves what the issuer said, not who presents it (out of scope for now).
+- Holder binding only where a wallet proved its key (OpenID4VCI delivery, gov3.identity): then
+  `cnf.jwk` names the wallet's public key. `verify` still refuses a trailing Key Binding JWT,
+  so a presentation checked here proves what the issuer said, not who presents it.
 - Expiry is reported (`VerifiedCredential.expired`), not raised, so a verification page can say
   "genuine but expired"; everything else wrong raises `CredentialInvalidError`.
 
@@ -144,9 +145,11 @@ def issue(
     status: StatusReference | None,
     always_visible: Collection[str] = (),
     decoys: int = 0,
+    holder_key: Mapping[str, Any] | None = None,
 ) -> IssuedCredential:
     """Sign an SD-JWT VC in which every claim but `always_visible` is selectively disclosable.
 
+    `holder_key` (a public JWK) binds the credential to the wallet that holds that key.
     Claim values must be JSON (str, int, float, bool, None, list, dict with str keys). Raises
     ValueError for a reserved claim name (`iss`, `exp`, `status`, `_sd`, …), a value that is
     not JSON, or inconsistent times.
@@ -165,6 +168,8 @@ def issue(
     payload["vct"] = vct
     if status is not None:
         payload["status"] = status.to_claim()
+    if holder_key is not None:  # the wallet's public key (RFC 7800 confirmation)
+        payload["cnf"] = {"jwk": dict(holder_key)}
     disclosures: dict[str, str] = {}
     digests: list[str] = []
     for name, value in claims.items():
