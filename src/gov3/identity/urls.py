@@ -54,4 +54,5 @@ urlpatterns = [
         officer_self_service.end_session,
         name="officer_end_session",
     ),
+    path("officer/enrol/<str:secret>/", officer_self_service.enrol, name="officer_enrol"),
 ]
