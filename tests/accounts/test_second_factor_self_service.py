@@ -180,3 +180,18 @@ def test_another_officers_session_is_not_found_and_stays(
     assert Session.objects.count() == sessions_before
     assert second.get(reverse("backoffice:search")).status_code == 200
     assert not AuditEntry.objects.filter(action="accounts.session_ended").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "codes", "sessions"),
+    [("ko", "복구 코드", "내 로그인 세션"), ("vi", "Mã khôi phục", "Các phiên đăng nhập của tôi")],
+)
+def test_the_pages_speak_korean_and_vietnamese(
+    officer_client: Client, language: str, codes: str, sessions: str
+) -> None:
+    headers = {"accept-language": language}
+    page = officer_client.get(reverse("identity:officer_recovery_codes"), headers=headers)
+    assert f'<h1 class="gov3-page-title">{codes}</h1>' in page.content.decode()
+    page = officer_client.get(reverse("identity:officer_sessions"), headers=headers)
+    assert f'<h1 class="gov3-page-title">{sessions}</h1>' in page.content.decode()
