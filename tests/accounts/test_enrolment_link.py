@@ -18,8 +18,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gov3.accounts.models import EnrolmentLink, User
+from gov3.accounts.services import do_create_administrator
 from gov3.core.models import AuditEntry
-from tests.conftest import PASSWORD, current_totp
+from tests.conftest import ACTOR, PASSWORD, current_totp
 
 KEY = re.compile(r"<code>([A-Z2-7 ]+)</code>")
 
@@ -110,3 +111,32 @@ def test_links_are_for_officers_only(citizen: User) -> None:
     with pytest.raises(CommandError, match="not an active officer"):
         _make_link("younghee")
     assert not EnrolmentLink.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_makes_a_link_in_the_admin(
+    client: Client, officer: tuple[User, Any], citizen: User
+) -> None:
+    _, device = do_create_administrator(ACTOR, username="registrar", password=PASSWORD)
+    done = client.post(
+        reverse("admin:login"),
+        {"username": "registrar", "password": PASSWORD, "otp_token": current_totp(device)},
+    )
+    assert done.status_code == 302
+    officer_user, _ = officer
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "make_enrolment_links",
+            "_selected_action": [officer_user.pk, citizen.pk],
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "No link for younghee: not an active officer." in html
+    found = re.search(r"/identity/officer/enrol/([\w-]+)/", html)
+    assert found is not None
+    assert EnrolmentLink.objects.get().user == officer_user
+    entry = AuditEntry.objects.get(action="accounts.enrolment_link_made")
+    assert entry.actor == "registrar"
+    assert Client().get(found.group(0)).status_code == 200
