@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -13,6 +14,9 @@ from django_otp.models import Device
 
 from gov3.accounts.models import AccountKind
 from gov3.core.forms import KrdsFormMixin
+
+#: A recovery code as django-otp's static device makes them: 8 base32 letters and digits.
+RECOVERY_CODE = re.compile(r"[a-z2-7]{8}")
 
 
 class CitizenSignInForm(KrdsFormMixin, AuthenticationForm):
@@ -38,8 +42,10 @@ class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
 
     otp_token = forms.CharField(
         label=_("Authenticator code"),
-        help_text=_("The 6-digit code shown in your authenticator app."),
-        max_length=8,
+        help_text=_(
+            "The 6-digit code shown in your authenticator app, or one of your recovery codes."
+        ),
+        max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -52,8 +58,9 @@ class OfficerSignInForm(KrdsFormMixin, AuthenticationForm):
                 _("This sign-in is for officers. Citizens sign in on the main page."),
                 code="not_officer",
             )
-        token = (self.cleaned_data.get("otp_token") or "").strip()
-        self.device = match_token(user, token) if token.isdigit() else None
+        token = (self.cleaned_data.get("otp_token") or "").strip().replace("-", "").lower()
+        usable = token.isdigit() or RECOVERY_CODE.fullmatch(token) is not None
+        self.device = match_token(user, token) if usable else None
         if self.device is None:
             # A wrong code counts as a failed sign-in, so guessing codes locks the account too.
             user_login_failed.send(

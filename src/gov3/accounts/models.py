@@ -97,3 +97,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name}) for {self.user_id}"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link with which an officer enrols their authenticator app at first sign-in,
+    made by an administrator (`gov3 accounts enrolment-link USERNAME`).
+
+    Only the SHA-256 of the link's secret is stored; it works once, until `expires_at`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    sha256 = models.CharField(max_length=64, unique=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"enrolment link {self.pk} for {self.user_id}"

@@ -19,6 +19,11 @@ from gov3.accounts.access_policy import purposes_for, readable_q
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.forms import OfficerSignInForm
 from gov3.accounts.models import OfficerRole, User
+from gov3.accounts.second_factor import (
+    do_record_recovery_code_sign_in,
+    is_recovery_device,
+    mark_signed_in,
+)
 from gov3.backoffice.forms import BirthForm, EligibilityForm, PurposeForm, SearchForm
 from gov3.catalogue.eligibility import check
 from gov3.core.errors import NotFoundError, ValidationFailedError
@@ -41,7 +46,7 @@ from gov3.rules.errors import EvaluationError
 
 @no_personal_data
 class OfficerSignInView(auth_views.LoginView):
-    """Officer sign-in: password and a TOTP code."""
+    """Officer sign-in: password and a TOTP code (or a one-time recovery code)."""
 
     template_name = "backoffice/login.html"
     authentication_form = OfficerSignInForm
@@ -52,6 +57,11 @@ class OfficerSignInView(auth_views.LoginView):
         assert isinstance(form, OfficerSignInForm)
         assert form.device is not None
         otp_login(self.request, form.device)
+        mark_signed_in(self.request)
+        if is_recovery_device(form.device):
+            user = form.get_user()
+            assert isinstance(user, User)
+            do_record_recovery_code_sign_in(user)
         return response
 
 

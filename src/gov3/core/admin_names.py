@@ -22,6 +22,7 @@ APPS = {
     "registry": gettext_noop("Population register"),
     "accounts": gettext_noop("Accounts and roles"),
     "otp_totp": gettext_noop("Authenticator apps (TOTP)"),
+    "otp_static": gettext_noop("Recovery codes"),
     "django_otp": gettext_noop("Second factor"),
     "axes": gettext_noop("Sign-in attempts"),
     "participation": gettext_noop("Participation"),
@@ -32,6 +33,8 @@ NAMES = [
     # django-otp and django-axes
     gettext_noop("TOTP device"),
     gettext_noop("TOTP devices"),
+    gettext_noop("static device"),
+    gettext_noop("static devices"),
     gettext_noop("access attempt"),
     gettext_noop("access attempts"),
     gettext_noop("access log"),
@@ -177,6 +180,7 @@ _TRANSLATED_APPS = (
     "notifications",
     "saemaul",
     "otp_totp",
+    "otp_static",
     "axes",
     "participation",
 )

@@ -28,3 +28,19 @@ class OfficerPasswordForm(KrdsFormMixin, AuthenticationForm):
                 _("You have no passkey yet: sign in with your authenticator code."),
                 code="no_passkey",
             )
+
+
+class EnrolmentForm(KrdsFormMixin, forms.Form):
+    """The officer's password and the first code of the authenticator app being enrolled."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Code from the new authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

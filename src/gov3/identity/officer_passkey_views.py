@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
+from gov3.accounts.second_factor import mark_signed_in
 from gov3.core.errors import ValidationFailedError
 from gov3.core.personal_data import no_personal_data
 from gov3.identity import passkeys
@@ -156,4 +157,5 @@ def officer_sign_in_verify(request: HttpRequest) -> JsonResponse:
     officer.otp_device = passkey
     request.session.pop(PENDING, None)
     login(request, officer, backend=BACKEND)  # django-otp marks the session verified
+    mark_signed_in(request)
     return JsonResponse({"redirect": reverse("backoffice:search")})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gov3.identity import officer_passkey_views, passkey_views, views
+from gov3.identity import officer_passkey_views, officer_self_service, passkey_views, views
 
 app_name = "identity"
 
@@ -43,4 +43,16 @@ urlpatterns = [
         officer_passkey_views.officer_sign_in_verify,
         name="officer_passkey_verify",
     ),
+    path(
+        "officer/recovery-codes/",
+        officer_self_service.recovery_codes,
+        name="officer_recovery_codes",
+    ),
+    path("officer/sessions/", officer_self_service.sessions, name="officer_sessions"),
+    path(
+        "officer/sessions/<str:session_id>/end/",
+        officer_self_service.end_session,
+        name="officer_end_session",
+    ),
+    path("officer/enrol/<str:secret>/", officer_self_service.enrol, name="officer_enrol"),
 ]

@@ -1,12 +1,15 @@
-"""`gov3 accounts …`: bearer tokens for systems that call the API."""
+"""`gov3 accounts …`: bearer tokens for systems that call the API; officers' enrolment links."""
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
+from gov3.accounts.enrolment import DEFAULT_HOURS, do_make_enrolment_link
 from gov3.accounts.models import ApiToken, User
 from gov3.accounts.services import (
     TOKEN_PREFIX,
@@ -23,11 +26,14 @@ class Command(BaseCommand):
     help = (
         "API tokens. `token USERNAME --name WHAT [--days N]` makes a bearer token acting as "
         "that account (shown once; only its hash is kept); `revoke PREFIX` stops one; "
-        "`tokens USERNAME` lists them."
+        "`tokens USERNAME` lists them. `enrolment-link USERNAME [--hours N]` makes a one-time "
+        "link with which an officer enrols their authenticator app."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{token,revoke,tokens}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{token,revoke,tokens,enrolment-link}"
+        )
         make = sub.add_parser("token", help="make a bearer token for an account")
         make.add_argument("username")
         make.add_argument("--name", required=True, help="what the token is for")
@@ -41,10 +47,17 @@ class Command(BaseCommand):
         )
         listing = sub.add_parser("tokens", help="list an account's tokens")
         listing.add_argument("username")
+        enrol = sub.add_parser(
+            "enrolment-link", help="a one-time link to enrol an officer's authenticator app"
+        )
+        enrol.add_argument("username")
+        enrol.add_argument(
+            "--hours", type=int, default=DEFAULT_HOURS, help="how long it works (1-336)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, f"_{options['action']}")(options)
+            getattr(self, f"_{options['action'].replace('-', '_')}")(options)
         except Gov3Error as exc:
             raise CommandError(str(exc)) from exc
 
@@ -86,3 +99,13 @@ class Command(BaseCommand):
         for token in self._user(options["username"]).api_tokens.order_by("created_at"):
             state = "revoked" if token.revoked_at else f"expires {token.expires_at:%Y-%m-%d}"
             self.stdout.write(f"{token.prefix}…  id {token.pk}  {token.name}  {state}")
+
+    def _enrolment_link(self, options: dict[str, Any]) -> None:
+        secret = do_make_enrolment_link(
+            ACTOR, self._user(options["username"]), hours=options["hours"]
+        )
+        path = reverse("identity:officer_enrol", args=[secret])
+        self.stdout.write(f"{settings.GOV3_SITE_URL}{path}")
+        self.stderr.write(
+            f"works once, for {options['hours']} hours; give it to the officer in person"
+        )
