@@ -24,7 +24,6 @@ from gov3.documents.verification import check, check_pdf
 from gov3.participation.installed import policy
 from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import DisclosureObjection, DisclosureRequest
-from gov3.participation.services.common import Upload
 from gov3.participation.services.disclosure import (
     deemed_refused,
     do_decide_disclosure,
@@ -33,6 +32,7 @@ from gov3.participation.services.disclosure import (
     do_request_disclosure,
     objection_deadline,
 )
+from gov3.participation.services.submissions import Upload
 from tests.conftest import ACTOR, PASSWORD, current_totp
 
 pytestmark = pytest.mark.django_db

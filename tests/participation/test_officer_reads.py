@@ -27,11 +27,11 @@ from gov3.core.models import AccessChannel, AccessLogEntry, AccessPurpose, Audit
 from gov3.participation import queries
 from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import DisclosureRequest, PetitionStatus
-from gov3.participation.services.common import Upload
 from gov3.participation.services.consultations import do_comment
 from gov3.participation.services.disclosure import do_request_disclosure
 from gov3.participation.services.petitions import do_file_petition, do_transfer_petition
 from gov3.participation.services.public import do_open_public_petition
+from gov3.participation.services.submissions import Upload
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD, current_totp
 from tests.participation.test_consultations import open_draft

@@ -24,7 +24,6 @@ from gov3.notifications.models import Notification
 from gov3.participation.installed import policy
 from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import Consultation, PetitionEvent, PetitionStatus
-from gov3.participation.services.common import Upload
 from gov3.participation.services.consultations import do_open_consultation
 from gov3.participation.services.petitions import (
     do_answer_petition,
@@ -37,6 +36,7 @@ from gov3.participation.services.petitions import (
     objection_deadline,
 )
 from gov3.participation.services.public import do_open_public_petition, do_sign
+from gov3.participation.services.submissions import Upload
 from gov3.registry.models import Person
 from tests.conftest import ACTOR, PASSWORD
 

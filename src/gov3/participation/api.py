@@ -28,7 +28,6 @@ from gov3.participation.models import (
     Petition,
     PublicPetition,
 )
-from gov3.participation.services.common import MAX_TEXT
 from gov3.participation.services.consultations import do_comment
 from gov3.participation.services.disclosure import (
     deemed_refused,
@@ -38,6 +37,7 @@ from gov3.participation.services.disclosure import (
 )
 from gov3.participation.services.petitions import do_file_petition, do_rate_petition
 from gov3.participation.services.public import do_open_public_petition, do_sign
+from gov3.participation.services.submissions import MAX_TEXT
 
 router = Router(tags=["participation"])
 

@@ -42,7 +42,6 @@ from gov3.participation.models import (
     PublicPetition,
     PublicPetitionStatus,
 )
-from gov3.participation.services.common import Upload
 from gov3.participation.services.consultations import do_comment
 from gov3.participation.services.disclosure import (
     deemed_refused,
@@ -62,6 +61,7 @@ from gov3.participation.services.public import (
     do_sign,
     effective_status,
 )
+from gov3.participation.services.submissions import Upload
 from gov3.registry.models import Area
 
 

@@ -32,12 +32,8 @@ from gov3.participation.models import (
     ConsultationStatus,
     Stance,
 )
-from gov3.participation.services.common import (
-    MAX_TITLE,
-    acting_officer,
-    citizen_person,
-    clean_text,
-)
+from gov3.participation.services.actors import acting_officer, citizen_person
+from gov3.participation.services.submissions import MAX_TITLE, clean_text
 from gov3.registry.snapshot import write_snapshot
 from gov3.rules.pack import RulePack
 from gov3.rules.vectorised import Population

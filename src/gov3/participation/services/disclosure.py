@@ -31,14 +31,8 @@ from gov3.participation.models import (
     ObjectionOutcome,
     ProactivePublication,
 )
-from gov3.participation.services.common import (
-    Upload,
-    acting_officer,
-    agency_by_code,
-    checked_uploads,
-    citizen_person,
-    clean_text,
-)
+from gov3.participation.services.actors import acting_officer, agency_by_code, citizen_person
+from gov3.participation.services.submissions import Upload, checked_uploads, clean_text
 
 
 def request_link(request: DisclosureRequest) -> str:

@@ -36,15 +36,8 @@ from gov3.participation.models import (
     PetitionObjection,
     PetitionStatus,
 )
-from gov3.participation.services.common import (
-    MAX_TITLE,
-    Upload,
-    acting_officer,
-    agency_by_code,
-    checked_uploads,
-    citizen_person,
-    clean_text,
-)
+from gov3.participation.services.actors import acting_officer, agency_by_code, citizen_person
+from gov3.participation.services.submissions import MAX_TITLE, Upload, checked_uploads, clean_text
 from gov3.registry.models import Area
 
 

@@ -16,13 +16,8 @@ from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
 from gov3.participation.installed import policy
 from gov3.participation.models import PublicPetition, PublicPetitionStatus, Signature
-from gov3.participation.services.common import (
-    MAX_TITLE,
-    acting_officer,
-    agency_by_code,
-    citizen_person,
-    clean_text,
-)
+from gov3.participation.services.actors import acting_officer, agency_by_code, citizen_person
+from gov3.participation.services.submissions import MAX_TITLE, clean_text
 
 
 def effective_status(petition: PublicPetition, today: date) -> str:

@@ -1,4 +1,4 @@
-"""What the participation commands share: who may act, clean text, checked uploads."""
+"""What citizens send: text within its limits, attachments checked before anything is written."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext
 
-from gov3.accounts.models import Agency, OfficerRole, User
-from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
-from gov3.registry.models import Person
+from gov3.core.errors import ValidationFailedError
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -36,25 +34,6 @@ class Upload:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-def citizen_person(user: User) -> Person:
-    if not user.is_citizen or user.person is None:
-        raise PermissionRefusedError(gettext("Only a signed-in citizen can do this."))
-    return user.person
-
-
-def acting_officer(officer: User, agency: Agency | None) -> Agency:
-    """The officer's agency, if it is ``agency`` (or any, when None) and the officer may
-    act (auditors only read); otherwise "not found"."""
-    if (
-        not officer.is_officer
-        or officer.agency is None
-        or officer.role == OfficerRole.AUDITOR
-        or (agency is not None and officer.agency_id != agency.pk)
-    ):
-        raise NotFoundError(gettext("There is no such item in your agency."))
-    return officer.agency
 
 
 def clean_text(text: str, *, required: str, limit: int = MAX_TEXT) -> str:
@@ -86,15 +65,3 @@ def checked_uploads(uploads: list[Upload]) -> list[Upload]:
                 % {"name": upload.name[:100]}
             )
     return uploads
-
-
-def agency_by_code(code: str) -> Agency:
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise ValidationFailedError(
-            gettext(
-                "The agency %(code)s is not set up; an operator runs `gov3 participation load`."
-            )
-            % {"code": code}
-        )
-    return agency
