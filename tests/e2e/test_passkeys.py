@@ -125,6 +125,8 @@ def test_an_officer_uses_a_passkey_as_the_second_factor(
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Continue").click()
+        # the passkey step's page has loaded before axe looks at it
+        expect(page.get_by_role("button", name="Use a passkey")).to_be_visible()
         assert_accessible(page)
         page.get_by_role("button", name="Use a passkey").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Search the register")
