@@ -13,13 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from gov3.catalogue.packs import PassportSpec
-from gov3.documents.core.pdf import (
-    CertificateContent,
-    CertificateTable,
-    PassportDataPage,
-    render_certificate,
-    render_passport_page,
-)
 from gov3.documents.models import DocumentType
 from gov3.registry.models import Area, Person, Relationship, Sex
 
@@ -91,6 +84,13 @@ def _certificate_renderer(
     title, subtitle = _TITLES[DocumentType(document_type)]
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        # the PDF code (fpdf2, the fonts) loads when a document is first drawn
+        from gov3.documents.core.pdf import (  # noqa: PLC0415
+            CertificateContent,
+            CertificateTable,
+            render_certificate,
+        )
+
         pdf = render_certificate(
             CertificateContent(
                 title=title,
@@ -248,6 +248,8 @@ def passport_draft(
     authority = "외교부 / Ministry of Foreign Affairs"
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        from gov3.documents.core.pdf import PassportDataPage, render_passport_page  # noqa: PLC0415
+
         return render_passport_page(
             PassportDataPage(
                 document_type=spec.document_code,
@@ -318,6 +320,13 @@ def disclosure_draft(
         rows.append(("비공개 근거 / Grounds", "; ".join(grounds)))
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        # the PDF code (fpdf2, the fonts) loads when a document is first drawn
+        from gov3.documents.core.pdf import (  # noqa: PLC0415
+            CertificateContent,
+            CertificateTable,
+            render_certificate,
+        )
+
         pdf = render_certificate(
             CertificateContent(
                 title="정보공개 결정 통지서",

@@ -32,7 +32,7 @@ from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedE
 from gov3.core.translations import in_every_language
 from gov3.documents import content
 from gov3.documents.content import DraftContent, split_latin_name
-from gov3.documents.core import cwt, pades, sdjwt, statuslist
+from gov3.documents.core import cwt, sdjwt, statuslist
 from gov3.documents.core.mrz import TD3Fields, make_td3
 from gov3.documents.core.verify import QR_CODES
 from gov3.documents.issuers import current_key, signer_for
@@ -123,6 +123,8 @@ def _issue(
         expires_at=expires_at,
     )
     pdf, png = draft.render(number, qr)
+    from gov3.documents.core import pades  # noqa: PLC0415 - pyHanko loads at the first signature
+
     signed = pades.sign_pdf(
         pdf,
         signer,

@@ -6,6 +6,7 @@ into the reader's language; the message is English detail for logs and developer
 
 from __future__ import annotations
 
+import enum
 from typing import Final
 
 MALFORMED: Final = "malformed"
@@ -64,3 +65,14 @@ class CredentialInvalidError(DocumentsError):
         self.reason = reason
         self.message = message
         super().__init__(f"{reason}: {message}")
+
+
+class PdfFailure(enum.StrEnum):
+    """Why `verify_pdf` rejected a file."""
+
+    NOT_A_PDF = "not_a_pdf"
+    UNSIGNED = "unsigned"
+    MODIFIED_AFTER_SIGNING = "modified_after_signing"
+    BAD_SIGNATURE = "bad_signature"
+    UNTRUSTED_SIGNER = "untrusted_signer"
+    MALFORMED = "malformed"

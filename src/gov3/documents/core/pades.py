@@ -16,7 +16,6 @@ after the signed revision, even a well-formed incremental update, makes the file
 from __future__ import annotations
 
 import asyncio
-import enum
 import hashlib
 import io
 import re
@@ -41,6 +40,7 @@ from pyhanko.sign.validation.generic_cms import (
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from gov3.documents.core.errors import PdfFailure
 from gov3.documents.core.pdf import read_payload
 from gov3.documents.core.signing import Signer
 
@@ -55,17 +55,6 @@ _MAX_DER_SIGNATURE: Final = 72  # ECDSA P-256 DER signature, at most
 
 class PdfSigningError(ValueError):
     """The PDF or the certificate cannot be used for signing; the message says why."""
-
-
-class PdfFailure(enum.StrEnum):
-    """Why `verify_pdf` rejected a file."""
-
-    NOT_A_PDF = "not_a_pdf"
-    UNSIGNED = "unsigned"
-    MODIFIED_AFTER_SIGNING = "modified_after_signing"
-    BAD_SIGNATURE = "bad_signature"
-    UNTRUSTED_SIGNER = "untrusted_signer"
-    MALFORMED = "malformed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gov3.documents.core import cwt, pades, sdjwt, statuslist
-from gov3.documents.core.errors import CredentialInvalidError
+from gov3.documents.core import cwt, sdjwt, statuslist
+from gov3.documents.core.errors import CredentialInvalidError, PdfFailure
 from gov3.documents.core.jose import public_key_from_jwk
 
 VALID: Final = "valid"
@@ -112,7 +112,7 @@ class Verifier:
             try:
                 data = data.decode("utf-8")
             except UnicodeDecodeError:
-                return Verdict(INVALID, "pdf", reason=pades.PdfFailure.NOT_A_PDF.value)
+                return Verdict(INVALID, "pdf", reason=PdfFailure.NOT_A_PDF.value)
         text = data.strip()
         if text.startswith(QR_PREFIX):
             return self.check_qr(text)
@@ -217,6 +217,9 @@ class Verifier:
         )
 
     def check_pdf(self, pdf: bytes) -> Verdict:
+        # pyHanko loads when a PDF is first checked, not with every process that can verify
+        from gov3.documents.core import pades  # noqa: PLC0415
+
         check = pades.verify_pdf(pdf, self.certificates)
         if not check.valid:
             return Verdict(

@@ -13,10 +13,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.linear_model import SGDClassifier  # type: ignore[import-untyped]
-from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
-
 from gov3.participation.core.policy import Example
 
 
@@ -34,6 +30,14 @@ class Router:
     def __init__(self, examples: Sequence[Example]) -> None:
         if len({e.category for e in examples}) < 2:
             raise ValueError("the classifier needs examples of at least two categories")
+        # scikit-learn (with SciPy) takes about a second to import: loaded when a router is
+        # trained, not by every process that imports the participation app's URLs
+        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]  # noqa: PLC0415
+            TfidfVectorizer,
+        )
+        from sklearn.linear_model import SGDClassifier  # type: ignore[import-untyped]  # noqa: PLC0415
+        from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]  # noqa: PLC0415
+
         self.pipeline = Pipeline(
             [
                 (

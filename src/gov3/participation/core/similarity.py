@@ -18,6 +18,7 @@ pairs band by band with sorts instead of a dictionary walk per petition (ADR 003
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash  # type: ignore[import-untyped]
 
 NUM_PERM = 64
 BANDS = 16
@@ -34,8 +34,6 @@ ROWS = NUM_PERM // BANDS
 SEED = 20261206
 _NOT_WORD = re.compile(r"[\W_]+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-#: datasketch's permutation parameters (a, b) for the seed: h(x) = (a·x + b) mod p, 32 bits.
-_A, _B = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 _PRIME = np.uint64((1 << 61) - 1)
 _LOW32 = np.uint64((1 << 32) - 1)
 _SHIFT = np.uint64(61)
@@ -43,6 +41,18 @@ _SHIFT = np.uint64(61)
 CHUNK = 2048
 
 NDArray = np.ndarray[Any, Any]
+
+
+@functools.cache
+def _permutations() -> tuple[NDArray, NDArray]:
+    """datasketch's permutation parameters (a, b) for the seed: h(x) = (a·x + b) mod p, 32 bits.
+
+    Read from datasketch when first needed: it imports SciPy, a second of start-up that every
+    process serving the participation pages would otherwise pay."""
+    from datasketch import MinHash  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return a, b
 
 
 def normalise(text: str) -> str:
@@ -85,8 +95,9 @@ def shingles(text: str) -> list[int]:
 
 def _min_hashes(values: NDArray, starts: NDArray) -> NDArray:
     """The MinHash of each run of ``values`` beginning at ``starts`` (every run non-empty)."""
-    x = np.multiply(values[:, None], _A)  # wraps modulo 2⁶⁴, as datasketch's does
-    x += _B
+    a, b = _permutations()
+    x = np.multiply(values[:, None], a)  # wraps modulo 2⁶⁴, as datasketch's does
+    x += b
     high = x >> _SHIFT  # x mod (2⁶¹ - 1) = (x & p) + (x >> 61), less p once if ≥ p
     np.bitwise_and(x, _PRIME, out=x)
     x += high
