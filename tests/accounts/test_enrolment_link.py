@@ -66,10 +66,15 @@ def test_an_officer_enrols_a_new_authenticator_with_the_link(
     )
     assert response.status_code == 200
     assert AuditEntry.objects.get(action="accounts.totp_enrolled").actor == "officer1"
-    # The link works once.
+    # The link works once; trying it again is refused and written to the audit log.
     again = Client(headers={"accept-language": "en"}).get(path)
     assert again.status_code == 404
     assert "cannot be used" in again.content.decode()
+    replay = Client().post(path, {"password": PASSWORD, "otp_token": code})
+    assert replay.status_code == 404
+    refusal = AuditEntry.objects.get(action="accounts.enrolment_refused")
+    assert refusal.data == {"reason": "link_unusable"}
+    assert list(TOTPDevice.objects.filter(user=user)) == devices
 
 
 @pytest.mark.django_db
@@ -91,6 +96,8 @@ def test_a_wrong_password_or_code_changes_nothing(
     assert list(TOTPDevice.objects.filter(user=user)) == [device]
     assert EnrolmentLink.objects.get().used_at is None
     assert not AuditEntry.objects.filter(action="accounts.totp_enrolled").exists()
+    refusals = AuditEntry.objects.filter(action="accounts.enrolment_refused").order_by("pk")
+    assert [entry.data["reason"] for entry in refusals] == ["wrong_password", "wrong_code"]
     # The same key is kept across attempts, so the right code still works.
     assert client.post(path, {"password": PASSWORD, "otp_token": code}).status_code == 302
 

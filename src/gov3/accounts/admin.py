@@ -3,17 +3,25 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from gov3.accounts.enrolment import DEFAULT_HOURS, do_make_enrolment_link
+from gov3.accounts.enrolment import DEFAULT_HOURS, do_make_enrolment_link, do_reset_totp
 from gov3.accounts.models import Agency, User
 from gov3.core.admin import AccessLoggedAdmin, AuditedAdmin
+
+# django-otp's static codes are kept in clear; gov3's recovery codes are hashed (ADR 0029).
+# The app stays installed for the migration that hashed the old codes; none are made in it.
+if admin.site.is_registered(StaticDevice):
+    admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
@@ -31,7 +39,7 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
     # Shown, not edited: sign-in dates are facts, and Django's split date widgets and its
     # two-box permission picker have no labels a screen reader can use (issue 14, item 16).
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["make_enrolment_links"]
+    actions = ["make_enrolment_links", "reset_totp"]
     filter_horizontal = ()
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
@@ -64,13 +72,63 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
                 )
                 continue
             secret = do_make_enrolment_link(request.user.get_username(), user)
-            link = request.build_absolute_uri(reverse("identity:officer_enrol", args=[secret]))
+            self._show_link(request, user, secret)
+
+    def _show_link(self, request: HttpRequest, user: User, secret: str) -> None:
+        link = request.build_absolute_uri(reverse("identity:officer_enrol", args=[secret]))
+        self.message_user(
+            request,
+            gettext("Enrolment link for %(user)s (works once, %(hours)s hours): %(link)s")
+            % {"user": user.get_username(), "link": link, "hours": DEFAULT_HOURS},
+            messages.WARNING,
+        )
+
+    def has_reset_totp_permission(self, request: HttpRequest) -> bool:
+        """Only superusers reset a second factor: whoever can do it can take over an
+        officer's account with the new link."""
+        return bool(getattr(request.user, "is_superuser", False))
+
+    @admin.action(
+        description=_("Reset the authenticator app (and make a new enrolment link)"),
+        permissions=["reset_totp"],
+    )
+    def reset_totp(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
+        """After a confirmation page: each selected officer's authenticator app and recovery
+        codes are deleted and a new enrolment link is shown once; audited."""
+        officers = []
+        for user in queryset.order_by("username"):
+            if user.is_officer and user.is_active:
+                officers.append(user)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(user)s was not reset: not an active officer.")
+                    % {"user": user.get_username()},
+                    messages.ERROR,
+                )
+        if not officers:
+            return None
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/accounts/user/reset_totp_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "officers": officers,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        for user in officers:
+            secret = do_reset_totp(request.user.get_username(), user)
             self.message_user(
                 request,
-                gettext("Enrolment link for %(user)s (works once, %(hours)s hours): %(link)s")
-                % {"user": user.get_username(), "link": link, "hours": DEFAULT_HOURS},
-                messages.WARNING,
+                gettext("The authenticator app of %(user)s was reset.")
+                % {"user": user.get_username()},
+                messages.SUCCESS,
             )
+            self._show_link(request, user, secret)
+        return None
 
 
 @admin.register(Agency)

@@ -1,5 +1,6 @@
 """One-time enrolment links: an administrator makes one for an officer, who opens it, confirms
-their password and enrols a new authenticator app (TOTP) with a code from it."""
+their password and enrols a new authenticator app (TOTP) with a code from it, or a passkey.
+An administrator's reset of an officer's authenticator app makes one too."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gov3.accounts.models import EnrolmentLink, User
+from gov3.accounts.models import EnrolmentLink, RecoveryCodeDevice, User
 from gov3.accounts.services import token_hash
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
@@ -20,32 +21,64 @@ from gov3.core.errors import ValidationFailedError
 DEFAULT_HOURS = 72
 
 
-def do_make_enrolment_link(actor: str, user: User, *, hours: int = DEFAULT_HOURS) -> str:
-    """A new link secret for `user` (an active officer), shown once; earlier unused
-    links of theirs stop working."""
+def _refuse_unless_officer(user: User, hours: int) -> None:
     if not user.is_officer or not user.is_active:
         raise ValidationFailedError(f"{user.get_username()!r} is not an active officer account.")
     if not 1 <= hours <= 24 * 14:
         raise ValidationFailedError("A link works between 1 hour and 14 days.")
+
+
+def _new_link(actor: str, user: User, hours: int) -> tuple[EnrolmentLink, str]:
+    """Inside the caller's transaction: a new link; earlier unused ones stop working."""
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
+    EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    link = EnrolmentLink.objects.create(
+        user=user,
+        sha256=token_hash(secret),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    return link, secret
+
+
+def do_make_enrolment_link(actor: str, user: User, *, hours: int = DEFAULT_HOURS) -> str:
+    """A new link secret for `user` (an active officer), shown once; earlier unused
+    links of theirs stop working."""
+    _refuse_unless_officer(user, hours)
     with transaction.atomic(durable=True):
-        EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
-            expires_at=now
-        )
-        link = EnrolmentLink.objects.create(
-            user=user,
-            sha256=token_hash(secret),
-            created_by=actor,
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-        )
+        link, secret = _new_link(actor, user, hours)
         record_audit(
             actor=actor,
             action="accounts.enrolment_link_made",
             target_type="user",
             target_id=user.pk,
             data={"link": link.pk, "hours": hours},
+        )
+    return secret
+
+
+def do_reset_totp(actor: str, user: User, *, hours: int = DEFAULT_HOURS) -> str:
+    """An administrator resets an officer's authenticator app (lost or in other hands): their
+    TOTP devices and recovery codes are deleted, so sessions verified with them are no longer
+    verified, and a new enrolment link is made (its secret returned, to show once). Passkeys
+    are kept (each is deleted on its own)."""
+    _refuse_unless_officer(user, hours)
+    with transaction.atomic(durable=True):
+        apps = TOTPDevice.objects.filter(user=user).count()
+        TOTPDevice.objects.filter(user=user).delete()
+        recovery = RecoveryCodeDevice.objects.filter(user=user).count()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        link, secret = _new_link(actor, user, hours)
+        record_audit(
+            actor=actor,
+            action="accounts.totp_reset",
+            target_type="user",
+            target_id=user.pk,
+            data={"authenticator_apps": apps, "recovery_code_sets": recovery, "link": link.pk},
         )
     return secret
 

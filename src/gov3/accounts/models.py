@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from gov3.accounts import recovery_code_hashing
 from gov3.registry.models import Area, Person
 
 
@@ -47,7 +50,7 @@ class OfficerRole(models.TextChoices):
     SAEMAUL_OFFICER = "saemaul_officer", _("Saemaul programme officer")
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp untyped
     """A person who signs in to gov3."""
 
     kind = models.CharField(max_length=13, choices=AccountKind.choices)
@@ -114,3 +117,47 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"enrolment link {self.pk} for {self.user_id}"
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """An officer's set of one-time recovery codes, a django-otp device: `match_token` tries
+    it like the authenticator app. The codes are stored hashed (`RecoveryCode`); each works
+    once; wrong ones are throttled like django-otp's own static codes."""
+
+    class Meta:
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = recovery_code_hashing.normalise(str(token))
+        for stored in self.codes.all():
+            if not recovery_code_hashing.matches(code, stored.salt, stored.digest):
+                continue
+            # Deleted by its id: of two sign-ins racing with one code, only one deletes it.
+            deleted, _ = RecoveryCode.objects.filter(pk=stored.pk).delete()
+            if deleted:
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+                return True
+            break
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code: only a keyed hash of it and its salt
+    (`recovery_code_hashing`); deleted when it is used."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of device {self.device_id}"

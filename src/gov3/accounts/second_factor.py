@@ -1,9 +1,9 @@
-"""An officer's own second factor: one-time recovery codes (django-otp's static device) and
-their own sessions, which they may end.
+"""An officer's own second factor: one-time recovery codes and their own sessions, which they
+may end.
 
-Recovery codes are stored by django-otp's `otp_static` as they are (its `StaticToken` keeps the
-code itself and compares it in the database; the library has no hashed form). They are shown
-once, hidden in the admin (`OTP_ADMIN_HIDE_SENSITIVE_DATA`), and each is deleted when used."""
+Recovery codes are a django-otp device of gov3's own (`RecoveryCodeDevice`) that keeps only a
+keyed hash of each code (`recovery_code_hashing`); they are shown once, and each is deleted
+when used."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from gov3.accounts.models import User
+from gov3.accounts import recovery_code_hashing
+from gov3.accounts.models import RecoveryCode, RecoveryCodeDevice, User
 from gov3.core.audit import record_audit
 
 #: How many recovery codes a set holds.
@@ -32,17 +32,17 @@ SIGNED_IN_AT = "gov3_signed_in_at"
 
 def recovery_codes_left(user: User) -> int:
     """How many unused recovery codes the officer has."""
-    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
+    return int(RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def do_make_recovery_codes(user: User) -> list[str]:
     """A new set of recovery codes for `user`; any earlier set stops working. The codes are
     returned to be shown once."""
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    codes = [recovery_code_hashing.new_code() for _ in range(RECOVERY_CODES)]
     with transaction.atomic(durable=True):
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
+        RecoveryCode.objects.bulk_create(_hashed(device, code) for code in codes)
         record_audit(
             actor=user.get_username(),
             action="accounts.recovery_codes_made",
@@ -53,21 +53,28 @@ def do_make_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def do_record_recovery_code_sign_in(user: User) -> None:
-    """Write to the audit log that `user` signed in with a recovery code (django-otp has
-    already deleted it)."""
+def _hashed(device: RecoveryCodeDevice, code: str) -> RecoveryCode:
+    salt = recovery_code_hashing.new_salt()
+    return RecoveryCode(device=device, salt=salt, digest=recovery_code_hashing.digest(code, salt))
+
+
+def do_record_recovery_code_sign_in(user: User) -> int:
+    """Write to the audit log that `user` signed in with a recovery code (its device has
+    already deleted it); return how many are left."""
+    left = recovery_codes_left(user)
     with transaction.atomic(durable=True):
         record_audit(
             actor=user.get_username(),
             action="accounts.recovery_code_used",
             target_type="user",
             target_id=user.pk,
-            data={"left": recovery_codes_left(user)},
+            data={"left": left},
         )
+    return left
 
 
 def is_recovery_device(device: Any) -> bool:
-    return isinstance(device, StaticDevice)
+    return isinstance(device, RecoveryCodeDevice)
 
 
 def mark_signed_in(request: HttpRequest) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
@@ -61,7 +62,18 @@ class OfficerSignInView(auth_views.LoginView):
         if is_recovery_device(form.device):
             user = form.get_user()
             assert isinstance(user, User)
-            do_record_recovery_code_sign_in(user)
+            left = do_record_recovery_code_sign_in(user)
+            messages.warning(
+                self.request,
+                ngettext(
+                    "You signed in with a recovery code; it no longer works. "
+                    "%(left)d recovery code is left.",
+                    "You signed in with a recovery code; it no longer works. "
+                    "%(left)d recovery codes are left.",
+                    left,
+                )
+                % {"left": left},
+            )
         return response
 
 

@@ -1,11 +1,12 @@
 """Officers' passkeys as their second factor: an officer signed in with the authenticator app
-adds a passkey; later they sign in with their password and that passkey instead of a code."""
+adds a passkey, or enrols one with a one-time enrolment link; later they sign in with their
+password and that passkey instead of a code."""
 
 from __future__ import annotations
 
 import json
 
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required
+from gov3.accounts.enrolment import usable_link
 from gov3.accounts.models import User
 from gov3.accounts.second_factor import mark_signed_in
 from gov3.core.errors import ValidationFailedError
@@ -20,6 +22,7 @@ from gov3.core.personal_data import no_personal_data
 from gov3.identity import passkeys
 from gov3.identity.forms import OfficerPasswordForm
 from gov3.identity.models import OfficerPasskey
+from gov3.identity.officer_enrolment import do_enrol_officer_passkey, do_record_refused_enrolment
 from gov3.identity.passkey_views import BACKEND, _body, _party, _refused
 from gov3.identity.services import (
     do_add_officer_passkey,
@@ -31,6 +34,8 @@ REGISTRATION = "gov3_officer_passkey_registration_challenge"
 SIGN_IN = "gov3_officer_passkey_sign_in_challenge"
 #: The officer whose password was right, waiting for their passkey (never signed in yet).
 PENDING = "gov3_officer_passkey_pending"
+#: A passkey enrolment with a link: the link, and the challenge of its ceremony.
+ENROLMENT = "gov3_officer_passkey_enrolment"
 
 
 def _officer(request: HttpRequest) -> User:
@@ -156,6 +161,87 @@ def officer_sign_in_verify(request: HttpRequest) -> JsonResponse:
     officer = passkey.user
     officer.otp_device = passkey
     request.session.pop(PENDING, None)
+    login(request, officer, backend=BACKEND)  # django-otp marks the session verified
+    mark_signed_in(request)
+    return JsonResponse({"redirect": reverse("backoffice:search")})
+
+
+def _unusable_link() -> JsonResponse:
+    return _refused(
+        _(
+            "This enrolment link cannot be used: it is wrong, was already used or has expired. "
+            "Nothing was changed. Ask your administrator for a new link."
+        ),
+        status=404,
+    )
+
+
+@no_personal_data
+@require_POST
+def enrol_options(request: HttpRequest, secret: str) -> JsonResponse:
+    """Enrolment with a link, step 1: the officer's password; if it is right, the options
+    for making their passkey."""
+    link = usable_link(secret)
+    if link is None:
+        do_record_refused_enrolment("link_unusable", link=None)
+        return _unusable_link()
+    officer = link.user
+    password = _body(request).get("password")
+    found = authenticate(
+        request,
+        username=officer.get_username(),
+        password=password if isinstance(password, str) else "",
+    )
+    if found is None:  # django-axes counts it like a wrong password at sign-in
+        do_record_refused_enrolment("wrong_password", link=link)
+        return _refused(_("The password is wrong."))
+    options, challenge = passkeys.registration_options(
+        _party(request),
+        user_handle=f"officer-{officer.pk}".encode(),
+        user_name=officer.get_username(),
+        display_name=officer.get_username(),
+        existing=[
+            bytes(known.credential_id) for known in OfficerPasskey.objects.filter(user=officer)
+        ],
+    )
+    request.session[ENROLMENT] = {"link": link.pk, "challenge": challenge}
+    return JsonResponse(json.loads(options))
+
+
+@no_personal_data
+@require_POST
+def enrol(request: HttpRequest, secret: str) -> JsonResponse:
+    """Enrolment with a link, step 2: the new passkey; if it verifies, the link is used up
+    and the officer is signed in with it."""
+    pending = request.session.pop(ENROLMENT, None)
+    link = usable_link(secret)
+    if link is None:
+        do_record_refused_enrolment("link_unusable", link=None)
+        return _unusable_link()
+    if not isinstance(pending, dict) or pending.get("link") != link.pk:
+        do_record_refused_enrolment("no_ceremony", link=link)
+        return _refused(_("Start again: enter your password and make the passkey."))
+    try:
+        made = passkeys.verify_registration(
+            _party(request), _body(request).get("credential"), str(pending["challenge"])
+        )
+        passkey = do_enrol_officer_passkey(
+            link.pk,
+            name=_("Passkey"),
+            credential_id=made.credential_id,
+            public_key=made.public_key,
+            sign_count=made.sign_count,
+        )
+    except passkeys.PasskeyRefusedError as refusal:
+        do_record_refused_enrolment(refusal.reason, link=link, detail=refusal.detail)
+        return _refused(_("The passkey could not be verified, so nothing was changed. Try again."))
+    except ValidationFailedError as error:  # used meanwhile, or a passkey already known
+        do_record_refused_enrolment("refused", link=link, detail=str(error))
+        if usable_link(secret) is None:
+            return _unusable_link()
+        return _refused(_("The passkey could not be verified, so nothing was changed. Try again."))
+    officer = passkey.user
+    officer.otp_device = passkey
     login(request, officer, backend=BACKEND)  # django-otp marks the session verified
     mark_signed_in(request)
     return JsonResponse({"redirect": reverse("backoffice:search")})

@@ -1,4 +1,5 @@
-"""An officer's own second factor: enrolling an authenticator app with a one-time link; and,
+"""An officer's own second factor: enrolling an authenticator app with a one-time link (or a
+passkey: `officer_passkey_views`); and,
 signed in with it, recovery codes (shown once) and their sessions, of which they may end the
 others."""
 
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +35,7 @@ from gov3.accounts.second_factor import (
 from gov3.core.errors import ValidationFailedError
 from gov3.core.personal_data import no_personal_data
 from gov3.identity.forms import EnrolmentForm
+from gov3.identity.officer_enrolment import do_record_refused_enrolment
 
 
 def _officer(request: HttpRequest) -> User:
@@ -97,6 +100,8 @@ def enrol(request: HttpRequest, secret: str) -> HttpResponse:
     authenticator app with its first code; then they are signed in."""
     link = usable_link(secret)
     if link is None:
+        if request.method == "POST":
+            do_record_refused_enrolment("link_unusable", link=None)
         return render(request, "identity/officer_enrol_unusable.html", status=404)
     key_hex = _pending_key(request, link)
     form = EnrolmentForm(request.POST or None)
@@ -106,8 +111,10 @@ def enrol(request: HttpRequest, secret: str) -> HttpResponse:
         )
         last_t = code_matches(key_hex, form.cleaned_data["otp_token"].strip())
         if user is None:
+            do_record_refused_enrolment("wrong_password", link=link)
             form.add_error("password", _("The password is wrong."))
         elif last_t is None:
+            do_record_refused_enrolment("wrong_code", link=link)
             form.add_error(
                 "otp_token",
                 _("The code does not match the new key. Enter the code your app shows now."),
@@ -137,5 +144,7 @@ def enrol(request: HttpRequest, secret: str) -> HttpResponse:
             "username": link.user.get_username(),
             "key": " ".join(secret_b32[i : i + 4] for i in range(0, len(secret_b32), 4)),
             "qr_svg": svg.getvalue().decode(),
+            "passkey_url": reverse("identity:officer_enrol_passkey", args=[secret]),
+            "passkey_options_url": reverse("identity:officer_enrol_passkey_options", args=[secret]),
         },
     )

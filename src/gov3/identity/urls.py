@@ -55,4 +55,14 @@ urlpatterns = [
         name="officer_end_session",
     ),
     path("officer/enrol/<str:secret>/", officer_self_service.enrol, name="officer_enrol"),
+    path(
+        "officer/enrol/<str:secret>/passkey/options/",
+        officer_passkey_views.enrol_options,
+        name="officer_enrol_passkey_options",
+    ),
+    path(
+        "officer/enrol/<str:secret>/passkey/",
+        officer_passkey_views.enrol,
+        name="officer_enrol_passkey",
+    ),
 ]

@@ -1,7 +1,7 @@
 // Passkeys: the browser's own WebAuthn JSON helpers (parse…OptionsFromJSON, toJSON) carry the
-// options and answers; gov3's server verifies them with the `webauthn` library. The form marked
-// data-passkey-register and the box marked data-passkey-sign-in stay hidden where the browser
-// has no passkeys.
+// options and answers; gov3's server verifies them with the `webauthn` library. The forms marked
+// data-passkey-register and data-passkey-enrol and the box marked data-passkey-sign-in stay
+// hidden where the browser has no passkeys.
 (function () {
   "use strict";
   var supported = !!(window.PublicKeyCredential &&
@@ -49,6 +49,27 @@
           credential: credential.toJSON(),
         });
         window.location.reload();
+      } catch (error) {
+        show(form, error);
+      }
+    });
+  });
+
+  // An officer's enrolment link: the password first, then the new passkey; then signed in.
+  document.querySelectorAll("form[data-passkey-enrol]").forEach(function (form) {
+    if (!supported) return;
+    form.hidden = false;
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      try {
+        var options = await post(form.dataset.optionsUrl, form, {
+          password: form.elements.password.value,
+        });
+        var credential = await navigator.credentials.create({
+          publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
+        });
+        var answer = await post(form.action, form, { credential: credential.toJSON() });
+        window.location.assign(answer.redirect);
       } catch (error) {
         show(form, error);
       }
