@@ -1,7 +1,7 @@
 """An administrator resets an officer's authenticator app in the admin (issue 19, item 3):
 after a confirmation page the app and the recovery codes stop working, the sessions verified
 with them must sign in again, a new enrolment link is shown once; audited with who and whom,
-never a secret. Staff who are not superusers cannot."""
+never a secret. Staff who are not superusers can neither reset nor make enrolment links."""
 
 from __future__ import annotations
 
@@ -110,12 +110,21 @@ def test_only_active_officers_are_reset(citizen: User) -> None:
 
 
 @pytest.mark.django_db
-def test_staff_who_are_not_superusers_cannot_reset(officer: tuple[User, Any]) -> None:
+def test_staff_who_are_not_superusers_cannot_reset_or_make_links(
+    officer: tuple[User, Any],
+) -> None:
     user, _ = officer
     admin = _admin_client(superuser=False)
     listing = admin.get(reverse("admin:accounts_user_changelist"))
     assert listing.status_code == 200
     assert "reset_totp" not in listing.content.decode()
+    assert "make_enrolment_links" not in listing.content.decode()
+    admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "make_enrolment_links", "_selected_action": [user.pk]},
+        follow=True,
+    )
+    assert not EnrolmentLink.objects.exists()
     response = _reset(admin, user, confirm=True)
     assert "was reset" not in response.content.decode()
     assert TOTPDevice.objects.filter(user=user).exists()

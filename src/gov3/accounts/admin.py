@@ -58,7 +58,10 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
                 self._audit(request, "admin.change", user, {"password": "(changed)"})
         return response
 
-    @admin.action(description=_("Make one-time enrolment links for the authenticator app"))
+    @admin.action(
+        description=_("Make one-time enrolment links for the authenticator app"),
+        permissions=["manage_second_factors"],
+    )
     def make_enrolment_links(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """A link per selected officer, shown to the administrator once (the officer enrols
         their authenticator app with it); other accounts are skipped."""
@@ -83,14 +86,15 @@ class Gov3UserAdmin(AuditedAdmin, AccessLoggedAdmin, UserAdmin):  # type: ignore
             messages.WARNING,
         )
 
-    def has_reset_totp_permission(self, request: HttpRequest) -> bool:
-        """Only superusers reset a second factor: whoever can do it can take over an
-        officer's account with the new link."""
+    def has_manage_second_factors_permission(self, request: HttpRequest) -> bool:
+        """Only superusers make enrolment links or reset a second factor: a link with the
+        officer's password is a way into the account, so whoever makes one could take it
+        over."""
         return bool(getattr(request.user, "is_superuser", False))
 
     @admin.action(
         description=_("Reset the authenticator app (and make a new enrolment link)"),
-        permissions=["reset_totp"],
+        permissions=["manage_second_factors"],
     )
     def reset_totp(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:
         """After a confirmation page: each selected officer's authenticator app and recovery
