@@ -57,6 +57,23 @@ def test_check_lists_every_problem_and_fails(tmp_path: Path) -> None:
     assert "xx/services/pension.yaml:14:11: unknown name `agee`" in str(caught.value)
 
 
+def test_check_refuses_an_eligibility_service_that_pays(tmp_path: Path) -> None:
+    broken = tmp_path / "xx"
+    shutil.copytree(MINIPACK, broken)
+    service = broken / "services" / "pension.yaml"
+    service.write_text(
+        service.read_text(encoding="utf-8").replace("kind: benefit", "kind: eligibility"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as caught:
+        run("check", str(broken))
+    assert "nothing was loaded" in str(caught.value)
+    assert (
+        "xx/services/pension.yaml:15:9: an `eligibility` service answers yes or no and pays "
+        "nothing: remove `amount:`, or make it `kind: benefit`"
+    ) in str(caught.value)
+
+
 def test_test_reports_a_failing_scenario_with_its_line(tmp_path: Path) -> None:
     broken = tmp_path / "xx"
     shutil.copytree(MINIPACK, broken)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +14,16 @@ import pytest
 from django.utils import timezone
 
 from gov3.accounts.models import User
+from gov3.accounts.services import do_create_citizen_account
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.notifications.models import Notification
 from gov3.offers.models import Offer, OfferNotice, OfferStatus, OfferTrigger, PublishedService
+from gov3.offers.proposals import propose
 from gov3.offers.publish import publish_services
-from gov3.offers.services import do_confirm_offer, do_expire_offers
+from gov3.offers.services import do_confirm_offer, do_expire_offers, do_make_offers
 from gov3.registry.models import Person
 from gov3.rules.explain import years_between
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, PASSWORD, make_person
 
 
 @pytest.fixture
@@ -108,3 +110,49 @@ def test_unanswered_offers_expire_after_their_deadline(
     expired = do_expire_offers(ACTOR, deadline.deadline + timedelta(days=1))
     assert expired >= 1
     assert Offer.objects.filter(status=OfferStatus.EXPIRED).count() == expired
+
+
+def test_an_entitlement_that_ends_under_new_rules_gets_a_notice(
+    editable_kr: Path,
+    *,
+    family: dict[str, Person],
+    welfare_agency: Any,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """박철수 (born 1960) confirmed free urban rail travel at 65; a new version raising the age
+    to 70 ends it, with a notice; one born in 1944 who also confirmed keeps it, without one."""
+    settings.GOV3_QC_SAMPLE_RATE = 0
+    day = timezone.localdate()
+    older = make_person(name_local="최노인", name_latin="CHOI NOIN", birth_date=date(1944, 1, 1))
+    service = rules_pack("kr").services["senior_free_transit"]
+    confirmed = {}
+    for person, username in ((family["stranger"], "cheolsu"), (older, "noin")):
+        user = do_create_citizen_account(ACTOR, person=person, username=username, password=PASSWORD)
+        proposal = propose(service, person, day)
+        assert proposal is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            (offer,) = do_make_offers(ACTOR, [proposal], trigger=OfferTrigger.SWEEP, detail={})
+        offer.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            do_confirm_offer(user, offer, expected_version=offer.version, language="en")
+        confirmed[username] = offer
+    assert publish_services("kr") == []  # first publication: versions recorded only
+
+    path = editable_kr / "services" / "senior_free_transit.yaml"
+    _edit(path, 'version: "2026.1"', 'version: "2026.2"')
+    _edit(path, "eligible: age >= params.senior_preference.age", "eligible: age >= 70")
+    rules_pack.cache_clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        (report,) = publish_services("kr")
+
+    assert (report.entitlement_notices, report.amount_notices) == (1, 0)
+    assert OfferNotice.objects.get(offer=confirmed["cheolsu"]).kind == "entitlement_ended"
+    assert not OfferNotice.objects.filter(offer=confirmed["noin"]).exists()
+    (notice,) = Notification.objects.filter(kind="entitlement_ended")
+    assert notice.person == family["stranger"]
+    assert notice.text_in(notice.title, "en") == (
+        "Free urban rail travel for seniors ends under new rules"
+    )
+    assert "the entitlement you confirmed ends" in notice.text_in(notice.body, "en")
+    assert notice.text_in(notice.body, "ko") != notice.text_in(notice.body, "en")

@@ -355,3 +355,39 @@ def test_adoption_is_refused_with_nothing_changed_when_the_service_moved_on(
     assert consultation.status == ConsultationStatus.OPEN
     assert {p.name: p.read_text(encoding="utf-8") for p in editable_kr.rglob("*.yaml")} == before
     assert sorted(Offer.objects.values_list("pk", "status")) == offers
+
+
+def test_a_draft_of_an_entitlement_says_eligible_and_no_amount_per_month(
+    people: dict[str, Person], welfare_officer: User, settings: Any, client: Client
+) -> None:
+    """An `eligibility` service has no amount: the page says eligible or not, and no "per
+    month" change (ADR 0008)."""
+    pack = Path(settings.GOV3_COUNTRIES_DIR) / "kr"
+    day = timezone.localdate() + timedelta(days=10)
+    files = drafts.parameter_change(
+        pack,
+        service_file="senior_free_transit.yaml",
+        new_version="2027.1",
+        values={"senior_preference.age": 70},
+        valid_from=day,
+        source_title="draft",
+        source_url="https://example.kr/draft",
+    )
+    consultation = do_open_consultation(
+        welfare_officer,
+        service_id="senior_free_transit",
+        title="경로우대 연령 상향 (안)",
+        summary="경로우대 연령을 70세로 올립니다.",
+        files=files,
+        effective_on=day,
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=30),
+    )
+    account = do_create_citizen_account(
+        ACTOR, person=people["stranger"], username="cheolsu", password=PASSWORD
+    )
+    client.force_login(account)
+    page = client.get(f"/participation/consultations/{consultation.public_id}/").content.decode()
+    assert "You would stop qualifying." in page  # born 1960: 65 or over, under 70
+    assert "per month" not in page
+    assert "Now: Eligible · Under the draft: not eligible" in page

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gov3.rules.pack import RulePack, load_rules
+from gov3.rules.pack import KINDS, RulePack, load_rules
 from gov3.rules.scenarios import run_scenario
 
 COUNTRIES = Path(__file__).resolve().parents[2] / "countries"
@@ -33,9 +33,20 @@ def test_the_catalogue_is_complete_and_sourced(code: str, minimum: int) -> None:
         assert all(v.source_url.startswith(("https://", "http://")) for v in parameter.values)
 
 
-def test_korea_offers_benefits_documents_and_reminders() -> None:
+def test_korea_offers_every_kind_of_service() -> None:
     kinds = {service.kind for service in pack("kr").services.values()}
-    assert kinds == {"benefit", "document", "reminder"}
+    assert kinds == set(KINDS) == {"benefit", "eligibility", "document", "reminder"}
+
+
+def test_an_entitlement_pays_nothing_and_a_benefit_always_pays() -> None:
+    services = [s for code in MINIMUM_SERVICES for s in pack(code).services.values()]
+    assert pack("kr").services["senior_free_transit"].kind == "eligibility"
+    for service in services:
+        if service.kind == "eligibility":
+            assert service.amount is None, service.id
+            assert all(t.amount is None for t in service.tests), service.id
+        if service.kind == "benefit":
+            assert service.amount is not None, service.id
 
 
 def _scenarios() -> list[tuple[str, str, int]]:

@@ -83,7 +83,7 @@ def test_every_problem_of_every_file_is_listed_and_nothing_loads(pack_dir: Path)
     edit(pack_dir / "parameters" / "pension.yaml", "from: 2025-01-01", "from: 2025-31-01")
     edit(pack_dir / "variables.yaml", "column: sex", "column: gender")
     report = problems(pack_dir)
-    assert "kind must be one of benefit, document, reminder (found `gift`)" in report
+    assert "kind must be one of benefit, eligibility, document, reminder (found `gift`)" in report
     assert "deadline_days must be a whole number (found `soon`)" in report
     assert "must be a date written YYYY-MM-DD (found `2025-31-01`)" in report
     assert "`gender` is not a registry fact" in report
@@ -144,3 +144,50 @@ def test_once_per_must_name_a_date_or_text_fact(pack_dir: Path) -> None:
     assert "once_per must name a registry fact of type date or text" in problems(pack_dir)
     edit(service, "once_per: monthly_income", "once_per: passport_expiry")
     assert load_rules(pack_dir).services["pension"].once_per == "passport_expiry"
+
+
+def test_a_benefit_without_an_amount_is_refused_at_its_kind(pack_dir: Path) -> None:
+    service = pack_dir / "services" / "pension.yaml"
+    edit(
+        service,
+        "amount: params.pension.amount * 4 // 5 if has_spouse else params.pension.amount\n",
+        "",
+    )
+    edit(service, "amount: 342510}", "}")
+    edit(service, "amount: 0}", "}")
+    assert (
+        "xx/services/pension.yaml:6:7: a `benefit` pays an amount: add an `amount:` expression, "
+        "or, if the service only answers yes or no, make it `kind: eligibility`"
+    ) in problems(pack_dir)
+
+
+def test_an_eligibility_service_with_an_amount_is_refused_at_its_amount(pack_dir: Path) -> None:
+    edit(pack_dir / "services" / "pension.yaml", "kind: benefit", "kind: eligibility")
+    report = problems(pack_dir)
+    assert (
+        "xx/services/pension.yaml:15:9: an `eligibility` service answers yes or no and pays "
+        "nothing: remove `amount:`, or make it `kind: benefit`"
+    ) in report
+    # its scenario tests may not expect an amount either
+    assert (
+        "xx/services/pension.yaml:22:38: test `turns 65 today`: an `eligibility` service has no "
+        "amount to expect; remove `amount`"
+    ) in report
+
+
+def test_an_eligibility_service_loads_without_an_amount_and_its_scenarios_pass(
+    pack_dir: Path,
+) -> None:
+    service = pack_dir / "services" / "pension.yaml"
+    edit(service, "kind: benefit", "kind: eligibility")
+    edit(
+        service,
+        "amount: params.pension.amount * 4 // 5 if has_spouse else params.pension.amount\n",
+        "",
+    )
+    edit(service, ", amount: 342510}", "}")
+    edit(service, ", amount: 0}", "}")
+    pack = load_rules(pack_dir)
+    pension = pack.services["pension"]
+    assert (pension.kind, pension.amount, pension.amount_text) == ("eligibility", None, None)
+    assert [o.problem for o in run_scenarios(pack)] == [None, None]

@@ -62,6 +62,10 @@ class CaseOut(Schema):
     id: str
     service: str
     service_name: str
+    service_kind: str = Field(
+        description="benefit (pays `amount`), eligibility (an entitlement: yes or no, no amount), "
+        "document or reminder"
+    )
     origin: str
     status: str
     for_person: str
@@ -120,6 +124,7 @@ def _out(case: Case) -> dict[str, Any]:
         "id": str(case.public_id),
         "service": case.service_id,
         "service_name": text(case.service_name),
+        "service_kind": case.service_kind,
         "origin": case.origin,
         "status": case.status,
         "for_person": str(case.subject.public_id),

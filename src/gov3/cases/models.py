@@ -50,7 +50,8 @@ class Case(models.Model):
     country = models.CharField(max_length=2)
     service_id = models.CharField(max_length=60)
     service_version = models.CharField(max_length=30)
-    service_kind = models.CharField(max_length=10)
+    #: `rules.pack.KINDS`: benefit, eligibility, document or reminder.
+    service_kind = models.CharField(max_length=16)
     service_name = models.JSONField(default=dict)
     origin = models.CharField(max_length=12, choices=CaseOrigin.choices)
     #: The confirmed offer it came from; unique, so confirming twice opens one case.

@@ -245,6 +245,7 @@ def _decide(
     Case.objects.filter(pk=case.pk).update(**changes)
     for name, value in changes.items():
         setattr(case, name, value)
+    # Only a benefit pays: an approved `eligibility` case is the entitlement itself (ADR 0008).
     if outcome is DecisionOutcome.APPROVED and case.service_kind == "benefit" and case.amount:
         _instruct_payment(case)
     record_audit(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.catalogue.reasons import Reason, Reasons, reasons_for, requirements
@@ -21,9 +21,16 @@ from gov3.core.errors import NotFoundError
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.rules.explain import Explanation, Step, explain_service, rule_in_words
-from gov3.rules.pack import RulePack, Service
+from gov3.rules.pack import KINDS, RulePack, Service
 
 LANGUAGES = ("en", "ko", "vi")
+#: The catalogue's heading over the services of each kind (`rules.pack.KINDS`).
+KIND_HEADINGS = {
+    "benefit": gettext_lazy("Benefits"),
+    "eligibility": gettext_lazy("Entitlements"),
+    "document": gettext_lazy("Documents"),
+    "reminder": gettext_lazy("Reminders"),
+}
 
 
 def language() -> str:
@@ -141,10 +148,10 @@ class ExplanationView:
 
 
 def catalogue(country: str, day: date) -> list[ServiceView]:
-    """Every service of the country, benefits first, then documents and reminders."""
+    """Every service of the country in the order of `KINDS` (benefits, entitlements, documents,
+    reminders), by name within a kind."""
     pack = rules_pack(country)
-    order = {"benefit": 0, "document": 1, "reminder": 2}
-    services = sorted(pack.services.values(), key=lambda s: (order[s.kind], text(s.name)))
+    services = sorted(pack.services.values(), key=lambda s: (KINDS.index(s.kind), text(s.name)))
     return [_view(pack, service, day, country) for service in services]
 
 

@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
 
     OFFER = "offer", _("New offers")
     AMOUNT_CHANGED = "amount_changed", _("Changes to the amount of a benefit")
+    ENTITLEMENT_ENDED = "entitlement_ended", _("Entitlements that end under new rules")
     OFFER_WITHDRAWN = "offer_withdrawn", _("Offers withdrawn")
     DECISION = "decision", _("Decisions on my applications")
     INFORMATION_REQUESTED = "information_requested", _("Requests for more information")

@@ -37,6 +37,10 @@ class OfferOut(Schema):
     id: str
     service: str
     service_name: str
+    service_kind: str = Field(
+        description="benefit (pays `amount`), eligibility (an entitlement: yes or no, no amount), "
+        "document or reminder"
+    )
     status: str
     for_person: str = Field(description="public id of the person the service is for")
     for_someone_else: bool
@@ -111,6 +115,7 @@ def _out(offer: Offer) -> dict[str, Any]:
         "id": str(offer.public_id),
         "service": offer.service_id,
         "service_name": text(offer.service_name),
+        "service_kind": offer.service_kind,
         "status": offer.status,
         "for_person": str(offer.subject.public_id),
         "for_someone_else": offer.for_someone_else,

@@ -58,7 +58,8 @@ class Offer(models.Model):
     country = models.CharField(max_length=2)
     service_id = models.CharField(max_length=60)
     service_version = models.CharField(max_length=30)
-    service_kind = models.CharField(max_length=10)
+    #: `rules.pack.KINDS`: benefit, eligibility, document or reminder.
+    service_kind = models.CharField(max_length=16)
     #: The service's name in each language when the offer was made: {"en": …, "ko": …}.
     service_name = models.JSONField(default=dict)
     recipient = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="offers_received")

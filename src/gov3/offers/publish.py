@@ -6,7 +6,8 @@ were made under (`PublishedService`). For a changed service:
 * an unanswered offer is withdrawn (superseded); if the person still qualifies a new offer
   under the new version replaces it, with the new amount and explanation;
 * a confirmed benefit whose amount changes gets a notice (the case and its payments follow the
-  new rules from the agency's side);
+  new rules from the agency's side), and so does a confirmed entitlement (`eligibility`) the
+  person no longer qualifies for;
 * everyone who qualifies only now gets an offer (a sweep of that service, trigger
   "rule change").
 
@@ -27,6 +28,7 @@ from gov3.offers.models import OPEN_STATUSES, Offer, OfferStatus, OfferTrigger, 
 from gov3.offers.proposals import propose
 from gov3.offers.services import (
     notice_amount_changed,
+    notice_entitlement_ended,
     notify_offers,
     supersede_offers,
     write_offers,
@@ -48,6 +50,7 @@ class Republished:
     withdrawn: int = 0
     replaced: int = 0
     amount_notices: int = 0
+    entitlement_notices: int = 0
     new_offers: int = 0
     offer_ids: list[int] = field(default_factory=list)
 
@@ -73,9 +76,15 @@ def _republish(country: str, service_id: str, old: str, day: date) -> Republishe
                 report.replaced += len(made)
                 report.offer_ids += [o.pk for o in made]
     for offer in stale.filter(status=OfferStatus.CONFIRMED).select_related("subject", "recipient"):
-        if service.amount is None:
+        if service.amount is None and service.kind != "eligibility":
             continue
         eligible, amount = evaluate_service(pack, service, subject_for(offer.subject), day)
+        if service.kind == "eligibility":
+            if not eligible:
+                with transaction.atomic(durable=True):
+                    notice_entitlement_ended(offer)
+                report.entitlement_notices += 1
+            continue
         new_amount = amount if eligible else 0
         if new_amount != offer.amount:
             with transaction.atomic(durable=True):

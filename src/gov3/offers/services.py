@@ -488,6 +488,33 @@ def supersede_offers(offers: Sequence[Offer], *, reason: str) -> int:
     return len(withdrawn)
 
 
+def notice_entitlement_ended(offer: Offer) -> None:
+    """Record and send (after commit) a notice that a confirmed entitlement (an `eligibility`
+    service, which has no amount to change) ends: under the new rules the person no longer
+    qualifies."""
+    OfferNotice.objects.create(offer=offer, kind="entitlement_ended", at=timezone.now())
+
+    def tell() -> None:
+        do_notify(
+            offer.recipient,
+            NotificationKind.ENTITLEMENT_ENDED,
+            title=in_every_language(
+                gettext_noop("%(service)s ends under new rules"), service=offer.service_name
+            ),
+            body=in_every_language(
+                gettext_noop(
+                    "Under the new rules of %(service)s, the register no longer shows that you "
+                    "qualify: the entitlement you confirmed ends."
+                ),
+                service=offer.service_name,
+            ),
+            link=offer_link(offer),
+            key=f"offer:{offer.public_id}:entitlement_ended",
+        )
+
+    transaction.on_commit(tell)
+
+
 def notice_amount_changed(offer: Offer, old: int | None, new: int | None) -> None:
     """Record and send (after commit) a notice that a confirmed benefit's amount changed."""
     OfferNotice.objects.create(

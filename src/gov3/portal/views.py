@@ -11,18 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from gov3.accounts.forms import CitizenSignInForm
 from gov3.accounts.models import User
 from gov3.accounts.queries import children_acted_for, person_acted_for, role_label
-from gov3.catalogue.eligibility import catalogue, check, service_view
+from gov3.catalogue.eligibility import KIND_HEADINGS, catalogue, check, service_view
 from gov3.core.access import entries_about
 from gov3.core.checkpoints import last_verification
 from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.registry.queries import load_record
 from gov3.rules.errors import EvaluationError
+from gov3.rules.pack import KINDS
 
 
 @no_personal_data
@@ -113,14 +113,7 @@ def services(request: HttpRequest) -> HttpResponse:
     """The service catalogue: every service with who qualifies, in plain words."""
     day = timezone.localdate()
     views = catalogue(_rules_country(request), day)
-    groups = [
-        (kind, label, [v for v in views if v.kind == kind])
-        for kind, label in (
-            ("benefit", _("Benefits")),
-            ("document", _("Documents")),
-            ("reminder", _("Reminders")),
-        )
-    ]
+    groups = [(kind, KIND_HEADINGS[kind], [v for v in views if v.kind == kind]) for kind in KINDS]
     return render(
         request, "portal/services.html", {"groups": [g for g in groups if g[2]], "day": day}
     )

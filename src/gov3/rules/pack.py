@@ -28,7 +28,10 @@ from gov3.rules.params import SOURCE_STATUSES, DatedValue, Parameter, Parameters
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LANGUAGES = ("en", "ko", "vi")
-KINDS = ("benefit", "document", "reminder")
+#: What a service gives, in the order the catalogue lists them: a `benefit` pays an amount; an
+#: `eligibility` service answers only yes or no (an entitlement, e.g. free travel) and pays
+#: nothing; a `document` is issued; a `reminder` tells of something due (ADR 0008).
+KINDS = ("benefit", "eligibility", "document", "reminder")
 #: Documents gov3.documents can issue.
 DOCUMENTS = ("passport", "resident_registration", "family_relations")
 #: What an applicant can be asked to provide before a case is decided.
@@ -506,7 +509,13 @@ def _read_scenario(files: _Files, node: yaml.Node, service_kind: str) -> Scenari
         spec["expect"], expect, ("eligible",), ("amount",), f"{what} expect"
     ):
         eligible = files.boolean(expect["eligible"], f"{what} expected eligible")
-        if "amount" in expect:
+        if "amount" in expect and service_kind == "eligibility":
+            files.problem(
+                expect["amount"],
+                f"{what}: an `eligibility` service has no amount to expect; remove `amount`",
+            )
+            ok = False
+        elif "amount" in expect:
             amount = files.integer(expect["amount"], f"{what} expected amount")
             ok = ok and amount is not None
     if name is None or day is None or person is None or eligible is None or not ok:
@@ -631,11 +640,21 @@ def _read_service(  # noqa: PLR0912, PLR0915 - one field after another
     eligible = _expression(files, spec["eligible"], variables, types, Type.BOOL, "eligible")
     amount = None
     amount_text = None
-    if "amount" in spec:
+    if "amount" in spec and kind == "eligibility":
+        files.problem(
+            spec["amount"],
+            "an `eligibility` service answers yes or no and pays nothing: remove `amount:`, "
+            "or make it `kind: benefit`",
+        )
+    elif "amount" in spec:
         amount = _expression(files, spec["amount"], variables, types, Type.MONEY, "amount")
         amount_text = files.text(spec["amount"], "amount")
     elif kind == "benefit":
-        files.problem(root, "a benefit needs an `amount:` expression")
+        files.problem(
+            spec["kind"],
+            "a `benefit` pays an amount: add an `amount:` expression, or, if the service only "
+            "answers yes or no, make it `kind: eligibility`",
+        )
     tests: list[Scenario] = []
     tests_node = spec["tests"]
     if not isinstance(tests_node, yaml.SequenceNode) or not tests_node.value:

@@ -97,6 +97,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r.service} {r.old_version} → {r.new_version}: {r.withdrawn} withdrawn, "
                 f"{r.replaced} replaced, {r.amount_notices} amount notices, "
+                f"{r.entitlement_notices} entitlement-ended notices, "
                 f"{r.new_offers} new offers"
             )
 
