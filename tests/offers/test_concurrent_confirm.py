@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.rules.test_sql import postgres_url
+
 pytestmark = pytest.mark.slow
 
 GOV3 = str(Path(sys.executable).with_name("gov3"))
@@ -87,7 +89,9 @@ def wait_until_serving(server: subprocess.Popen[bytes], base: str) -> None:
             return
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# The PostgreSQL case is marked so that the PostgreSQL pass of `make test` selects it (it uses
+# no Django test database, and that pass keeps only the tests that touch a database).
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated database of its own with one offer, served by a threaded runserver."""
     env = {**os.environ, "GOV3_VAR_DIR": str(tmp_path / "var"), "GOV3_DEBUG": "1"}
@@ -96,8 +100,10 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
     if request.param == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'var' / 'gov3.sqlite3'}"
     else:
-        base = os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
-        if not base.startswith("postgres"):
+        base = postgres_url() or ""
+        if not base:
+            if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
+                pytest.fail("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
             pytest.skip("PostgreSQL: set DATABASE_URL to a postgres:// address")
         created = f"gov3_conc_{uuid.uuid4().hex[:10]}"
         admin = base.rsplit("/", 1)[0]
