@@ -6,6 +6,7 @@ the citizen's "who looked at my data" with the client's name; bad requests refus
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +23,7 @@ from joserfc.jwk import KeySet
 from oauth2_provider.models import AccessToken, Application
 
 from gov3.accounts.models import User
-from gov3.core.models import AccessLogEntry
+from gov3.core.models import AccessLogEntry, AuditEntry
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,6 +53,19 @@ def metadata(live_server: Any) -> dict[str, Any]:
     response = requests.get(f"{live_server.url}/o/.well-known/openid-configuration", timeout=30)
     response.raise_for_status()
     return dict(response.json())
+
+
+def _refused_token_requests(*secrets: str) -> list[tuple[str, str, str]]:
+    """The audit log's refused token requests (client id, grant type, error), checked to hold
+    none of the given secrets."""
+    entries = AuditEntry.objects.filter(action="identity.token_request_refused").order_by("pk")
+    for entry in entries:
+        written = json.dumps(entry.data)
+        assert not [secret for secret in secrets if secret in written], written
+    return [
+        (entry.data["client_id"], entry.data["grant_type"], entry.data["error"])
+        for entry in entries
+    ]
 
 
 def _browser(live_server: Any, citizen: User) -> requests.Session:
@@ -200,6 +214,13 @@ def test_bad_requests_are_refused_and_release_nothing(
     )
     assert wrong.status_code == 401
     assert AccessLogEntry.objects.count() == 0
+    # Each refusal is in the audit log: the client it claimed, the error, no secret.
+    assert _refused_token_requests(SECRET, "guess", code, verifier, "x" * 50) == [
+        ("school-lms", "authorization_code", "invalid_request"),
+        ("school-lms", "authorization_code", "invalid_grant"),
+        ("school-lms", "authorization_code", "invalid_request"),
+        ("school-lms", "authorization_code", "invalid_client"),
+    ]
     # Without PKCE the authorization request itself is refused.
     no_pkce = OAuth2Session("school-lms", SECRET, scope="openid", redirect_uri=REDIRECT)
     plain, _state = no_pkce.create_authorization_url(metadata["authorization_endpoint"])
@@ -225,6 +246,10 @@ def test_a_replayed_code_is_refused(
             metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier
         )
     assert AccessLogEntry.objects.count() == released
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    assert _refused_token_requests(SECRET, code, verifier) == [
+        ("school-lms", "authorization_code", "invalid_grant")
+    ]
 
 
 def test_declining_releases_nothing(

@@ -46,6 +46,19 @@ def do_record_refused_sign_in(*, method: str, reason: str, data: dict[str, Any])
         )
 
 
+def do_record_refused_token_request(*, client_id: str, error: str, grant_type: str) -> None:
+    """Write a token request that gov3's OpenID provider refused to the audit log: which client
+    it claimed to be and the OAuth error, never a secret, code or verifier."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=f"client:{client_id[:100]}" if client_id else ANONYMOUS,
+            action="identity.token_request_refused",
+            target_type="oidc_client",
+            target_id=client_id[:64],
+            data={"client_id": client_id[:200], "error": error[:64], "grant_type": grant_type[:64]},
+        )
+
+
 def do_sign_in_with_national_id(
     *, country: str, issuer: str, subject: str, national_id: str
 ) -> User:
