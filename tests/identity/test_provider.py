@@ -270,3 +270,27 @@ def test_an_officer_cannot_consent(
     response = browser.get(url, allow_redirects=False, timeout=30)
     assert response.status_code == 403
     assert "국민 계정만 다른 서비스에 로그인할 수 있습니다" in response.text
+
+
+def test_a_refused_token_request_names_the_client_it_claimed_and_nothing_more(
+    live_server: Any, metadata: dict[str, Any], lms: Application
+) -> None:
+    token_url = metadata["token_endpoint"]
+    form = {"grant_type": "authorization_code", "code": "made-up", "redirect_uri": REDIRECT}
+    # A client that is not registered, authenticating in the form (client_secret_post).
+    unknown = requests.post(
+        token_url,
+        data={**form, "client_id": "no-such-client", "client_secret": "s3cret-guess"},
+        timeout=30,
+    )
+    assert unknown.status_code == 401
+    # A garbled Authorization header: no client id can be read, the refusal is still written.
+    garbled = requests.post(
+        token_url, data=form, headers={"Authorization": "Basic !!not-base64!!"}, timeout=30
+    )
+    assert garbled.status_code == 401
+    assert _refused_token_requests("s3cret-guess", "made-up") == [
+        ("no-such-client", "authorization_code", "invalid_client"),
+        ("", "authorization_code", "invalid_client"),
+    ]
+    assert AccessToken.objects.count() == 0
