@@ -80,8 +80,8 @@ def test_the_code_is_emailed_at_once_and_never_shown_on_the_page(
     assert code not in mail.subject
     # The same code in her notifications on the website, and only its hash with the offer.
     (notification,) = Notification.objects.filter(kind=NotificationKind.CODE)
-    assert code in notification.body_in("ko")
-    assert code in notification.body_in("vi")
+    assert f"지갑에서 코드를 물으면 {code}" in notification.body_in("ko")
+    assert f"Khi ví hỏi mã, hãy nhập {code}" in notification.body_in("vi")
     assert code not in json.dumps(
         [entry.data for entry in AuditEntry.objects.all()]
     )  # not in the audit log
@@ -96,6 +96,17 @@ def test_the_code_is_emailed_at_once_and_never_shown_on_the_page(
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["identity.wallet_offer_created", "identity.wallet_token_issued"]
+
+
+def test_the_page_says_where_the_code_went_in_korean(
+    resident: User, certificate: IssuedDocument, smtp_server: SmtpServer
+) -> None:
+    client = Client(headers={"accept-language": "ko"})
+    client.force_login(resident)
+    page = client.post(f"/me/documents/{certificate.public_id}/wallet/").content.decode()
+    assert "이메일 주소와 이 누리집의 알림으로 보내 드린 6자리 코드를 입력하세요" in page
+    (mail,) = smtp_server.to(ADDRESS)
+    assert "지갑에서 코드를 물으면" in mail.text
 
 
 def test_someone_elses_document_is_not_found_and_sends_no_code(

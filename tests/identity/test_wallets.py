@@ -55,6 +55,7 @@ def _offer(client: Client, citizen: User, document: IssuedDocument) -> tuple[dic
     tx_code = code_in_notifications(client)
     assert tx_code not in page
     assert 'data-tx-code-sent="notifications"' in page  # the account has no e-mail address
+    assert "the 6-digit code we sent to your notifications on this website" in page
     offer_json = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)["credential_offer"]
     return json.loads(unquote(offer_json[0]) if "%" in offer_json[0] else offer_json[0]), tx_code
 
