@@ -29,7 +29,6 @@ SCRIPT = ROOT / "tests" / "identity" / "oidc_provider.mjs"
 LIBRARY = ROOT / "node_modules" / "oidc-provider" / "package.json"
 #: The Django test client's host: the provider sends the browser back here.
 SITE = "http://testserver"
-CALLBACK = f"{SITE}/identity/national-id/callback/"
 CLIENT_ID = "gov3-test"
 
 
@@ -46,6 +45,9 @@ class Provider:
     work: Path
     client_key: ECKey
     signing_keys: list[ECKey]
+    #: Where gov3 runs: the provider sends the browser back there (a live server's URL in
+    #: browser tests).
+    site: str = SITE
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[str] | None = None
 
@@ -81,8 +83,8 @@ class Provider:
             },
             "client": {
                 "client_id": CLIENT_ID,
-                "redirect_uris": [CALLBACK],
-                "post_logout_redirect_uris": [f"{SITE}/"],
+                "redirect_uris": [f"{self.site}/identity/national-id/callback/"],
+                "post_logout_redirect_uris": [f"{self.site}/"],
                 "jwks": {"keys": [public]},
             },
         }
@@ -131,14 +133,19 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
     running.stop()
 
 
-@pytest.fixture
-def national_id(provider: Provider, settings: Any) -> Iterator[Provider]:
-    """gov3 configured to trust the running provider (its discovery and keys fetched anew)."""
+def trust(provider: Provider, settings: Any) -> None:
+    """Configure gov3 to trust `provider` as the national digital ID."""
     settings.GOV3_NATIONAL_ID_ISSUER = provider.issuer
     settings.GOV3_NATIONAL_ID_CLIENT_ID = CLIENT_ID
     settings.GOV3_NATIONAL_ID_CLIENT_KEY = provider.client_key_path
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     oidc.forget_provider_keys()
+
+
+@pytest.fixture
+def national_id(provider: Provider, settings: Any) -> Iterator[Provider]:
+    """gov3 configured to trust the running provider (its discovery and keys fetched anew)."""
+    trust(provider, settings)
     yield provider
     oidc.forget_provider_keys()
 

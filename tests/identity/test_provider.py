@@ -6,6 +6,7 @@ the citizen's "who looked at my data" with the client's name; bad requests refus
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +23,7 @@ from joserfc.jwk import KeySet
 from oauth2_provider.models import AccessToken, Application
 
 from gov3.accounts.models import User
-from gov3.core.models import AccessLogEntry
+from gov3.core.models import AccessLogEntry, AuditEntry
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,6 +53,19 @@ def metadata(live_server: Any) -> dict[str, Any]:
     response = requests.get(f"{live_server.url}/o/.well-known/openid-configuration", timeout=30)
     response.raise_for_status()
     return dict(response.json())
+
+
+def _refused_token_requests(*secrets: str) -> list[tuple[str, str, str]]:
+    """The audit log's refused token requests (client id, grant type, error), checked to hold
+    none of the given secrets."""
+    entries = AuditEntry.objects.filter(action="identity.token_request_refused").order_by("pk")
+    for entry in entries:
+        written = json.dumps(entry.data)
+        assert not [secret for secret in secrets if secret in written], written
+    return [
+        (entry.data["client_id"], entry.data["grant_type"], entry.data["error"])
+        for entry in entries
+    ]
 
 
 def _browser(live_server: Any, citizen: User) -> requests.Session:
@@ -200,6 +214,13 @@ def test_bad_requests_are_refused_and_release_nothing(
     )
     assert wrong.status_code == 401
     assert AccessLogEntry.objects.count() == 0
+    # Each refusal is in the audit log: the client it claimed, the error, no secret.
+    assert _refused_token_requests(SECRET, "guess", code, verifier, "x" * 50) == [
+        ("school-lms", "authorization_code", "invalid_request"),
+        ("school-lms", "authorization_code", "invalid_grant"),
+        ("school-lms", "authorization_code", "invalid_request"),
+        ("school-lms", "authorization_code", "invalid_client"),
+    ]
     # Without PKCE the authorization request itself is refused.
     no_pkce = OAuth2Session("school-lms", SECRET, scope="openid", redirect_uri=REDIRECT)
     plain, _state = no_pkce.create_authorization_url(metadata["authorization_endpoint"])
@@ -225,6 +246,10 @@ def test_a_replayed_code_is_refused(
             metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier
         )
     assert AccessLogEntry.objects.count() == released
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    assert _refused_token_requests(SECRET, code, verifier) == [
+        ("school-lms", "authorization_code", "invalid_grant")
+    ]
 
 
 def test_declining_releases_nothing(
@@ -245,3 +270,27 @@ def test_an_officer_cannot_consent(
     response = browser.get(url, allow_redirects=False, timeout=30)
     assert response.status_code == 403
     assert "국민 계정만 다른 서비스에 로그인할 수 있습니다" in response.text
+
+
+def test_a_refused_token_request_names_the_client_it_claimed_and_nothing_more(
+    live_server: Any, metadata: dict[str, Any], lms: Application
+) -> None:
+    token_url = metadata["token_endpoint"]
+    form = {"grant_type": "authorization_code", "code": "made-up", "redirect_uri": REDIRECT}
+    # A client that is not registered, authenticating in the form (client_secret_post).
+    unknown = requests.post(
+        token_url,
+        data={**form, "client_id": "no-such-client", "client_secret": "s3cret-guess"},
+        timeout=30,
+    )
+    assert unknown.status_code == 401
+    # A garbled Authorization header: no client id can be read, the refusal is still written.
+    garbled = requests.post(
+        token_url, data=form, headers={"Authorization": "Basic !!not-base64!!"}, timeout=30
+    )
+    assert garbled.status_code == 401
+    assert _refused_token_requests("s3cret-guess", "made-up") == [
+        ("no-such-client", "authorization_code", "invalid_client"),
+        ("", "authorization_code", "invalid_client"),
+    ]
+    assert AccessToken.objects.count() == 0

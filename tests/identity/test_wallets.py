@@ -43,20 +43,29 @@ def certificate(settings: Any, citizen: User, family: dict[str, Person]) -> Issu
 
 
 def _offer(client: Client, citizen: User, document: IssuedDocument) -> tuple[dict[str, Any], str]:
-    """The citizen presses "Add to your wallet": the offer in the QR code and the code shown."""
+    """The citizen presses "Add to your wallet": the offer in the QR code; the code comes in
+    their notifications, never on the page."""
     client.force_login(citizen)
     detail = client.get(f"/me/documents/{document.public_id}/").content.decode()
     assert "Add to your wallet" in detail
     page = client.post(f"/me/documents/{document.public_id}/wallet/").content.decode()
     link = re.search(r'href="(openid-credential-offer://[^"]+)"', page)
-    tx_code = re.search(r"data-tx-code>(\d{6})<", page)
     assert link is not None
-    assert tx_code is not None
     assert "<svg" in page
+    tx_code = code_in_notifications(client)
+    assert tx_code not in page
+    assert 'data-tx-code-sent="notifications"' in page  # the account has no e-mail address
+    assert "the 6-digit code we sent to your notifications on this website" in page
     offer_json = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)["credential_offer"]
-    return json.loads(
-        unquote(offer_json[0]) if "%" in offer_json[0] else offer_json[0]
-    ), tx_code.group(1)
+    return json.loads(unquote(offer_json[0]) if "%" in offer_json[0] else offer_json[0]), tx_code
+
+
+def code_in_notifications(client: Client) -> str:
+    """The newest transaction code in the signed-in citizen's notifications on the website."""
+    inbox = client.get("/me/notifications/", headers={"accept-language": "en"}).content.decode()
+    codes = re.findall(r"asks for a code, type (\d{6})\.", inbox)
+    assert codes, inbox[:2000]
+    return str(codes[0])  # unread first, newest first
 
 
 def _proof(key: ECKey, nonce: str, *, aud: str = ISSUER, jwk_of: ECKey | None = None) -> str:

@@ -312,6 +312,16 @@ def test_quiet_hours_hold_emails_and_deliver_sends_them_legal_notices_first(
     assert do_deliver_due(now=MORNING + timedelta(hours=1)).sent == 0  # nothing twice
 
 
+def test_a_code_the_person_just_asked_for_is_sent_in_quiet_hours(
+    mother: Person, smtp_server: SmtpServer, notify: Notify
+) -> None:
+    decision = notify(mother, NotificationKind.DECISION, "case:1", now=NIGHT)
+    code = notify(mother, NotificationKind.CODE, "wallet-offer:1", now=NIGHT)
+    assert _status(decision) == (DeliveryStatus.DEFERRED, DeferReason.QUIET_HOURS)
+    assert _status(code) == (DeliveryStatus.SENT, DeferReason.NONE)
+    assert [m.subject for m in smtp_server.messages] == ["Title wallet-offer:1 (en)"]
+
+
 def test_quiet_hours_are_the_persons_own(
     mother: Person, smtp_server: SmtpServer, notify: Notify
 ) -> None:

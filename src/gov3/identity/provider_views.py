@@ -3,7 +3,12 @@ the consent screen is gov3's own and only citizens may consent."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +17,7 @@ from oauth2_provider import views as toolkit
 from gov3.accounts.models import User
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.identity.provider import SCOPES
+from gov3.identity.services import do_record_refused_token_request
 
 
 @citizens_own_data
@@ -36,7 +42,41 @@ class AuthorizationView(toolkit.AuthorizationView):  # type: ignore[misc]
 
 @access_logged("claims released to a client system (ID token)")
 class TokenView(toolkit.TokenView):  # type: ignore[misc]
-    """Code and refresh-token exchange; the ID token carries the released claims."""
+    """Code and refresh-token exchange; the ID token carries the released claims. Each refused
+    request is written to the audit log."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code >= HTTPStatus.BAD_REQUEST:
+            do_record_refused_token_request(
+                client_id=_claimed_client_id(request),
+                error=_oauth_error(response),
+                grant_type=str(request.POST.get("grant_type", "")),
+            )
+        return response
+
+
+def _claimed_client_id(request: HttpRequest) -> str:
+    """The client id a token request claims: from HTTP Basic authentication (RFC 6749 §2.3.1,
+    form-encoded) or the form's `client_id`; the secret is never read out."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return unquote(decoded.partition(":")[0].replace("+", " "))
+    return str(request.POST.get("client_id", ""))
+
+
+def _oauth_error(response: HttpResponse) -> str:
+    """The `error` code of an OAuth error answer (RFC 6749 §5.2)."""
+    try:
+        answer = json.loads(response.content)
+    except ValueError:
+        return f"http_{response.status_code}"
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return str(error) if error else f"http_{response.status_code}"
 
 
 @access_logged("claims released to a client system (userinfo)")

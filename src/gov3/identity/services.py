@@ -10,11 +10,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from gov3.accounts.models import AccountKind, User
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
+from gov3.core.translations import in_every_language
 from gov3.documents.core import sdjwt
 from gov3.documents.issuers import signer_for
 from gov3.documents.models import DocumentStatus, IssuedDocument
@@ -22,6 +25,8 @@ from gov3.documents.services import issuer_id, vct
 from gov3.documents.statuses import status_uri
 from gov3.identity import wallets
 from gov3.identity.models import CredentialOffer, NationalIdLink, OfficerPasskey, Passkey
+from gov3.notifications.models import NotificationKind
+from gov3.notifications.services import do_notify
 from gov3.registry.models import Person
 from gov3.registry.queries import compact_id_number
 
@@ -43,6 +48,19 @@ def do_record_refused_sign_in(*, method: str, reason: str, data: dict[str, Any])
             target_type="sign_in",
             target_id=method,
             data={"reason": reason, **data},
+        )
+
+
+def do_record_refused_token_request(*, client_id: str, error: str, grant_type: str) -> None:
+    """Write a token request that gov3's OpenID provider refused to the audit log: which client
+    it claimed to be and the OAuth error, never a secret, code or verifier."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=f"client:{client_id[:100]}" if client_id else ANONYMOUS,
+            action="identity.token_request_refused",
+            target_type="oidc_client",
+            target_id=client_id[:64],
+            data={"client_id": client_id[:200], "error": error[:64], "grant_type": grant_type[:64]},
         )
 
 
@@ -193,11 +211,24 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: The notification that carries the transaction code (a separate channel from the QR code:
+#: OID4VCI 1.0 §4.1.1, `tx_code`).
+_TX_CODE_TITLE = gettext_noop("Your code to add a document to your wallet")
+_TX_CODE_BODY = gettext_noop(
+    "When your wallet asks for a code, type %(code)s. It works once, for %(minutes)s minutes, "
+    "with the offer you opened on gov3. Never give it to anyone: gov3 will never ask you for it."
+)
+
+
 def do_create_credential_offer(
     user: User, document: IssuedDocument
-) -> tuple[CredentialOffer, str, str]:
+) -> tuple[CredentialOffer, str, bool]:
     """Offer the citizen's document to their wallet: returns the offer, the pre-authorized code
-    (for the QR code) and the transaction code (shown only to the citizen)."""
+    (for the QR code) and whether the transaction code was e-mailed as well.
+
+    The transaction code goes to the citizen as a notification (in their notifications on the
+    website, and by e-mail if they have an address and want codes by e-mail), never on the page
+    with the QR code; only its hash is kept with the offer."""
     if document.document_type not in wallets.WALLET_TYPES:
         raise ValidationFailedError("This document cannot be sent to a wallet.")
     if document.status != DocumentStatus.VALID:
@@ -221,7 +252,17 @@ def do_create_credential_offer(
             target_id=document.pk,
             data={"offer": offer.pk},
         )
-    return offer, code, tx_code
+        notification = do_notify(
+            document.holder,
+            NotificationKind.CODE,
+            title=in_every_language(_TX_CODE_TITLE),
+            body=in_every_language(_TX_CODE_BODY, code=tx_code, minutes=OFFER_MINUTES),
+            link=reverse("documents:detail", args=[document.public_id]),
+            key=f"wallet-offer:{offer.pk}",
+            now=now,
+        )
+    emailed = notification is not None and notification.email_deliveries.exists()
+    return offer, code, emailed
 
 
 def _wallet_refusal(offer: CredentialOffer | None, error: str, reason: str) -> None:

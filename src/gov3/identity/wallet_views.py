@@ -23,6 +23,7 @@ from gov3.core.personal_data import citizens_own_data, no_personal_data
 from gov3.documents.models import IssuedDocument
 from gov3.identity import wallets
 from gov3.identity.services import (
+    OFFER_MINUTES,
     do_create_credential_offer,
     do_exchange_pre_authorized_code,
     do_issue_to_wallet,
@@ -41,7 +42,8 @@ def _oauth_error(refusal: wallets.WalletRequestError, status: int = 400) -> Json
 @citizens_own_data
 @require_POST
 def offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Offer one of my documents to my wallet: a QR code / link, and the code to type in."""
+    """Offer one of my documents to my wallet: a QR code / link; the code to type in is sent to
+    the citizen separately (their notifications, and e-mail), never shown here."""
     citizen = signed_in_citizen(request)
     document = IssuedDocument.objects.filter(
         public_id=public_id, holder_id=citizen.person_id
@@ -49,7 +51,7 @@ def offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if document is None:
         raise Http404
     try:
-        _offer, code, tx_code = do_create_credential_offer(citizen, document)
+        _offer, code, emailed = do_create_credential_offer(citizen, document)
     except ValidationFailedError as error:
         return render(
             request, "identity/wallet_offer.html", {"document": document, "error": str(error)}
@@ -64,8 +66,9 @@ def offer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "document": document,
             "link": link,
             "qr_svg": svg.getvalue().decode("utf-8"),
-            "tx_code": tx_code,
-            "minutes": 10,
+            "emailed": emailed,
+            "tx_code_length": wallets.TX_CODE_LENGTH,
+            "minutes": OFFER_MINUTES,
         },
     )
 

@@ -30,6 +30,7 @@ class NotificationKind(models.TextChoices):
     INFORMATION_REQUESTED = "information_requested", _("Requests for more information")
     REMINDER = "reminder", _("Reminders of deadlines")
     DOCUMENT_REVOKED = "document_revoked", _("Documents revoked")
+    CODE = "code", _("Codes you asked for (e.g. to add a document to a wallet)")
 
 
 class Priority(models.IntegerChoices):
@@ -59,6 +60,17 @@ def priority_of(kind: str) -> Priority:
 def is_legal_notice(kind: str) -> bool:
     """Legal notices cannot be switched off in the app and are never held back by the budget."""
     return priority_of(kind) == Priority.LEGAL_NOTICE
+
+
+#: Kinds the person asked for a moment ago and that expire within minutes (a one-time code):
+#: sent at once, quiet hours or not.
+_SENT_AT_ONCE = {NotificationKind.CODE}
+
+
+def is_sent_at_once(kind: str) -> bool:
+    """Whether an e-mail of this kind ignores quiet hours (it is a legal notice as well: never
+    held back by the digest or the budget)."""
+    return NotificationKind(kind) in _SENT_AT_ONCE
 
 
 def default_opt_in(kind: str, channel: str) -> bool:

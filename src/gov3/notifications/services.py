@@ -10,7 +10,7 @@ How an e-mail is let through (docs/notifications.md):
 1. the person opted in to e-mail for the kind, and their account has an address;
 2. offers and reminders of a person who chose the daily digest wait for it;
 3. nothing is sent in the person's quiet hours (legal notices neither; they go first when the
-   window opens);
+   window opens), except a code the person just asked for (`is_sent_at_once`);
 4. at most ``GOV3_NOTIFICATION_DAILY_BUDGET`` e-mails a person a day: legal notices always go
    (and count), the others beyond the budget wait for the next digest.
 
@@ -53,6 +53,7 @@ from gov3.notifications.models import (
     Preference,
     Priority,
     is_legal_notice,
+    is_sent_at_once,
     priority_of,
 )
 from gov3.notifications.queries import email_address_of, language_for
@@ -247,7 +248,8 @@ def _admit(delivery: EmailDelivery, preference: Preference, now: datetime) -> bo
     undecided = single and delivery.budget_day is None
     if undecided and not legal and preference.digest == Digest.DAILY:
         return _defer(delivery, DeferReason.DIGEST, next_digest())
-    if in_quiet_hours(local.time(), start, end):
+    at_once = delivery.notification is not None and is_sent_at_once(delivery.notification.kind)
+    if not at_once and in_quiet_hours(local.time(), start, end):
         return _defer(delivery, DeferReason.QUIET_HOURS, quiet_hours_end(local, start, end))
     if undecided:
         budget = settings.GOV3_NOTIFICATION_DAILY_BUDGET
