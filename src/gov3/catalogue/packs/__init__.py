@@ -28,7 +28,8 @@ from gov3.catalogue.packs.contents import (
 )
 from gov3.catalogue.packs.head import AREA_LEVELS, CURRENCY_MINOR_UNITS, ID_SCHEMES
 from gov3.catalogue.packs.load import PACK_FILE, load_pack, pack_path
-from gov3.catalogue.packs.reader import SAFE_LOADER, SHARE_TOLERANCE
+from gov3.catalogue.packs.reader import SHARE_TOLERANCE
+from gov3.rules.pack import SAFE_LOADER
 
 __all__ = [
     "AREA_COLUMNS",

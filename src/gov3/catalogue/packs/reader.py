@@ -12,11 +12,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from gov3.catalogue.packs.contents import PackProblem, Source
-
-#: libyaml's parser when PyYAML was built with it (ten times faster; the same nodes and
-#: line numbers), else the pure-Python one.
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
+from gov3.rules.pack import SAFE_LOADER  # libyaml's parser when PyYAML has it, one definition
 
 #: How far a set of shares may be from 1 (the published tables are rounded to 0.1 %).
 SHARE_TOLERANCE = 0.005
