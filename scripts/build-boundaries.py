@@ -40,7 +40,7 @@ RENAMED = {
     "제주특별자치도": "제주특별자치도",
 }
 #: Municipalities not in areas.csv whose every district the pack ships: the Saemaul demo's
-#: county (gov3/demo/saemaul.py loads it and its eup/myeon), by (province code, name) → the
+#: county (gov3/demo/saemaul/county.py loads it and its eup/myeon), by (province code, name) → the
 #: Ministry of the Interior and Safety code. Elsewhere only the pack's own districts ship.
 EXTRA_MUNICIPALITIES = {("46", "해남군"): "46820"}
 

@@ -8,16 +8,15 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from gov3.accounts.models import Agency, User
 from gov3.participation.management.commands.participation import load_agencies
 from gov3.participation.models import Petition
 from tests.api.test_offers_cases_api import sign_in_citizen
+from tests.participation.conftest import send
 
 pytestmark = pytest.mark.django_db
 
-API = "/api/v1/participation"
 PETITION = {
     "kind": "complaint",
     "category": "",
@@ -31,15 +30,6 @@ PETITION = {
 def agencies(areas: None) -> dict[str, Agency]:
     load_agencies("kr")
     return {a.code: a for a in Agency.objects.filter(country="kr")}
-
-
-def send(client: Client, path: str, body: str) -> Any:
-    return client.post(
-        f"{API}{path}",
-        data=body,
-        content_type="application/json",
-        headers={"x-csrftoken": client.cookies["csrftoken"].value},
-    )
 
 
 @pytest.mark.parametrize(

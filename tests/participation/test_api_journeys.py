@@ -4,13 +4,10 @@ citizen's request is 404 and nothing changes."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from gov3.accounts.models import Agency, User
@@ -21,10 +18,9 @@ from gov3.participation.services.disclosure import deemed_refused, do_request_di
 from gov3.registry.models import Person
 from tests.api.test_offers_cases_api import sign_in_citizen
 from tests.conftest import ACTOR, PASSWORD
+from tests.participation.conftest import API, send
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1/participation"
 
 
 @pytest.fixture
@@ -33,20 +29,11 @@ def agencies(areas: None) -> dict[str, Agency]:
     return {a.code: a for a in Agency.objects.filter(country="kr")}
 
 
-def post(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.post(
-        f"{API}{path}",
-        data=json.dumps(body),
-        content_type="application/json",
-        headers={"x-csrftoken": client.cookies["csrftoken"].value},
-    )
-
-
 def test_a_disclosure_request_is_asked_for_followed_and_kept_from_others(
     citizen: User, family: dict[str, Person], agencies: dict[str, Agency]
 ) -> None:
     client = sign_in_citizen(citizen)
-    response = post(
+    response = send(
         client,
         "/disclosure-requests",
         {"agency": "kr-district-office", "subject": "통학로 교통안전 예산 집행 내역"},
@@ -63,13 +50,13 @@ def test_a_disclosure_request_is_asked_for_followed_and_kept_from_others(
     assert client.get(f"{API}/disclosure-requests/{asked['id']}").json() == asked
 
     # nothing to object to while the agency can still decide
-    refused = post(client, f"/disclosure-requests/{asked['id']}/objection", {"text": "왜?"})
+    refused = send(client, f"/disclosure-requests/{asked['id']}/objection", {"text": "왜?"})
     assert refused.status_code == 422
     assert not DisclosureObjection.objects.exists()
 
     # an unknown agency and another country's agency are refused; nothing is stored
     for agency in ("no-such-agency", ""):
-        bad = post(client, "/disclosure-requests", {"agency": agency, "subject": "예산"})
+        bad = send(client, "/disclosure-requests", {"agency": agency, "subject": "예산"})
         assert bad.status_code in {404, 422}, bad.content[:300]
     assert DisclosureRequest.objects.count() == 1
 
@@ -80,7 +67,7 @@ def test_a_disclosure_request_is_asked_for_followed_and_kept_from_others(
     stranger = sign_in_citizen(other)
     assert stranger.get(f"{API}/disclosure-requests").json() == []
     assert stranger.get(f"{API}/disclosure-requests/{asked['id']}").status_code == 404
-    sneaky = post(stranger, f"/disclosure-requests/{asked['id']}/objection", {"text": "x"})
+    sneaky = send(stranger, f"/disclosure-requests/{asked['id']}/objection", {"text": "x"})
     assert sneaky.status_code == 404
     assert stranger.get(f"{API}/disclosure-requests/{uuid.uuid4()}").status_code == 404
     assert not DisclosureObjection.objects.exists()
@@ -104,16 +91,16 @@ def test_a_request_with_no_decision_is_deemed_refused_and_objected_to_once(
     assert shown["objection_until"] is not None
     assert shown["objection_until"] >= today.isoformat()
 
-    objected = post(
+    objected = send(
         client, f"/disclosure-requests/{old.public_id}/objection", {"text": "결정이 없습니다"}
     )
     assert objected.status_code == 200, objected.content[:300]
     assert objected.json()["objection"] == "open"
     assert objected.json()["objection_until"] is None
-    again = post(client, f"/disclosure-requests/{old.public_id}/objection", {"text": "다시"})
+    again = send(client, f"/disclosure-requests/{old.public_id}/objection", {"text": "다시"})
     assert again.status_code == 422
     assert DisclosureObjection.objects.count() == 1
-    empty = post(client, f"/disclosure-requests/{old.public_id}/objection", {"text": ""})
+    empty = send(client, f"/disclosure-requests/{old.public_id}/objection", {"text": ""})
     assert empty.status_code == 422
 
 
@@ -126,13 +113,13 @@ def test_a_public_petition_is_opened_through_the_api(
         "title": "통학로에 횡단보도를",
         "text": "초등학교 앞 통학로에 횡단보도를 설치해 주세요.",
     }
-    bad = post(client, "/public-petitions", body | {"category": "no-such-subject"})
+    bad = send(client, "/public-petitions", body | {"category": "no-such-subject"})
     assert bad.status_code == 422
-    too_long = post(client, "/public-petitions", body | {"title": "x" * 201})
+    too_long = send(client, "/public-petitions", body | {"title": "x" * 201})
     assert too_long.status_code == 422
     assert not PublicPetition.objects.exists()
 
-    opened = post(client, "/public-petitions", body)
+    opened = send(client, "/public-petitions", body)
     assert opened.status_code == 200, opened.content[:300]
     petition = opened.json()
     assert petition["signatures"] == 0
@@ -141,6 +128,6 @@ def test_a_public_petition_is_opened_through_the_api(
     assert petition["closes_on"] > petition["opened_on"]
     assert PublicPetition.objects.get().agency.code == petition["agency"]
     # and it is signed through the API too (once per person)
-    signed = post(client, f"/public-petitions/{petition['id']}/signatures", {})
+    signed = send(client, f"/public-petitions/{petition['id']}/signatures", {})
     assert signed.status_code == 200
     assert signed.json()["signatures"] == 1

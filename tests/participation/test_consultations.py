@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import do_create_citizen_account, do_create_officer_account
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.catalogue.reasons import Reason, Reasons, reasons_for
 from gov3.core.errors import ValidationFailedError
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferNotice, OfferStatus, OfferTrigger
 from gov3.offers.publish import publish_services
@@ -36,9 +37,12 @@ from gov3.participation.services.consultations import (
     do_comment,
     do_open_consultation,
     do_respond,
+    draft_pack,
 )
+from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.registry.services import do_record_income_assessment, do_register_marriage
+from gov3.rules import explain
 from tests.api.test_offers_cases_api import sign_in_citizen
 from tests.conftest import ACTOR, PASSWORD, make_person
 
@@ -391,3 +395,45 @@ def test_a_draft_of_an_entitlement_says_eligible_and_no_amount_per_month(
     assert "You would stop qualifying." in page  # born 1960: 65 or over, under 70
     assert "per month" not in page
     assert "Now: Eligible · Under the draft: not eligible" in page
+
+
+def test_for_you_evaluates_the_service_once_per_version_and_says_what_reasons_say(
+    people: dict[str, Person], welfare_officer: User, settings: Any, monkeypatch: Any
+) -> None:
+    """The sentences are written from the explanation the amounts come from, not from a second
+    evaluation of the rule: the service's eligibility rule is evaluated once per version, and
+    the sentences are those the rule's reasons give on their own."""
+    day = timezone.localdate() + timedelta(days=10)
+    consultation = open_draft(welfare_officer, Path(settings.GOV3_COUNTRIES_DIR) / "kr", day=day)
+    current, draft = rules_pack("kr"), draft_pack(consultation)
+    person = people["stranger"]
+    alone = {
+        version: reasons_for(
+            pack, pack.services["basic_pension"], subject_for(person), day, currency="KRW"
+        )
+        for version, pack in (("now", current), ("draft", draft))
+    }
+    rules = {current.services["basic_pension"].eligible, draft.services["basic_pension"].eligible}
+    evaluated: list[object] = []
+    evaluate_node = explain._eval
+
+    def counting(node: Any, ctx: Any) -> Any:
+        if node in rules:
+            evaluated.append(node)
+        return evaluate_node(node, ctx)
+
+    monkeypatch.setattr(explain, "_eval", counting)
+    mine = for_person(consultation, person)
+    assert len(evaluated) == 2  # the eligibility rule, once under each version
+    assert (mine.now.eligible, mine.draft.eligible) == (False, True)
+    assert mine.now_reasons == alone["now"]
+    assert mine.draft_reasons == alone["draft"]
+    assert any("it may be at most" in reason.text for reason in _flat(mine.draft_reasons))
+
+
+def _flat(reasons: Reasons) -> Iterator[Reason]:
+    pending = [*reasons.eligibility, *reasons.amount]
+    while pending:
+        reason = pending.pop()
+        yield reason
+        pending.extend(reason.children)

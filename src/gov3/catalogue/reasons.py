@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from gov3.catalogue.sources import value_text
 from gov3.rules import ir
-from gov3.rules.explain import evaluate
+from gov3.rules.explain import Explanation, evaluate
 from gov3.rules.facts import Subject
 from gov3.rules.ir import Type, Value
 from gov3.rules.pack import RulePack, Service
@@ -75,6 +75,7 @@ class _Writer:
         subject: Subject | None,
         currency: str,
         subject_name: str | None,
+        known: Mapping[ir.Node, Value] | None = None,
     ) -> None:
         self.pack = pack
         self.day = day
@@ -83,13 +84,17 @@ class _Writer:
         self.subject_name = subject_name
         self.language = (get_language() or "en").split("-")[0]
         self.params: Mapping[str, Value] = pack.params_on(service, day)
+        #: Values already evaluated for the subject (an explanation's), each node once.
+        self.known: dict[ir.Node, Value] = dict(known or {})
 
     # -- values and names ------------------------------------------------------------------
 
     def value(self, node: ir.Node) -> Value:
         if self.subject is None:
             raise ValueError("no person to evaluate for")
-        return evaluate(node, self.subject, self.params, self.day)
+        if node not in self.known:
+            self.known[node] = evaluate(node, self.subject, self.params, self.day)
+        return self.known[node]
 
     def show(self, value: Value, kind: Type) -> str:
         return value_text(value, kind, self.currency)
@@ -228,7 +233,11 @@ class _Writer:
             return self.show(node.value, node.type)
         if self.subject is None and _person_side(node) and not isinstance(node, ir.Today):
             return self.term(node)
-        value = evaluate(node, self.subject or _NOBODY, self.params, self.day)
+        value = (
+            self.value(node)
+            if self.subject is not None
+            else evaluate(node, _NOBODY, self.params, self.day)
+        )
         return pgettext("limit", "%(value)s (%(what)s)") % {
             "value": self.show(value, node.type),
             "what": self.term(node),
@@ -492,9 +501,16 @@ def _writer(
     subject: Subject | None,
     currency: str,
     subject_name: str | None,
+    known: Mapping[ir.Node, Value] | None = None,
 ) -> _Writer:
     return _Writer(
-        pack, service, day, subject=subject, currency=currency, subject_name=subject_name
+        pack,
+        service,
+        day,
+        subject=subject,
+        currency=currency,
+        subject_name=subject_name,
+        known=known,
     )
 
 
@@ -513,6 +529,33 @@ def reasons_for(
     writer = _writer(
         pack, service, day, subject=subject, currency=currency, subject_name=subject_name
     )
+    return _result(writer, service)
+
+
+def reasons_from(
+    explanation: Explanation,
+    pack: RulePack,
+    subject: Subject,
+    *,
+    currency: str,
+    subject_name: str | None = None,
+) -> Reasons:
+    """`reasons_for` the subject that `explanation` (`explain_service`) was made for, written
+    from the values it already evaluated instead of evaluating the rule again."""
+    writer = _writer(
+        pack,
+        explanation.service,
+        explanation.day,
+        subject=subject,
+        currency=currency,
+        subject_name=subject_name,
+        known=explanation.values,
+    )
+    return _result(writer, explanation.service)
+
+
+def _result(writer: _Writer, service: Service) -> Reasons:
+    """One person's result: the conditions, and how the amount is reached if they qualify."""
     eligibility = writer.conditions(service.eligible)
     eligible = bool(writer.value(service.eligible))
     amount = writer.amount(service.amount) if service.amount is not None and eligible else []

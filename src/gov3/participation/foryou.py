@@ -1,6 +1,7 @@
 """What a draft would mean for one citizen: the service explained under the current and the
 draft version on the draft's day (the same explain evaluator as `gov3 rules explain`), and
-why, in sentences, under each version (as offers explain themselves)."""
+why, in sentences, under each version (as offers explain themselves), written from the same
+explanation: the service is evaluated once per version."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 
 from gov3.catalogue.eligibility import language
 from gov3.catalogue.installed import country_pack, rules_pack
-from gov3.catalogue.reasons import Reasons, reasons_for
+from gov3.catalogue.reasons import Reasons, reasons_from
 from gov3.participation.models import Consultation
 from gov3.participation.services.consultations import draft_pack
 from gov3.registry.facts import subject_for
@@ -37,11 +38,15 @@ def for_person(consultation: Consultation, person: Person) -> ForYou:
     currency = country_pack(consultation.country).currency.code
     day = consultation.effective_on
     kwargs = {"language": language(), "currency": currency}
-    now_service = current.services[consultation.service_id]
-    draft_service = draft.services[consultation.service_id]
+    now = explain_service(
+        current, current.services[consultation.service_id], subject, day, **kwargs
+    )
+    drafted = explain_service(
+        draft, draft.services[consultation.service_id], subject, day, **kwargs
+    )
     return ForYou(
-        explain_service(current, now_service, subject, day, **kwargs),
-        explain_service(draft, draft_service, subject, day, **kwargs),
-        reasons_for(current, now_service, subject, day, currency=currency),
-        reasons_for(draft, draft_service, subject, day, currency=currency),
+        now,
+        drafted,
+        reasons_from(now, current, subject, currency=currency),
+        reasons_from(drafted, draft, subject, currency=currency),
     )

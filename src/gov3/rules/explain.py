@@ -341,6 +341,10 @@ class Explanation:
     calculation: Step | None
     facts: list[FactUsed]
     params: list[ParamUsed]
+    #: The value of each expression the explanation evaluated (for the subject, on the day):
+    #: sentences about the same result read them instead of evaluating the rule again
+    #: (`gov3.catalogue.reasons.reasons_from`).
+    values: Mapping[ir.Node, Value] = field(default_factory=dict)
 
 
 class _Explainer:
@@ -357,6 +361,14 @@ class _Explainer:
         self.facts: dict[str, FactUsed] = {}
         self.params_used: dict[str, ParamUsed] = {}
         self.ctx = _Context(subject.facts, subject.members, self.params, today)
+        self.values: dict[ir.Node, Value] = {}
+
+    def value(self, node: ir.Node) -> Value:
+        """`node`'s value for the subject, evaluated once however often the explanation
+        shows it."""
+        if node not in self.values:
+            self.values[node] = _eval(node, self.ctx)
+        return self.values[node]
 
     def label(self, labels: Mapping[str, str], fallback: str) -> str:
         return labels.get(self.language) or labels.get("en") or fallback
@@ -406,7 +418,7 @@ class _Explainer:
     def describe(self, node: ir.Node) -> str:  # noqa: PLR0911, PLR0912 - one case per node
         """A short phrase for `node` with its value, e.g. "age 66 (population register, birth
         date 1959-03-02)"."""
-        value = _eval(node, self.ctx)
+        value = self.value(node)
         shown = self.show(value, node.type)
         match node:
             case ir.Literal():
@@ -436,7 +448,7 @@ class _Explainer:
                     if household_wide or column_node.scope is Scope.MEMBER:
                         basis.append(source)  # many people's facts: name the registers only
                         continue
-                    fact = _eval(column_node, self.ctx)
+                    fact = self.value(column_node)
                     column_label = self.variable_label(column_node.name)
                     fact_shown = self.show(fact, column_node.type)
                     self.facts.setdefault(
@@ -496,7 +508,7 @@ class _Explainer:
         return f"({text})" if isinstance(node, ir.BoolOp | ir.If) else text
 
     def step(self, node: ir.Node) -> Step:  # noqa: PLR0911 - one case per node
-        value = _eval(node, self.ctx)
+        value = self.value(node)
         match node:
             case ir.BoolOp(op=op, operands=operands):
                 return Step(self.phrases[op], value, bool(value), [self.step(o) for o in operands])
@@ -512,7 +524,7 @@ class _Explainer:
                 )
                 return Step(text, value, bool(value))
             case ir.If(test=test, then=then, orelse=orelse):
-                chosen = _eval(test, self.ctx)
+                chosen = self.value(test)
                 branch = then if chosen else orelse
                 choice = self.phrases["then" if chosen else "else"]
                 text = self.phrases["if"].format(choice=choice)
@@ -542,7 +554,7 @@ class _Explainer:
             return
         for column in self.columns_in(node):
             if column.scope is Scope.SUBJECT and column.name not in self.facts:
-                shown = self.show(_eval(column, self.ctx), column.type)
+                shown = self.show(self.value(column), column.type)
                 self.facts[column.name] = FactUsed(
                     self.variable_label(column.name), shown, self.source_of(column.column)
                 )
@@ -555,7 +567,7 @@ class _Explainer:
         calculation = None
         amount = None
         if service.amount is not None:
-            amount_value = _eval(service.amount, self.ctx) if eligible else 0
+            amount_value = self.value(service.amount) if eligible else 0
             amount = int(amount_value)  # type: ignore[arg-type]
             if eligible:
                 calculation = self.step(service.amount)
@@ -571,6 +583,7 @@ class _Explainer:
             calculation,
             list(self.facts.values()),
             list(self.params_used.values()),
+            self.values,
         )
 
 

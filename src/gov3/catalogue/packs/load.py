@@ -1,0 +1,97 @@
+"""`load_pack`: reads pack.yaml and the files it names, and returns a complete `CountryPack` or
+raises `PackError` listing every problem; `pack_path` finds a country's pack.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gov3.catalogue.packs.areas import _read_areas
+from gov3.catalogue.packs.contents import CountryPack, PackError, PackProblem
+from gov3.catalogue.packs.head import _CODE, _read_head
+from gov3.catalogue.packs.population import _read_population
+from gov3.catalogue.packs.reader import _Reader
+
+PACK_FILE = "pack.yaml"
+
+
+def pack_path(code: str, countries_dir: Path) -> Path:
+    """The directory of the pack for country ``code`` (two lower-case letters)."""
+    if not _CODE.match(code):
+        raise PackError(
+            [PackProblem(str(countries_dir), None, f"{code!r} is not a country code (e.g. kr)")]
+        )
+    return countries_dir / code
+
+
+def _sibling(
+    directory: Path, name: str | None, problems: list[PackProblem], what: str
+) -> Path | None:
+    if name is None:
+        return None
+    path = (directory / name).resolve()
+    if directory.resolve() not in path.parents:
+        problems.append(
+            PackProblem(str(directory / PACK_FILE), None, f"{what} must be inside the pack")
+        )
+        return None
+    if not path.is_file():
+        problems.append(
+            PackProblem(str(directory / PACK_FILE), None, f"{what} {name!r} does not exist")
+        )
+        return None
+    return directory / name
+
+
+def load_pack(path: Path | str) -> CountryPack:
+    """Read and validate the pack at ``path`` (its directory or its pack.yaml).
+
+    Raises `PackError` listing every problem found, with file and line.
+    """
+    path = Path(path)
+    directory = path.parent if path.name == PACK_FILE or path.is_file() else path
+    pack_file = directory / PACK_FILE
+    problems: list[PackProblem] = []
+    reader = _Reader(str(pack_file), problems)
+    root = reader.compose(pack_file)
+    if root is None:
+        raise PackError(problems)
+    head = _read_head(reader, root, directory)
+    areas_path = _sibling(directory, head.areas_file, problems, "areas.file")
+    areas = _read_areas(areas_path, head.area_levels, problems) if areas_path else []
+    population_path = _sibling(directory, head.population_file, problems, "population.file")
+    population = _read_population(population_path, problems) if population_path else None
+    if problems:
+        raise PackError(problems)
+    assert head.code is not None
+    assert head.iso3 is not None
+    assert head.names is not None
+    assert head.locale is not None
+    assert head.languages is not None
+    assert head.currency is not None
+    assert head.time_zone is not None
+    assert head.national_id is not None
+    assert head.age_of_majority is not None
+    assert head.passport is not None
+    assert head.area_levels is not None
+    assert population is not None
+    # Parents before children, so that the areas can be loaded in one pass.
+    levels = head.area_levels
+    ordered = sorted(areas, key=lambda a: (levels.index(a.level), a.line))
+    return CountryPack(
+        path=directory,
+        code=head.code,
+        iso3=head.iso3,
+        names=head.names,
+        locale=head.locale,
+        languages=head.languages,
+        currency=head.currency,
+        time_zone=head.time_zone,
+        national_id=head.national_id,
+        age_of_majority=head.age_of_majority,
+        passport=head.passport,
+        area_levels=head.area_levels,
+        areas=tuple(ordered),
+        population=population,
+        references=head.references,
+    )
