@@ -504,7 +504,7 @@ STEPS = {
     "status list entry": ("gov3.documents.services", "allocate"),
     "credential": ("gov3.documents.core.sdjwt", "issue"),
     "QR payload": ("gov3.documents.core.cwt", "encode_qr"),
-    "data page PDF + PNG": ("gov3.documents.content", "render_passport_page"),
+    "data page PDF + PNG": ("gov3.documents.core.pdf", "render_passport_page"),
     "PAdES signature": ("gov3.documents.core.pades", "sign_pdf"),
     "register update": ("gov3.documents.services", "record_passport_issued"),
 }
