@@ -10,6 +10,7 @@ from base64 import b32decode
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -79,7 +80,7 @@ def test_an_officer_enrols_a_new_authenticator_with_the_link(
 
 @pytest.mark.django_db
 def test_a_wrong_password_or_code_changes_nothing(
-    client: Client, officer: tuple[User, Any]
+    client: Client, officer: tuple[User, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     user, device = officer
     path = _make_link()
@@ -88,6 +89,13 @@ def test_a_wrong_password_or_code_changes_nothing(
     response = client.post(path, {"password": "wrong", "otp_token": code})
     assert response.status_code == 200
     assert "The password is wrong." in response.content.decode()
+    # Counted towards the lockout; the link's secret (it still works) is neither in
+    # django-axes' record nor in the log.
+    secret = path.rstrip("/").rsplit("/", 1)[1]
+    (attempt,) = AccessAttempt.objects.filter(username="officer1")
+    assert attempt.path_info == "/identity/officer/enrol/[link]/"
+    assert "AXES: " in caplog.text
+    assert secret not in caplog.text
     wrong = "000000" if code != "000000" else "111111"
     response = client.post(path, {"password": PASSWORD, "otp_token": wrong})
     assert response.status_code == 200

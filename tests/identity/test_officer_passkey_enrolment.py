@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +46,9 @@ def _nothing_changed(user: User, device: Any, client: Client) -> None:
     assert not AuditEntry.objects.filter(action="accounts.passkey_enrolled").exists()
 
 
-def test_the_options_need_the_officers_password(officer: tuple[User, Any]) -> None:
+def test_the_options_need_the_officers_password(
+    officer: tuple[User, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     user, device = officer
     secret = do_make_enrolment_link(ACTOR, user)
     client = Client(headers={"accept-language": "en"})
@@ -57,6 +60,13 @@ def test_the_options_need_the_officers_password(officer: tuple[User, Any]) -> No
     status, answer = _post(client, "identity:officer_enrol_passkey_options", secret, {})
     assert status == 400
     assert _refusals() == ["wrong_password", "wrong_password"]
+    # The wrong passwords count towards the officer's lockout, but the link (still usable)
+    # is neither in django-axes' records nor in the log.
+    (attempt,) = AccessAttempt.objects.filter(username="officer1")
+    assert attempt.failures_since_start == 2
+    assert attempt.path_info == "/identity/officer/enrol/[link]/passkey/options/"
+    assert "AXES: " in caplog.text
+    assert secret not in caplog.text
     entry = AuditEntry.objects.filter(action="accounts.enrolment_refused").first()
     assert entry is not None
     assert entry.target_id == str(user.pk)

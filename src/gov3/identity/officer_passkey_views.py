@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from gov3.identity import passkeys
 from gov3.identity.forms import OfficerPasswordForm
 from gov3.identity.models import OfficerPasskey
 from gov3.identity.officer_enrolment import do_enrol_officer_passkey, do_record_refused_enrolment
+from gov3.identity.officer_self_service import authenticate_link_officer
 from gov3.identity.passkey_views import BACKEND, _body, _party, _refused
 from gov3.identity.services import (
     do_add_officer_passkey,
@@ -187,10 +188,8 @@ def enrol_options(request: HttpRequest, secret: str) -> JsonResponse:
         return _unusable_link()
     officer = link.user
     password = _body(request).get("password")
-    found = authenticate(
-        request,
-        username=officer.get_username(),
-        password=password if isinstance(password, str) else "",
+    found = authenticate_link_officer(
+        request, link, secret, password if isinstance(password, str) else ""
     )
     if found is None:  # django-axes counts it like a wrong password at sign-in
         do_record_refused_enrolment("wrong_password", link=link)

@@ -11,6 +11,7 @@ from base64 import b32encode
 from urllib.parse import quote
 
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
@@ -92,6 +93,19 @@ def _pending_key(request: HttpRequest, link: EnrolmentLink) -> str:
     return key_hex
 
 
+def authenticate_link_officer(
+    request: HttpRequest, link: EnrolmentLink, secret: str, password: str
+) -> User | None:
+    """The link's officer, authenticated, if `password` is theirs. A wrong one counts towards
+    their lockout (django-axes) like one at the sign-in, recorded and logged with the link's
+    path as ``…/enrol/[link]/…``: the secret in the URL still works after a wrong password, so
+    it must not reach the lockout records or the log."""
+    AxesProxyHandler.update_request(request)
+    request.axes_path_info = request.path_info.replace(secret, "[link]")  # type: ignore[attr-defined]
+    user: User | None = authenticate(request, username=link.user.get_username(), password=password)
+    return user
+
+
 @no_personal_data
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -106,9 +120,7 @@ def enrol(request: HttpRequest, secret: str) -> HttpResponse:
     key_hex = _pending_key(request, link)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request, username=link.user.get_username(), password=form.cleaned_data["password"]
-        )
+        user = authenticate_link_officer(request, link, secret, form.cleaned_data["password"])
         last_t = code_matches(key_hex, form.cleaned_data["otp_token"].strip())
         if user is None:
             do_record_refused_enrolment("wrong_password", link=link)
