@@ -31,7 +31,6 @@ from gov3.rules.backends import Backend, evaluate_rows, load_facts
 from gov3.rules.errors import EvaluationError
 from gov3.rules.facts import FACTS, NO_DATE, Subject, complete
 from gov3.rules.ir import Scope, Type, Value
-from tests.rules.test_spark import spark  # noqa: F401 - the session fixture, shared
 from tests.rules.test_sql import (
     AT,
     TODAY,
@@ -514,7 +513,7 @@ def test_every_evaluator_refuses_a_ratio_beyond_64_bits(
 @settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(case=cases())
 def test_spark_gives_every_person_the_same_value(
-    spark: Any,  # noqa: F811 - the fixture imported above
+    spark: Any,
     case: tuple[date, list[dict[str, Value]], ir.Node],
 ) -> None:
     today, rows, node = case

@@ -6,8 +6,6 @@ compiled SQL never divides by zero and keeps integers 64-bit.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,23 +43,6 @@ from tests.rules.test_sql import (
 # One worker starts Spark (≈8 s and a JVM) for every Spark test, not one per worker.
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 TODAY = date(2025, 3, 15)
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # else it binds a public address
-    sql = pytest.importorskip("pyspark.sql", reason="pyspark is a dev dependency")
-    session = (
-        sql.SparkSession.builder.master("local[2]")
-        .appName("gov3-rules-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def test_spark_arithmetic_dates_and_text(spark: Any) -> None:
