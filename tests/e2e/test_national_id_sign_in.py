@@ -108,6 +108,19 @@ def test_a_citizen_signs_in_with_the_national_digital_id_on_a_phone(
     assert User.objects.filter(person=citizen.person).count() == 1
     assert not AuditEntry.objects.filter(action="identity.sign_in_refused").exists()
 
+    # Signing out ends the session at the provider too (RP-initiated logout): the provider
+    # asks, the person agrees, and is back on gov3's home page, signed out of both.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/session/end"))
+    page.get_by_role("button", name=re.compile("Yes, sign me out", re.IGNORECASE)).click()
+    expect(page).to_have_url(f"{_site(live_server)}/")
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+    page.goto(f"{_site(live_server)}/me/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    # The provider forgot the person too: its sign-in page comes again, not a silent return.
+    page.get_by_role("link", name="Sign in with the national digital ID").click()
+    expect(page.locator('input[name="login"]')).to_be_visible()
+
 
 def test_a_number_not_in_the_register_gets_the_clear_page_and_no_account(
     *, phone: BrowserContext, live_server: Any, family: dict[str, Person]
