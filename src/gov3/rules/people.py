@@ -43,7 +43,7 @@ from gov3.rules.vectorised import (
     _any_household,
     _blocks,
     _check_params,
-    _file_blocks,
+    _file_in_pool,
     _in_pool,
     _Plan,
     _Run,
@@ -132,10 +132,10 @@ def evaluate_people(
         )
 
     if isinstance(source, Population):
-        blocks = _blocks(source.prepare(needed), block_rows)
+        parts = _in_pool(work, _blocks(source.prepare(needed), block_rows), threads)
     else:
-        blocks = _file_blocks(source, needed, block_rows, person_ids=True)
-    return (batch for batch, _ in _in_pool(work, blocks, threads))
+        parts = _file_in_pool(work, source, needed, block_rows, threads, person_ids=True)
+    return (batch for batch, _ in parts)
 
 
 @dataclass(frozen=True)
