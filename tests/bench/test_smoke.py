@@ -99,6 +99,21 @@ def test_rules_people(tmp_path: Path) -> None:
         assert f"| {path} | 2,000 |" in out
 
 
+def test_rules_duckdb(tmp_path: Path) -> None:
+    out = run_benchmark(
+        "rules_duckdb.py",
+        "--sizes",
+        "2000",
+        "--runs",
+        "1",
+        "--no-record",
+        tmp_path=tmp_path,
+        database_in_url=True,
+    )
+    for engine in ("vectorised", "duckdb", "duckdb / vectorised"):
+        assert f"| {engine} | 2,000 |" in out
+
+
 def test_documents(tmp_path: Path) -> None:
     out = run_benchmark(
         "documents.py",

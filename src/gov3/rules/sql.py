@@ -4,6 +4,10 @@ The SQL reads a relation called ``facts`` with one row per resident: the key col
 (`facts.KEY_COLUMNS`) and every fact column (`facts.FACTS`, declared facts included), no nulls.
 Household aggregates are window functions over ``PARTITION BY household_id``, so an expression
 is evaluated for every row in one pass and a household service is then counted over heads only.
+In DuckDB the catalogue query (`catalogue_query`) computes them instead in one ``GROUP BY
+household_id`` of the distinct aggregates, joined back to the rows (``households``): DuckDB
+would turn each window into such a group and join itself, but with every aggregate of every
+rule, repeated ones included (issue 17: about 8 % less CPU on the kr catalogue).
 
 Every construct follows the semantics stated in `gov3.rules.ir`, whatever the dialect does by
 default; what each dialect needs is stated where it is handled:
@@ -54,6 +58,7 @@ DIALECTS: tuple[Dialect, ...] = get_args(Dialect)
 FACTS = "facts"
 HOUSEHOLD_KEY = "household_id"
 HEAD = "head"
+HOUSEHOLDS = "households"
 
 _COMPARE: dict[str, type[exp.Binary]] = {
     "==": exp.EQ,
@@ -131,12 +136,23 @@ def _as_date(value: Value | None) -> date | None:
 class _Compiler:
     """One dialect's translation of the tree, with the parameters and date of the evaluation."""
 
-    def __init__(self, dialect: Dialect, params: Mapping[str, Value], today: date) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        params: Mapping[str, Value],
+        today: date,
+        *,
+        grouped: bool = False,
+    ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {DIALECTS}")
         self.dialect = dialect
         self.params = params
         self.today = today
+        #: When grouped: each distinct household aggregate (by its SQL) and the column of the
+        #: ``households`` relation that holds it; the aggregates are then plain aggregates of
+        #: a ``GROUP BY household_id`` (see `catalogue_query`), not windows.
+        self.households: dict[str, str] | None = {} if grouped else None
 
     # literals -----------------------------------------------------------------------------
 
@@ -373,6 +389,8 @@ class _Compiler:
             case ir.Aggregate():
                 if in_aggregate:
                     raise ValueError("an aggregate cannot be nested in another aggregate")
+                if self.households is not None:
+                    return self.household_column(self.households, node)
                 return self.aggregate(node)
         raise ValueError(f"no SQL for {type(node).__name__}")
 
@@ -393,7 +411,20 @@ class _Compiler:
             raise ValueError(f"no SQL for the function `{func}`")
         return dates[func](args[0], args[1])
 
+    def household_column(self, households: dict[str, str], node: ir.Aggregate) -> exp.Expr:
+        """The column of ``households`` holding `node`: one per distinct aggregate, however
+        many rules use it."""
+        aggregate = self.aggregate(node).sql(dialect=self.dialect)
+        if aggregate not in households:
+            name = f"household_aggregate_{len(households)}"
+            while name in ALL_FACTS:  # never hide a fact column of the same name
+                name = f"_{name}"
+            households[aggregate] = name
+        return exp.column(households[aggregate], table=HOUSEHOLDS, quoted=True)
+
     def window(self, aggregate: exp.Expr) -> exp.Expr:
+        if self.households is not None:
+            return aggregate
         return exp.Window(this=aggregate, partition_by=[exp.column(HOUSEHOLD_KEY, quoted=True)])
 
     def aggregate(self, node: ir.Aggregate) -> exp.Expr:
@@ -478,7 +509,7 @@ def catalogue_query(
     def sql(node: exp.Expr) -> str:
         return node.sql(dialect=dialect)
 
-    compiler = _Compiler(dialect, params, today)
+    compiler = _Compiler(dialect, params, today, grouped=dialect == "duckdb")
     relationship = exp.column("relationship_to_head", quoted=True)
     inner = [sql(relationship) + " AS " + sql(relationship)]
     outer = []
@@ -501,8 +532,17 @@ def catalogue_query(
             total = exp.Coalesce(this=summed, expressions=[exp.Literal.number(0)])
         outer.append(f"{sql(total)} AS total_{number}")
     selected, evaluated = ", ".join(outer), ", ".join(inner)
+    source = _from(relation)
+    if compiler.households:
+        key = exp.column(HOUSEHOLD_KEY, quoted=True).sql(dialect=dialect)
+        columns = ", ".join(
+            f"{aggregate} AS {exp.to_identifier(name, quoted=True).sql(dialect=dialect)}"
+            for aggregate, name in compiler.households.items()
+        )
+        households = f"(SELECT {key}, {columns} {source} GROUP BY {key}) AS {HOUSEHOLDS}"
+        source += f" JOIN {households} USING ({key})"
     # Every piece is rendered by SQLGlot from the checked tree; `relation` is checked by _from.
-    return f"SELECT {selected} FROM (SELECT {evaluated} {_from(relation)}) AS evaluated"  # noqa: S608
+    return f"SELECT {selected} FROM (SELECT {evaluated} {source}) AS evaluated"  # noqa: S608
 
 
 def typed_relation(source: str, dialect: Dialect) -> str:
