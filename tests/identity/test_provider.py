@@ -228,6 +228,64 @@ def test_bad_requests_are_refused_and_release_nothing(
     assert (
         "error=invalid_request" in answer.headers.get("Location", "") or answer.status_code == 400
     )
+    assert _refused_authorizations() == [("younghee", "school-lms", "invalid_request")]
+
+
+def _refused_authorizations() -> list[tuple[str, str, str]]:
+    """The audit log's refused authorization requests: who, the client named, the error."""
+    entries = AuditEntry.objects.filter(action="identity.authorization_refused").order_by("pk")
+    return [(e.actor, e.data["client_id"], e.data["error"]) for e in entries]
+
+
+def test_refused_authorization_requests_are_in_the_audit_log(
+    live_server: Any, metadata: dict[str, Any], lms: Application, citizen: User
+) -> None:
+    browser = _browser(live_server, citizen)
+    endpoint = metadata["authorization_endpoint"]
+    # A redirect_uri the client did not register: refused on gov3's page, never redirected.
+    url, _verifier, _nonce = _authorize(
+        OAuth2Session(
+            "school-lms", SECRET, scope="openid", redirect_uri="https://evil.example/cb",
+            code_challenge_method="S256",
+        ),
+        metadata,
+    )  # fmt: skip
+    answer = browser.get(url, allow_redirects=False, timeout=30)
+    assert answer.status_code == 400
+    assert "evil.example" not in answer.headers.get("Location", "")
+    # A client that is not registered.
+    unknown, _state = OAuth2Session(
+        "no-such-client", scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256"
+    ).create_authorization_url(endpoint, code_verifier=generate_token(48))
+    assert browser.get(unknown, allow_redirects=False, timeout=30).status_code == 400
+    # Nothing was released, and each attempt is in the audit log with the client it named.
+    assert AccessLogEntry.objects.count() == 0
+    assert AccessToken.objects.count() == 0
+    assert _refused_authorizations() == [
+        ("younghee", "school-lms", "invalid_request"),
+        ("younghee", "no-such-client", "invalid_request"),
+    ]
+    descriptions = [
+        entry.data["description"]
+        for entry in AuditEntry.objects.filter(action="identity.authorization_refused")
+    ]
+    assert "redirect" in descriptions[0].lower()
+    assert "client_id" in descriptions[1]
+
+
+def test_a_revocation_by_a_client_that_does_not_authenticate_is_refused_and_audited(
+    live_server: Any, metadata: dict[str, Any], lms: Application
+) -> None:
+    answer = requests.post(
+        metadata["token_endpoint"].replace("/token/", "/revoke_token/"),
+        data={"token": "some-token"},
+        auth=("school-lms", "guess"),
+        timeout=30,
+    )
+    assert answer.status_code == 401
+    assert _refused_token_requests("guess", "some-token") == [
+        ("school-lms", "revocation", "invalid_client")
+    ]
 
 
 def test_a_replayed_code_is_refused(
@@ -260,6 +318,7 @@ def test_declining_releases_nothing(
     callback = _consent(browser, url, agree=False)
     assert "error=access_denied" in callback
     assert AccessLogEntry.objects.count() == 0
+    assert _refused_authorizations() == [("younghee", "school-lms", "access_denied")]
 
 
 def test_an_officer_cannot_consent(

@@ -17,7 +17,11 @@ from oauth2_provider import views as toolkit
 from gov3.accounts.models import User
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.identity.provider import SCOPES
-from gov3.identity.services import do_record_refused_token_request
+from gov3.identity.services import (
+    ANONYMOUS,
+    do_record_refused_authorization,
+    do_record_refused_token_request,
+)
 
 
 @citizens_own_data
@@ -31,6 +35,19 @@ class AuthorizationView(toolkit.AuthorizationView):  # type: ignore[misc]
         if user.is_authenticated and not (isinstance(user, User) and user.is_citizen):
             return render(request, "identity/authorize_citizens_only.html", status=403)
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
+
+    def error_response(self, error: Any, application: Any, **kwargs: Any) -> HttpResponse:
+        """The toolkit's answer to a refused or declined request, written to the audit log."""
+        request = self.request
+        user = request.user
+        do_record_refused_authorization(
+            actor=user.get_username() if user.is_authenticated else ANONYMOUS,
+            client_id=str(request.GET.get("client_id") or request.POST.get("client_id") or ""),
+            error=str(getattr(error.oauthlib_error, "error", "") or "invalid_request"),
+            description=str(getattr(error.oauthlib_error, "description", "") or ""),
+        )
+        response: HttpResponse = super().error_response(error, application, **kwargs)
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -86,7 +103,18 @@ class UserInfoView(toolkit.UserInfoView):  # type: ignore[misc]
 
 @no_personal_data
 class RevokeTokenView(toolkit.RevokeTokenView):  # type: ignore[misc]
-    """A client gives up a token (RFC 7009)."""
+    """A client gives up a token (RFC 7009). A refused request (a client that does not
+    authenticate) is written to the audit log like a refused token request."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code >= HTTPStatus.BAD_REQUEST:
+            do_record_refused_token_request(
+                client_id=_claimed_client_id(request),
+                error=_oauth_error(response),
+                grant_type="revocation",
+            )
+        return response
 
 
 @no_personal_data

@@ -64,6 +64,27 @@ def do_record_refused_token_request(*, client_id: str, error: str, grant_type: s
         )
 
 
+def do_record_refused_authorization(
+    *, actor: str, client_id: str, error: str, description: str
+) -> None:
+    """Write an authorization request that gov3's OpenID provider refused (an unknown client, a
+    redirect_uri it did not register, no PKCE challenge, …) or that the citizen declined
+    (``access_denied``) to the audit log: the client it named, the OAuth error and its
+    description."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=actor,
+            action="identity.authorization_refused",
+            target_type="oidc_client",
+            target_id=client_id[:64],
+            data={
+                "client_id": client_id[:200],
+                "error": error[:64],
+                "description": description[:200],
+            },
+        )
+
+
 def do_sign_in_with_national_id(
     *, country: str, issuer: str, subject: str, national_id: str
 ) -> User:
