@@ -11,7 +11,8 @@ Three paths over the same synthetic snapshot (made by `bench/rules_catalogue.py`
   `vectorised.evaluate_service` once per service, every result kept;
 * ``catalogue`` — `evaluate_catalogue` (counts and totals only), for reference.
 
-Every path's counts and totals are checked against the catalogue's.
+Every path's counts and totals are checked against the catalogue's. Each child is pinned to as
+many cores as it has threads (`os.sched_setaffinity`), so a one-thread figure is one core's.
 
     .venv/bin/python bench/rules_people.py                    # 1 M and 10 M, 1 and 2 threads
     .venv/bin/python bench/rules_people.py --sizes 2000 --runs 1 --no-record
@@ -136,6 +137,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, path, threads = args.child
+        # As many cores as threads: "one core" means one, whatever Arrow's own pool would use.
+        os.sched_setaffinity(0, set(range(min(int(threads), os.cpu_count() or 1))))
         print(json.dumps(child(kind, path, int(threads))))
         return
     started = datetime.now(UTC)
