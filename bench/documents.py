@@ -39,7 +39,11 @@ this process's CPU time instead, which is less disturbed when the machine is sha
     the IssuedDocument's COMMIT (visible to any new query), and approve → the call returned
     and a second database connection sees the document. ``--passports`` a run (default 20)
     after one passport not counted (it makes the issuer key and warms the fonts); the time
-    inside the issuance is split by light timers around its steps.
+    inside the issuance is split by light timers around its steps. The database may start as
+    a copy of a ready one, migrated with kr's areas loaded, instead of being migrated here
+    (the test suite's smoke run does; what is timed is the same): a SQLite file in
+    ``GOV3_BENCH_TEMPLATE_SQLITE`` (copied), the name of a PostgreSQL database on the
+    ``GOV3_BENCH_PG`` server in ``GOV3_BENCH_TEMPLATE_PG`` (``CREATE DATABASE … TEMPLATE``).
 
 If a target is missed, the operation is profiled (cProfile) and the top functions are
 printed and recorded; the full profile goes to var/bench/ (not in git).
@@ -71,7 +75,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -529,8 +533,9 @@ def portrait_jpeg() -> bytes:
     return out.getvalue()
 
 
-def child_passports(runs: int, passports: int) -> dict[str, Any]:  # noqa: PLR0915
-    """In a fresh process with the database's environment: set up, then approve and time."""
+def child_passports(runs: int, passports: int, ready: int) -> dict[str, Any]:  # noqa: PLR0915
+    """In a fresh process with the database's environment: set up (migrate and load kr's
+    areas unless the database is `ready`), then approve and time."""
     import django  # noqa: PLC0415 - settings read the environment when first imported
 
     django.setup()
@@ -559,8 +564,9 @@ def child_passports(runs: int, passports: int) -> dict[str, Any]:  # noqa: PLR09
     )
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("migrate", verbosity=0)
-    call_command("country", "load", "kr", verbosity=0)
+    if not ready:
+        call_command("migrate", verbosity=0)
+        call_command("country", "load", "kr", verbosity=0)
     agency = do_create_agency(
         ACTOR,
         code="kr-bench",
@@ -725,19 +731,26 @@ def percentile(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def passport_database(backend: str, var_dir: str) -> Iterator[str]:
-    """A database URL: a file under `var_dir`, or a fresh PostgreSQL database, dropped after."""
+def passport_database(backend: str, var_dir: str) -> Iterator[tuple[str, bool]]:
+    """A database URL: a file under `var_dir`, or a fresh PostgreSQL database, dropped after;
+    and whether it is a copy of a ready one (``GOV3_BENCH_TEMPLATE_*``)."""
     if backend == "sqlite":
-        yield f"sqlite:///{var_dir}/bench-documents.sqlite3"
+        path = f"{var_dir}/bench-documents.sqlite3"
+        ready = os.environ.get("GOV3_BENCH_TEMPLATE_SQLITE", "")
+        if ready:
+            with closing(sqlite3.connect(ready)) as source, closing(sqlite3.connect(path)) as copy:
+                source.backup(copy)
+        yield f"sqlite:///{path}", bool(ready)
         return
     import psycopg  # noqa: PLC0415
 
     name = f"bench_documents_{os.getpid()}"
+    ready = os.environ.get("GOV3_BENCH_TEMPLATE_PG", "")
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(f"CREATE DATABASE {name}" + (f' TEMPLATE "{ready}"' if ready else ""))
     try:
-        yield f"{PG_SERVER}/{name}"
+        yield f"{PG_SERVER}/{name}", bool(ready)
     finally:
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -746,7 +759,7 @@ def passport_database(backend: str, var_dir: str) -> Iterator[str]:
 def run_passports(args: argparse.Namespace, backend: str) -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="gov3-bench-documents-") as var_dir,
-        passport_database(backend, var_dir) as url,
+        passport_database(backend, var_dir) as (url, ready),
     ):
         env = {
             **os.environ,
@@ -760,7 +773,8 @@ def run_passports(args: argparse.Namespace, backend: str) -> dict[str, Any]:
             "GOV3_KEY_PASSPHRASE": secrets.token_urlsafe(24),
             "GOV3_ALLOWED_HOSTS": "127.0.0.1",
         }
-        command = [sys.executable, __file__, "--child", str(args.runs), str(args.passports)]
+        counts = [str(args.runs), str(args.passports), str(int(ready))]
+        command = [sys.executable, __file__, "--child", *counts]
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         print(done.stdout, done.stderr, sep="\n", file=sys.stderr)
@@ -948,7 +962,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile even if targets are met")
     parser.add_argument("--no-profile", action="store_true", help="never profile (smoke runs)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
-    parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.sched_setaffinity(0, {CPU})
     if args.child:

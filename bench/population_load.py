@@ -5,6 +5,12 @@ a PostgreSQL database created for the run and dropped after), so that its peak R
 (``ru_maxrss``) is that run's alone. Migrations and the country's areas are loaded first and
 not timed; the timed part is `generate_population` (generation and load, one transaction).
 
+A database that is already migrated with kr's areas loaded may be given instead (the test
+suite's smoke run does, to skip the migrations; the timed part is the same): a SQLite file in
+``GOV3_BENCH_TEMPLATE_SQLITE``, copied for each run, and the name of a PostgreSQL database on
+the ``GOV3_BENCH_PG`` server in ``GOV3_BENCH_TEMPLATE_PG``, each run's database made from it
+(``CREATE DATABASE … TEMPLATE``). Only for ``--country kr``; without them every run migrates.
+
     .venv/bin/python bench/population_load.py                  # 100k and 1M, 3 runs each
     .venv/bin/python bench/population_load.py --sizes 100000 --runs 1
 """
@@ -15,20 +21,25 @@ import argparse
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "gov3_bench"
+#: A ready database (migrated, kr's areas loaded) to start each run from, by backend.
+READY = {"sqlite": "GOV3_BENCH_TEMPLATE_SQLITE", "postgresql": "GOV3_BENCH_TEMPLATE_PG"}
 
 
-def child(backend_url: str, size: int, seed: int, country: str) -> None:
-    """Run inside the subprocess: migrate, load areas, then time the population load."""
+def child(backend_url: str, size: int, seed: int, country: str, ready: bool) -> None:
+    """Run inside the subprocess: migrate and load areas (unless `ready`), then time the
+    population load."""
     os.environ["DATABASE_URL"] = backend_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gov3.settings")
     import django  # noqa: PLC0415 - settings read DATABASE_URL when first imported
@@ -38,8 +49,9 @@ def child(backend_url: str, size: int, seed: int, country: str) -> None:
 
     from gov3.synthetic.population import generate_population  # noqa: PLC0415
 
-    call_command("migrate", verbosity=0)
-    call_command("country", "load", country, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if not ready:
+        call_command("migrate", verbosity=0)
+        call_command("country", "load", country, stdout=open(os.devnull, "w"))  # noqa: SIM115
     started = time.perf_counter()
     summary = generate_population(country, size, seed, progress=False)
     seconds = time.perf_counter() - started
@@ -67,17 +79,25 @@ def _psql(sql: str) -> None:
 
 def one_run(backend: str, size: int, seed: int, country: str) -> dict[str, float]:
     """One measured run in a fresh subprocess and a fresh database."""
+    ready = os.environ.get(READY[backend], "") if country == "kr" else ""
     with tempfile.TemporaryDirectory(prefix="gov3-bench-") as tmp:
         if backend == "sqlite":
             url = f"sqlite:///{tmp}/bench.sqlite3"
+            if ready:
+                with (
+                    closing(sqlite3.connect(ready)) as source,
+                    closing(sqlite3.connect(f"{tmp}/bench.sqlite3")) as copy,
+                ):
+                    source.backup(copy)
         else:
             _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            _psql(f"CREATE DATABASE {PG_BENCH_DB}")
+            _psql(f"CREATE DATABASE {PG_BENCH_DB}" + (f' TEMPLATE "{ready}"' if ready else ""))
             url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
         try:
             env = {**os.environ, "GOV3_VAR_DIR": tmp}
+            arguments = [url, str(size), str(seed), country, "ready" if ready else "migrate"]
             done = subprocess.run(
-                [sys.executable, __file__, "--child", url, str(size), str(seed), country],
+                [sys.executable, __file__, "--child", *arguments],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -99,11 +119,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--country", default="kr")
-    parser.add_argument("--child", nargs=4, metavar=("URL", "SIZE", "SEED", "COUNTRY"))
+    parser.add_argument("--child", nargs=5, metavar=("URL", "SIZE", "SEED", "COUNTRY", "SETUP"))
     args = parser.parse_args()
     if args.child:
-        url, size, seed, country = args.child
-        child(url, int(size), int(seed), country)
+        url, size, seed, country, setup = args.child
+        child(url, int(size), int(seed), country, ready=setup == "ready")
         return
     print("| backend | residents | runs | median s | min s | max s | median peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -1,7 +1,10 @@
 """Every benchmark still runs: each one once, with tiny sizes and one run, in a process of its
 own, against the run's PostgreSQL server. Speed is not asserted here (bench/RESULTS.md holds
 the measured figures); what breaks the build is a benchmark that no longer runs because the code
-under it changed (a moved function it times, a setting it must pass)."""
+under it changed (a moved function it times, a setting it must pass). The benchmarks that
+migrate a database of their own start from a copy of the run's ready one instead
+(``GOV3_BENCH_TEMPLATE_*``: migrated, kr's areas loaded, made once a run); what they time
+runs as in a real benchmark run."""
 
 from __future__ import annotations
 
@@ -9,11 +12,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.rules.test_sql import postgres_url
+from tests.conftest import postgres_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -23,22 +25,38 @@ pytestmark = pytest.mark.postgres
 
 def _server_url() -> str:
     """The run's PostgreSQL server without a database name (the benchmarks make their own)."""
-    url = postgres_url()
-    if url is None:
+    server = postgres_server()
+    if server is None:
         if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
             raise RuntimeError("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
         pytest.skip("the benchmarks' smoke runs need PostgreSQL (the PostgreSQL pass runs them)")
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    return server
 
 
-def run_benchmark(script: str, *args: str, tmp_path: Path, database_in_url: bool) -> str:
+@pytest.fixture(autouse=True, scope="session")
+def _postgres_first() -> None:
+    """Skip before the ready databases are made when the run has no PostgreSQL."""
+    _server_url()
+
+
+def run_benchmark(
+    script: str,
+    *args: str,
+    tmp_path: Path,
+    database_in_url: bool,
+    ready_sqlite: Path | None = None,
+    ready_postgres: str | None = None,
+) -> str:
     server = _server_url()
     env = {
         **os.environ,
         "GOV3_BENCH_PG": f"{server}/postgres" if database_in_url else server,
         "GOV3_VAR_DIR": str(tmp_path / "var"),
     }
+    if ready_sqlite is not None:
+        env["GOV3_BENCH_TEMPLATE_SQLITE"] = str(ready_sqlite)
+    if ready_postgres is not None:
+        env["GOV3_BENCH_TEMPLATE_PG"] = ready_postgres
     for name in ("DATABASE_URL", "GOV3_DATABASE_TESTS_ONLY", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     done = subprocess.run(
@@ -54,7 +72,7 @@ def run_benchmark(script: str, *args: str, tmp_path: Path, database_in_url: bool
     return done.stdout
 
 
-def test_population_load(tmp_path: Path) -> None:
+def test_population_load(tmp_path: Path, kr_ready_sqlite: Path, kr_ready_postgres: str) -> None:
     out = run_benchmark(
         "population_load.py",
         "--sizes",
@@ -63,6 +81,8 @@ def test_population_load(tmp_path: Path) -> None:
         "1",
         tmp_path=tmp_path,
         database_in_url=True,
+        ready_sqlite=kr_ready_sqlite,
+        ready_postgres=kr_ready_postgres,
     )
     assert "sqlite" in out
     assert "postgresql" in out
@@ -114,7 +134,7 @@ def test_rules_duckdb(tmp_path: Path) -> None:
         assert f"| {engine} | 2,000 |" in out
 
 
-def test_documents(tmp_path: Path) -> None:
+def test_documents(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     out = run_benchmark(
         "documents.py",
         "--runs",
@@ -127,12 +147,13 @@ def test_documents(tmp_path: Path) -> None:
         "--no-profile",
         tmp_path=tmp_path,
         database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
     )
     assert "`sdjwt.issue` (credential)" in out
     assert "approve" in out
 
 
-def test_offers(tmp_path: Path) -> None:
+def test_offers(tmp_path: Path, kr_ready_postgres: str) -> None:
     out = run_benchmark(
         "offers.py",
         "--event-size",
@@ -155,12 +176,13 @@ def test_offers(tmp_path: Path) -> None:
         "--no-profile",
         tmp_path=tmp_path,
         database_in_url=False,
+        ready_postgres=kr_ready_postgres,
     )
     assert "sweep run 1" in out
     assert "Citizen inbox under load" in out
 
 
-def test_identity(tmp_path: Path) -> None:
+def test_identity(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     out = run_benchmark(
         "identity.py",
         "--runs",
@@ -171,6 +193,7 @@ def test_identity(tmp_path: Path) -> None:
         "2",
         tmp_path=tmp_path,
         database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
     )
     assert "passkey verification" in out
     assert "credential endpoint work" in out

@@ -1,6 +1,7 @@
 """Eight confirmations of one offer at once, against a real server (runserver, threaded) on
 its own database, SQLite and PostgreSQL: every request gets an answer (never a 5xx, never
-"database is locked") and exactly one case is opened."""
+"database is locked") and exactly one case is opened. The database starts as a copy of the
+run's ready one (migrated, kr's areas loaded: `kr_ready_sqlite`, `kr_ready_postgres`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.rules.test_sql import postgres_url
+from tests.conftest import copy_sqlite, postgres_server
 
 pytestmark = pytest.mark.slow
 
@@ -98,23 +99,19 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
     env["GOV3_QC_SAMPLE_RATE"] = "0"
     created = ""
     if request.param == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'var' / 'gov3.sqlite3'}"
+        database = tmp_path / "var" / "gov3.sqlite3"
+        copy_sqlite(request.getfixturevalue("kr_ready_sqlite"), database)
+        env["DATABASE_URL"] = f"sqlite:///{database}"
     else:
-        base = postgres_url() or ""
-        if not base:
-            if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
-                pytest.fail("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
-            pytest.skip("PostgreSQL: set DATABASE_URL to a postgres:// address")
+        ready = request.getfixturevalue("kr_ready_postgres")  # skips when there is no server
         created = f"gov3_conc_{uuid.uuid4().hex[:10]}"
-        admin = base.rsplit("/", 1)[0]
+        admin = postgres_server() or ""
         env["DATABASE_URL"] = f"{admin}/{created}"
         import psycopg  # noqa: PLC0415 - only for this case
 
         with psycopg.connect(f"{admin}/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{created}"')
+            connection.execute(f'CREATE DATABASE "{created}" TEMPLATE "{ready}"')
     try:
-        gov3(env, "migrate", "-v0")
-        gov3(env, "country", "load", "kr")
         facts = json.loads(gov3(env, "shell", "-c", SET_UP).strip().splitlines()[-1])
         port = free_port()
         server = subprocess.Popen(

@@ -22,6 +22,7 @@ from gov3.offers.sweep import run_sweep, swept_services
 from gov3.registry.facts_sql import evaluate_registry_rows
 from gov3.registry.models import Person
 from gov3.synthetic.population import generate_population
+from tests.conftest import copy_sqlite
 
 DAY = date(2026, 3, 2)
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,13 +126,12 @@ def _offers(database: Path) -> set[tuple[str, ...]]:
 
 @pytest.mark.slow
 def test_a_sweep_killed_mid_way_and_rerun_gives_exactly_the_uninterrupted_offers(
-    tmp_path: Path,
+    tmp_path: Path, kr_ready_sqlite: Path
 ) -> None:
     databases = [tmp_path / "a" / "gov3.sqlite3", tmp_path / "b" / "gov3.sqlite3"]
     for database in databases:
         database.parent.mkdir()
-    _run(databases[0], "migrate", "--verbosity", "0")
-    _run(databases[0], "country", "load", "kr")
+    copy_sqlite(kr_ready_sqlite, databases[0])  # migrated, kr's areas loaded
     _run(
         databases[0],
         "population",
