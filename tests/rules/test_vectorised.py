@@ -564,19 +564,14 @@ def test_a_snapshot_without_a_needed_fact_is_refused(rule, tmp_path: Path) -> No
         evaluate_catalogue({"s": Service(rule("age > 1"), None)}, path, PARAMS, date(2025, 6, 1))
 
 
-@pytest.mark.parametrize("threads", [1, 2])  # two: the row groups are read on the pool
-def test_a_snapshot_that_splits_a_household_is_refused(rule, tmp_path: Path, threads: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_snapshot_that_splits_a_household_is_refused(rule, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     path = tmp_path / "facts.parquet"
     pq.write_table(Population.from_rows(FAMILY).table, path, row_group_size=2)
     with pytest.raises(snapshot.SnapshotError, match="splits household 10"):
         evaluate_catalogue(
-            {"s": Service(rule("household.size > 1"), None)},
-            path,
-            PARAMS,
-            date(2025, 6, 1),
-            threads=threads,
+            {"s": Service(rule("household.size > 1"), None)}, path, PARAMS, date(2025, 6, 1)
         )
 
 

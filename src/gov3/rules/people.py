@@ -43,7 +43,7 @@ from gov3.rules.vectorised import (
     _any_household,
     _blocks,
     _check_params,
-    _file_in_pool,
+    _file_blocks,
     _in_pool,
     _Plan,
     _Run,
@@ -132,10 +132,10 @@ def evaluate_people(
         )
 
     if isinstance(source, Population):
-        parts = _in_pool(work, _blocks(source.prepare(needed), block_rows), threads)
+        blocks = _blocks(source.prepare(needed), block_rows)
     else:
-        parts = _file_in_pool(work, source, needed, block_rows, threads, person_ids=True)
-    return (batch for batch, _ in parts)
+        blocks = _file_blocks(source, needed, block_rows, person_ids=True)
+    return (batch for batch, _ in _in_pool(work, blocks, threads))
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,7 @@ The parts, by what they do: `values` (how values are held, calendar arithmetic),
 public functions) and `blocks` (blocks of whole households on a pool of threads).
 """
 
-from gov3.rules.vectorised.blocks import (
-    DEFAULT_BLOCK_ROWS,
-    _blocks,
-    _file_blocks,
-    _file_in_pool,
-    _in_pool,
-)
+from gov3.rules.vectorised.blocks import DEFAULT_BLOCK_ROWS, _blocks, _file_blocks, _in_pool
 from gov3.rules.vectorised.evaluators import (
     IdentifiedServiceRules,
     ServiceResult,
@@ -79,7 +73,6 @@ __all__ = [
     "_blocks",
     "_check_params",
     "_file_blocks",
-    "_file_in_pool",
     "_in_pool",
     "_service_values",
     "columns_needed",

@@ -15,7 +15,7 @@ import numpy as np
 from gov3.rules import ir
 from gov3.rules.errors import EvaluationError
 from gov3.rules.ir import Type, Value
-from gov3.rules.vectorised.blocks import DEFAULT_BLOCK_ROWS, _blocks, _file_in_pool, _in_pool
+from gov3.rules.vectorised.blocks import DEFAULT_BLOCK_ROWS, _blocks, _file_blocks, _in_pool
 from gov3.rules.vectorised.operations import _int
 from gov3.rules.vectorised.plan import _Plan
 from gov3.rules.vectorised.population import Population
@@ -164,11 +164,11 @@ def evaluate_catalogue(
         return totals
 
     if isinstance(source, Population):
-        parts = _in_pool(work, _blocks(source.prepare(needed), block_rows), threads)
+        blocks = _blocks(source.prepare(needed), block_rows)
     else:
-        parts = _file_in_pool(work, source, needed, block_rows, threads)
+        blocks = _file_blocks(source, needed, block_rows)
     results = {service_id: ServiceTotals() for service_id in nodes}
-    for part, rows in parts:
+    for part, rows in _in_pool(work, blocks, threads):
         for service_id, found in part.items():
             total = results[service_id]
             total.subjects += found.subjects
