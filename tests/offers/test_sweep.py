@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -12,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from gov3.catalogue.installed import rules_pack
 from gov3.offers.models import Offer, OfferTrigger
@@ -21,8 +22,10 @@ from gov3.offers.services import do_view_offer
 from gov3.offers.sweep import run_sweep, swept_services
 from gov3.registry.facts_sql import evaluate_registry_rows
 from gov3.registry.models import Person
+from gov3.registry.services import do_register_death
+from gov3.registry.snapshot import write_snapshot
 from gov3.synthetic.population import generate_population
-from tests.conftest import copy_sqlite
+from tests.conftest import ACTOR, copy_sqlite
 
 DAY = date(2026, 3, 2)
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +85,56 @@ def test_a_sweep_offers_exactly_what_the_rules_say_and_a_rerun_nothing(populatio
     second = run_sweep("kr", DAY, notify=False)
     assert second.total_written == 0
     assert Offer.objects.count() == first.total_written
+
+
+def _offers_in_full() -> set[tuple[object, ...]]:
+    return {
+        (o.service_id, o.subject_id, o.recipient_id, o.period, o.amount, o.province,
+         json.dumps(o.facts, sort_keys=True), o.deadline)
+        for o in Offer.objects.all()
+    }  # fmt: skip
+
+
+def test_a_sweep_from_the_snapshot_writes_what_the_sweep_in_the_database_writes(
+    population: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "kr.parquet"
+    write_snapshot(path, country="kr", batch=300)  # several row groups
+    # Someone the rules say yes to dies after the snapshot was written: no offer.
+    subject = next(iter(sorted(subject for _, subject, _ in _expected())))
+    do_register_death(ACTOR, Person.objects.get(pk=subject), died_on=DAY)
+    assert subject not in {s for _, s, _ in _expected()}
+
+    from_snapshot = run_sweep("kr", DAY, notify=False, batch_size=97, snapshot=path)
+    assert from_snapshot.total_written > 100
+    assert _written() == _expected()
+    offers = _offers_in_full()
+    assert run_sweep("kr", DAY, notify=False, snapshot=path).total_written == 0  # a rerun
+    details = list(Offer.objects.values_list("trigger_detail", flat=True))
+    assert all(detail["snapshot"] == "kr.parquet" for detail in details)
+
+    Offer.objects.all().delete()
+    in_the_database = run_sweep("kr", DAY, notify=False)
+    assert _offers_in_full() == offers
+    assert in_the_database.written == from_snapshot.written
+
+
+def test_a_snapshot_of_another_country_or_no_snapshot_is_refused(
+    population: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "kr.parquet"
+    write_snapshot(path, country="kr")
+    with pytest.raises(ValueError, match="not of 'vn'"):
+        run_sweep("vn", DAY, notify=False, snapshot=path)
+    with pytest.raises(CommandError, match="There is no snapshot"):
+        call_command(
+            "offers", "sweep", "--day", DAY.isoformat(), "--snapshot",
+            str(tmp_path / "missing.parquet"), stdout=io.StringIO(),
+        )  # fmt: skip
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ValueError, match="not a Parquet file"):
+        run_sweep("kr", DAY, notify=False, snapshot=tmp_path / "bad.parquet")
+    assert not Offer.objects.exists()
 
 
 def test_an_unknown_service_is_refused_and_nothing_written(population: None) -> None:

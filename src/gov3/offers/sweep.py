@@ -7,6 +7,13 @@ and have no live offer yet (the set difference is in the query), with the recipi
 facts the rule read. The rows are written in batches, each its own transaction: a sweep that is
 killed keeps the batches it committed, and a rerun selects only what is still missing, so it
 never writes an offer twice.
+
+At national scale the register can instead be swept from its Parquet snapshot
+(`gov3 registry snapshot`; ``--snapshot FILE``): the rules are evaluated per person for every
+swept service in one pass a row group at a time (`gov3.rules.people.evaluate_people`), and only
+the people who qualify are looked up in the register (who receives the offer, whether one is
+live already, whether they died since the snapshot). The offers are the same as the database
+sweep's on the same register.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connections, transaction
@@ -30,6 +38,7 @@ from gov3.offers.proposals import (
     facts_read,
     period_of,
     proactive,
+    recipient_for,
 )
 from gov3.offers.services import do_withdraw_offers_of_adults, notify_offers, write_offers
 from gov3.registry.facts_sql import BACKENDS, facts_query
@@ -223,6 +232,115 @@ def _insert(
     return ids
 
 
+def _snapshot_candidates(
+    pack: RulePack, chosen: Sequence[Service], day: date, path: Path | str, country: str
+) -> Iterator[tuple[Service, list[tuple[Any, ...]]]]:
+    """Per row group of the snapshot and per service: (subject, None, amount, province,
+    period, facts…) of everyone the rules say yes to (a household service: its heads), in the
+    snapshot's order. The recipient is found later, in the register."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    from gov3.rules import snapshot  # noqa: PLC0415 - Parquet, only for this path
+    from gov3.rules.facts import KEY_COLUMNS  # noqa: PLC0415
+    from gov3.rules.people import amount_column, eligible_column, evaluate_people  # noqa: PLC0415
+    from gov3.rules.vectorised import Population, columns_needed  # noqa: PLC0415
+
+    try:
+        described = snapshot.info(path)
+    except snapshot.SnapshotError as error:
+        raise ValueError(str(error)) from None
+    if described.country != country:
+        raise ValueError(f"{path} is a snapshot of {described.country!r}, not of {country!r}")
+    if not described.households_whole:
+        raise ValueError(f"{path} splits households between row groups; write it again")
+    by_id = {service.id: service for service in chosen}
+    wanted = columns_needed(chosen) | {"province"}
+    for service in chosen:
+        wanted |= set(facts_read(service))
+        if service.once_per is not None:
+            wanted.add(service.once_per)
+    used = sorted(set().union(*(service.params_used() for service in chosen)))
+    params = pack.params.on(day, used)
+    handle = snapshot.open_file(path)
+    for group in range(handle.metadata.num_row_groups):
+        data = handle.read_row_group(group, columns=[*KEY_COLUMNS, *sorted(wanted)])
+        if not data.num_rows:
+            continue
+        batches = list(evaluate_people(by_id, Population(data), params, day, threads=1))
+        for service in chosen:
+            mask = pc.or_kleene(False, _concat(batches, eligible_column(service.id)))
+            rows = data.filter(mask)
+            if not rows.num_rows:
+                continue
+            amounts = (
+                _concat(batches, amount_column(service.id)).filter(mask).to_pylist()
+                if service.amount is not None
+                else [None] * rows.num_rows
+            )
+            names = facts_read(service)
+            facts = [rows.column(name).to_pylist() for name in names]
+            periods = (
+                [fact_text(v) for v in rows.column(service.once_per).to_pylist()]
+                if service.once_per is not None
+                else [period_of(service, day)] * rows.num_rows
+            )
+            yield (
+                service,
+                [
+                    (subject, None, amount, province, period, *values)
+                    for subject, amount, province, period, *values in zip(
+                        rows.column("person_id").to_pylist(),
+                        amounts,
+                        rows.column("province").to_pylist(),
+                        periods,
+                        *facts,
+                        strict=True,
+                    )
+                ],
+            )
+
+
+def _concat(batches: list[Any], column: str) -> Any:
+    import pyarrow as pa  # noqa: PLC0415
+
+    return pa.chunked_array([batch.column(column) for batch in batches])
+
+
+def _in_the_register(
+    service: Service, day: date, rows: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The snapshot's candidates still to offer, with their recipient: not dead since the
+    snapshot, in the register, and with no live offer of the service for the period."""
+    subjects = [int(row[0]) for row in rows]
+    people = Person.objects.select_related("mother", "father").in_bulk(subjects)
+    live = set(
+        Offer.objects.filter(service_id=service.id, subject_id__in=subjects)
+        .exclude(status=OfferStatus.SUPERSEDED)
+        .values_list("subject_id", "period")
+    )
+    out = []
+    for row in rows:
+        person = people.get(int(row[0]))
+        if person is None or person.date_of_death is not None or (person.pk, row[4]) in live:
+            continue
+        recipient = recipient_for(service, person, day)
+        out.append((row[0], None if recipient is None else recipient.pk, *row[2:]))
+    return out
+
+
+def _batched(
+    rows: Iterator[tuple[Any, ...]] | Sequence[tuple[Any, ...]], size: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def run_sweep(
     country: str,
     day: date | None = None,
@@ -234,8 +352,10 @@ def run_sweep(
     batch_size: int = BATCH,
     progress: Progress | None = None,
     using: str = "default",
+    snapshot: Path | str | None = None,
 ) -> SweepResult:
-    """Write an offer for everyone who qualifies today and has none yet; see the module."""
+    """Write an offer for everyone who qualifies today and has none yet; see the module.
+    With ``snapshot`` the rules are evaluated on that Parquet snapshot of the register."""
     day = day or timezone.localdate()
     pack = rules_pack(country)
     chosen = swept_services(country, frequency)
@@ -251,6 +371,7 @@ def run_sweep(
     majority = country_pack(country).age_of_majority
     currency = country_pack(country).currency.code
     result = SweepResult(day)
+    fixed_of: dict[str, dict[str, Any]] = {}
     run = SweepRun.objects.create(
         started_at=timezone.now(), day=day, country=country, services=[s.id for s in chosen]
     )
@@ -270,33 +391,44 @@ def run_sweep(
             "explanation": {},
             "deadline": day + timedelta(days=service.deadline_days),
         }
-        sql = candidates_query(pack, service, day, vendor, majority)
-        written = selected = 0
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql)
-            for rows in _rows(cursor, batch_size):
-                selected += len(rows)
-                with transaction.atomic(using=using, durable=True):
-                    made = _insert(
-                        using,
-                        _offer_rows(service, day, rows, fixed),
-                        trigger=trigger,
-                        detail={"sweep": run.pk, "day": day.isoformat()},
-                    )
-                    if made:
-                        record_audit(
-                            actor=ACTOR,
-                            action="offers.swept",
-                            target_type="offer",
-                            target_id=f"{min(made)}..{max(made)}",
-                            data={"service": service.id, "count": len(made), "sweep": run.pk},
-                        )
-                written += len(made)
-                result.offer_ids += made
-                if progress:
-                    progress(service.id, written, selected)
-        result.selected[service.id] = selected
-        result.written[service.id] = written
+        fixed_of[service.id] = fixed
+        result.selected[service.id] = result.written[service.id] = 0
+
+    def write(service: Service, rows: list[tuple[Any, ...]]) -> None:
+        result.selected[service.id] += len(rows)
+        with transaction.atomic(using=using, durable=True):
+            made = _insert(
+                using,
+                _offer_rows(service, day, rows, fixed_of[service.id]),
+                trigger=trigger,
+                detail=detail,
+            )
+            if made:
+                record_audit(
+                    actor=ACTOR,
+                    action="offers.swept",
+                    target_type="offer",
+                    target_id=f"{min(made)}..{max(made)}",
+                    data={"service": service.id, "count": len(made), "sweep": run.pk},
+                )
+        result.written[service.id] += len(made)
+        result.offer_ids += made
+        if progress:
+            progress(service.id, result.written[service.id], result.selected[service.id])
+
+    detail: dict[str, Any] = {"sweep": run.pk, "day": day.isoformat()}
+    if snapshot is not None:
+        detail["snapshot"] = Path(snapshot).name
+        for service, found in _snapshot_candidates(pack, chosen, day, snapshot, country):
+            for rows in _batched(found, batch_size):
+                write(service, _in_the_register(service, day, rows))
+    else:
+        for service in chosen:
+            sql = candidates_query(pack, service, day, vendor, majority)
+            with connections[using].cursor() as cursor:
+                cursor.execute(sql)
+                for rows in _rows(cursor, batch_size):
+                    write(service, rows)
     SweepRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
         eligible=sum(result.selected.values()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -53,6 +54,12 @@ class Command(BaseCommand):
         run.add_argument(
             "--no-notify", action="store_true", help="write the offers only; `notify` later"
         )
+        run.add_argument(
+            "--snapshot",
+            type=Path,
+            help="evaluate the rules on this Parquet snapshot of the register "
+            "(`gov3 registry snapshot`) instead of in the database",
+        )
         publish = sub.add_parser("publish", help="re-evaluate services whose version changed")
         publish.add_argument("--country", default=settings.GOV3_COUNTRY)
         sub.add_parser("notify", help="notify the recipients of offers not yet notified")
@@ -81,6 +88,7 @@ class Command(BaseCommand):
             notify=not options["no_notify"],
             batch_size=options["batch_size"],
             progress=progress,
+            snapshot=options["snapshot"],
         )
         for service in result.selected:
             self.stdout.write(
