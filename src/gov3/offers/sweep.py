@@ -266,7 +266,7 @@ def _snapshot_candidates(
         data = handle.read_row_group(group, columns=[*KEY_COLUMNS, *sorted(wanted)])
         if not data.num_rows:
             continue
-        batches = list(evaluate_people(by_id, Population(data), params, day, threads=1))
+        batches = list(evaluate_people(by_id, Population(data), params, day))
         for service in chosen:
             mask = pc.or_kleene(False, _concat(batches, eligible_column(service.id)))
             rows = data.filter(mask)
