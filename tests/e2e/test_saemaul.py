@@ -160,7 +160,6 @@ def test_a_project_goes_from_the_village_to_the_county(
     assert _dashboard_approved(county_page, base) == "1"
     expect(county_page.locator('td[data-status="approved"]')).to_have_text("1")
     assert_accessible(county_page)
-    county_page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     county_page.context.close()
 
 

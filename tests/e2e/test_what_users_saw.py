@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from gov3.accounts.models import User
 from gov3.accounts.services import do_create_administrator
@@ -28,12 +28,29 @@ LANGUAGES = ("ko", "en", "vi")
 CODE = re.compile(r"==|//|params\.|\bmod\b|\bif\b[^.]*\belse\b")
 
 
+class Screens:
+    """Screenshots for the documentation (docs/screenshots/), taken only when
+    GOV3_SCREENSHOT_DIR names where to keep them: nothing checks them, and encoding a dozen
+    full-page PNGs per language costs `make test` seconds for files it would throw away."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def take(self, what: Page | Locator, name: str, *, full_page: bool = False) -> None:
+        if self.directory is None:
+            return
+        if isinstance(what, Page):
+            what.screenshot(path=self.directory / name, full_page=full_page)
+        else:
+            what.screenshot(path=self.directory / name)
+
+
 @pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Where screenshots go: GOV3_SCREENSHOT_DIR to keep them, else the test's own directory."""
-    directory = Path(os.environ.get("GOV3_SCREENSHOT_DIR") or tmp_path / "screens")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+def screens() -> Screens:
+    kept = os.environ.get("GOV3_SCREENSHOT_DIR")
+    return Screens(Path(kept) if kept else None)
 
 
 def _context(
@@ -92,7 +109,7 @@ def test_saemaul_charts_and_map_draw_in_every_language(
     browser_context_args: dict[str, Any],
     live_server: Any,
     saemaul_demo: None,
-    screens: Path,
+    screens: Screens,
 ) -> None:
     base = live_server.url
     page = _context(browser, browser_context_args, base, "vi").new_page()
@@ -114,15 +131,15 @@ def test_saemaul_charts_and_map_draw_in_every_language(
         assert box["width"] > 300  # the county fills the map
         expect(map_).to_contain_text("Statistics Korea")
         assert_accessible(page)
-        page.screenshot(path=screens / f"saemaul-dashboard-{language}.png", full_page=True)
-        map_.screenshot(path=screens / f"saemaul-map-{language}.png")
+        screens.take(page, f"saemaul-dashboard-{language}.png", full_page=True)
+        screens.take(map_, f"saemaul-map-{language}.png")
         # a village page shows where the village is on the same map
         page.goto(f"{base}/saemaul/villages/46820-03-0003/")
         where = page.locator("figure.sm-map")
         expect(where.locator("path.sm-marker--here")).to_have_count(1)
         expect(where.locator("text.sm-map-label--here")).to_have_count(1)
         assert_accessible(page)
-        where.screenshot(path=screens / f"saemaul-village-map-{language}.png")
+        screens.take(where, f"saemaul-village-map-{language}.png")
     page.context.close()  # before the live server stops: no request left in flight
 
 
@@ -166,7 +183,7 @@ def test_citizen_pages_read_as_sentences_with_titles_and_a_phone_menu(
     live_server: Any,
     family: dict[str, Person],
     citizen: User,
-    screens: Path,
+    screens: Screens,
 ) -> None:
     base = live_server.url
     for language in LANGUAGES:
@@ -185,7 +202,7 @@ def test_citizen_pages_read_as_sentences_with_titles_and_a_phone_menu(
             if language != "en" and name in ("service", "check"):
                 assert not re.search(r"\b(and|or|not)\b", text), (path, language)
             assert_accessible(page)
-            page.screenshot(path=screens / f"{name}-{language}.png", full_page=True)
+            screens.take(page, f"{name}-{language}.png", full_page=True)
         # the rule as written is one click away for experts
         page.goto(f"{base}/services/basic_pension/")
         toggle = page.locator("details.gov3-rule-as-written")
@@ -209,11 +226,11 @@ def test_citizen_pages_read_as_sentences_with_titles_and_a_phone_menu(
         _headings_at_least_body_size(phone)
         assert_fits_the_screen(phone)
         assert_accessible(phone)
-        phone.screenshot(path=screens / f"phone-menu-closed-{language}.png")
+        screens.take(phone, f"phone-menu-closed-{language}.png")
         button.click()
         expect(nav.locator(".gov3-nav-link").first).to_be_visible()
         assert nav.locator(".gov3-nav-link").count() >= 7
-        phone.screenshot(path=screens / f"phone-menu-open-{language}.png")
+        screens.take(phone, f"phone-menu-open-{language}.png")
         phone.context.close()
 
     # on a wide screen the menu is the row of links, no button
@@ -246,7 +263,7 @@ def test_the_admin_speaks_the_readers_language_and_passes_axe(
     browser_context_args: dict[str, Any],
     live_server: Any,
     family: dict[str, Person],
-    screens: Path,
+    screens: Screens,
 ) -> None:
     base = live_server.url
     for language in ("ko", "vi"):
@@ -266,7 +283,7 @@ def test_the_admin_speaks_the_readers_language_and_passes_axe(
         login_text = page.locator("body").inner_text()
         for english in ADMIN_ENGLISH:
             assert english not in login_text, (language, english)
-        page.screenshot(path=screens / f"admin-login-{language}.png")
+        screens.take(page, f"admin-login-{language}.png")
         page.locator("input[type=submit]").first.click()
         expect(page).to_have_url(f"{base}/admin/")
         person = family["mother"]
@@ -284,5 +301,5 @@ def test_the_admin_speaks_the_readers_language_and_passes_axe(
                 assert english not in text, (language, path, english)
             assert_accessible(page)
             slug = path.strip("/").replace("/", "-") or "admin"
-            page.screenshot(path=screens / f"{slug}-{language}.png", full_page=True)
+            screens.take(page, f"{slug}-{language}.png", full_page=True)
         page.context.close()
