@@ -1,5 +1,7 @@
 """Benchmark: the whole ``kr`` service catalogue over synthetic populations of 1 M, 10 M and
-51.7 M residents, from the Parquet snapshot; ``explain`` for one person; PostgreSQL at 1 M.
+51.7 M residents, from the Parquet snapshot; ``explain`` for one person; PostgreSQL at 1 M
+(``--other-size``: the snapshot the explain and PostgreSQL parts use; `make test`'s smoke run
+makes it tiny).
 
 Snapshots are made once by `gov3.synthetic.snapshots` and kept under ``var/bench/`` (ignored by
 git). Every measured run is a fresh subprocess, so its peak RSS (``ru_maxrss``) is that run's
@@ -259,8 +261,8 @@ def load_postgres(path: Path) -> tuple[str, float]:
     return url, time.perf_counter() - started
 
 
-def postgres(runs: int) -> list[Row]:
-    path = ensure_snapshot(1_000_000, 2)
+def postgres(runs: int, size: int) -> list[Row]:
+    path = ensure_snapshot(size, 2)
     url, load_seconds = load_postgres(path)
     try:
         results = [run_child("postgres", url) for _ in range(runs)]
@@ -268,7 +270,7 @@ def postgres(runs: int) -> list[Row]:
         _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
     secs = [r["seconds"] for r in results]
     row = Row(
-        "1,000,000",
+        f"{size:,}",
         [
             str(len(results)),
             f"{statistics.median(secs):.2f}",
@@ -281,8 +283,8 @@ def postgres(runs: int) -> list[Row]:
     return [row]
 
 
-def explain(calls: int) -> tuple[dict[str, Any], list[Row]]:
-    result = run_child("explain", str(ensure_snapshot(1_000_000, 2)), str(calls))
+def explain(calls: int, size: int) -> tuple[dict[str, Any], list[Row]]:
+    result = run_child("explain", str(ensure_snapshot(size, 2)), str(calls))
     rows = [
         Row(service_id, [f"{t['explain_ms']:.3f}", f"{t['evaluate_ms']:.3f}"])
         for service_id, t in result["per_service"].items()
@@ -331,6 +333,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--parts", default="vectorised,explain,postgres")
     parser.add_argument("--explain-calls", type=int, default=500)
+    parser.add_argument(
+        "--other-size",
+        type=int,
+        default=1_000_000,
+        help="residents of the snapshot the explain and PostgreSQL parts use",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
@@ -365,7 +373,7 @@ def main() -> None:
     if "explain" in parts:
         header = "| service | median explain ms | median evaluate ms |\n|---|---:|---:|"
         print(header, flush=True)
-        result, rows = explain(args.explain_calls)
+        result, rows = explain(args.explain_calls, args.other_size)
         sections += [
             f"`explain` for one person (a household of {result['household_size']}) and one "
             f"service, median of {args.explain_calls} calls:",
@@ -380,7 +388,7 @@ def main() -> None:
             "|---|---:|---:|---:|---:|---:|---:|"
         )
         print(header, flush=True)
-        rows = postgres(args.runs)
+        rows = postgres(args.runs, args.other_size)
         sections += [
             "PostgreSQL, whole kr catalogue as one compiled query over a `facts` table:",
             "",

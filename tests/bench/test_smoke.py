@@ -97,6 +97,8 @@ def test_rules_catalogue(tmp_path: Path) -> None:
         "1",
         "--explain-calls",
         "5",
+        "--other-size",
+        "2000",
         "--no-record",
         tmp_path=tmp_path,
         database_in_url=True,
