@@ -64,13 +64,18 @@ class TokenView(toolkit.TokenView):  # type: ignore[misc]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().post(request, *args, **kwargs)
-        if response.status_code >= HTTPStatus.BAD_REQUEST:
-            do_record_refused_token_request(
-                client_id=_claimed_client_id(request),
-                error=_oauth_error(response),
-                grant_type=str(request.POST.get("grant_type", "")),
-            )
+        _audit_if_refused(request, response, str(request.POST.get("grant_type", "")))
         return response
+
+
+def _audit_if_refused(request: HttpRequest, response: HttpResponse, grant_type: str) -> None:
+    """Write a refused token or revocation request to the audit log."""
+    if response.status_code >= HTTPStatus.BAD_REQUEST:
+        do_record_refused_token_request(
+            client_id=_claimed_client_id(request),
+            error=_oauth_error(response),
+            grant_type=grant_type,
+        )
 
 
 def _claimed_client_id(request: HttpRequest) -> str:
@@ -108,12 +113,7 @@ class RevokeTokenView(toolkit.RevokeTokenView):  # type: ignore[misc]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().post(request, *args, **kwargs)
-        if response.status_code >= HTTPStatus.BAD_REQUEST:
-            do_record_refused_token_request(
-                client_id=_claimed_client_id(request),
-                error=_oauth_error(response),
-                grant_type="revocation",
-            )
+        _audit_if_refused(request, response, "revocation")
         return response
 
 

@@ -238,9 +238,9 @@ def _snapshot_candidates(
     """Per row group of the snapshot and per service: (subject, None, amount, province,
     period, facts…) of everyone the rules say yes to (a household service: its heads), in the
     snapshot's order. The recipient is found later, in the register."""
-    import pyarrow.compute as pc  # type: ignore[import-untyped]  # noqa: PLC0415
+    import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415 - only for this path
 
-    from gov3.rules import snapshot  # noqa: PLC0415 - Parquet, only for this path
+    from gov3.rules import snapshot  # noqa: PLC0415
     from gov3.rules.facts import KEY_COLUMNS  # noqa: PLC0415
     from gov3.rules.people import amount_column, eligible_column, evaluate_people  # noqa: PLC0415
     from gov3.rules.vectorised import Population, columns_needed  # noqa: PLC0415
@@ -254,9 +254,10 @@ def _snapshot_candidates(
     if not described.households_whole:
         raise ValueError(f"{path} splits households between row groups; write it again")
     by_id = {service.id: service for service in chosen}
+    read = {service.id: facts_read(service) for service in chosen}
     wanted = columns_needed(chosen) | {"province"}
     for service in chosen:
-        wanted |= set(facts_read(service))
+        wanted |= set(read[service.id])
         if service.once_per is not None:
             wanted.add(service.once_per)
     used = sorted(set().union(*(service.params_used() for service in chosen)))
@@ -266,19 +267,18 @@ def _snapshot_candidates(
         data = handle.read_row_group(group, columns=[*KEY_COLUMNS, *sorted(wanted)])
         if not data.num_rows:
             continue
-        batches = list(evaluate_people(by_id, Population(data), params, day))
+        results = pa.Table.from_batches(list(evaluate_people(by_id, Population(data), params, day)))
         for service in chosen:
-            mask = pc.or_kleene(False, _concat(batches, eligible_column(service.id)))
+            mask = results.column(eligible_column(service.id))
             rows = data.filter(mask)
             if not rows.num_rows:
                 continue
             amounts = (
-                _concat(batches, amount_column(service.id)).filter(mask).to_pylist()
+                results.column(amount_column(service.id)).filter(mask).to_pylist()
                 if service.amount is not None
                 else [None] * rows.num_rows
             )
-            names = facts_read(service)
-            facts = [rows.column(name).to_pylist() for name in names]
+            facts = [rows.column(name).to_pylist() for name in read[service.id]]
             periods = (
                 [fact_text(v) for v in rows.column(service.once_per).to_pylist()]
                 if service.once_per is not None
@@ -298,12 +298,6 @@ def _snapshot_candidates(
                     )
                 ],
             )
-
-
-def _concat(batches: list[Any], column: str) -> Any:
-    import pyarrow as pa  # noqa: PLC0415
-
-    return pa.chunked_array([batch.column(column) for batch in batches])
 
 
 def _in_the_register(
