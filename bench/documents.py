@@ -40,10 +40,7 @@ this process's CPU time instead, which is less disturbed when the machine is sha
     and a second database connection sees the document. ``--passports`` a run (default 20)
     after one passport not counted (it makes the issuer key and warms the fonts); the time
     inside the issuance is split by light timers around its steps. The database may start as
-    a copy of a ready one, migrated with kr's areas loaded, instead of being migrated here
-    (the test suite's smoke run does; what is timed is the same): a SQLite file in
-    ``GOV3_BENCH_TEMPLATE_SQLITE`` (copied), the name of a PostgreSQL database on the
-    ``GOV3_BENCH_PG`` server in ``GOV3_BENCH_TEMPLATE_PG`` (``CREATE DATABASE … TEMPLATE``).
+    a copy of a ready one instead of being migrated here (`bench/ready_database.py`).
 
 If a target is missed, the operation is profiled (cProfile) and the top functions are
 printed and recorded; the full profile goes to var/bench/ (not in git).
@@ -75,12 +72,14 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -736,21 +735,17 @@ def passport_database(backend: str, var_dir: str) -> Iterator[tuple[str, bool]]:
     and whether it is a copy of a ready one (``GOV3_BENCH_TEMPLATE_*``)."""
     if backend == "sqlite":
         path = f"{var_dir}/bench-documents.sqlite3"
-        ready = os.environ.get("GOV3_BENCH_TEMPLATE_SQLITE", "")
-        if ready:
-            with closing(sqlite3.connect(ready)) as source, closing(sqlite3.connect(path)) as copy:
-                source.backup(copy)
-        yield f"sqlite:///{path}", bool(ready)
+        yield f"sqlite:///{path}", ready_database.copy_sqlite(path)
         return
     import psycopg  # noqa: PLC0415
 
     name = f"bench_documents_{os.getpid()}"
-    ready = os.environ.get("GOV3_BENCH_TEMPLATE_PG", "")
+    create, ready = ready_database.create_postgres(name)
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}" + (f' TEMPLATE "{ready}"' if ready else ""))
+        admin.execute(create)
     try:
-        yield f"{PG_SERVER}/{name}", bool(ready)
+        yield f"{PG_SERVER}/{name}", ready
     finally:
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

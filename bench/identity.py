@@ -7,10 +7,8 @@
     not timed; timed is gov3's callback view (state check, token request with private_key_jwt
     over loopback HTTP, ID token signature and claim checks, register lookup, account link,
     audit entry, session). The first sign-in (which opens the account and fetches discovery
-    and keys) is not counted. With ``GOV3_BENCH_TEMPLATE_SQLITE`` naming a migrated SQLite
-    file (kr's areas may be loaded: the three areas this part loads are then already there),
-    the database is a copy of it instead of migrated here (the test suite's smoke run does;
-    what is timed is the same).
+    and keys) is not counted. The database may be a copy of a ready one instead of migrated
+    here (`bench/ready_database.py`; the three areas this part loads are then already there).
 
 ``passkey`` (target: ≤ 5 ms a verification)
     `gov3.identity.passkeys.verify_sign_in` (py_webauthn) of a P-256 assertion made here with
@@ -32,15 +30,15 @@ import base64
 import hashlib
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,13 +48,7 @@ sys.path.insert(0, str(ROOT / "src"))
 def _setup_django(var_dir: Path) -> None:
     os.environ["GOV3_VAR_DIR"] = str(var_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    ready = os.environ.get("GOV3_BENCH_TEMPLATE_SQLITE", "")
-    if ready:
-        with (
-            closing(sqlite3.connect(ready)) as source,
-            closing(sqlite3.connect(var_dir / "bench.sqlite3")) as copy,
-        ):
-            source.backup(copy)
+    ready_database.copy_sqlite(var_dir / "bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gov3.settings")
     import django  # noqa: PLC0415
 
@@ -203,7 +195,7 @@ def bench_callback(runs: int, calls: int, var_dir: Path) -> None:
         do_register_person,
     )
 
-    if not os.environ.get("GOV3_BENCH_TEMPLATE_SQLITE"):  # else a copy of a migrated database
+    if not os.environ.get(ready_database.SQLITE):  # else a copy of a migrated database
         call_command("migrate", verbosity=0)
     do_load_areas(
         "bench",

@@ -42,10 +42,8 @@ The generated registers are kept as PostgreSQL template databases for the day
 (``bench_offers_tpl_<size>_s<seed>``) and dropped at the end unless ``--keep``. This server
 runs with ``autovacuum = off``, so the bench runs ``ANALYZE`` after loading a register and
 before serving the inbox, as autovacuum would have within a minute. A register starts as a
-fresh database migrated here, with kr's areas loaded; or, when ``GOV3_BENCH_TEMPLATE_PG``
-names a database on the same server that is already so (the test suite's smoke run gives one,
-to skip the migrations), as a copy of it (``CREATE DATABASE … TEMPLATE``). What is timed is
-the same.
+fresh database migrated here, with kr's areas loaded, or as a copy of a ready one
+(`bench/ready_database.py`).
 
     .venv/bin/python bench/offers.py                                 # everything, 3 runs each
     .venv/bin/python bench/offers.py --parts event --births 200 --runs 1 --no-record
@@ -82,6 +80,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -183,11 +183,9 @@ def template(size: int, seed: int, var_dir: str) -> str:
             return name
         drop(name)
     started = time.perf_counter()
-    ready = os.environ.get("GOV3_BENCH_TEMPLATE_PG", "")  # migrated, kr's areas loaded
-    if ready:
-        psql(f'CREATE DATABASE {name} TEMPLATE "{ready}"')
-    else:
-        psql(f"CREATE DATABASE {name}")
+    create, ready = ready_database.create_postgres(name)  # migrated, kr's areas loaded
+    psql(create)
+    if not ready:
         gov3(name, var_dir, "migrate", "-v", "0")
         gov3(name, var_dir, "country", "load", COUNTRY)
     print(

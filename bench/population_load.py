@@ -5,11 +5,8 @@ a PostgreSQL database created for the run and dropped after), so that its peak R
 (``ru_maxrss``) is that run's alone. Migrations and the country's areas are loaded first and
 not timed; the timed part is `generate_population` (generation and load, one transaction).
 
-A database that is already migrated with kr's areas loaded may be given instead (the test
-suite's smoke run does, to skip the migrations; the timed part is the same): a SQLite file in
-``GOV3_BENCH_TEMPLATE_SQLITE``, copied for each run, and the name of a PostgreSQL database on
-the ``GOV3_BENCH_PG`` server in ``GOV3_BENCH_TEMPLATE_PG``, each run's database made from it
-(``CREATE DATABASE … TEMPLATE``). Only for ``--country kr``; without them every run migrates.
+For ``--country kr`` each run's database may start as a copy of a ready one instead of being
+migrated (`bench/ready_database.py`).
 
     .venv/bin/python bench/population_load.py                  # 100k and 1M, 3 runs each
     .venv/bin/python bench/population_load.py --sizes 100000 --runs 1
@@ -21,20 +18,18 @@ import argparse
 import json
 import os
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
+
+import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "gov3_bench"
-#: A ready database (migrated, kr's areas loaded) to start each run from, by backend.
-READY = {"sqlite": "GOV3_BENCH_TEMPLATE_SQLITE", "postgresql": "GOV3_BENCH_TEMPLATE_PG"}
 
 
 def child(backend_url: str, size: int, seed: int, country: str, ready: bool) -> None:
@@ -79,19 +74,14 @@ def _psql(sql: str) -> None:
 
 def one_run(backend: str, size: int, seed: int, country: str) -> dict[str, float]:
     """One measured run in a fresh subprocess and a fresh database."""
-    ready = os.environ.get(READY[backend], "") if country == "kr" else ""
     with tempfile.TemporaryDirectory(prefix="gov3-bench-") as tmp:
         if backend == "sqlite":
             url = f"sqlite:///{tmp}/bench.sqlite3"
-            if ready:
-                with (
-                    closing(sqlite3.connect(ready)) as source,
-                    closing(sqlite3.connect(f"{tmp}/bench.sqlite3")) as copy,
-                ):
-                    source.backup(copy)
+            ready = country == "kr" and ready_database.copy_sqlite(f"{tmp}/bench.sqlite3")
         else:
             _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            _psql(f"CREATE DATABASE {PG_BENCH_DB}" + (f' TEMPLATE "{ready}"' if ready else ""))
+            create, ready = ready_database.create_postgres(PG_BENCH_DB, use_ready=country == "kr")
+            _psql(create)
             url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
         try:
             env = {**os.environ, "GOV3_VAR_DIR": tmp}

@@ -311,13 +311,23 @@ def machine() -> str:
     )
 
 
-def record(sections: list[str], command: str, started: datetime, loads: list[float]) -> None:
+def record(
+    sections: list[str],
+    started: datetime,
+    loads: list[float],
+    *,
+    script: str = "rules_catalogue.py",
+    machine_note: str = "",
+) -> None:
+    """Append a run to RESULTS.md: when, the command that ran `script`, the machine (and
+    `machine_note`), the load before and after, then `sections`."""
+    command = " ".join(["python", f"bench/{script}", *sys.argv[1:]])
     lines = [
         "",
-        f"### Run of {started:%Y-%m-%d %H:%M} UTC (recorded by `bench/rules_catalogue.py`)",
+        f"### Run of {started:%Y-%m-%d %H:%M} UTC (recorded by `bench/{script}`)",
         "",
         f"- Command: `{command}`",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}{machine_note}",
         f"- Load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}",
         "",
         *sections,
@@ -398,8 +408,7 @@ def main() -> None:
         ]
     loads.append(os.getloadavg()[0])
     if not args.no_record:
-        command = "python bench/rules_catalogue.py " + " ".join(sys.argv[1:])
-        record(sections, command.strip(), started, loads)
+        record(sections, started, loads)
 
 
 if __name__ == "__main__":

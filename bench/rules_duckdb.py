@@ -30,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from rules_catalogue import RESULTS, ROOT, TODAY, ensure_snapshot, load_catalogue, machine
+from rules_catalogue import ROOT, TODAY, ensure_snapshot, load_catalogue, record
 
 ENGINES = ("vectorised", "duckdb")
 CPU = 0  # the core every measured child is pinned to
@@ -145,24 +145,18 @@ def main() -> None:
         return
     import duckdb  # noqa: PLC0415
 
-    command = "python bench/rules_duckdb.py " + " ".join(sys.argv[1:])
-    lines = [
-        "",
-        f"### Run of {started:%Y-%m-%d %H:%M} UTC (recorded by `bench/rules_duckdb.py`)",
-        "",
-        f"- Command: `{command.strip()}`",
-        f"- Machine: {machine()}, DuckDB {duckdb.__version__}; each run a fresh process pinned "
-        f"to CPU {CPU}, DuckDB with `threads = 1`",
-        f"- Load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}",
-        "",
+    sections = [
         "Whole kr catalogue from the snapshot, one core (CPU s: the evaluation only, after the "
         "pack is loaded; DuckDB's counts and totals equal the vectorised ones):",
         "",
         HEADER,
         *rows,
     ]
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n".join(lines) + "\n")
+    note = (
+        f", DuckDB {duckdb.__version__}; each run a fresh process pinned to CPU {CPU}, DuckDB "
+        "with `threads = 1`"
+    )
+    record(sections, started, loads, script="rules_duckdb.py", machine_note=note)
 
 
 if __name__ == "__main__":

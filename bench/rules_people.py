@@ -33,7 +33,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from rules_catalogue import RESULTS, ROOT, TODAY, ensure_snapshot, load_catalogue, machine
+from rules_catalogue import ROOT, TODAY, ensure_snapshot, load_catalogue, record
 
 PATHS = ("people", "per-service", "catalogue")
 
@@ -153,15 +153,7 @@ def main() -> None:
     loads.append(os.getloadavg()[0])
     if args.no_record:
         return
-    command = "python bench/rules_people.py " + " ".join(sys.argv[1:])
-    lines = [
-        "",
-        f"### Run of {started:%Y-%m-%d %H:%M} UTC (recorded by `bench/rules_people.py`)",
-        "",
-        f"- Command: `{command.strip()}`",
-        f"- Machine: {machine()}",
-        f"- Load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}",
-        "",
+    sections = [
         "Per-person results of the whole kr catalogue from the snapshot (evaluation only: "
         "the pack is loaded before the clock starts; every path's counts and totals equal "
         "`evaluate_catalogue`'s):",
@@ -169,8 +161,7 @@ def main() -> None:
         HEADER,
         *rows,
     ]
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n".join(lines) + "\n")
+    record(sections, started, loads, script="rules_people.py")
 
 
 if __name__ == "__main__":
