@@ -390,7 +390,7 @@ class _Compiler:
                 if in_aggregate:
                     raise ValueError("an aggregate cannot be nested in another aggregate")
                 if self.households is not None:
-                    return self.household_column(self.households, node)
+                    return self.household_column(node)
                 return self.aggregate(node)
         raise ValueError(f"no SQL for {type(node).__name__}")
 
@@ -411,9 +411,11 @@ class _Compiler:
             raise ValueError(f"no SQL for the function `{func}`")
         return dates[func](args[0], args[1])
 
-    def household_column(self, households: dict[str, str], node: ir.Aggregate) -> exp.Expr:
+    def household_column(self, node: ir.Aggregate) -> exp.Expr:
         """The column of ``households`` holding `node`: one per distinct aggregate, however
         many rules use it."""
+        households = self.households
+        assert households is not None  # only when grouped
         aggregate = self.aggregate(node).sql(dialect=self.dialect)
         if aggregate not in households:
             name = f"household_aggregate_{len(households)}"
