@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import fcntl
 import os
 import shutil
 import socket
-import sqlite3
-import subprocess
-import sys
-import tempfile
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -53,6 +45,7 @@ from gov3.documents.issuers import key_store
 from gov3.registry.models import Person
 from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import AreaRecord, do_load_areas, do_register_birth, do_register_person
+from tests import databases
 
 # Property tests: `make test` draws the same examples on every run, so a sound change never
 # fails by chance (and CI gives the same answer twice); `make test-full` draws new examples
@@ -106,15 +99,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-# --- a migrated database with kr's areas, made once a run --------------------------------------
-# Tests that need a real server or command on a database of their own (the benchmarks' smoke
-# runs, concurrent confirmations, a killed sweep) start from a copy of one made once a run,
-# whatever the number of xdist workers: migrating (86 migrations) and loading kr's areas costs
-# ~14 CPU-seconds each time. The controller makes a directory the workers share (they inherit
-# its environment) and removes it, and the PostgreSQL database named in it, when the run ends.
+# --- databases: every one a copy of the run's migrated template (tests/databases.py) ----------
 
-SHARED_DIRECTORY = "GOV3_TEST_SHARED_DIR"
-GOV3 = str(Path(sys.executable).with_name("gov3"))
+_OWNS_SHARED = pytest.StashKey[bool]()
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -122,90 +109,45 @@ def _is_controller(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if _is_controller(config):
-        os.environ[SHARED_DIRECTORY] = tempfile.mkdtemp(prefix="gov3-tests-")
+    """The run's shared directory: `scripts/run-tests` gives one to both passes; a bare `pytest`
+    makes its own (the workers inherit the environment) and removes it at the end."""
+    owns = _is_controller(config) and databases.SHARED_DIRECTORY not in os.environ
+    if owns:
+        os.environ[databases.SHARED_DIRECTORY] = str(databases.make_shared_directory())
+    config.stash[_OWNS_SHARED] = owns
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if not _is_controller(config) or SHARED_DIRECTORY not in os.environ:
-        return
-    shared = Path(os.environ.pop(SHARED_DIRECTORY))
-    made = shared / "kr-ready.postgres"
-    if made.exists():
-        import psycopg  # noqa: PLC0415 - only when a test made the PostgreSQL database
-
-        server, name = made.read_text().split()
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    shutil.rmtree(shared, ignore_errors=True)
+    if config.stash.get(_OWNS_SHARED, False):
+        databases.remove_shared_directory(Path(os.environ.pop(databases.SHARED_DIRECTORY)))
 
 
-@contextmanager
-def _one_process_at_a_time(shared: Path, engine: str) -> Iterator[None]:
-    with (shared / f"kr-ready-{engine}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's test databases, each a copy of the run's migrated template: Django's
+    `migrate` then has nothing left to do (instead of ~12 CPU-seconds per worker and pass)."""
+    from django.test.utils import setup_databases, teardown_databases  # noqa: PLC0415
 
-
-def _shared() -> Path:
-    return Path(os.environ[SHARED_DIRECTORY])
-
-
-#: `gov3 migrate` then `gov3 country load kr`, as a deployment does, in one process (two
-#: would start Django twice and run the system checks: ~5 s more).
-_MIGRATE_AND_LOAD_KR = (
-    "from django.core.management import call_command; "
-    "call_command('migrate', verbosity=0); call_command('country', 'load', 'kr', verbosity=0)"
-)
-
-
-def migrate_and_load_kr(database_url: str, var_dir: Path) -> None:
-    """Migrate the database at `database_url` and load kr's areas into it."""
-    env = {**os.environ, "DATABASE_URL": database_url, "GOV3_VAR_DIR": str(var_dir)}
-    done = subprocess.run(
-        [GOV3, "shell", "-c", _MIGRATE_AND_LOAD_KR],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, f"migrate and load kr: {done.stderr[-3000:]}"
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database (with the backup API: whole, whatever its journal holds)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(source)) as read, closing(sqlite3.connect(target)) as write:
-        read.backup(write)
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    keep = databases.start_test_database_from_the_template(settings.DATABASES["default"], worker)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        made = setup_databases(verbosity=verbosity, interactive=False, keepdb=keep)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(made, verbosity=verbosity)
 
 
 @pytest.fixture(scope="session")
 def kr_ready_sqlite() -> Path:
     """A SQLite file migrated and with kr's areas loaded, made once a run: copy it
-    (`copy_sqlite`), never open it for writing."""
-    shared = _shared()
-    ready = shared / "kr-ready.sqlite3"
-    with _one_process_at_a_time(shared, "sqlite"):
-        if not ready.exists():
-            making = shared / "kr-ready-sqlite"
-            migrate_and_load_kr(f"sqlite:///{making / 'gov3.sqlite3'}", making)
-            copy_sqlite(making / "gov3.sqlite3", ready)
-    return ready
-
-
-def postgres_server() -> str | None:
-    """The run's PostgreSQL server without a database name, or None (a SQLite-only run)."""
-    from tests.rules.test_sql import postgres_url  # noqa: PLC0415 - one definition of it
-
-    url = postgres_url()
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    (`databases.copy_sqlite`), never open it for writing."""
+    return databases.ready_sqlite()
 
 
 @pytest.fixture(scope="session")
@@ -213,24 +155,12 @@ def kr_ready_postgres() -> str:
     """The name of a PostgreSQL database on the run's server, migrated and with kr's areas
     loaded, made once a run: copy it (`CREATE DATABASE … TEMPLATE …`), never connect to it.
     Skips (fails under `make test`) when the run has no PostgreSQL."""
-    server = postgres_server()
+    server = databases.postgres_server()
     if server is None:
         if os.environ.get("GOV3_REQUIRE_POSTGRES") == "1":
             pytest.fail("GOV3_REQUIRE_POSTGRES is set but the run has no PostgreSQL URL")
         pytest.skip("PostgreSQL: set DATABASE_URL to a postgres:// address")
-    shared = _shared()
-    ready = shared / "kr-ready.postgres-name"
-    with _one_process_at_a_time(shared, "postgresql"):
-        if not ready.exists():
-            import psycopg  # noqa: PLC0415 - only for PostgreSQL runs
-
-            name = f"gov3_ready_kr_{uuid.uuid4().hex[:12]}"
-            (shared / "kr-ready.postgres").write_text(f"{server} {name}")  # the end drops it
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            migrate_and_load_kr(f"{server}/{name}", shared / "kr-ready-postgres")
-            ready.write_text(name)
-    return ready.read_text()
+    return databases.ready_postgres(server)
 
 
 ACTOR = "test:registry-office"

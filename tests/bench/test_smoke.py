@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import postgres_server
+from tests.databases import postgres_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import copy_sqlite, postgres_server
+from tests.databases import copy_sqlite, postgres_server
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,8 @@ from gov3.registry.models import Person
 from gov3.registry.services import do_register_death
 from gov3.registry.snapshot import write_snapshot
 from gov3.synthetic.population import generate_population
-from tests.conftest import ACTOR, copy_sqlite
+from tests.conftest import ACTOR
+from tests.databases import copy_sqlite
 
 DAY = date(2026, 3, 2)
 ROOT = Path(__file__).resolve().parents[2]
