@@ -330,6 +330,55 @@ def test_age_on_the_days_around_a_birthday(engine: Engine) -> None:
     )
 
 
+COMPARISONS: dict[str, Callable[[int, int], bool]] = {
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+    "==": lambda x, y: x == y,
+    "!=": lambda x, y: x != y,
+}
+MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def test_whole_years_or_months_against_a_number_follow_the_rule_at_every_edge(
+    engine: Engine,
+) -> None:
+    """``age >= 65`` and the like compile to a comparison with a date worked out in advance:
+    it agrees with the arithmetic for every operator, the number on either side, the fixed date
+    as start or end, around 29 February and the ends of months, and for numbers no date
+    reaches."""
+    days = sorted({d for pair in DATE_PAIRS for d in pair} | {date(1, 1, 1), date(9999, 12, 31)})
+    engine.load([person(n, n, birth_date=d) for n, d in enumerate(days, start=1)])
+    born = col("birth_date")
+    counts = (-1, 0, 1, 11, 12, 13, 64, 65, 66, 780, 10**6, -(10**6))
+    for today in (date(2025, 2, 28), date(2024, 2, 29), date(2025, 3, 1), date(2025, 1, 31)):
+        for name, rule in (("years_between", years), ("months_between", months)):
+            for fixed_is_end in (True, False):
+                between = call(name, born, TODAY) if fixed_is_end else call(name, TODAY, born)
+                exact = {
+                    n: rule(d, today) if fixed_is_end else rule(today, d)
+                    for n, d in enumerate(days, start=1)
+                }
+                for count in counts:
+                    # each comparison, written both ways round, as one bit of a number
+                    bits, wanted = lit(0), dict.fromkeys(exact, 0)
+                    for bit, (op, holds) in enumerate(COMPARISONS.items()):
+                        for number, written in enumerate(
+                            (cmp(op, between, lit(count)), cmp(MIRRORED[op], lit(count), between))
+                        ):
+                            weight = 2 ** (2 * bit + number)
+                            bits = arith("+", bits, if_(written, lit(weight), lit(0)))
+                            for n, value in exact.items():
+                                wanted[n] += weight if holds(value, count) else 0
+                    where = (name, today, fixed_is_end, count)
+                    assert engine.values(bits, today=today) == wanted, where
+                    member = in_(between, lit(count), lit(count + 1))
+                    assert engine.values(member, today=today) == {
+                        n: value in (count, count + 1) for n, value in exact.items()
+                    }, where
+
+
 # -- comparisons, logic, text -----------------------------------------------------------------
 
 TEXTS = ("it's", "back\\slash", "한국", "", "trailing ", "%_", "line\nbreak")

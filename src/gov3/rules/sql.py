@@ -30,6 +30,10 @@ default; what each dialect needs is stated where it is handled:
 * dates are ``'YYYY-MM-DD'`` text in SQLite (what Django stores), so year, month and day are
   substrings and a difference in days goes through ``julianday`` (exact for whole days);
   PostgreSQL, DuckDB and Spark have a ``DATE`` type;
+* ``years_between``/``months_between`` of a date and a fixed date (``today``), compared with a
+  fixed number (``age >= 65``, ``age in (65, 75)``), is a comparison of the date with a fixed
+  date worked out here (`_reaching`): one comparison per row instead of a calendar conversion
+  (in DuckDB 0.2 to 0.4 CPU s for each such rule over 10 M rows), and ordered text in SQLite;
 * every operand is parenthesised: SQLGlot does not add brackets for precedence, and
   ``a - -5`` would start an SQL comment.
 """
@@ -37,6 +41,7 @@ default; what each dialect needs is stated where it is handled:
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -127,10 +132,45 @@ def _number(value: int) -> exp.Expr:
 
 #: A date argument: its SQL, and its value when it is the same for every row.
 _DateArg = tuple[exp.Expr, date | None]
+#: `_Compiler.monthly_call`: the function, the varying date's SQL, the fixed date, whether the
+#: fixed date is the end.
+_Monthly = tuple[str, exp.Expr, date, bool]
 
 
 def _as_date(value: Value | None) -> date | None:
     return value if isinstance(value, date) else None
+
+
+def _as_int(value: Value | None) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+_FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_MONTHLY = ("years_between", "months_between")
+
+
+def _reaching(func: str, fixed: date, fixed_is_end: bool, count: int) -> date | bool:
+    """Where `func` (``years_between`` or ``months_between``) between a varying date and
+    `fixed` reaches `count`, by the semantics `ir` states.
+
+    With `fixed` as the end, the function falls as the start rises: it is ``>= count`` for
+    every start up to the date returned. With `fixed` as the start, it rises with the end: it
+    is ``>= count`` for every end from the date returned. True or False: for every date or for
+    none. A day the month lacks is its last day for a start (born 29 February 2008, 18 on 1
+    March 2026 and not on 28 February) and the next month's first day for an end.
+    """
+    months = 12 * count if func == "years_between" else count
+    shift = -months if fixed_is_end else months
+    year, month = divmod(12 * fixed.year + fixed.month - 1 + shift, 12)
+    month += 1
+    if not date.min.year <= year <= date.max.year:
+        return (year > date.max.year) == fixed_is_end
+    length = monthrange(year, month)[1]
+    if fixed_is_end:
+        return date(year, month, min(fixed.day, length))
+    if fixed.day <= length:
+        return date(year, month, fixed.day)
+    return date(year + month // 12, month % 12 + 1, 1)  # December is never short
 
 
 class _Compiler:
@@ -232,6 +272,74 @@ class _Compiler:
         whole = _binary(exp.Add, _binary(exp.Mul, self.int_literal(12), years), months)
         before = _binary(exp.LT, self.date_part("day", end), self.date_part("day", start))
         return _binary(exp.Sub, whole, self.indicator(before))
+
+    def monthly_call(self, node: ir.Node, in_aggregate: bool) -> _Monthly | None:
+        """`node` if it is ``years_between`` or ``months_between`` of one varying date and one
+        fixed date (``age``): the function, the varying date, the fixed one, and whether the
+        fixed one is the end."""
+        while isinstance(node, ir.Derived):
+            node = node.expr
+        if not (isinstance(node, ir.Call) and node.func in _MONTHLY):
+            return None
+        start, end = (_as_date(self.constant(arg)) for arg in node.args)
+        if (start is None) == (end is None):
+            return None
+        if end is not None:
+            return node.func, self.visit(node.args[0], in_aggregate), end, True
+        assert start is not None  # for mypy: exactly one is fixed
+        return node.func, self.visit(node.args[1], in_aggregate), start, False
+
+    def at_least(self, call: _Monthly, count: int, holds: bool = True) -> exp.Expr:
+        """`call` ``>= count`` (``< count`` when not `holds`) as a comparison of its varying
+        date with the date where it reaches `count`."""
+        func, varying, fixed, fixed_is_end = call
+        day = _reaching(func, fixed, fixed_is_end, count)
+        if isinstance(day, bool):
+            return self.literal(day == holds, Type.BOOL)
+        reached, short = (exp.LTE, exp.GT) if fixed_is_end else (exp.GTE, exp.LT)
+        return _binary(reached if holds else short, varying.copy(), self.literal(day, Type.DATE))
+
+    def equals(self, call: _Monthly, count: int, holds: bool = True) -> exp.Expr:
+        """`call` ``== count`` (``!= count`` when not `holds`)."""
+        if holds:
+            return exp.and_(
+                _paren(self.at_least(call, count)), _paren(self.at_least(call, count + 1, False))
+            )
+        return exp.or_(
+            _paren(self.at_least(call, count, False)), _paren(self.at_least(call, count + 1))
+        )
+
+    def calendar_compare(
+        self, op: str, left: ir.Node, right: ir.Node, in_aggregate: bool
+    ) -> exp.Expr | None:
+        """``age >= 65`` and the like (`monthly_call` against a fixed whole number) as one
+        comparison of dates, or None when the comparison is not of that form."""
+        count = _as_int(self.constant(right))
+        call = None if count is None else self.monthly_call(left, in_aggregate)
+        if call is None:
+            count = _as_int(self.constant(left))
+            call = None if count is None else self.monthly_call(right, in_aggregate)
+            op = _FLIPPED[op]
+        if call is None or count is None:
+            return None
+        if op in ("==", "!="):
+            return self.equals(call, count, op == "==")
+        if op in (">", "<="):  # whole numbers: > n is >= n + 1
+            count += 1
+        return self.at_least(call, count, op in (">", ">="))
+
+    def calendar_in(
+        self, item: ir.Node, options: Sequence[ir.Node], negated: bool, in_aggregate: bool
+    ) -> exp.Expr | None:
+        """``age in (65, 75)`` as ranges of dates (`calendar_compare`), or None."""
+        counts = [_as_int(self.constant(option)) for option in options]
+        call = None if None in counts else self.monthly_call(item, in_aggregate)
+        if call is None:
+            return None
+        parts = [
+            _paren(self.equals(call, count, not negated)) for count in counts if count is not None
+        ]
+        return exp.and_(*parts) if negated else exp.or_(*parts)
 
     def month_day(self, value: _DateArg) -> exp.Expr:
         """A value ordered as (month, day) is: 'MM-DD' text in SQLite, 100 * month + day else."""
@@ -359,6 +467,9 @@ class _Compiler:
                     raise ValueError(f"text cannot be compared with {op}")
                 if ir.ratio_parts(left) is not None or ir.ratio_parts(right) is not None:
                     return self.ratio_compare(op, left, right, in_aggregate)
+                compared = self.calendar_compare(op, left, right, in_aggregate)
+                if compared is not None:
+                    return compared
                 a, b = self.visit(left, in_aggregate), self.visit(right, in_aggregate)
                 return _binary(_COMPARE[op], a, b)
             case ir.BoolOp(op=op, operands=operands):
@@ -373,6 +484,9 @@ class _Compiler:
             case ir.In(item=item, options=options, negated=negated):
                 if not options:
                     raise ValueError("`in` needs at least one value")
+                ranges = self.calendar_in(item, options, negated, in_aggregate)
+                if ranges is not None:
+                    return ranges
                 member = exp.In(
                     this=_paren(self.visit(item, in_aggregate)),
                     expressions=[self.visit(o, in_aggregate) for o in options],
