@@ -5,6 +5,10 @@ connection (or Django's connection: anything with ``cursor()``), a DuckDB connec
 `pyspark.sql.SparkSession`. The facts are read from a relation: the table ``facts`` (see
 `load_facts`), a registry query (`gov3.registry.facts_sql`) or, in DuckDB, the Parquet snapshot
 read in place (`sql.parquet_relation`).
+
+DuckDB over a snapshot is a second, independent implementation and the SQL an analyst can run;
+it takes about 2–3× the vectorised evaluator's CPU time (ADR 0032). Per-person results at
+national scale come from `gov3.rules.people` (and `gov3 offers sweep --snapshot`).
 """
 
 from __future__ import annotations
