@@ -7,7 +7,7 @@ connection (or Django's connection: anything with ``cursor()``), a DuckDB connec
 read in place (`sql.parquet_relation`).
 
 DuckDB over a snapshot is a second, independent implementation and the SQL an analyst can run;
-it takes about 2–3× the vectorised evaluator's CPU time (ADR 0032). Per-person results at
+it takes about 2 to 3 times the vectorised evaluator's CPU time (ADR 0032). Per-person results at
 national scale come from `gov3.rules.people` (and `gov3 offers sweep --snapshot`).
 """
 
