@@ -306,6 +306,11 @@ def client() -> Client:
 @pytest.fixture
 def areas(db: None) -> None:
     """A small kr hierarchy: Seoul → Jongno-gu → two dong."""
+    load_small_kr_areas()
+
+
+def load_small_kr_areas() -> None:
+    """Seoul → Jongno-gu → two dong (the `areas` fixture, for fixtures of a wider scope)."""
     do_load_areas(
         ACTOR,
         "kr",

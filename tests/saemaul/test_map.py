@@ -5,10 +5,11 @@ where the village is on the same map. Before, it was a scatter of triangles."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -16,7 +17,7 @@ from gov3.accounts.models import User
 from gov3.catalogue.boundaries import outline_of
 from gov3.demo.saemaul import EUP_MYEON, load_demo, set_up_demo_accounts
 from gov3.saemaul.models import Village
-from tests.conftest import make_person
+from tests.conftest import load_small_kr_areas, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -33,12 +34,23 @@ def _client(username: str, language: str) -> Client:
     return client
 
 
-@pytest.fixture
-def demo(areas: None, settings: Any) -> None:
-    settings.DEBUG = True  # the demo's published passwords are refused otherwise
-    load_demo()
-    make_person(name_local="권우호", name_latin="KWON WOOHO", sex="M")
-    set_up_demo_accounts("http://testserver")
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The Saemaul demo (~2 s to load), once for this module's tests: they only read it, each in
+    a savepoint inside this transaction, which is rolled back after the last of them."""
+    with django_db_blocker.unblock():
+        # Django's own test-case transaction (as pytest-django's `db` opens one per test), so
+        # that the services' durable blocks may run inside it as they do in any test.
+        atomics = TestCase._enter_atomics()
+        try:
+            with override_settings(DEBUG=True):  # the demo's published passwords need it
+                load_small_kr_areas()
+                load_demo()
+                make_person(name_local="권우호", name_latin="KWON WOOHO", sex="M")
+                set_up_demo_accounts("http://testserver")
+            yield
+        finally:
+            TestCase._rollback_atomics(atomics)
 
 
 def test_every_demo_village_lies_inside_its_eup_myeon(demo: None) -> None:
