@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -126,63 +126,61 @@ def create_postgres_database(server: str, prefix: str, template: str | None = No
     return name
 
 
-def _made_once(name: str, make: Any) -> str:
+def _made_once(name: str, make: Callable[[], object]) -> str:
     """What `make()` returns, made by the first process of the run to ask and kept in a file
     for the others."""
-    record = shared_directory() / name
+    record = shared_directory() / f"{name}.made"
     with _one_process_at_a_time(name):
         if not record.exists():
             record.write_text(str(make()))
     return record.read_text()
 
 
+def _sqlite_after(code: str, name: str, start: Path | None = None) -> Path:
+    """A SQLite file (a copy of `start`, or new) after `code` ran on it in `gov3 shell`."""
+    making = shared_directory() / name
+    database = making / "gov3.sqlite3"
+    if start is not None:
+        copy_sqlite(start, database)
+    run_gov3(code, f"sqlite:///{database}", making)
+    return database
+
+
+def _postgres_after(server: str, code: str, name: str, template: str | None = None) -> str:
+    """A PostgreSQL database (a copy of `template`, or new) after `code` ran on it."""
+    database = create_postgres_database(server, name, template)
+    run_gov3(code, f"{server}/{database}", shared_directory() / name)
+    return database
+
+
 def migrated_sqlite() -> Path:
     """A SQLite file with every migration applied and nothing else, made once a run."""
-
-    def make() -> Path:
-        making = shared_directory() / "migrated-sqlite"
-        run_gov3(_MIGRATE, f"sqlite:///{making / 'gov3.sqlite3'}", making)
-        migrated = shared_directory() / "migrated.sqlite3"
-        copy_sqlite(making / "gov3.sqlite3", migrated)
-        return migrated
-
-    return Path(_made_once("migrated-sqlite.path", make))
+    return Path(_made_once("migrated-sqlite", lambda: _sqlite_after(_MIGRATE, "migrated-sqlite")))
 
 
 def migrated_postgres(server: str) -> str:
     """The name of a PostgreSQL database with every migration applied, made once a run."""
-
-    def make() -> str:
-        name = create_postgres_database(server, "gov3_migrated")
-        run_gov3(_MIGRATE, f"{server}/{name}", shared_directory() / "migrated-postgres")
-        return name
-
-    return _made_once("migrated-postgres.name", make)
+    return _made_once(
+        "migrated-postgres", lambda: _postgres_after(server, _MIGRATE, "gov3_migrated")
+    )
 
 
 def ready_sqlite() -> Path:
     """A SQLite file migrated and with kr's areas loaded, made once a run."""
-
-    def make() -> Path:
-        making = shared_directory() / "kr-ready-sqlite"
-        copy_sqlite(migrated_sqlite(), making / "gov3.sqlite3")
-        run_gov3(_LOAD_KR, f"sqlite:///{making / 'gov3.sqlite3'}", making)
-        ready = shared_directory() / "kr-ready.sqlite3"
-        copy_sqlite(making / "gov3.sqlite3", ready)
-        return ready
-
-    return Path(_made_once("kr-ready-sqlite.path", make))
+    return Path(
+        _made_once(
+            "kr-ready-sqlite",
+            lambda: _sqlite_after(_LOAD_KR, "kr-ready-sqlite", migrated_sqlite()),
+        )
+    )
 
 
 def ready_postgres(server: str) -> str:
     """The name of a PostgreSQL database migrated and with kr's areas loaded, made once a run."""
-
-    def make() -> str:
-        name = create_postgres_database(server, "gov3_ready_kr", migrated_postgres(server))
-        run_gov3(_LOAD_KR, f"{server}/{name}", shared_directory() / "kr-ready-postgres")
-        return name
-
-    return _made_once("kr-ready-postgres.name", make)
+    return _made_once(
+        "kr-ready-postgres",
+        lambda: _postgres_after(server, _LOAD_KR, "gov3_ready_kr", migrated_postgres(server)),
+    )
 
 
 def start_test_database_from_the_template(settings_dict: dict[str, Any], worker: str) -> bool:
@@ -190,7 +188,7 @@ def start_test_database_from_the_template(settings_dict: dict[str, Any], worker:
     must keep the database it finds (SQLite: the copy is made here) instead of making it."""
     test = settings_dict.setdefault("TEST", {})
     if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        copy = shared_directory() / f"test-{worker}-{os.getpid()}.sqlite3"
+        copy = shared_directory() / f"test-{worker}.sqlite3"
         copy_sqlite(migrated_sqlite(), copy)
         test["NAME"] = str(copy)
         return True
