@@ -132,12 +132,26 @@ def django_db_setup(
     """pytest-django's test databases, each a copy of the run's migrated template: Django's
     `migrate` then has nothing left to do (instead of ~12 CPU-seconds per worker and pass)."""
     from django.test.utils import setup_databases, teardown_databases  # noqa: PLC0415
+    from pytest_django.fixtures import _get_databases_for_setup  # noqa: PLC0415
 
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    keep = databases.start_test_database_from_the_template(settings.DATABASES["default"], worker)
+    # As pytest-django: only the databases the collected tests use (none: no template made),
+    # serialised only for tests that ask for `serialized_rollback`.
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    keep = False
+    if "default" in aliases:
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        keep = databases.start_test_database_from_the_template(
+            settings.DATABASES["default"], worker
+        )
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        made = setup_databases(verbosity=verbosity, interactive=False, keepdb=keep)
+        made = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            keepdb=keep,
+            aliases=aliases,
+            serialized_aliases=serialized,
+        )
     yield
     with django_db_blocker.unblock():
         teardown_databases(made, verbosity=verbosity)
