@@ -38,9 +38,9 @@ messages: ## Compile the translations (ko, en, vi)
 	@$(BIN)/python scripts/compile-messages.py
 
 .PHONY: demo
-demo: install ## Set up the demo country (kr, 20,000 residents) and serve on 127.0.0.1:8000
+demo: install ## Set up the demo country (kr, 20,000 residents); serve on 127.0.0.1:8000 with a worker
 	$(GOV3) demo setup --country kr --size $(DEMO_SIZE)
-	$(GOV3) runserver 127.0.0.1:8000 --noreload
+	$(GOV3) run 127.0.0.1:8000
 
 .PHONY: test
 test: install-dev ## Lint, type-check, check imports and migrations, run pytest on SQLite and PostgreSQL

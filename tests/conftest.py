@@ -56,6 +56,12 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("full", database=None, deadline=None, max_examples=1000)
 hypothesis_settings.load_profile(os.environ.get("GOV3_HYPOTHESIS_PROFILE", "ci"))
 
+# Background jobs run in the process that enqueues them, when its transaction commits, and so
+# do those of the gov3 commands and servers the tests start; the queue's own tests start real
+# workers on a real queue (tests/tasks).
+os.environ["GOV3_TASK_QUEUE"] = "immediate"
+settings.GOV3_TASK_QUEUE = "immediate"
+
 
 def tools_required() -> bool:
     """Under `make test` (which installs every tool the tests use) or CI, a missing tool is a

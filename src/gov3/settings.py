@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "gov3.opendata",
     "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
     "gov3.identity",
+    "gov3.tasks",  # last: its ready() loads every app's `jobs` module
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,18 @@ EMAIL_TIMEOUT = int(read_env("GOV3_EMAIL_TIMEOUT", "10"))
 # for the daily digest, sent the next morning at this hour, after the person's quiet hours).
 GOV3_SITE_URL = read_env("GOV3_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 GOV3_NOTIFICATION_DAILY_BUDGET = int(read_env("GOV3_NOTIFICATION_DAILY_BUDGET", "5"))
+
+# Background work (docs/adr/0033, docs/operations.md): the queue the jobs go through —
+# sqlite:///PATH (embedded, the default), redis://HOST:PORT/DB (production), or immediate (a
+# job runs in the process that enqueued it, when its transaction commits: the test suite).
+GOV3_TASK_QUEUE = read_env("GOV3_TASK_QUEUE", f"sqlite:///{VAR_DIR / 'tasks.sqlite3'}")
+# A failed job is tried again after this many seconds, doubling each time (at most an hour).
+GOV3_TASK_RETRY_SECONDS = float(read_env("GOV3_TASK_RETRY_SECONDS", "10"))
+# A job still waiting this long after it was due (the queue was down) is handed out again.
+GOV3_TASK_REQUEUE_AFTER_SECONDS = int(read_env("GOV3_TASK_REQUEUE_AFTER_SECONDS", "120"))
+GOV3_TASK_KEEP_DAYS = int(read_env("GOV3_TASK_KEEP_DAYS", "30"))
+# Where the scheduler publishes files for others to fetch (the offline verification bundle).
+GOV3_PUBLISHED_DIR = Path(read_env("GOV3_PUBLISHED_DIR", str(VAR_DIR / "published")))
 GOV3_NOTIFICATION_DIGEST_HOUR = int(read_env("GOV3_NOTIFICATION_DIGEST_HOUR", "8"))
 
 # Cases: the share of automatically approvable cases sent to an officer for quality control,
@@ -352,6 +365,8 @@ LOGGING = {
     },
     "loggers": {
         "gov3": {"handlers": ["console"], "level": "INFO"},
+        # The worker's own lines: started, each job's task received and done.
+        "huey": {"handlers": ["console"], "level": "INFO"},
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
     },
 }

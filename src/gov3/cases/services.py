@@ -4,8 +4,8 @@
 A service that allows it is approved automatically, except a random sample
 (`GOV3_QC_SAMPLE_RATE`) that goes to an officer for quality control. Every decision is a
 conditional UPDATE on the case's version, so two officers deciding at once give exactly one
-decision. After commit the citizen is told and `case_decided` is sent (the documents app
-issues what an approved document service promises).
+decision. The citizen is told in the decision's transaction, and `case_decided` is sent by a
+worker after commit (the documents app issues what an approved document service promises).
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ from gov3.core.errors import (
     StaleVersionError,
     ValidationFailedError,
 )
-from gov3.core.events import case_decided
 from gov3.core.translations import in_every_language
 from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.proposals import Proposal, propose
+from gov3.tasks.runner import enqueue_signal
 from gov3.registry.models import Person
 from gov3.rules.pack import Service
 
@@ -257,21 +257,18 @@ def _decide(
     )
     title, body = _DECIDED[outcome]
     count = case.decisions.count()
-
-    def tell() -> None:
-        do_notify(
-            case.applicant,
-            NotificationKind.INFORMATION_REQUESTED
-            if outcome is DecisionOutcome.RETURNED
-            else NotificationKind.DECISION,
-            title=in_every_language(title, service=case.service_name),
-            body=in_every_language(body, service=case.service_name, reason=reason),
-            link=case_link(case),
-            key=f"case:{case.public_id}:decision:{count}",
-        )
-        case_decided.send(sender=Case, case=case, decision=decision)
-
-    transaction.on_commit(tell)
+    do_notify(
+        case.applicant,
+        NotificationKind.INFORMATION_REQUESTED
+        if outcome is DecisionOutcome.RETURNED
+        else NotificationKind.DECISION,
+        title=in_every_language(title, service=case.service_name),
+        body=in_every_language(body, service=case.service_name, reason=reason),
+        link=case_link(case),
+        key=f"case:{case.public_id}:decision:{count}",
+    )
+    # What the decision brings (a passport issued) is done by a worker once this commits.
+    enqueue_signal("case_decided", case=case, decision=decision)
     return decision
 
 

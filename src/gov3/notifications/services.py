@@ -59,6 +59,7 @@ from gov3.notifications.models import (
 from gov3.notifications.queries import email_address_of, language_for
 from gov3.notifications.schedule import in_quiet_hours, next_digest_at, quiet_hours_end
 from gov3.registry.models import Person
+from gov3.tasks.runner import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -145,8 +146,8 @@ def do_notify(
     ``title`` and ``body`` are the texts per language (``{"en": …, "ko": …, "vi": …}``);
     ``link`` is where the details are (a path on this site); ``key`` makes the call
     idempotent: a second call with the same key for the same person creates nothing and
-    returns None. Runs inside the caller's transaction; the e-mail is sent after it commits
-    (never if it rolls back), or later by ``gov3 notifications deliver``.
+    returns None. Runs inside the caller's transaction; the e-mail is sent by a worker after it
+    commits (never if it rolls back), or later by ``gov3 notifications deliver``.
     """
     try:
         kind = NotificationKind(kind)
@@ -156,6 +157,7 @@ def do_notify(
     body = _checked_texts(body, "text")
     _check_link(link)
     _check_key(key)
+    at_time = now
     now = now or timezone.now()
     with transaction.atomic():
         if Notification.objects.filter(person=person, key=key).exists():
@@ -191,14 +193,15 @@ def do_notify(
             },
         )
         if delivery is not None and delivery.status == DeliveryStatus.QUEUED:
-            delivery_id = delivery.pk
-
-            def send_after_commit() -> None:
-                send_email(delivery_id, now=now)
-
-            # robust: a failure here is logged, never raised into the caller's request; the
-            # e-mail stays queued and `deliver` sends it.
-            transaction.on_commit(send_after_commit, robust=True)
+            # A worker sends it once this commits (retried with backoff while the mail server
+            # refuses; `deliver` also sends whatever is still queued). A clock the caller set
+            # is the sending time too (tests, `deliver --now`).
+            enqueue(
+                "notifications.send_email",
+                key=f"email:{delivery.pk}",
+                delivery_id=delivery.pk,
+                at=at_time.isoformat() if at_time is not None else None,
+            )
     return notification
 
 

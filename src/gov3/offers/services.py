@@ -48,6 +48,7 @@ from gov3.offers.proposals import (
 from gov3.registry.facts import subject_for
 from gov3.rules.errors import EvaluationError
 from gov3.rules.explain import evaluate_service
+from gov3.tasks.runner import enqueue
 
 MAX_REASON = 2000
 
@@ -97,7 +98,7 @@ def do_make_offers(
     trigger: OfferTrigger,
     detail: dict[str, Any],
 ) -> list[Offer]:
-    """Write the offers that are new and notify their recipients after commit."""
+    """Write the offers that are new; a worker notifies their recipients after commit."""
     rows = [proposal.fields() for proposal in proposals]
     with transaction.atomic(durable=True):
         made = write_offers(rows, trigger=trigger, detail=detail)
@@ -114,9 +115,7 @@ def do_make_offers(
                     "services": sorted({o.service_id for o in made}),
                 },
             )
-    ids = [offer.pk for offer in made]
-    if ids:
-        transaction.on_commit(lambda: notify_offers(ids))
+            enqueue("offers.notify", offer_ids=[offer.pk for offer in made])
     return made
 
 

@@ -131,9 +131,7 @@ def _withdraw(pairs: list[tuple[str, int]], *, reason: str) -> None:
 
 
 def on_life_event(sender: Any, event: LifeEvent, **kwargs: Any) -> None:
-    """Receiver of `life_event_committed`. A failure here must not undo the registry write
-    (it has committed): it is logged, and the next sweep finds what was missed."""
-    try:
-        offers_for_event(event)
-    except Exception:
-        logger.exception("offers for life event %s failed; the next sweep will retry", event.pk)
+    """Receiver of `life_event_committed`, in a worker after the registry write committed: a
+    failure fails the job, which is retried with backoff (and parked for an operator if it
+    keeps failing); the registry write stays."""
+    offers_for_event(event)

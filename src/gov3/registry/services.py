@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
-from gov3.core.events import life_event_committed, passport_cancelled, publish_on_commit
+from gov3.core.events import passport_cancelled
+from gov3.tasks.runner import enqueue_signal
 from gov3.registry.models import (
     Address,
     Area,
@@ -53,7 +54,9 @@ def _record_event(
         target_id=person.pk,
         data={"life_event": event.pk, "occurred_on": on.isoformat(), **details},
     )
-    publish_on_commit(life_event_committed, event=event)
+    # The offers it may bring are worked out by a worker once this commits (a job recorded
+    # in this transaction: never lost if the write commits, never run if it rolls back).
+    enqueue_signal("life_event_committed", event=event)
     return event
 
 

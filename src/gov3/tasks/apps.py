@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class TasksConfig(AppConfig):
+    name = "gov3.tasks"
+    label = "tasks"
+    verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        # Every app declares its jobs in a `jobs` module; the web process needs them too, for
+        # the embedded queue runs jobs in the process that enqueues them when so configured.
+        autodiscover_modules("jobs")
