@@ -270,6 +270,9 @@ GOV3_TASK_QUEUE = read_env("GOV3_TASK_QUEUE", f"sqlite:///{VAR_DIR / 'tasks.sqli
 GOV3_TASK_RETRY_SECONDS = float(read_env("GOV3_TASK_RETRY_SECONDS", "10"))
 # A job still waiting this long after it was due (the queue was down) is handed out again.
 GOV3_TASK_REQUEUE_AFTER_SECONDS = int(read_env("GOV3_TASK_REQUEUE_AFTER_SECONDS", "120"))
+# A job running longer than this is taken to be lost with its worker and handed out again
+# (sweeps declare hours of their own).
+GOV3_TASK_LEASE_SECONDS = int(read_env("GOV3_TASK_LEASE_SECONDS", "600"))
 GOV3_TASK_KEEP_DAYS = int(read_env("GOV3_TASK_KEEP_DAYS", "30"))
 # Where the scheduler publishes files for others to fetch (the offline verification bundle).
 GOV3_PUBLISHED_DIR = Path(read_env("GOV3_PUBLISHED_DIR", str(VAR_DIR / "published")))

@@ -44,6 +44,67 @@ print(child.pk)
 """
 
 
+PASSPORT_CASE = """
+import io
+from datetime import date, timedelta
+from django.utils import timezone
+from gov3.accounts.services import do_create_agency, do_create_citizen_account
+from gov3.cases.models import Case
+from gov3.offers.models import Offer
+from gov3.offers.services import do_confirm_offer
+from gov3.registry.national_ids import national_id_scheme
+from gov3.registry.services import do_record_passport_issued, do_register_person
+do_create_agency("test", code="kr-district", name_local="종로구청", name_en="Jongno-gu Office",
+                 country="kr", services=["*"])
+mother = do_register_person(
+    "test:registry-office", country="kr",
+    national_id=national_id_scheme("kr").make(date(1975, 5, 1), "F", 96001),
+    name_local="김영희", name_latin="KIM YOUNGHEE", birth_date=date(1975, 5, 1), sex="F",
+    nationality="KOR", area_code="11110-01", street="세종대로 1")
+citizen = do_create_citizen_account("test", person=mother, username="younghee",
+                                    password="correct horse battery staple")
+today = timezone.localdate()
+do_record_passport_issued("test", mother, number="M001A0001",
+    issued_on=today - timedelta(days=3530), expires_on=today + timedelta(days=120))
+offer = Offer.objects.get(service_id="passport_renewal", recipient=mother)
+do_confirm_offer(citizen, offer, expected_version=offer.version, language="en")
+print(Case.objects.get(offer=offer).pk)
+"""
+
+PROVIDE_PHOTO = """
+import io
+from gov3.accounts.models import User
+from gov3.cases.models import Case
+from gov3.cases.services import do_provide
+from gov3.documents import photos
+from tests.documents.test_passport import portrait_jpeg
+case = Case.objects.get(pk=int(sys.argv[-1]))
+photo = photos.check(io.BytesIO(portrait_jpeg()))
+case = do_provide(User.objects.get(person=case.applicant), case, expected_version=case.version,
+                  provided={"photo": photo.sha256}, store=lambda c: photos.store(c, photo))
+print(case.status)
+"""
+
+#: A worker that stops for good in the middle of issuing a passport: its number allocated,
+#: nothing signed or stored yet (a marker file says it got there).
+SLOW_WORKER = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gov3.settings")
+import django
+django.setup()
+from gov3.documents import services
+issue = services._issue
+def stalled(*args, **kwargs):
+    with open(sys.argv[1], "w") as marker:
+        marker.write("number allocated")
+    time.sleep(600)
+    return issue(*args, **kwargs)
+services._issue = stalled
+from django.core.management import call_command
+call_command("tasks", "worker")
+"""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -225,3 +286,59 @@ def test_a_birth_is_offered_by_the_worker_and_survives_the_queue_being_down(
     time.sleep(1)
     assert offers_and_waiting(second) == (offers, 0)
     assert offers_and_waiting(child)[0] > 0
+
+
+def test_a_worker_killed_while_issuing_a_passport_issues_it_once_after_a_restart(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    environment = {**environment, "GOV3_TASK_LEASE_SECONDS": "2", "GOV3_QC_SAMPLE_RATE": "0"}
+    case = gov3({**environment, "GOV3_TASK_QUEUE": "immediate"}, "shell", "-c", PASSPORT_CASE)
+    # The photo and fee approve the case; its passport is a job for the workers.
+    assert shell(environment, "import sys\n" + PROVIDE_PHOTO, case) == "approved"
+    marker = tmp_path / "stalled"
+    stalled = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WORKER, str(marker)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(marker.exists, "the worker reaching the middle of the issuance")
+    finally:
+        stalled.send_signal(signal.SIGKILL)
+        stalled.wait(timeout=30)
+    numbers = "SELECT count(*) FROM documents_passportnumber WHERE case_id = %s"
+    assert count(environment, numbers, case) == 1  # allocated, kept, never given out again
+    issued = "SELECT count(*) FROM documents_issueddocument WHERE case_id = %s"
+    assert count(environment, issued, case) == 0
+
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "gov3.cli", "tasks", "worker"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(2.5)  # the dead worker's lease runs out
+        gov3(environment, "tasks", "requeue")
+        wait_for(lambda: count(environment, issued, case) == 1, "the passport issued")
+        gov3(environment, "tasks", "requeue")  # once more: nothing changes
+        time.sleep(1)
+    finally:
+        restarted.send_signal(signal.SIGINT)
+        restarted.wait(timeout=30)
+    assert count(environment, issued, case) == 1
+    assert count(environment, numbers, case) == 2
+    # The number the dead worker allocated is on no passport; every number is on at most one.
+    unused = (
+        "SELECT count(*) FROM documents_passportnumber n WHERE n.case_id = %s AND NOT EXISTS "
+        "(SELECT 1 FROM registry_passport p WHERE p.number = n.number)"
+    )
+    assert count(environment, unused, case) == 1
+    twice = (
+        "SELECT count(*) FROM (SELECT number FROM registry_passport GROUP BY number "
+        "HAVING count(*) > 1) t"
+    )
+    assert count(environment, twice) == 0
+    failed = "SELECT count(*) FROM tasks_job WHERE status <> 'done'"
+    assert count(environment, failed) == 0

@@ -32,8 +32,9 @@ class JobKind:
     name: str
     handler: Callable[..., object]
     attempts: int
-    #: How long one run may take before another worker may take the job over.
-    lease: timedelta
+    #: How long one run may take before another worker may take the job over (None: the
+    #: default, ``GOV3_TASK_LEASE_SECONDS``).
+    lease: timedelta | None
     #: A Huey ``crontab`` for jobs the scheduler enqueues, else None.
     every: Any = None
 
@@ -42,7 +43,7 @@ _KINDS: dict[str, JobKind] = {}
 
 
 def job(
-    name: str, *, attempts: int = 5, lease: timedelta = timedelta(minutes=10), every: Any = None
+    name: str, *, attempts: int = 5, lease: timedelta | None = None, every: Any = None
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """Declare a job (in an app's ``jobs`` module). The handler takes the job's arguments as
     keywords, must be idempotent (running it twice changes nothing the second time) and owns
@@ -147,11 +148,12 @@ def run_job(job_id: int) -> str:
         _finish(job_row.pk, JobStatus.FAILED, f"no job is named {job_row.name!r} in this version")
         return JobStatus.FAILED
     due = Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING)
+    lease = kind.lease or timedelta(seconds=settings.GOV3_TASK_LEASE_SECONDS)
     claimed = Job.objects.filter(due, pk=job_id, not_before__lte=now).update(
         status=JobStatus.RUNNING,
         attempts=F("attempts") + 1,
         started_at=now,
-        not_before=now + kind.lease,
+        not_before=now + lease,
     )
     if not claimed:
         return Job.objects.get(pk=job_id).status
