@@ -5,6 +5,7 @@ worker's counts and is hidden from anyone without the token. Stopped by its PID 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -49,6 +50,7 @@ def served(kr_ready_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         "GOV3_KEY_DIR": str(var / "keys"),
         "DATABASE_URL": f"sqlite:///{database}",
         "GOV3_METRICS_TOKEN": TOKEN,
+        "GOV3_LOG_FORMAT": "json",
     }
     gov3 = [sys.executable, "-m", "gov3.cli"]
     subprocess.run([*gov3, "collectstatic", "--noinput"], env=env, check=True, capture_output=True)
@@ -66,9 +68,9 @@ def served(kr_ready_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:
-                requests.get(base + "/healthz", timeout=5)
+                requests.get(base + "/healthz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, (
                     f"gov3 serve did not answer in {START_SECONDS} s"
@@ -78,6 +80,11 @@ def served(kr_ready_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         os.kill(server.pid, signal.SIGTERM)  # gov3 serve became the gunicorn master: same PID
         assert server.wait(timeout=30) == 0
+    # GOV3_LOG_FORMAT=json: gunicorn's own lines are JSON too (one object a line).
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert any(
+        line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
+    ), log.read_text()[-2000:]
 
 
 def get(base: str, path: str, **headers: str) -> requests.Response:

@@ -27,3 +27,31 @@ def child_exit(server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess  # noqa: PLC0415
 
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+# GOV3_LOG_FORMAT=json: gunicorn's own lines (start, workers booting, timeouts) as JSON too, so
+# that one log collector reads every line the service writes.
+if os.environ.get("GOV3_LOG_FORMAT") == "json":
+    # A whole configuration: gunicorn replaces its defaults' sections by these, not merges.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "gov3.core.log_format.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "WARNING", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["console"],
+                "level": loglevel.upper(),
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        },
+    }
