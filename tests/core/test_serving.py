@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -136,3 +137,23 @@ def test_metrics_add_up_every_worker_and_need_the_token(served: str) -> None:
     assert counts
     assert float(counts[0]) >= 6
     assert "/login/" not in metrics.text  # labelled by view name, never by path
+
+
+def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "GOV3_DEBUG": "0",
+        "GOV3_SECRET_KEY": secrets.token_urlsafe(50),
+        "GOV3_KEY_PASSPHRASE": "p" * 50,
+        "GOV3_ALLOWED_HOSTS": HOST,
+        "GOV3_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "gov3.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
