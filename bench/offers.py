@@ -106,11 +106,15 @@ INBOX_TARGET_RPS, INBOX_TARGET_P99_MS = 300.0, 200.0
 SESSIONS_PER_CLIENT = 4
 #: A production-like environment for every child process and the server: DEBUG off (no query
 #: log), a private key, the issuer keys' passphrase (required with DEBUG off), the loopback host.
+#: Plain HTTP on loopback, no proxy: no redirect to HTTPS; static URLs without `collectstatic`'s
+#: manifest (wrk fetches only the page, ADR 0035).
 PRODUCTION_ENV = {
     "GOV3_DEBUG": "0",
     "GOV3_SECRET_KEY": secrets.token_urlsafe(50),
     "GOV3_KEY_PASSPHRASE": secrets.token_urlsafe(32),
     "GOV3_ALLOWED_HOSTS": "127.0.0.1",
+    "GOV3_SSL_REDIRECT": "0",
+    "GOV3_STATIC_MANIFEST": "0",
 }
 
 

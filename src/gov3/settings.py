@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
     "gov3.core",
     "gov3.registry",
     "gov3.accounts",
@@ -141,7 +142,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line and audit entry of the request carries its id, and the
+    # metrics time the whole request.
+    "gov3.core.middleware.RequestIdMiddleware",
+    "gov3.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files compressed, with far-future caching for hashed names (ADR 0035).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gov3.core.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -228,8 +236,26 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(read_env("GOV3_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves the files `gov3 collectstatic` wrote, compressed (gzip, Brotli when
+# installed) under content-hashed names cached for a year (WhiteNoise). The manifest storage
+# refuses a page naming a file missing from the manifest, so it is on only where collectstatic
+# has run: by default when GOV3_DEBUG is off. Development, the tests and `make demo` read the
+# source folders as they are (ADR 0035).
+GOV3_STATIC_MANIFEST = read_flag("GOV3_STATIC_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if GOV3_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Without the manifest, WhiteNoise looks files up in the source folders on each request (and
+# does not warn that STATIC_ROOT is missing).
+WHITENOISE_AUTOREFRESH = not GOV3_STATIC_MANIFEST
+WHITENOISE_USE_FINDERS = not GOV3_STATIC_MANIFEST
 
 # Uploaded files (Saemaul progress photos), through Django's default storage.
 MEDIA_URL = "/media/"
@@ -245,6 +271,65 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = read_flag("GOV3_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # The header alone commits to nothing: the domain joins browsers' preload list only when
+    # its owner submits it (hstspreload.org); GOV3_HSTS_PRELOAD=0 leaves it out.
+    SECURE_HSTS_PRELOAD = read_flag("GOV3_HSTS_PRELOAD", default=True)
+    # Plain HTTP is redirected to HTTPS, except the probes a process manager or load balancer
+    # sends to the local port (docs/operations.md).
+    SECURE_SSL_REDIRECT = read_flag("GOV3_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Behind a reverse proxy (docs/operations.md, deploy/nginx/gov3.conf): only when the proxy is the
+# one way in and sets these headers itself, otherwise a client could claim HTTPS, another host or
+# a request id. Off by default.
+GOV3_TRUSTED_PROXY = read_flag("GOV3_TRUSTED_PROXY", default=False)
+if GOV3_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = read_flag("GOV3_USE_X_FORWARDED_HOST", default=False)
+# Origins (scheme://host[:port]) whose forms may POST here, besides the site's own host.
+CSRF_TRUSTED_ORIGINS = [o for o in read_env("GOV3_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Request sizes (the reverse proxy's client_max_body_size is GOV3_MAX_REQUEST_BYTES too): a body
+# over GOV3_MAX_REQUEST_BYTES is refused with 413 before it is read (RequestBodyMiddleware); form
+# fields and JSON bodies (not uploaded files) at most DATA_UPLOAD_MAX_MEMORY_SIZE; uploads over
+# FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file instead of memory. The largest
+# upload is a 10 MiB photo or PDF (GOV3_PHOTO_MAX_BYTES, GOV3_VERIFY_MAX_BYTES, Saemaul's
+# photo_max_bytes): the default leaves room for a few in one form.
+GOV3_MAX_REQUEST_BYTES = int(read_env("GOV3_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(read_env("GOV3_MAX_FORM_BYTES", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(read_env("GOV3_UPLOAD_MEMORY_BYTES", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(read_env("GOV3_MAX_FORM_FIELDS", "1000"))
+
+# Content-Security-Policy (django-csp): scripts and styles only from gov3's own static files,
+# no inline script, style attribute or eval; no framing; images may be data: URLs (QR codes).
+# GOV3_CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only instead, to try a
+# change on a live site first.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if read_flag("GOV3_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Operations (docs/operations.md): /metrics answers only a request with this bearer token or
+# from one of these client addresses (comma-separated; REMOTE_ADDR, i.e. the proxy's when behind
+# one), and is 404 to everyone else. Both empty: 404 to all.
+GOV3_METRICS_TOKEN = os.environ.get("GOV3_METRICS_TOKEN", "")  # a secret: from the environment
+GOV3_METRICS_IPS = tuple(i for i in read_env("GOV3_METRICS_IPS", "").split(",") if i)
+# Where `gov3 serve` (and the worker) keep Prometheus' per-process metric files.
+GOV3_METRICS_DIR = Path(read_env("GOV3_METRICS_DIR", str(VAR_DIR / "metrics")))
 
 EMAIL_HOST = GOV3.email_host
 EMAIL_PORT = GOV3.email_port
@@ -355,21 +440,53 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "ROTATE_REFRESH_TOKEN": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP), the toolkit's 4.0 defaults now: no implicit or
+    # password grant, S256 PKCE only, no tokens in query strings, `iss` in authorisation
+    # responses (RFC 9207), tokens stored hashed, a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 
+# Logs on stderr: "text" (one readable line) or "json" (one JSON object a line, for a log
+# collector); either way every record carries the request id (gov3.core.request_ids).
+GOV3_LOG_FORMAT = read_env("GOV3_LOG_FORMAT", "text")
+if GOV3_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfiguredError(
+        f"GOV3_LOG_FORMAT must be 'text' or 'json', not {GOV3_LOG_FORMAT!r}."
+    )
+GOV3_LOG_LEVEL = read_env("GOV3_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "gov3.core.log_format.JsonFormatter"}},
+    "filters": {"request_id": {"()": "gov3.core.log_format.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "gov3.core.log_format.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": GOV3_LOG_FORMAT,
+            "filters": ["request_id"],
+        },
         # Server errors, structured, on stderr, whether debug is on or off (docs/operations.md).
-        "errors": {"class": "logging.StreamHandler", "formatter": "json", "level": "ERROR"},
+        "errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "level": "ERROR",
+            "filters": ["request_id"],
+        },
     },
     "loggers": {
-        "gov3": {"handlers": ["console"], "level": "INFO"},
+        "gov3": {"handlers": ["console"], "level": GOV3_LOG_LEVEL},
         # The worker's own lines: started, each job's task received and done.
-        "huey": {"handlers": ["console"], "level": "INFO"},
+        "huey": {"handlers": ["console"], "level": GOV3_LOG_LEVEL},
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
     },
 }

@@ -10,7 +10,7 @@ from django_otp.admin import OTPAdminSite
 from gov3.accounts.forms import AdminSignInForm
 from gov3.api.main import api
 from gov3.core.personal_data import no_personal_data
-from gov3.core.views import checkpoint_json
+from gov3.core.views import checkpoint_json, healthz, metrics_view, readyz
 
 # Administrators sign in with a second factor too, in one step (user name, password, code).
 admin.site.__class__ = OTPAdminSite
@@ -24,6 +24,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("audit/checkpoint.json", checkpoint_json, name="audit_checkpoint"),
+    # Operations (docs/operations.md): liveness, readiness, Prometheus metrics (restricted).
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     # Django's usual sign-in address (tools and habits try it): the citizens' sign-in page.
     path(
         "accounts/login/",

@@ -187,7 +187,7 @@ def recompute(chain: Chain) -> None:
     prev = GENESIS_HASH
     table = chain.entries._meta.db_table
     for entry in chain.entries.objects.order_by("id"):
-        digest = chain.entry_hash(prev, {n: getattr(entry, n) for n in chain.fields})
+        digest = chain.entry_hash(prev, chain.values_of(entry))
         tamper(
             f"UPDATE {table} SET prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
             [prev, digest, entry.id],

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gov3.core.chains import AUDIT, GENESIS_HASH, ChainReport, verify
 from gov3.core.models import AuditEntry
+from gov3.core.request_ids import current_request_id
 
 __all__ = ["GENESIS_HASH", "ChainReport", "record_audit", "verify_chain"]
 
@@ -22,7 +23,8 @@ def record_audit(
     target_id: object = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the audit log, inside the caller's transaction."""
+    """Append one entry to the audit log, inside the caller's transaction, with the id of the
+    request or task being served (`gov3.core.request_ids`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_audit must run inside the write's transaction.")
     # Round-trip through JSON so that what is hashed is exactly what the database returns.
@@ -34,6 +36,7 @@ def record_audit(
         target_type=target_type,
         target_id=str(target_id)[:64],
         data=payload,
+        request_id=current_request_id(),
     )
     AUDIT.link([entry])
     entry.save()

@@ -42,6 +42,13 @@ class Chain:
     entries: type[AuditEntry] | type[AccessLogEntry]
     head: type[AuditChainHead] | type[AccessChainHead]
     fields: tuple[str, ...]
+    #: Fields added later: hashed only when not empty, so that the entries written before
+    #: they existed keep their hashes (the audit entry's request id, ADR 0035).
+    optional: tuple[str, ...] = ()
+
+    def values_of(self, row: Any) -> dict[str, Any]:
+        """The values of `row` that its hash covers."""
+        return {name: getattr(row, name) for name in (*self.fields, *self.optional)}
 
     def entry_hash(self, prev_hash: str, values: Mapping[str, Any]) -> str:
         """SHA-256 over the previous hash and the entry's fields, as canonical JSON."""
@@ -51,6 +58,9 @@ class Chain:
             body[name] = (
                 value.isoformat(timespec="microseconds") if isinstance(value, datetime) else value
             )
+        for name in self.optional:
+            if values.get(name):
+                body[name] = values[name]
         text = json.dumps(
             body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
         )
@@ -73,7 +83,7 @@ class Chain:
         linked = []
         for row in rows:
             row.prev_hash = prev
-            row.hash = self.entry_hash(prev, {name: getattr(row, name) for name in self.fields})
+            row.hash = self.entry_hash(prev, self.values_of(row))
             prev = row.hash
             linked.append(row)
         if linked:
@@ -87,6 +97,7 @@ AUDIT = Chain(
     entries=AuditEntry,
     head=AuditChainHead,
     fields=("at", "actor", "action", "target_type", "target_id", "data"),
+    optional=("request_id",),
 )
 ACCESS = Chain(
     name="access",
@@ -128,7 +139,7 @@ class ChainReport:
 
 def _entries(chain: Chain, batch: int = 5000) -> Iterator[Any]:
     last_id = 0
-    fields = ("id", "prev_hash", "hash", *chain.fields)
+    fields = ("id", "prev_hash", "hash", *chain.fields, *chain.optional)
     while True:
         rows = list(
             chain.entries.objects.filter(id__gt=last_id).order_by("id").only(*fields)[:batch]
@@ -157,7 +168,7 @@ def verify(chain: Chain, lengths: Iterable[int] = ()) -> ChainReport:
                 f"{chain.label} entry #{entry.id} does not follow the entry before it "
                 "(an entry was removed, reordered or its hash changed)",
             )
-        expected = chain.entry_hash(prev, {name: getattr(entry, name) for name in chain.fields})
+        expected = chain.entry_hash(prev, chain.values_of(entry))
         if expected != entry.hash:
             return broken(
                 entry.id, f"{chain.label} entry #{entry.id} was changed after it was written"

@@ -52,6 +52,12 @@ class AuditEntry(AppendOnlyModel):
     target_type = models.CharField(max_length=80)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict)
+    request_id = models.CharField(
+        max_length=128,
+        blank=True,
+        default="",
+        help_text=_("the request or task that wrote it (as in the logs); empty before issue 15"),
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -18,6 +18,12 @@ def _revoke_cancelled_passport(sender: Any, **kwargs: Any) -> None:
     on_passport_cancelled(sender, **kwargs)
 
 
+def _signing_keys_problem() -> str | None:
+    from gov3.documents.issuers import signing_keys_problem  # noqa: PLC0415
+
+    return signing_keys_problem()
+
+
 class DocumentsConfig(AppConfig):
     name = "gov3.documents"
     label = "documents"
@@ -25,6 +31,9 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from gov3.core.events import case_decided, passport_cancelled  # noqa: PLC0415
+        from gov3.core.health import register_readiness_check  # noqa: PLC0415
+
+        register_readiness_check("signing_keys", _signing_keys_problem)
 
         case_decided.connect(_issue_on_decision, dispatch_uid="documents.issue_on_decision")
         passport_cancelled.connect(

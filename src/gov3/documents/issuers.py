@@ -4,6 +4,7 @@ document type (made on first use), rotation, and the published public keys (docs
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,8 @@ from gov3.documents.core.keys import FileKeyStore, self_signed_certificate
 from gov3.documents.core.keystore import KeyStore
 from gov3.documents.core.signing import Signer
 from gov3.documents.models import DocumentType, IssuerKey
+
+logger = logging.getLogger(__name__)
 
 #: Years an issuer certificate says it is good for (documents outlive a rotation: the old
 #: certificate stays published; see docs/keys.md).
@@ -126,6 +129,25 @@ def signer_for(key: IssuerKey) -> Signer:
             raise RuntimeError(f"the key store's key {key.reference} is not key {key.kid}")
         _signers[key.kid] = signer
     return signer
+
+
+def signing_keys_problem() -> str | None:
+    """Readiness (`/readyz`): the key store opens, and each current key's public half reads and
+    its private half loads. None when all is well; else which key, never the store's message
+    (it may name a path or a token) -- that goes to the server log."""
+    try:
+        store = key_store()
+    except Exception:
+        logger.warning("the key store cannot be opened", exc_info=True)
+        return f"the {settings.GOV3_KEY_STORE} key store cannot be opened"
+    for key in IssuerKey.objects.filter(retired_at__isnull=True).order_by("document_type"):
+        try:
+            store.public_key(key.reference)
+            signer_for(key)
+        except Exception:
+            logger.warning("issuer key %s cannot be used", key.kid, exc_info=True)
+            return f"the current {key.document_type} key ({key.kid}) cannot be read from the store"
+    return None
 
 
 def jwks() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from gov3.accounts.queries import children_acted_for
 from gov3.cases.models import Case, CaseStatus
 from gov3.cases.services import handling_agency
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core import metrics
 from gov3.core.audit import record_audit
 from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
@@ -159,6 +160,7 @@ def _issue(
             target_id=document.pk,
             data={"type": draft.document_type, "number": number, "kid": key.kid},
         )
+        metrics.count_on_commit(metrics.DOCUMENTS_ISSUED, type=str(draft.document_type))
     return document
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop
 from gov3.accounts.models import User
 from gov3.accounts.queries import age_of_majority, children_acted_for
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core import metrics
 from gov3.core.audit import record_audit
 from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
@@ -88,7 +89,9 @@ def write_offers(
     if not new:
         return []
     Offer.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    return list(Offer.objects.filter(public_id__in=[offer.public_id for offer in new]))
+    written = list(Offer.objects.filter(public_id__in=[offer.public_id for offer in new]))
+    metrics.count_on_commit(metrics.OFFERS_MADE, len(written), trigger=str(trigger))
+    return written
 
 
 def do_make_offers(
@@ -340,6 +343,7 @@ def do_confirm_offer(
             },
         )
         offer_confirmed.send(sender=Offer, offer=offer, receipt=receipt)
+        metrics.count_on_commit(metrics.OFFERS_CONFIRMED)
     return receipt
 
 

@@ -30,6 +30,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from gov3.catalogue.installed import country_pack, rules_pack
+from gov3.core import metrics
 from gov3.core.audit import record_audit
 from gov3.core.dates import add_years
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger, SweepRun
@@ -229,6 +230,7 @@ def _insert(
         )
         ids = [int(row[0]) for row in cursor.fetchall()]
         cursor.execute("DELETE FROM gov3_sweep_batch")
+    metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
     return ids
 
 
