@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 
+from gov3.core.metrics import SWEEP_PEOPLE, SWEEP_PROGRESS
 from gov3.offers import sweep
 from gov3.offers.services import do_expire_offers, notify_offers
 from gov3.tasks.runner import job
@@ -23,7 +24,23 @@ def notify(*, offer_ids: list[int]) -> None:
 
 def _sweep(frequency: str) -> None:
     # A sweep is resumable and writes each offer once (ADR 0005): a retry finishes the work.
-    sweep.run_sweep(settings.GOV3_COUNTRY, None, frequency=frequency, notify=True)
+    services = [s.id for s in sweep.swept_services(settings.GOV3_COUNTRY, frequency)]
+    for service in services:
+        SWEEP_PROGRESS.labels(service=service).set(0)
+    selected: dict[str, int] = {}
+
+    def progress(service: str, written: int, selected_so_far: int) -> None:
+        # Services are swept one after the other: those before this one are done.
+        SWEEP_PEOPLE.inc(selected_so_far - selected.get(service, 0))
+        selected[service] = selected_so_far
+        for done in services[: services.index(service)]:
+            SWEEP_PROGRESS.labels(service=done).set(1)
+
+    sweep.run_sweep(
+        settings.GOV3_COUNTRY, None, frequency=frequency, notify=True, progress=progress
+    )
+    for service in services:
+        SWEEP_PROGRESS.labels(service=service).set(1)
 
 
 # Sweeps run at night, one frequency after the other; a sweep may take long (lease).

@@ -39,7 +39,7 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     #: The request that caused the job (the same id is in the request's log lines and audit).
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "not_before"], name="tasks_job_due")]

@@ -13,12 +13,14 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gov3.core import events
 from gov3.core.audit import record_audit
 from gov3.core.errors import NotFoundError, ValidationFailedError
+from gov3.core.metrics import TASK_OLDEST_AGE, TASK_QUEUE_DEPTH, TASKS_FAILED, TASKS_PARKED
+from gov3.core.request_ids import bound_request_id, current_request_id
 from gov3.tasks import queue
 from gov3.tasks.models import Job, JobStatus
 
@@ -87,7 +89,7 @@ def enqueue(name: str, *, key: str | None = None, **arguments: Any) -> Job | Non
                 max_attempts=kind.attempts,
                 not_before=now,
                 created_at=now,
-                request_id=_request_id(),
+                request_id=current_request_id(),
             )
     except IntegrityError:
         return None  # the same key was enqueued at the same moment by another process
@@ -123,10 +125,6 @@ def _push(job_id: int, *, delay: float = 0) -> None:
         logger.exception("job %s could not be queued; the scheduler will hand it out later", job_id)
 
 
-def _request_id() -> str:
-    return ""
-
-
 # --- running ----------------------------------------------------------------------------------
 
 
@@ -158,10 +156,14 @@ def run_job(job_id: int) -> str:
     if not claimed:
         return Job.objects.get(pk=job_id).status
     job_row.refresh_from_db()
-    try:
-        kind.handler(**job_row.arguments)
-    except Exception as error:
-        return _failed(job_row, error)
+    # The job's log lines and audit entries carry the id of the request that caused it (a
+    # scheduled job gets one of its own).
+    with bound_request_id(job_row.request_id or None):
+        try:
+            kind.handler(**job_row.arguments)
+        except Exception as error:
+            TASKS_FAILED.labels(task=job_row.name).inc()
+            return _failed(job_row, error)
     _finish(job_row.pk, JobStatus.DONE, "")
     return JobStatus.DONE
 
@@ -256,3 +258,32 @@ def do_retry_job(job_id: int, *, actor: str) -> Job:
         transaction.on_commit(lambda: _push(job_id), robust=True)
     job_row.refresh_from_db()
     return job_row
+
+
+# --- watching ---------------------------------------------------------------------------------
+
+
+def update_metrics() -> None:
+    """Set the queue's gauges from the jobs table (called before each `/metrics` answer)."""
+    waiting = Job.objects.filter(status=JobStatus.PENDING)
+    TASK_QUEUE_DEPTH.labels(queue=queue.QUEUE_NAME).set(waiting.count())
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    age = (timezone.now() - oldest).total_seconds() if oldest is not None else 0
+    TASK_OLDEST_AGE.labels(queue=queue.QUEUE_NAME).set(age)
+    parked = dict(
+        Job.objects.filter(status=JobStatus.FAILED)
+        .values("name")
+        .annotate(n=Count("pk"))
+        .values_list("name", "n")
+    )
+    for name in {*parked, *_KINDS}:
+        TASKS_PARKED.labels(task=name).set(parked.get(name, 0))
+
+
+def queue_problem() -> str | None:
+    """The readiness check of the queue: None if jobs can be handed to the workers."""
+    try:
+        queue.queue_depth()
+    except Exception as error:
+        return f"the task queue does not answer ({type(error).__name__})"
+    return None

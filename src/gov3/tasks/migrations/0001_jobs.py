@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ("started_at", models.DateTimeField(blank=True, null=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
                 ("last_error", models.TextField(blank=True)),
-                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("request_id", models.CharField(blank=True, max_length=128)),
             ],
             options={
                 "indexes": [models.Index(fields=["status", "not_before"], name="tasks_job_due")],
