@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "gov3.opendata",
     "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
     "gov3.identity",
+    "gov3.backups",
 ]
 
 MIDDLEWARE = [
