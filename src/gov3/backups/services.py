@@ -138,23 +138,30 @@ def _backup_postgres(temporary: Path, say: Say, compress: int) -> Manifest:
     dump = engines.pg_tool("pg_dump")
     tool = engines.check_dump_version(dump, server_major)
     # One snapshot for the manifest and the dump: what the manifest says is what the dump has.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
-        snapshot, server = cursor.fetchone()
-        cursor.execute("SELECT app, name FROM django_migrations")
-        migrations = _latest_per_app(list(cursor.fetchall()))
-        chains = {}
-        for name, sql in _chain_sql():
-            cursor.execute(sql)
-            row = cursor.fetchone()
-            chains[name] = int(row[0]) if row else 0
+    # On a connection of its own, whatever transaction the caller's connection is in.
+    own = connection.get_new_connection(connection.get_connection_params())
+    try:
+        own.autocommit = False
+        with own.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
+            snapshot, server = cursor.fetchone()
+            cursor.execute("SELECT app, name FROM django_migrations")
+            migrations = _latest_per_app(list(cursor.fetchall()))
+            chains = {}
+            for name, sql in _chain_sql():
+                cursor.execute(sql)
+                row = cursor.fetchone()
+                chains[name] = int(row[0]) if row else 0
         say(f"pg_dump of {connection.settings_dict['NAME']} (snapshot {snapshot}) …")
         command = [dump, "-Fc", "-v", f"-Z{compress}", f"--snapshot={snapshot}"]
         command += ["-f", str(temporary)]
         engines.run_with_progress(
             command, engines.libpq_environment(connection.settings_dict), say, "pg_dump"
         )
+    finally:
+        own.rollback()
+        own.close()
     return Manifest(
         gov3_version=gov3_version(),
         engine="postgresql",
