@@ -218,12 +218,18 @@ def test_bad_backups_and_a_non_empty_target_are_refused_and_nothing_changes(
     changed[len(changed) // 3] ^= 0x01
     damaged = tmp_path / "damaged.backup"
     damaged.write_bytes(bytes(changed))
-    # The checksum is checked after the target (here not empty, so the check is skipped).
+    # Checked after the target (not empty here, so that check is skipped): the checksum, and
+    # checkpoints signed after the backup (restoring would lose entries they vouch for).
     with monkeypatch.context() as patched:
         patched.setattr(services, "check_target", lambda opened: None)
         with pytest.raises(services.BackupError, match="does not match its checksum"):
             services.restore(damaged, say=lambda line: None)
-    assert _state() == before
+        with transaction.atomic(durable=False):
+            record_audit(actor="test", action="after_backup", target_type="test")
+        make_checkpoint()
+        with pytest.raises(services.BackupError, match=r"1 signed checkpoints .* Nothing was"):
+            services.restore(real, say=lambda line: None)
+    assert _state() == (before[0] + 1, before[1])
 
     # A backup that fails half-way leaves no file, not a truncated one.
     def fail(path: Path, manifest: Manifest) -> None:
