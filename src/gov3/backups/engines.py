@@ -43,11 +43,9 @@ class BackupError(Gov3Error):
 
 def libpq_environment(settings_dict: Mapping[str, Any]) -> dict[str, str]:
     """The process environment for pg_dump/pg_restore connecting to Django's database."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("PG") or key in ("PGSERVICEFILE", "PGSYSCONFDIR")
-    }
+    # Django's connection reads the same PG* variables (libpq): keep them, and let the
+    # configured database's own details override them.
+    env = dict(os.environ)
     pairs = {
         "PGHOST": settings_dict.get("HOST"),
         "PGPORT": settings_dict.get("PORT"),
