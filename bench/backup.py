@@ -38,6 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PREFIX = "bench_backup"
 TARGET_S = 180.0
+HEADING = "## Backup and restore (issue 15) (`bench/backup.py`)"
+INTRO = (
+    "`gov3 backup` and `gov3 restore` (each a fresh `gov3` process, wall time) of the offers "
+    "benchmark's register swept once, on PostgreSQL; target ≤ 3 min each way at 1,000,000 "
+    "residents. Every run appends a section like those below."
+)
 
 
 def source(size: int, seed: int, var_dir: str) -> str:
@@ -157,7 +163,10 @@ def main() -> None:
     if args.no_record:
         return
     command = "bench/backup.py " + " ".join(sys.argv[1:])
-    text = [
+    text = []
+    if HEADING not in RESULTS.read_text(encoding="utf-8"):
+        text += ["", HEADING, "", INTRO]
+    text += [
         "",
         f"### Backup and restore, run of {started_at:%Y-%m-%d %H:%M} UTC (`bench/backup.py`)",
         "",
