@@ -239,3 +239,22 @@ def test_bad_backups_and_a_non_empty_target_are_refused_and_nothing_changes(
     with pytest.raises(OSError, match="No space"):
         call_command("backup", str(tmp_path / "failed.backup"), verbosity=0)
     assert not list(tmp_path.glob("*failed.backup*"))
+
+
+@pytest.mark.django_db
+def test_a_restore_without_the_key_store_says_which_keys_cannot_sign(
+    settings: Any, tmp_path: Path, citizen: User, family: dict[str, Person]
+) -> None:
+    from gov3.documents.issuers import key_store  # noqa: PLC0415
+
+    do_issue_certificate(citizen, family["mother"], DocumentType.RESIDENT_REGISTRATION)
+    assert services.key_warnings() == []
+    settings.GOV3_KEY_DIR = tmp_path / "keys-not-restored"
+    key_store.cache_clear()
+    try:
+        warnings = services.key_warnings()
+    finally:
+        key_store.cache_clear()  # the next test's store reads the setting the fixture restores
+    assert len(warnings) == 1
+    assert "current resident_registration key" in warnings[0]
+    assert "gov3 keys rotate --document-type resident_registration" in warnings[0]

@@ -393,10 +393,10 @@ def _after_restore(
     if not result.ok:
         raise BackupError("restored, but `gov3 audit verify` fails: " + "; ".join(result.problems))
     report.logs = ", ".join(f"{r.chain} log {r.checked} entries" for r in result.chains)
-    report.warnings = _key_warnings()
+    report.warnings = key_warnings()
 
 
-def _key_warnings() -> list[str]:
+def key_warnings() -> list[str]:
     """The current issuer keys the key store cannot sign with (their documents still verify:
     verification needs the public keys, which are in the database)."""
     from gov3.documents.issuers import key_store  # noqa: PLC0415
