@@ -153,6 +153,7 @@ def test_backup_while_writing_then_restore_into_an_empty_database(
     during = [entry for at, entry in writer.commits if started <= at <= ended]
     assert during, "the writer made no commit while the backup ran"
     assert not list(tmp_path.glob(".gov3.backup.*"))  # no temporary file left
+    assert backup.stat().st_mode & 0o777 == 0o600  # the whole register: its owner's only
 
     code = RESTORE_AND_CHECK.replace("BACKUP", repr(str(backup)))
     checks = gov3(
@@ -194,6 +195,8 @@ def test_bad_backups_and_a_non_empty_target_are_refused_and_nothing_changes(
 ) -> None:
     real = tmp_path / "real.backup"
     call_command("backup", str(real), verbosity=0)
+    with pytest.raises(CommandError, match="exists: choose a new name, or pass --overwrite"):
+        call_command("backup", str(real), verbosity=0)
     truncated = tmp_path / "truncated.backup"
     truncated.write_bytes(real.read_bytes()[: real.stat().st_size // 2])
     not_a_backup = tmp_path / "notes.txt"
