@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -142,8 +143,7 @@ def main() -> None:
                 f"run {run}: backup {backups[-1]:.1f} s, restore {restores[-1]:.1f} s", flush=True
             )
     finally:
-        for path in work.glob("*.backup"):
-            path.unlink()
+        shutil.rmtree(work, ignore_errors=True)
         if not args.keep:
             drop(name)
             drop(f"{offers.PREFIX}_tpl_{args.size}_s{args.seed}")
