@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "gov3.opendata",
     "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
     "gov3.identity",
+    "gov3.backups",
     "gov3.tasks",  # last: its ready() loads every app's `jobs` module
 ]
 

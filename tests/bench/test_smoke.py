@@ -194,3 +194,20 @@ def test_identity(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     assert "passkey verification" in out
     assert "credential endpoint work" in out
     assert "sign-in callback" in out
+
+
+def test_backup(tmp_path: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "backup.py",
+        "--size",
+        "300",
+        "--runs",
+        "1",
+        "--no-record",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "Backup written" in out
+    assert "Restored the backup" in out
+    assert "| 300 |" in out
