@@ -51,9 +51,9 @@ from gov3.notifications.models import NotificationKind
 from gov3.notifications.services import do_notify
 from gov3.offers.models import ConsentReceipt, Offer
 from gov3.offers.proposals import Proposal, propose
-from gov3.tasks.runner import enqueue_signal
 from gov3.registry.models import Person
 from gov3.rules.pack import Service
+from gov3.tasks.runner import enqueue_signal
 
 MAX_TEXT = 2000
 SYSTEM = "system:cases"

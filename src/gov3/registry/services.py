@@ -17,7 +17,6 @@ from django.utils import timezone
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
 from gov3.core.events import passport_cancelled
-from gov3.tasks.runner import enqueue_signal
 from gov3.registry.models import (
     Address,
     Area,
@@ -33,6 +32,7 @@ from gov3.registry.models import (
     Sex,
 )
 from gov3.registry.national_ids import check_consistent, national_id_scheme
+from gov3.tasks.runner import enqueue_signal
 
 
 def _record_event(
