@@ -182,7 +182,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(GOV3.database_url, conn_max_age=60)}
+# Connections are kept for a minute and checked before a request reuses one, so that after the
+# database restarts (or fails over) the next request reconnects instead of failing.
+DATABASES = {
+    "default": dj_database_url.parse(GOV3.database_url, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         # Only gov3's own user may read the register (the file is made 0600 on connection).

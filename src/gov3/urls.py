@@ -50,3 +50,6 @@ urlpatterns = [
     path("", include("gov3.documents.urls")),
     path("", include("gov3.portal.urls")),
 ]
+
+# A database out of reach answers 503 "try again, nothing was changed"; JSON under /api/.
+handler500 = "gov3.core.views.server_error"

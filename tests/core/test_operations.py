@@ -48,7 +48,7 @@ def test_readyz_names_the_failing_part_without_a_traceback(
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
-        "checks": {"database": "ok", "signing_keys": "ok"},
+        "checks": {"database": "ok", "signing_keys": "ok", "queue": "ok"},
     }
 
     def broken_store() -> Any:

@@ -121,7 +121,7 @@ def test_plain_http_is_redirected_but_the_probes_answer(served: str) -> None:
     assert probe.json() == {"status": "ok"}
     ready = requests.get(served + "/readyz", headers={"Host": HOST}, timeout=30)
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"database": "ok", "signing_keys": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "signing_keys": "ok", "queue": "ok"}
 
 
 def test_metrics_add_up_every_worker_and_need_the_token(served: str) -> None:

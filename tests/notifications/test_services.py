@@ -27,6 +27,7 @@ from gov3.notifications.models import (
 from gov3.notifications.queries import notifications_for, unread_count
 from gov3.notifications.services import do_deliver_due, do_mark_read, do_notify, do_set_preferences
 from gov3.registry.models import Person
+from gov3.tasks.models import Job, JobStatus
 from tests.conftest import SmtpServer
 from tests.notifications.conftest import (
     ADDRESS,
@@ -414,6 +415,27 @@ def test_a_failed_send_is_kept_and_retried_by_deliver(
     )
     [mail] = smtp_server.messages
     assert mail.subject == "Title case:1 (en)"
+
+
+def test_a_mail_server_down_for_a_while_gets_every_email_once_when_it_is_back(
+    mother: Person, smtp_server: SmtpServer, notify: Notify
+) -> None:
+    smtp_server.stop()
+    for n in range(3):
+        notify(mother, NotificationKind.DECISION, f"case:{n}")
+    deliveries = EmailDelivery.objects.filter(person=mother)
+    assert [d.status for d in deliveries] == [DeliveryStatus.FAILED] * 3
+    # Each e-mail's job ran and left the retry to the delivery's own schedule (not parked).
+    jobs = Job.objects.filter(name="notifications.send_email")
+    assert sorted(jobs.values_list("status", flat=True)) == [JobStatus.DONE] * 3
+
+    smtp_server.start()
+    assert do_deliver_due(now=DAY + timedelta(minutes=15)).sent == 3
+    assert do_deliver_due(now=DAY + timedelta(hours=2)).sent == 0  # nothing goes twice
+    assert sorted(m.subject for m in smtp_server.messages) == [
+        f"Title case:{n} (en)" for n in range(3)
+    ]
+    assert {d.status for d in deliveries.all()} == {DeliveryStatus.SENT}
 
 
 def test_a_failed_digest_is_retried_with_its_items(

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import hmac
 import json
+import sys
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -76,3 +80,29 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The answer to an error no view handled (Django's handler500): a page, or JSON under
+    /api/, with no detail of the error. The database out of reach (restarted, failing over) is
+    a 503 "try again in a minute, nothing was changed": its transaction was rolled back and the
+    next request reconnects. Renders without the database, like Django's own."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = (
+            gettext(
+                "The service is briefly unavailable. Nothing was changed; try again in a minute."
+            )
+            if unavailable
+            else gettext("The service could not complete your request.")
+        )
+        code = "unavailable" if unavailable else "server_error"
+        response: HttpResponse = JsonResponse({"detail": detail, "code": code}, status=status)
+    else:
+        page = loader.get_template("500.html").render({"unavailable": unavailable})
+        response = HttpResponse(page, status=status)
+    if unavailable:
+        response["Retry-After"] = "60"
+    return response

@@ -9,7 +9,6 @@ from django.utils import timezone
 from huey import crontab
 
 from gov3.core.metrics import SWEEP_PEOPLE, SWEEP_PROGRESS
-from gov3.offers import sweep
 from gov3.offers.services import do_expire_offers, notify_offers
 from gov3.tasks.runner import job
 
@@ -24,6 +23,9 @@ def notify(*, offer_ids: list[int]) -> None:
 
 def _sweep(frequency: str) -> None:
     # A sweep is resumable and writes each offer once (ADR 0005): a retry finishes the work.
+    # Its SQL compiler loads when a sweep first runs, not in every process that starts.
+    from gov3.offers import sweep  # noqa: PLC0415
+
     services = [s.id for s in sweep.swept_services(settings.GOV3_COUNTRY, frequency)]
     for service in services:
         SWEEP_PROGRESS.labels(service=service).set(0)

@@ -23,25 +23,31 @@ class Job(models.Model):
     fails ``max_attempts`` times is parked (failed) until an operator retries it.
     """
 
-    name = models.CharField(max_length=100)
-    arguments = models.JSONField(default=dict)
+    name = models.CharField(_("job name"), max_length=100)
+    arguments = models.JSONField(_("arguments"), default=dict)
     #: Makes enqueueing idempotent: a second job with the same key is not created.
-    key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True, unique=True)
     status = models.CharField(
-        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+        _("status"),
+        max_length=10,
+        choices=JobStatus.choices,
+        default=JobStatus.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveIntegerField(default=0)
-    max_attempts = models.PositiveIntegerField(default=5)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("most attempts"), default=5)
     #: Not handed out again before this moment (a retry's backoff, a running job's lease).
-    not_before = models.DateTimeField()
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    not_before = models.DateTimeField(_("not before"))
+    created_at = models.DateTimeField(_("created at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
     #: The request that caused the job (the same id is in the request's log lines and audit).
-    request_id = models.CharField(max_length=128, blank=True)
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
 
     class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         indexes = [models.Index(fields=["status", "not_before"], name="tasks_job_due")]
 
     def __str__(self) -> str:
