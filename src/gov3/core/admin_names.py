@@ -155,6 +155,22 @@ NAMES = [
     gettext_noop("threshold"),
     gettext_noop("category"),
     gettext_noop("title"),
+    # schools: schools, school districts, learners, enrolments
+    gettext_noop("school"),
+    gettext_noop("schools"),
+    gettext_noop("capacity"),
+    gettext_noop("entry places"),
+    gettext_noop("district entry"),
+    gettext_noop("district entries"),
+    gettext_noop("school year"),
+    gettext_noop("learner"),
+    gettext_noop("learners"),
+    gettext_noop("registered at"),
+    gettext_noop("enrolment"),
+    gettext_noop("enrolments"),
+    gettext_noop("grade"),
+    gettext_noop("class name"),
+    gettext_noop("ended on"),
 ]
 
 #: django-otp's sign-in (its catalogues have no Korean or Vietnamese).
@@ -183,6 +199,7 @@ _TRANSLATED_APPS = (
     "otp_static",
     "axes",
     "participation",
+    "schools",
 )
 
 
