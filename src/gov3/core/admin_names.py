@@ -171,6 +171,13 @@ NAMES = [
     gettext_noop("grade"),
     gettext_noop("class name"),
     gettext_noop("ended on"),
+    gettext_noop("entry round"),
+    gettext_noop("entry rounds"),
+    gettext_noop("reference date"),
+    gettext_noop("built at"),
+    gettext_noop("placement"),
+    gettext_noop("placements"),
+    gettext_noop("request kind"),
 ]
 
 #: django-otp's sign-in (its catalogues have no Korean or Vietnamese).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from gov3.core.admin import ReadOnlyAccessLoggedAdmin, ReadOnlyAdmin
-from gov3.schools.models import DistrictEntry, Enrolment, Learner, School
+from gov3.schools.models import DistrictEntry, Enrolment, EntryRound, Learner, Placement, School
 
 
 @admin.register(School)
@@ -40,3 +40,18 @@ class EnrolmentAdmin(ReadOnlyAccessLoggedAdmin):
 
     def people_in(self, obj: Enrolment) -> list[int]:
         return [obj.learner.person_id]
+
+
+@admin.register(EntryRound)
+class EntryRoundAdmin(ReadOnlyAdmin):
+    list_display = ("country", "school_year", "reference_date", "built_at")
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAccessLoggedAdmin):
+    list_display = ("round", "school", "reason", "status", "request_kind")
+    list_filter = ("status", "reason")
+    shows = "school-entry placement"
+
+    def people_in(self, obj: Placement) -> list[int]:
+        return [p for p in (obj.child_id, obj.guardian_id) if p is not None]

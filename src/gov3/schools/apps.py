@@ -6,3 +6,9 @@ class SchoolsConfig(AppConfig):
     name = "gov3.schools"
     label = "schools"
     verbose_name = _("School services")
+
+    def ready(self) -> None:
+        from gov3.core.events import offer_confirmed  # noqa: PLC0415
+        from gov3.schools.entry import on_offer_confirmed  # noqa: PLC0415
+
+        offer_confirmed.connect(on_offer_confirmed, dispatch_uid="schools.on_offer_confirmed")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gov3.core.forms import KrdsFormMixin
+from gov3.schools.models import RequestKind
+
 
 class FinderForm(forms.Form):
     """The public school finder: a neighbourhood or district name and a school year."""
@@ -23,3 +26,17 @@ class FinderForm(forms.Form):
         field.choices = [(y, str(y)) for y in years]
         if years:
             field.initial = years[0]
+
+
+class EntryRequestForm(KrdsFormMixin, forms.Form):
+    """What the guardian asks the education office instead of confirming, and why."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you ask for?"), choices=RequestKind.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Why?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The education office decides on this; you can attach documents later."),
+    )

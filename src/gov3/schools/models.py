@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gov3.cases.models import Case
+from gov3.offers.models import Offer
 from gov3.registry.models import Area, Person
 
 
@@ -123,3 +125,80 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} {self.school.code} {self.school_year} G{self.grade}"
+
+
+class EntryRound(models.Model):
+    """A school-entry round: the roster of children reaching school age drawn from the
+    register on the reference date, and the school each is assigned (Enforcement Decree
+    arts. 15-17)."""
+
+    country = models.CharField(max_length=2)
+    school_year = models.PositiveSmallIntegerField(help_text=_("the year of entry"))
+    reference_date = models.DateField()
+    built_at = models.DateTimeField()
+    built_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["country", "school_year"], name="one_round_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.school_year}"
+
+
+class PlacementStatus(models.TextChoices):
+    """Where a child of the roster stands."""
+
+    OFFERED = "offered", _("Notice sent to the guardian")
+    NO_GUARDIAN = "no_guardian", _("No guardian in the register")
+    UNASSIGNED = "unassigned", _("No school assigned: the education office decides")
+    CONFIRMED = "confirmed", _("Confirmed by the guardian")
+    REQUESTED = "requested", _("Request with the education office")
+
+
+class RequestKind(models.TextChoices):
+    """What a guardian may ask instead of confirming (Act art. 13; Decree art. 28)."""
+
+    DEFERRAL = "deferral", _("Defer entry by a year")
+    EARLY = "early", _("Early entry")
+    SPECIAL = "special", _("Special-education support")
+    OTHER_SCHOOL = "other_school", _("Another school")
+
+
+class Placement(models.Model):
+    """One child of a round's roster: the school assigned and why, the guardian who answers
+    (from the register) and the offer that carries the notice."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(EntryRound, on_delete=models.PROTECT, related_name="placements")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_placements")
+    guardian = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
+    reason = models.CharField(max_length=12)
+    #: the school codes passed over because they were full
+    passed_over = models.JSONField(default=list, blank=True)
+    offer = models.OneToOneField(
+        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="school_placement"
+    )
+    status = models.CharField(max_length=12, choices=PlacementStatus.choices)
+    request_kind = models.CharField(max_length=12, choices=RequestKind.choices, blank=True)
+    request_reason = models.TextField(blank=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="school_placements"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "child"], name="one_placement_per_child")
+        ]
+        ordering = ["round", "child__birth_date", "child_id"]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.child_id} {self.status}"

@@ -6,17 +6,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from gov3.accounts.models import User
+from gov3.accounts.models import Agency, User
 from gov3.accounts.queries import children_acted_for
+from gov3.cases.services import handling_agency
 from gov3.catalogue.packs import SchoolsData
+from gov3.core.access import log_access
 from gov3.core.errors import NotFoundError, ValidationFailedError
+from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.registry.models import Area, AreaLevel, Person
 from gov3.schools.core.learner_numbers import is_valid_learner_number
-from gov3.schools.models import DistrictEntry, Enrolment, Learner
+from gov3.schools.models import (
+    DistrictEntry,
+    Enrolment,
+    Learner,
+    Placement,
+    PlacementStatus,
+    School,
+)
 
 #: At most this many areas are listed for one search.
 MAX_AREAS = 20
@@ -124,3 +135,63 @@ def enrolment_history(learner: Learner) -> list[Enrolment]:
         .select_related("school")
         .order_by("started_on", "pk")
     )
+
+
+# -- the education office: follow-up list and a school's entrants (access-logged) -------------
+
+
+def education_office(officer: User, country: str) -> Agency:
+    """The officer's agency if it handles the pack's school-entry requests; else "not found"
+    (the pages are 404 for other officers, and nothing is logged)."""
+    from gov3.schools.installed import schools_data  # noqa: PLC0415
+
+    agency = handling_agency(country, schools_data(country).request_service)
+    if not officer.is_officer or agency is None or officer.agency_id != agency.pk:
+        raise NotFoundError(gettext("There is no such list in your agency."))
+    return agency
+
+
+def _log(officer: User, agency: Agency, people: list[int], what: str) -> None:
+    log_access(
+        subject_ids=people,
+        actor_id=officer.pk,
+        actor_label=officer.get_username(),
+        actor_role=str(officer.role),
+        agency=agency.code,
+        purpose=AccessPurpose.SCHOOL_ENTRY,
+        channel=AccessChannel.WEB,
+        what=what,
+    )
+
+
+def follow_up_list(officer: User, country: str, today: date) -> list[Placement]:
+    """Children of this year's rounds the office must follow up (child safety): no guardian in
+    the register, no school, or no answer by the notice's deadline. Logs each child read."""
+    agency = education_office(officer, country)
+    rows = [
+        p
+        for p in Placement.objects.filter(round__country=country)
+        .exclude(status__in=[PlacementStatus.CONFIRMED, PlacementStatus.REQUESTED])
+        .select_related("child", "guardian", "school", "area", "offer", "round")
+        .order_by("round__school_year", "child__birth_date", "pk")
+        if p.status != PlacementStatus.OFFERED or (p.offer is not None and p.offer.deadline < today)
+    ]
+    _log(officer, agency, [p.child_id for p in rows], "school-entry follow-up list")
+    return rows
+
+
+def school_entrants(
+    officer: User, country: str, code: str, school_year: int
+) -> tuple[School, list[Placement]]:
+    """A school's entrants of a round and where each stands. Logs each child read."""
+    agency = education_office(officer, country)
+    school = School.objects.filter(country=country, code=code).first()
+    if school is None:
+        raise NotFoundError(gettext("There is no such school."))
+    rows = list(
+        Placement.objects.filter(round__school_year=school_year, school=school)
+        .select_related("child", "guardian")
+        .order_by("child__name_local", "pk")
+    )
+    _log(officer, agency, [p.child_id for p in rows], f"entrants of {school.code}")
+    return school, rows

@@ -10,4 +10,15 @@ urlpatterns = [
     path("schools/find/", views.finder, name="finder"),
     path("me/schools/", views.my_learners, name="my_learners"),
     path("me/schools/<uuid:public_id>/", views.learner, name="learner"),
+    path(
+        "me/schools/entry/<uuid:public_id>/request/",
+        views.entry_request,
+        name="entry_request",
+    ),
+    path("officer/schools/follow-up/", views.officer_follow_up, name="officer_follow_up"),
+    path(
+        "officer/schools/<str:code>/entrants/<int:year>/",
+        views.officer_entrants,
+        name="officer_entrants",
+    ),
 ]

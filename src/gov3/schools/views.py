@@ -8,15 +8,17 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gov3.accounts.decorators import signed_in_citizen
+from gov3.accounts.decorators import officer_required, signed_in_citizen
+from gov3.accounts.models import User
 from gov3.catalogue.eligibility import language, text
 from gov3.core.errors import NotFoundError, ValidationFailedError
-from gov3.core.personal_data import citizens_own_data, no_personal_data
+from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.schools import queries
-from gov3.schools.forms import FinderForm
+from gov3.schools.entry import do_request_entry_change, placement_for_guardian
+from gov3.schools.forms import EntryRequestForm, FinderForm
 from gov3.schools.installed import schools_data
 
 
@@ -88,4 +90,72 @@ def learner(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "label": text(schools_data(_country()).learner_id.labels),
             "lang": language(),
         },
+    )
+
+
+# -- school entry: the guardian's request, the education office's lists -----------------------
+
+
+@login_required
+@citizens_own_data
+def entry_request(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Instead of confirming the notice: ask for a deferral, early entry, special-education
+    support or another school, with a reason (a case for the education office)."""
+    user = signed_in_citizen(request)
+    try:
+        placement = placement_for_guardian(user, public_id)
+    except NotFoundError:
+        raise Http404 from None
+    form = EntryRequestForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = do_request_entry_change(
+                user,
+                placement,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationFailedError as exc:
+            error = str(exc)
+        else:
+            return redirect("cases:my_case", public_id=case.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "schools/entry_request.html",
+        {"placement": placement, "form": form, "error": error, "lang": language()},
+        status=status,
+    )
+
+
+def _officer(request: HttpRequest) -> User:
+    officer = request.user
+    assert isinstance(officer, User)
+    return officer
+
+
+@officer_required
+@access_logged("school-entry follow-up list: child, guardian, school, status")
+def officer_follow_up(request: HttpRequest) -> HttpResponse:
+    """Children of the school-entry rounds to follow up (child safety)."""
+    try:
+        rows = queries.follow_up_list(_officer(request), _country(), timezone.localdate())
+    except NotFoundError:
+        raise Http404 from None
+    return render(request, "schools/officer_follow_up.html", {"rows": rows, "lang": language()})
+
+
+@officer_required
+@access_logged("a school's entrants: child, guardian, status")
+def officer_entrants(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """A school's entrants of a round and where each stands."""
+    try:
+        school, rows = queries.school_entrants(_officer(request), _country(), code, year)
+    except NotFoundError:
+        raise Http404 from None
+    return render(
+        request,
+        "schools/officer_entrants.html",
+        {"school": school, "rows": rows, "year": year, "lang": language()},
     )

@@ -84,6 +84,8 @@ class SchoolsData:
     overflow: str
     overflow_source: Source
     learner_id: LearnerIdSpec
+    notice_service: str
+    request_service: str
     schools: tuple[SchoolRow, ...]
     districts: tuple[DistrictRow, ...]
 
@@ -253,13 +255,8 @@ def read_schools(
     if not meta_path.is_file():
         return None
     file = str(meta_path)
-    try:
-        meta = yaml.load(meta_path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe loader
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(PackProblem(file, None, f"cannot read the file: {exc}"))
-        return None
-    if not isinstance(meta, dict):
-        problems.append(PackProblem(file, 1, "the file must be a mapping"))
+    meta = _read_meta(meta_path, problems)
+    if meta is None:
         return None
     before = len(problems)
     entry_level = meta.get("entry_level")
@@ -274,6 +271,7 @@ def read_schools(
     if overflow_source is None:
         problems.append(PackProblem(file, None, "overflow_source needs a title and a url"))
     learner = _learner_id(meta.get("learner_id"), file, problems)
+    services = _services(meta, file, problems)
     leaves = {a.code for a in areas if a.level == leaf_level}
     schools: list[SchoolRow] = []
     districts: list[DistrictRow] = []
@@ -299,9 +297,38 @@ def read_schools(
         overflow=overflow,
         overflow_source=overflow_source,
         learner_id=learner,
+        notice_service=str(services["notice_service"]),
+        request_service=str(services["request_service"]),
         schools=tuple(schools),
         districts=tuple(districts),
     )
+
+
+def _read_meta(path: Path, problems: list[PackProblem]) -> dict[str, Any] | None:
+    try:
+        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(PackProblem(str(path), None, f"cannot read the file: {exc}"))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(PackProblem(str(path), 1, "the file must be a mapping"))
+        return None
+    return meta
+
+
+def _services(meta: dict[str, Any], file: str, problems: list[PackProblem]) -> dict[str, str]:
+    """The ids of the notice and request services (the rules pack, which reads services/,
+    checks that they exist when the round uses them)."""
+    found: dict[str, str] = {}
+    for key in ("notice_service", "request_service"):
+        value = meta.get(key)
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", value):
+            problems.append(
+                PackProblem(file, None, f"{key} must be a service id, e.g. school_entry_request")
+            )
+        else:
+            found[key] = value
+    return found
 
 
 def _learner_id(value: Any, file: str, problems: list[PackProblem]) -> LearnerIdSpec | None:
