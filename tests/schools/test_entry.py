@@ -5,136 +5,29 @@ season of the round for entry in 2027)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from gov3.accounts.models import OfficerRole, User
+from gov3.accounts.models import OfficerRole
 from gov3.accounts.services import (
     do_create_agency,
-    do_create_citizen_account,
     do_create_officer_account,
 )
 from gov3.cases.models import Case, CaseStatus
 from gov3.cases.services import do_reject_case
-from gov3.catalogue.management.commands.country import load_country_areas
 from gov3.core.errors import ValidationFailedError
 from gov3.core.models import AccessLogEntry
 from gov3.notifications.models import Notification
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
-from gov3.registry.models import Person
-from gov3.registry.national_ids import national_id_scheme
-from gov3.registry.services import do_register_birth, do_register_person
 from gov3.schools.entry import do_build_entry_round, do_request_entry_change, reference_date
-from gov3.schools.installed import schools_data
 from gov3.schools.models import Enrolment, Placement, PlacementStatus
-from gov3.schools.services import do_load_schools
 from tests.api.test_offers_cases_api import sign_in_officer
 from tests.conftest import PASSWORD
-
-ACTOR = "test"
-TODAY = date(2026, 11, 10)
-SAJIK = "11110-02"  # served by Maedong (KR-S-0002), then Cheongun (KR-S-0001)
-_serials = iter(range(1, 10_000))
-
-
-@pytest.fixture(autouse=True)
-def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-
-
-def _adult(
-    name: str, *, area: str = SAJIK, born: date = date(1990, 4, 4), sex: str = "F"
-) -> Person:
-    return do_register_person(
-        ACTOR,
-        country="kr",
-        national_id=national_id_scheme("kr").make(born, sex, 70_000 + next(_serials)),
-        name_local=name,
-        name_latin="TEST",
-        birth_date=born,
-        sex=sex,
-        nationality="KOR",
-        area_code=area,
-        street="사직로 8",
-    )
-
-
-def _child(mother: Person, born: date, name: str) -> Person:
-    return do_register_birth(
-        ACTOR,
-        mother=mother,
-        father=None,
-        name_local=name,
-        name_latin="CHILD",
-        birth_date=born,
-        sex="M",
-    )
-
-
-@pytest.fixture
-def world(db: None) -> dict[str, Any]:
-    """Sajik-dong with Maedong at one first-grade place; four children of the 2027 round (born
-    1 January, 29 February, 31 December 2020 and one with no parent in the register), two
-    children who are not (born 31 December 2019 and 1 January 2021); the education office."""
-    load_country_areas("kr")
-    data = schools_data("kr")
-    small = dataclasses.replace(
-        data,
-        schools=tuple(
-            dataclasses.replace(s, entry_places=1) if s.code == "KR-S-0002" else s
-            for s in data.schools
-        ),
-    )
-    do_load_schools(ACTOR, "kr", small)
-    office = do_create_agency(
-        ACTOR,
-        code="kr-edu-jungbu",
-        name_local="서울중부교육지원청",
-        name_en="Seoul Jungbu Office of Education",
-        country="kr",
-        services=["school_entry_request"],
-        area_code="11",
-    )
-    first = _adult("김엄마")
-    # The second guardian is not the head of her household: she lives with her father.
-    grandfather = _adult("박할아", born=date(1955, 1, 1), sex="M")
-    second = do_register_birth(
-        ACTOR,
-        mother=None,
-        father=grandfather,
-        name_local="박엄마",
-        name_latin="PARK",
-        birth_date=date(1992, 2, 2),
-        sex="F",
-    )
-    third = _adult("최엄마")
-    return {
-        "office": office,
-        "first": first,
-        "second": second,
-        "grandfather": grandfather,
-        "third": third,
-        "jan1": _child(first, date(2020, 1, 1), "김일월"),
-        "feb29": _child(third, date(2020, 2, 29), "최윤일"),
-        "dec31": _child(second, date(2020, 12, 31), "박섣달"),
-        "alone": _adult("이혼자", born=date(2020, 6, 1), sex="M"),
-        "too_old": _child(first, date(2019, 12, 31), "김작년"),
-        "too_young": _child(third, date(2021, 1, 1), "최내년"),
-    }
-
-
-def _citizen(person: Person, username: str) -> tuple[Client, User]:
-    user = do_create_citizen_account(ACTOR, person=person, username=username, password=PASSWORD)
-    client = Client(headers={"accept-language": "en"})
-    client.force_login(user)
-    return client, user
+from tests.schools.conftest import ACTOR, SAJIK, citizen_client  # noqa: F401
 
 
 def test_the_roster_follows_the_age_rule_and_the_school_the_address_and_places(
@@ -173,7 +66,7 @@ def test_the_roster_follows_the_age_rule_and_the_school_the_address_and_places(
 
 def test_the_guardian_confirms_and_the_school_lists_the_child(world: dict[str, Any]) -> None:
     do_build_entry_round(ACTOR, "kr", 2027)
-    client, user = _citizen(world["first"], "first")
+    client, user = citizen_client(world["first"], "first")
     placement = Placement.objects.get(child=world["jan1"])
     page = client.get(reverse("offers:offer", args=[placement.offer.public_id]))
     text = page.content.decode()
@@ -218,7 +111,7 @@ def test_a_deferral_goes_to_the_education_office_which_decides(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     do_build_entry_round(ACTOR, "kr", 2027)
-    client, user = _citizen(world["second"], "second")
+    client, user = citizen_client(world["second"], "second")
     placement = Placement.objects.get(child=world["dec31"])
     url = reverse("schools:entry_request", args=[placement.public_id])
     empty = client.post(url, {"kind": "deferral", "reason": " "})
@@ -256,7 +149,7 @@ def test_a_deferral_goes_to_the_education_office_which_decides(
 
 def test_another_familys_notice_is_not_found_and_nothing_is_logged(world: dict[str, Any]) -> None:
     do_build_entry_round(ACTOR, "kr", 2027)
-    client, _ = _citizen(world["first"], "first")
+    client, _ = citizen_client(world["first"], "first")
     theirs = Placement.objects.get(child=world["feb29"])
     logged = AccessLogEntry.objects.count()
     assert client.get(reverse("schools:entry_request", args=[theirs.public_id])).status_code == 404

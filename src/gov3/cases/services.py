@@ -204,7 +204,7 @@ def open_request_case(
     applicant: Person,
     proposal: Proposal,
     actor: str,
-    request: dict[str, str],
+    request: dict[str, Any],
 ) -> Case:
     """Open a case for a citizen's request received by a programme above `cases` (e.g. a
     guardian asking to defer school entry), inside the caller's transaction; ``request``

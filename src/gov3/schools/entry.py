@@ -173,10 +173,11 @@ def _free_places(entry_round: EntryRound, schools: dict[str, School]) -> dict[st
 
 
 def do_build_entry_round(
-    actor: str, country: str, school_year: int, *, on: date | None = None
+    actor: str, country: str, school_year: int, *, on: date | None = None, notify: bool = True
 ) -> EntryRound:
     """Draw the roster for entry in ``school_year`` from the register, assign the schools and
-    send each guardian the notice as an offer. Run again (e.g. after people moved in), it adds
+    send each guardian the notice as an offer (notified after commit unless ``notify`` is
+    false: `gov3 offers notify` sends them later). Run again (e.g. after people moved in), it adds
     only children not yet on the roster, with the places left."""
     day = on or reference_date(country, school_year)
     pack = rules_pack(country)
@@ -267,9 +268,16 @@ def do_build_entry_round(
                 "offers": len(offers),
             },
         )
-    if offers:
+    if offers and notify:
         transaction.on_commit(lambda: notify_offers(offers))
     return entry_round
+
+
+def current_school_year(country: str, today: date) -> int:
+    """The year of entry whose round is in season on ``today`` (from the reference month to
+    February), or the next one to come."""
+    from_month = param(country, "school_entry.notice_from_month", today)
+    return today.year if today.month < from_month and today.month <= 2 else today.year + 1
 
 
 def _learner_inside(person: Person, data: SchoolsData) -> Learner:
@@ -291,7 +299,8 @@ def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -
     """Receiver of `offer_confirmed`, inside the confirmation's transaction: a confirmed
     school-entry notice registers the learner and enrols them in grade 1 from 1 March."""
     placement = (
-        Placement.objects.select_for_update()
+        # Lock the placement only: PostgreSQL cannot lock the nullable side of an outer join.
+        Placement.objects.select_for_update(of=("self",))
         .filter(offer=offer)
         .select_related("round", "school", "child")
         .first()
@@ -349,6 +358,14 @@ def _is_uuid(value: object) -> bool:
     return True
 
 
+def _in_every_language(label: object) -> dict[str, str]:
+    texts = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts[language] = str(label)
+    return texts
+
+
 def do_request_entry_change(
     user: User, placement: Placement, *, kind: str, reason: str, on: date | None = None
 ) -> Case:
@@ -389,6 +406,7 @@ def do_request_entry_change(
             actor=f"citizen:{user.get_username()}",
             request={
                 "kind": kind,
+                "what": _in_every_language(RequestKind(kind).label),
                 "reason": reason[:2000],
                 "school": locked.school.code if locked.school else "",
                 "school_year": str(placement.round.school_year),
