@@ -23,11 +23,13 @@ from gov3.core.models import AccessLogEntry
 from gov3.notifications.models import Notification
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
+from gov3.registry.models import Person
+from gov3.registry.services import do_register_move
 from gov3.schools.entry import do_build_entry_round, do_request_entry_change, reference_date
 from gov3.schools.models import Enrolment, Placement, PlacementStatus
 from tests.api.test_offers_cases_api import sign_in_officer
 from tests.conftest import PASSWORD
-from tests.schools.conftest import ACTOR, SAJIK, citizen_client  # noqa: F401
+from tests.schools.conftest import ACTOR, TODAY, citizen_client
 
 
 def test_the_roster_follows_the_age_rule_and_the_school_the_address_and_places(
@@ -172,3 +174,29 @@ def test_another_familys_notice_is_not_found_and_nothing_is_logged(world: dict[s
     other = sign_in_officer(officer, device)
     assert other.get(reverse("schools:officer_follow_up")).status_code == 404
     assert AccessLogEntry.objects.count() == logged
+
+
+def test_a_move_to_another_district_proposes_a_transfer_the_guardian_confirms(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    do_build_entry_round(ACTOR, "kr", 2027)
+    _, user = citizen_client(world["first"], "first")
+    notice = Placement.objects.get(child=world["jan1"]).offer
+    do_confirm_offer(user, notice, expected_version=notice.version, language="en")
+    household = Person.objects.get(pk=world["first"].pk).household
+    with django_capture_on_commit_callbacks(execute=True):
+        do_register_move(
+            ACTOR, household, area_code="11650-01", street="서초대로 1", moved_on=TODAY
+        )
+    offer = Offer.objects.get(service_id="school_transfer", subject=world["jan1"])
+    assert offer.recipient == world["first"]
+    rows = dict(offer.trigger_detail["proposed"]["en"]["rows"])
+    assert rows["New school"] == "Seocho Elementary School (서초초등학교)"
+    assert "Maedong Elementary School" in rows["Why this school"]
+    with django_capture_on_commit_callbacks(execute=True):
+        do_confirm_offer(user, offer, expected_version=offer.version, language="en")
+    history = list(Enrolment.objects.filter(learner__person=world["jan1"]).order_by("pk"))
+    assert [(e.school.code, e.end_reason) for e in history] == [
+        ("KR-S-0002", "transferred"),
+        ("KR-S-0005", ""),
+    ]

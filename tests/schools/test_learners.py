@@ -14,6 +14,9 @@ from gov3.accounts.services import do_create_citizen_account
 from gov3.catalogue.management.commands.country import load_country_areas
 from gov3.core.errors import ValidationFailedError
 from gov3.core.models import AccessLogEntry, AuditEntry
+from gov3.documents.core import verify
+from gov3.documents.models import DocumentType, IssuedDocument
+from gov3.documents.verification import check
 from gov3.registry.models import Person
 from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import do_register_birth, do_register_person
@@ -175,3 +178,38 @@ def test_a_guardian_sees_their_childs_record_and_not_another_familys(
     logged = AccessLogEntry.objects.count()
     assert client.get(reverse("schools:learner", args=[theirs.public_id])).status_code == 404
     assert AccessLogEntry.objects.count() == logged
+
+
+def test_a_guardian_issues_a_verifiable_certificate_of_enrolment_at_once(
+    schools: dict[str, School], client: Client
+) -> None:
+    mother = _parent(5)
+    learner = do_register_learner(
+        ACTOR, _child(mother, date(2019, 4, 4), "정하나"), schools_data("kr")
+    )
+    guardian, _ = _signed_in(mother, "mother5")
+    url = reverse("schools:issue_certificate", args=[learner.public_id])
+    refused = guardian.post(url)
+    assert refused.status_code == 400
+    assert "not enrolled anywhere" in refused.content.decode()
+    do_enrol(
+        ACTOR,
+        learner,
+        schools["KR-S-0001"],
+        school_year=2026,
+        grade=2,
+        class_name="3",
+        on=date(2026, 3, 2),
+    )
+    issued = guardian.post(url)
+    document = IssuedDocument.objects.get(holder=learner.person)
+    assert issued["Location"] == reverse("documents:detail", args=[document.public_id])
+    assert document.document_type == DocumentType.SCHOOL_ENROLMENT
+    assert check(bytes(document.pdf)).outcome == verify.VALID
+    assert check(document.credential).outcome == verify.VALID
+    assert check(document.qr_payload).outcome == verify.VALID
+    answer = client.post(reverse("documents:verify"), {"text": document.number})
+    assert "Cheongun" in answer.content.decode() or "KR-S-0001" in answer.content.decode()
+    stranger, _ = _signed_in(_parent(6), "stranger6")
+    assert stranger.post(url).status_code == 404
+    assert IssuedDocument.objects.filter(holder=learner.person).count() == 1

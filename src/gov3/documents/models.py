@@ -23,6 +23,7 @@ class DocumentType(models.TextChoices):
     RESIDENT_REGISTRATION = "resident_registration", _("Resident registration certificate")
     FAMILY_RELATIONS = "family_relations", _("Family relations certificate")
     DISCLOSURE = "disclosure", _("Information disclosure")
+    SCHOOL_ENROLMENT = "school_enrolment", _("Certificate of enrolment")
 
 
 class IssuerKey(models.Model):

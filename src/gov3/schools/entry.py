@@ -154,7 +154,7 @@ def _roster(
     return roster
 
 
-def _district_order(country: str, school_year: int, level: str) -> dict[str, list[str]]:
+def district_order(country: str, school_year: int, level: str) -> dict[str, list[str]]:
     """Area code → the school codes serving it in ``school_year``, in priority order."""
     districts: dict[str, list[tuple[int, str]]] = {}
     for entry in DistrictEntry.objects.filter(
@@ -199,7 +199,7 @@ def do_build_entry_round(
             defaults={"reference_date": day, "built_at": timezone.now(), "built_by": actor},
         )
         roster = _roster(entry_round, pack, service, born_in, day)
-        order = _district_order(country, school_year, data.entry_level)
+        order = district_order(country, school_year, data.entry_level)
         schools = {s.code: s for s in School.objects.filter(country=country)}
         free = _free_places(entry_round, schools)
 
@@ -305,7 +305,12 @@ def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -
         .select_related("round", "school", "child")
         .first()
     )
-    if placement is None or placement.school is None:
+    if placement is None:
+        from gov3.schools.transfers import transfer_on_confirmation  # noqa: PLC0415 - a cycle
+
+        transfer_on_confirmation(offer, f"citizen:{receipt.confirmed_by.get_username()}")
+        return
+    if placement.school is None:
         return
     from gov3.schools.installed import schools_data  # noqa: PLC0415
 

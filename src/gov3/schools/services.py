@@ -9,9 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gov3.accounts.models import User
 from gov3.catalogue.packs import SchoolsData
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
+from gov3.documents.content import EnrolmentFacts
+from gov3.documents.models import IssuedDocument
+from gov3.documents.services import issue_enrolment_certificate
 from gov3.registry.models import Area, Person
 from gov3.schools.core.learner_numbers import make_learner_number
 from gov3.schools.models import (
@@ -280,3 +284,34 @@ def do_withdraw(actor: str, learner: Learner, *, on: date, reason: str) -> Enrol
         _end(current, on, EnrolmentEnd.WITHDRAWN, reason.strip())
         _audit(actor, "withdraw", learner, school=current.school.code, reason=reason.strip())
     return current
+
+
+def do_issue_enrolment_certificate(user: User, learner: Learner) -> IssuedDocument:
+    """Issue a certificate of enrolment at once, with no officer: for the citizen's own
+    record or a child's they act for (`queries.learner_for` checked that); the learner must
+    be enrolled now."""
+    enrolment = (
+        Enrolment.objects.filter(learner=learner, ended_on__isnull=True)
+        .select_related("school")
+        .first()
+    )
+    if enrolment is None:
+        raise ValidationFailedError(
+            gettext("The learner is not enrolled anywhere: there is nothing to certify.")
+        )
+    school = enrolment.school
+    return issue_enrolment_certificate(
+        learner.person,
+        EnrolmentFacts(
+            learner_number=learner.number,
+            school_name_local=school.name_local,
+            school_name_en=school.name_en,
+            school_code=school.code,
+            school_year=enrolment.school_year,
+            grade=enrolment.grade,
+            class_name=enrolment.class_name,
+            enrolled_since=enrolment.started_on,
+        ),
+        requested_by=user,
+        actor=f"citizen:{user.get_username()}",
+    )

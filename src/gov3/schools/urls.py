@@ -11,6 +11,11 @@ urlpatterns = [
     path("me/schools/", views.my_learners, name="my_learners"),
     path("me/schools/<uuid:public_id>/", views.learner, name="learner"),
     path(
+        "me/schools/<uuid:public_id>/certificate/",
+        views.issue_certificate,
+        name="issue_certificate",
+    ),
+    path(
         "me/schools/entry/<uuid:public_id>/request/",
         views.entry_request,
         name="entry_request",

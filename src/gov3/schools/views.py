@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required, signed_in_citizen
 from gov3.accounts.models import User
@@ -20,6 +21,7 @@ from gov3.schools import queries
 from gov3.schools.entry import do_request_entry_change, placement_for_guardian
 from gov3.schools.forms import EntryRequestForm, FinderForm
 from gov3.schools.installed import schools_data
+from gov3.schools.services import do_issue_enrolment_certificate
 
 
 def _country() -> str:
@@ -159,3 +161,31 @@ def officer_entrants(request: HttpRequest, code: str, year: int) -> HttpResponse
         "schools/officer_entrants.html",
         {"school": school, "rows": rows, "year": year, "lang": language()},
     )
+
+
+@login_required
+@require_POST
+@citizens_own_data
+def issue_certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Issue a certificate of enrolment at once (own record, or a child's)."""
+    user = signed_in_citizen(request)
+    try:
+        record = queries.learner_for(user, public_id)
+    except NotFoundError:
+        raise Http404 from None
+    try:
+        document = do_issue_enrolment_certificate(user, record)
+    except ValidationFailedError as exc:
+        return render(
+            request,
+            "schools/learner.html",
+            {
+                "learner": record,
+                "history": queries.enrolment_history(record),
+                "label": text(schools_data(_country()).learner_id.labels),
+                "lang": language(),
+                "error": str(exc),
+            },
+            status=400,
+        )
+    return redirect("documents:detail", public_id=document.public_id)

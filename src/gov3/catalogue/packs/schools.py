@@ -86,6 +86,7 @@ class SchoolsData:
     learner_id: LearnerIdSpec
     notice_service: str
     request_service: str
+    transfer_service: str
     schools: tuple[SchoolRow, ...]
     districts: tuple[DistrictRow, ...]
 
@@ -299,6 +300,7 @@ def read_schools(
         learner_id=learner,
         notice_service=str(services["notice_service"]),
         request_service=str(services["request_service"]),
+        transfer_service=str(services["transfer_service"]),
         schools=tuple(schools),
         districts=tuple(districts),
     )
@@ -320,7 +322,7 @@ def _services(meta: dict[str, Any], file: str, problems: list[PackProblem]) -> d
     """The ids of the notice and request services (the rules pack, which reads services/,
     checks that they exist when the round uses them)."""
     found: dict[str, str] = {}
-    for key in ("notice_service", "request_service"):
+    for key in ("notice_service", "request_service", "transfer_service"):
         value = meta.get(key)
         if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", value):
             problems.append(

@@ -40,6 +40,7 @@ QR_TYPES: Final = {
     "RR": "resident_registration",
     "FR": "family_relations",
     "OI": "disclosure",
+    "SE": "school_enrolment",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 
