@@ -213,3 +213,17 @@ def test_a_guardian_issues_a_verifiable_certificate_of_enrolment_at_once(
     stranger, _ = _signed_in(_parent(6), "stranger6")
     assert stranger.post(url).status_code == 404
     assert IssuedDocument.objects.filter(holder=learner.person).count() == 1
+
+
+def test_the_api_finds_schools_without_sign_in_and_lists_only_my_learners(
+    schools: dict[str, School], client: Client
+) -> None:
+    found = client.get("/api/v1/schools/find", {"q": "Sajik", "year": 2027}).json()
+    assert [s["code"] for s in found[0]["schools"]] == ["KR-S-0002", "KR-S-0001"]
+    assert client.get("/api/v1/schools/find", {"q": "x", "year": 2027}).status_code == 422
+    mother, other = _parent(7), _parent(8)
+    mine = do_register_learner(ACTOR, _child(mother, date(2019, 7, 7), "한결"), schools_data("kr"))
+    do_register_learner(ACTOR, _child(other, date(2019, 8, 8), "두리"), schools_data("kr"))
+    guardian, _ = _signed_in(mother, "mother7")
+    listed = guardian.get("/api/v1/schools/learners").json()
+    assert [(row["number"], row["name"]) for row in listed] == [(mine.number, "한결")]
