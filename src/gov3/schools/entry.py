@@ -14,6 +14,7 @@ rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -354,8 +355,6 @@ def placement_for_guardian(user: User, public_id: object) -> Placement:
 
 
 def _is_uuid(value: object) -> bool:
-    import uuid  # noqa: PLC0415
-
     try:
         uuid.UUID(str(value))
     except ValueError:
