@@ -189,7 +189,7 @@ def test_a_guardian_issues_a_verifiable_certificate_of_enrolment_at_once(
     )
     guardian, _ = _signed_in(mother, "mother5")
     url = reverse("schools:issue_certificate", args=[learner.public_id])
-    refused = guardian.post(url)
+    refused = guardian.post(url, {"kind": "enrolment"})
     assert refused.status_code == 400
     assert "not enrolled anywhere" in refused.content.decode()
     do_enrol(
@@ -201,7 +201,7 @@ def test_a_guardian_issues_a_verifiable_certificate_of_enrolment_at_once(
         class_name="3",
         on=date(2026, 3, 2),
     )
-    issued = guardian.post(url)
+    issued = guardian.post(url, {"kind": "enrolment"})
     document = IssuedDocument.objects.get(holder=learner.person)
     assert issued["Location"] == reverse("documents:detail", args=[document.public_id])
     assert document.document_type == DocumentType.SCHOOL_ENROLMENT
@@ -211,8 +211,22 @@ def test_a_guardian_issues_a_verifiable_certificate_of_enrolment_at_once(
     answer = client.post(reverse("documents:verify"), {"text": document.number})
     assert "Cheongun" in answer.content.decode() or "KR-S-0001" in answer.content.decode()
     stranger, _ = _signed_in(_parent(6), "stranger6")
-    assert stranger.post(url).status_code == 404
+    assert stranger.post(url, {"kind": "enrolment"}).status_code == 404
     assert IssuedDocument.objects.filter(holder=learner.person).count() == 1
+    # graduation: refused before it is recorded, then issued and verifying
+    assert guardian.post(url, {"kind": "graduation"}).status_code == 400
+    do_promote(ACTOR, learner, school_year=2027, on=date(2027, 3, 2))
+    do_promote(ACTOR, learner, school_year=2028, on=date(2028, 3, 2))
+    do_promote(ACTOR, learner, school_year=2029, on=date(2029, 3, 2))
+    do_promote(ACTOR, learner, school_year=2030, on=date(2030, 3, 2))
+    do_graduate(ACTOR, learner, on=date(2031, 2, 14))
+    guardian.post(url, {"kind": "graduation"})
+    diploma = IssuedDocument.objects.get(
+        holder=learner.person, document_type=DocumentType.SCHOOL_GRADUATION
+    )
+    assert diploma.claims["graduated_on"] == "2031-02-14"
+    assert check(bytes(diploma.pdf)).outcome == verify.VALID
+    assert check(diploma.credential).outcome == verify.VALID
 
 
 def test_the_api_finds_schools_without_sign_in_and_lists_only_my_learners(

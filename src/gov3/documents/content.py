@@ -301,10 +301,14 @@ class EnrolmentFacts:
     grade: int
     class_name: str
     enrolled_since: date
+    #: set for a certificate of graduation (졸업증명서): the day the learner graduated
+    graduated_on: date | None = None
 
 
 def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: datetime) -> DraftContent:
-    """A certificate of enrolment (재학증명서), bilingual like the other certificates."""
+    """A certificate of enrolment (재학증명서), or of graduation (졸업증명서) when the facts
+    carry a graduation date; bilingual like the other certificates."""
+    graduated = facts.graduated_on
     claims: dict[str, Any] = {
         "name": holder.name_local,
         "name_latin": holder.name_latin,
@@ -319,6 +323,8 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
         "enrolled_since": facts.enrolled_since.isoformat(),
         "issued_on": timezone.localdate().isoformat(),
     }
+    if graduated is not None:
+        claims["graduated_on"] = graduated.isoformat()
     rows = [
         ("성명 / Name", f"{holder.name_local} ({holder.name_latin})"),
         ("생년월일 / Date of birth", holder.birth_date.isoformat()),
@@ -334,6 +340,19 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
             facts.enrolled_since.isoformat(),
         ],
     ]
+    if graduated is not None:
+        table[0].append("졸업 / Graduated")
+        table[1].append(graduated.isoformat())
+    title, subtitle, statement = (
+        ("졸업증명서", "Certificate of graduation", "위 학생이 본교를 졸업하였음을 증명합니다. ")
+        if graduated is not None
+        else ("재학증명서", "Certificate of enrolment", "위 학생이 본교에 재학 중임을 증명합니다. ")
+    )
+    statement_en = (
+        "This certifies that the learner above graduated from this school. "
+        if graduated is not None
+        else "This certifies that the learner above is enrolled at this school. "
+    )
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
         # the PDF code (fpdf2, the fonts) loads when a document is first drawn
@@ -345,8 +364,8 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
 
         pdf = render_certificate(
             CertificateContent(
-                title="재학증명서",
-                subtitle="Certificate of enrolment",
+                title=title,
+                subtitle=subtitle,
                 issuer=f"{facts.school_name_local}장 / Head of {facts.school_name_en}",
                 document_number=number,
                 issued_on=timezone.localdate(),
@@ -355,10 +374,10 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
                     header=tuple(table[0]), rows=tuple(tuple(r) for r in table[1:])
                 ),
                 footer_note=(
-                    "위 학생이 본교에 재학 중임을 증명합니다. "
-                    "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "
-                    "This certifies that the learner above is enrolled at this school. "
-                    "Verify it at {url} with the document number {number}."
+                    statement
+                    + "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "
+                    + statement_en
+                    + "Verify it at {url} with the document number {number}."
                 ),
                 qr_payload=qr,
                 verify_url=_verify_url(),
@@ -368,7 +387,11 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
         return pdf, None
 
     return DraftContent(
-        document_type=DocumentType.SCHOOL_ENROLMENT,
+        document_type=(
+            DocumentType.SCHOOL_GRADUATION
+            if graduated is not None
+            else DocumentType.SCHOOL_ENROLMENT
+        ),
         holder=holder,
         claims=claims,
         qr_claims={

@@ -98,6 +98,7 @@ CLAIM_LABELS = {
     "class_name": gettext_lazy("Class"),
     "learner_number": gettext_lazy("Learner number"),
     "enrolled_since": gettext_lazy("Enrolled since"),
+    "graduated_on": gettext_lazy("Graduated on"),
 }
 
 

@@ -205,8 +205,9 @@ def issue_enrolment_certificate(
     requested_by: User,
     actor: str,
 ) -> IssuedDocument:
-    """Issue a certificate of enrolment at once (called by the schools app, which checked that
-    the citizen may have it: their own record or a child's they act for)."""
+    """Issue a certificate of enrolment, or of graduation when the facts carry a graduation
+    date, at once (called by the schools app, which checked that the citizen may have it:
+    their own record or a child's they act for)."""
     days = int(settings.GOV3_CERTIFICATE_VALID_DAYS)
     draft = content.enrolment_draft(holder, facts, expires_at=timezone.now() + timedelta(days=days))
     return _issue(draft, requested_by=requested_by, case=None, actor=actor)

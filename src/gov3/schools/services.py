@@ -286,19 +286,29 @@ def do_withdraw(actor: str, learner: Learner, *, on: date, reason: str) -> Enrol
     return current
 
 
-def do_issue_enrolment_certificate(user: User, learner: Learner) -> IssuedDocument:
-    """Issue a certificate of enrolment at once, with no officer: for the citizen's own
-    record or a child's they act for (`queries.learner_for` checked that); the learner must
-    be enrolled now."""
-    enrolment = (
-        Enrolment.objects.filter(learner=learner, ended_on__isnull=True)
-        .select_related("school")
-        .first()
-    )
-    if enrolment is None:
-        raise ValidationFailedError(
-            gettext("The learner is not enrolled anywhere: there is nothing to certify.")
+def do_issue_school_certificate(user: User, learner: Learner, kind: str) -> IssuedDocument:
+    """Issue a certificate at once, with no officer, for the citizen's own record or a child's
+    they act for (`queries.learner_for` checked that): ``kind`` "enrolment" needs a current
+    enrolment, "graduation" a recorded graduation."""
+    if kind == "graduation":
+        enrolment = (
+            Enrolment.objects.filter(learner=learner, end_reason=EnrolmentEnd.GRADUATED)
+            .select_related("school")
+            .order_by("-ended_on", "-pk")
+            .first()
         )
+        missing = gettext("The learner has no recorded graduation: there is nothing to certify.")
+    elif kind == "enrolment":
+        enrolment = (
+            Enrolment.objects.filter(learner=learner, ended_on__isnull=True)
+            .select_related("school")
+            .first()
+        )
+        missing = gettext("The learner is not enrolled anywhere: there is nothing to certify.")
+    else:
+        raise ValidationFailedError(gettext("There is no such certificate."))
+    if enrolment is None:
+        raise ValidationFailedError(missing)
     school = enrolment.school
     return issue_enrolment_certificate(
         learner.person,
@@ -311,6 +321,7 @@ def do_issue_enrolment_certificate(user: User, learner: Learner) -> IssuedDocume
             grade=enrolment.grade,
             class_name=enrolment.class_name,
             enrolled_since=enrolment.started_on,
+            graduated_on=enrolment.ended_on if kind == "graduation" else None,
         ),
         requested_by=user,
         actor=f"citizen:{user.get_username()}",

@@ -21,7 +21,7 @@ from gov3.schools import queries
 from gov3.schools.entry import do_request_entry_change, placement_for_guardian
 from gov3.schools.forms import EntryRequestForm, FinderForm
 from gov3.schools.installed import schools_data
-from gov3.schools.services import do_issue_enrolment_certificate
+from gov3.schools.services import do_issue_school_certificate
 
 
 def _country() -> str:
@@ -167,14 +167,14 @@ def officer_entrants(request: HttpRequest, code: str, year: int) -> HttpResponse
 @require_POST
 @citizens_own_data
 def issue_certificate(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Issue a certificate of enrolment at once (own record, or a child's)."""
+    """Issue a certificate of enrolment or graduation at once (own record, or a child's)."""
     user = signed_in_citizen(request)
     try:
         record = queries.learner_for(user, public_id)
     except NotFoundError:
         raise Http404 from None
     try:
-        document = do_issue_enrolment_certificate(user, record)
+        document = do_issue_school_certificate(user, record, request.POST.get("kind", ""))
     except ValidationFailedError as exc:
         return render(
             request,

@@ -41,6 +41,7 @@ QR_TYPES: Final = {
     "FR": "family_relations",
     "OI": "disclosure",
     "SE": "school_enrolment",
+    "SG": "school_graduation",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 
