@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "gov3.documents",
     "gov3.participation",
     "gov3.opendata",
+    "gov3.schools",
     "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
     "gov3.identity",
     "gov3.backups",

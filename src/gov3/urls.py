@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("gov3.cases.urls")),
     path("", include("gov3.opendata.urls")),
     path("", include("gov3.participation.urls")),
+    path("", include("gov3.schools.urls")),
     path("", include("gov3.documents.urls")),
     path("", include("gov3.portal.urls")),
 ]

@@ -120,6 +120,14 @@ LOGGED_TESTS = {
         "tests.participation.test_officer_reads",
         "test_a_disclosure_request_page_logs_the_requester",
     ),
+    "schools:officer_follow_up": (
+        "tests.schools.test_entry",
+        "test_the_guardian_confirms_and_the_school_lists_the_child",
+    ),
+    "schools:officer_entrants": (
+        "tests.schools.test_entry",
+        "test_the_guardian_confirms_and_the_school_lists_the_child",
+    ),
     # gov3 as an OpenID provider: each release of claims to a client system.
     "oauth2_provider:token": (
         "tests.identity.test_provider",

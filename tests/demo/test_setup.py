@@ -50,6 +50,11 @@ def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
     assert citizen.person.sex == "F"  # the README's walk-through registers a birth to her
     # the vaccination register has doses, so the influenza reminder skips the vaccinated
     assert Vaccination.objects.exists()
+    # this year's school-entry round: her child's notice names the school and why
+    notice = Offer.objects.get(service_id="school_enrolment_notice", recipient=citizen.person)
+    assert notice.status == "notified"
+    assert notice.trigger_detail["proposed"]["en"]["rows"][0][0] == "School assigned"
+    assert User.objects.filter(username="school", agency__code="kr-education-office").exists()
     renewal = Offer.objects.get(service_id="passport_renewal", recipient=citizen.person)
     with django_capture_on_commit_callbacks(execute=True):
         do_confirm_offer(citizen, renewal, expected_version=renewal.version, language="en")

@@ -28,6 +28,7 @@ from gov3.opendata.api import router as open_data_router
 from gov3.participation.api import router as participation_router
 from gov3.saemaul.api import router as saemaul_router
 from gov3.saemaul.errors import LockedError
+from gov3.schools.api import router as schools_router
 
 api = NinjaAPI(
     title="gov3 API",
@@ -91,3 +92,4 @@ api.add_router("/notifications/", notifications_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/verify/", verify_router)
 api.add_router("/participation/", participation_router)
+api.add_router("/schools/", schools_router)

@@ -198,6 +198,29 @@ def do_apply(user: User, subject: Person, service_id: str) -> Case | None:
         )
 
 
+def open_request_case(
+    *,
+    service_id: str,
+    applicant: Person,
+    proposal: Proposal,
+    actor: str,
+    request: dict[str, Any],
+) -> Case:
+    """Open a case for a citizen's request received by a programme above `cases` (e.g. a
+    guardian asking to defer school entry), inside the caller's transaction; ``request``
+    (what was asked and why) goes into the case's evidence for the officer."""
+    case = _open(
+        service=_service(proposal.subject.country, service_id),
+        origin=CaseOrigin.APPLICATION,
+        applicant=applicant,
+        basis=proposal,
+        actor=actor,
+    )
+    case.evidence = {**case.evidence, "request": request}
+    case.save(update_fields=["evidence"])
+    return case
+
+
 _DECIDED = {
     DecisionOutcome.APPROVED: (
         gettext_noop("Approved: %(service)s"),

@@ -191,8 +191,21 @@ def _officer_page(
         "may_decide": may_decide(officer, case) and case.is_open,
         "error": error,
         "evidence_facts": case.evidence.get("facts", []),
+        "citizen_request": _citizen_request(case),
     }
     return render(request, "cases/officer_case.html", context, status=400 if error or form else 200)
+
+
+def _citizen_request(case: Case) -> tuple[str, str] | None:
+    """What the citizen asked and why, for a case opened by a request (e.g. a school-entry
+    deferral: `cases.services.open_request_case`), in the reader's language."""
+    asked = case.evidence.get("request")
+    if not isinstance(asked, dict):
+        return None
+    what = asked.get("what")
+    return (text(what) if isinstance(what, dict) else str(asked.get("kind", ""))), str(
+        asked.get("reason", "")
+    )
 
 
 @officer_required

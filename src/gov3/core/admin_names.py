@@ -155,6 +155,29 @@ NAMES = [
     gettext_noop("threshold"),
     gettext_noop("category"),
     gettext_noop("title"),
+    # schools: schools, school districts, learners, enrolments
+    gettext_noop("school"),
+    gettext_noop("schools"),
+    gettext_noop("capacity"),
+    gettext_noop("entry places"),
+    gettext_noop("district entry"),
+    gettext_noop("district entries"),
+    gettext_noop("school year"),
+    gettext_noop("learner"),
+    gettext_noop("learners"),
+    gettext_noop("registered at"),
+    gettext_noop("enrolment"),
+    gettext_noop("enrolments"),
+    gettext_noop("grade"),
+    gettext_noop("class name"),
+    gettext_noop("ended on"),
+    gettext_noop("entry round"),
+    gettext_noop("entry rounds"),
+    gettext_noop("reference date"),
+    gettext_noop("built at"),
+    gettext_noop("placement"),
+    gettext_noop("placements"),
+    gettext_noop("request kind"),
 ]
 
 #: django-otp's sign-in (its catalogues have no Korean or Vietnamese).
@@ -183,6 +206,7 @@ _TRANSLATED_APPS = (
     "otp_static",
     "axes",
     "participation",
+    "schools",
 )
 
 

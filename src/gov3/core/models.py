@@ -130,6 +130,7 @@ class AccessPurpose(models.TextChoices):
         "disclosure_handling",
         _("Handling the citizen's information-disclosure request"),
     )
+    SCHOOL_ENTRY = "school_entry", _("School entry and the follow-up of children")
 
 
 class AccessChannel(models.TextChoices):

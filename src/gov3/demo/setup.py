@@ -31,6 +31,7 @@ from gov3.core.errors import Gov3Error
 from gov3.demo.participation import load_demo as load_participation_demo
 from gov3.demo.saemaul import load_demo as load_saemaul_demo
 from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
+from gov3.demo.schools import load_demo as load_schools_demo
 from gov3.documents.issuers import current_key
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.services import allocate_passport_number
@@ -49,6 +50,7 @@ DEMO_PASSWORDS = {
     "citizen": "demo-citizen-2026",
     "officer": "demo-officer-2026",
     "admin": "demo-admin-2026",
+    "school": "demo-school-2026",
 }
 
 
@@ -217,6 +219,24 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     _passport_due(citizen.person, today)
     for document_type in DocumentType.values:  # the issuer keys (docs/keys.md)
         current_key(document_type)
+    # The school-entry round before the sweep: the child's notice carries the school.
+    _ensure_user("school")
+    school = load_schools_demo(
+        country,
+        citizen,
+        today,
+        home.parent.parent.code if home and home.parent and home.parent.parent else None,
+    )
+    if school is not None:
+        logins.append(
+            DemoLogin(
+                "school officer (education office)",
+                school.username,
+                DEMO_PASSWORDS["school"],
+                f"{base_url}/officer/schools/follow-up/",
+                totp_secret=_totp_secret(school),
+            )
+        )
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
     _propose(country, citizen)

@@ -288,6 +288,124 @@ def passport_draft(
     )
 
 
+@dataclass(frozen=True)
+class EnrolmentFacts:
+    """What a certificate of enrolment states, from the learner registry (the schools app
+    reads it; documents does not know schools)."""
+
+    learner_number: str
+    school_name_local: str
+    school_name_en: str
+    school_code: str
+    school_year: int
+    grade: int
+    class_name: str
+    enrolled_since: date
+    #: set for a certificate of graduation (졸업증명서): the day the learner graduated
+    graduated_on: date | None = None
+
+
+def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: datetime) -> DraftContent:
+    """A certificate of enrolment (재학증명서), or of graduation (졸업증명서) when the facts
+    carry a graduation date; bilingual like the other certificates."""
+    graduated = facts.graduated_on
+    claims: dict[str, Any] = {
+        "name": holder.name_local,
+        "name_latin": holder.name_latin,
+        "birth_date": holder.birth_date.isoformat(),
+        "national_id": masked_id(holder.national_id),
+        "learner_number": facts.learner_number,
+        "school": facts.school_name_local,
+        "school_code": facts.school_code,
+        "school_year": facts.school_year,
+        "grade": facts.grade,
+        "class_name": facts.class_name,
+        "enrolled_since": facts.enrolled_since.isoformat(),
+        "issued_on": timezone.localdate().isoformat(),
+    }
+    if graduated is not None:
+        claims["graduated_on"] = graduated.isoformat()
+    rows = [
+        ("성명 / Name", f"{holder.name_local} ({holder.name_latin})"),
+        ("생년월일 / Date of birth", holder.birth_date.isoformat()),
+        ("학생 개인번호 / Learner number", facts.learner_number),
+        ("학교 / School", f"{facts.school_name_local} ({facts.school_name_en})"),
+    ]
+    table = [
+        ["학년도 / School year", "학년 / Grade", "반 / Class", "재학 시작 / Since"],
+        [
+            str(facts.school_year),
+            str(facts.grade),
+            facts.class_name or "-",
+            facts.enrolled_since.isoformat(),
+        ],
+    ]
+    if graduated is not None:
+        table[0].append("졸업 / Graduated")
+        table[1].append(graduated.isoformat())
+    title, subtitle, statement = (
+        ("졸업증명서", "Certificate of graduation", "위 학생이 본교를 졸업하였음을 증명합니다. ")
+        if graduated is not None
+        else ("재학증명서", "Certificate of enrolment", "위 학생이 본교에 재학 중임을 증명합니다. ")
+    )
+    statement_en = (
+        "This certifies that the learner above graduated from this school. "
+        if graduated is not None
+        else "This certifies that the learner above is enrolled at this school. "
+    )
+
+    def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        # the PDF code (fpdf2, the fonts) loads when a document is first drawn
+        from gov3.documents.core.pdf import (  # noqa: PLC0415
+            CertificateContent,
+            CertificateTable,
+            render_certificate,
+        )
+
+        pdf = render_certificate(
+            CertificateContent(
+                title=title,
+                subtitle=subtitle,
+                issuer=f"{facts.school_name_local}장 / Head of {facts.school_name_en}",
+                document_number=number,
+                issued_on=timezone.localdate(),
+                holder=tuple(rows),
+                table=CertificateTable(
+                    header=tuple(table[0]), rows=tuple(tuple(r) for r in table[1:])
+                ),
+                footer_note=(
+                    statement
+                    + "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "
+                    + statement_en
+                    + "Verify it at {url} with the document number {number}."
+                ),
+                qr_payload=qr,
+                verify_url=_verify_url(),
+                language="ko",
+            )
+        )
+        return pdf, None
+
+    return DraftContent(
+        document_type=(
+            DocumentType.SCHOOL_GRADUATION
+            if graduated is not None
+            else DocumentType.SCHOOL_ENROLMENT
+        ),
+        holder=holder,
+        claims=claims,
+        qr_claims={
+            "nm": holder.name_local,
+            "bd": holder.birth_date.isoformat(),
+            "school": facts.school_code,
+            "school_year": facts.school_year,
+            "grade": facts.grade,
+        },
+        expires_at=expires_at,
+        render=render,
+    )
+
+
 def disclosure_draft(
     holder: Person,
     *,

@@ -23,6 +23,8 @@ class DocumentType(models.TextChoices):
     RESIDENT_REGISTRATION = "resident_registration", _("Resident registration certificate")
     FAMILY_RELATIONS = "family_relations", _("Family relations certificate")
     DISCLOSURE = "disclosure", _("Information disclosure")
+    SCHOOL_ENROLMENT = "school_enrolment", _("Certificate of enrolment")
+    SCHOOL_GRADUATION = "school_graduation", _("Certificate of graduation")
 
 
 class IssuerKey(models.Model):

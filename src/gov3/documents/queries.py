@@ -91,6 +91,14 @@ CLAIM_LABELS = {
     "national_id": gettext_lazy("National id number"),
     "address": gettext_lazy("Address"),
     "document_number": gettext_lazy("Document number"),
+    "school": gettext_lazy("School"),
+    "school_code": gettext_lazy("School code"),
+    "school_year": gettext_lazy("School year"),
+    "grade": gettext_lazy("Grade"),
+    "class_name": gettext_lazy("Class"),
+    "learner_number": gettext_lazy("Learner number"),
+    "enrolled_since": gettext_lazy("Enrolled since"),
+    "graduated_on": gettext_lazy("Graduated on"),
 }
 
 

@@ -200,6 +200,21 @@ def do_issue_certificate(user: User, subject: Person, document_type: str) -> Iss
     )
 
 
+def issue_enrolment_certificate(
+    holder: Person,
+    facts: content.EnrolmentFacts,
+    *,
+    requested_by: User,
+    actor: str,
+) -> IssuedDocument:
+    """Issue a certificate of enrolment, or of graduation when the facts carry a graduation
+    date, at once (called by the schools app, which checked that the citizen may have it:
+    their own record or a child's they act for)."""
+    days = int(settings.GOV3_CERTIFICATE_VALID_DAYS)
+    draft = content.enrolment_draft(holder, facts, expires_at=timezone.now() + timedelta(days=days))
+    return _issue(draft, requested_by=requested_by, case=None, actor=actor)
+
+
 def issue_disclosure(
     holder: Person,
     *,

@@ -75,6 +75,31 @@ CLAIMS: dict[str, Claims] = {
         (("family", None, "sex"), pgettext_lazy("credential claim", "Relative's sex")),
         (("family", None, "deceased"), pgettext_lazy("credential claim", "Deceased")),
     ],
+    DocumentType.SCHOOL_ENROLMENT: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("learner_number",), gettext_lazy("Learner number")),
+        (("school",), gettext_lazy("School")),
+        (("school_code",), gettext_lazy("School code")),
+        (("school_year",), gettext_lazy("School year")),
+        (("grade",), gettext_lazy("Grade")),
+        (("class_name",), gettext_lazy("Class")),
+        (("enrolled_since",), gettext_lazy("Enrolled since")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
+    DocumentType.SCHOOL_GRADUATION: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("learner_number",), gettext_lazy("Learner number")),
+        (("school",), gettext_lazy("School")),
+        (("school_code",), gettext_lazy("School code")),
+        (("school_year",), gettext_lazy("School year")),
+        (("grade",), gettext_lazy("Grade")),
+        (("class_name",), gettext_lazy("Class")),
+        (("enrolled_since",), gettext_lazy("Enrolled since")),
+        (("graduated_on",), gettext_lazy("Graduated on")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
 }
 
 DESCRIPTIONS: dict[str, Promise] = {
@@ -92,6 +117,16 @@ DESCRIPTIONS: dict[str, Promise] = {
         "credential type",
         "A family relations certificate: the holder's parents, spouse and children, from the "
         "family relations register.",
+    ),
+    DocumentType.SCHOOL_ENROLMENT: pgettext_lazy(
+        "credential type",
+        "A certificate of enrolment: the learner's school, school year, grade and class, from "
+        "the learner registry.",
+    ),
+    DocumentType.SCHOOL_GRADUATION: pgettext_lazy(
+        "credential type",
+        "A certificate of graduation: the school the learner graduated from and when, from the "
+        "learner registry.",
     ),
 }
 

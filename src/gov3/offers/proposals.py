@@ -243,12 +243,18 @@ class Proposal:
 
 
 def propose(
-    service: Service, person: Person, day: date, *, subject: Subject | None = None
+    service: Service,
+    person: Person,
+    day: date,
+    *,
+    subject: Subject | None = None,
+    asked: bool = False,
 ) -> Proposal | None:
     """The offer of `service` for `person` on `day`, or None if they do not qualify or nobody
-    can receive it."""
+    can receive it. A service given only on request is proposed only when ``asked`` (the
+    citizen asked for it: the proposal is the basis of their case)."""
     pack = rules_pack(person.country)
-    if person.date_of_death is not None or not proactive(service):
+    if person.date_of_death is not None or not (asked or proactive(service)):
         return None
     subject = subject if subject is not None else subject_for(person)
     eligible, amount = evaluate_service(pack, service, subject, day)

@@ -62,6 +62,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "offers/inbox.html", {"waiting": waiting, "answered": answered})
 
 
+def proposed_view(offer: Offer) -> dict[str, Any] | None:
+    """What a programme proposes with the offer beyond the rules' answer (e.g. the school a
+    school-entry round assigned, and why), in the reader's language: the offer's
+    ``trigger_detail["proposed"]`` holds, per language, ``rows`` of [label, value] and
+    ``actions`` of {url, label}. None when there is nothing."""
+    stored = (
+        offer.trigger_detail.get("proposed") if isinstance(offer.trigger_detail, dict) else None
+    )
+    if not isinstance(stored, dict):
+        return None
+    found = stored.get(language()) or stored.get("en")
+    return found if isinstance(found, dict) else None
+
+
 def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
     name = text(offer.service_name)
     child = offer.subject.name_local if offer.for_someone_else else None
@@ -82,6 +96,7 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
         or DeclineForm(initial={"version": offer.version}),
         "error": forms.get("error"),
         "case": getattr(offer, "case", None) if offer.status == "confirmed" else None,
+        "proposed": None if blocked else proposed_view(offer),
     }
     return render(request, "offers/offer.html", context, status=400 if forms else 200)
 

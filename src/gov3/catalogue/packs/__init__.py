@@ -8,7 +8,7 @@ docs/country-packs.md.
 
 The parts, by what they do: `contents` (what a validated pack holds, and `PackError`),
 `reader` (YAML with line numbers), `head` (pack.yaml), `areas` (areas.csv), `population`
-(population.yaml) and `load` (`load_pack`, `pack_path`).
+(population.yaml), `schools` (schools/) and `load` (`load_pack`, `pack_path`).
 """
 
 from gov3.catalogue.packs.areas import AREA_COLUMNS
@@ -29,6 +29,12 @@ from gov3.catalogue.packs.contents import (
 from gov3.catalogue.packs.head import AREA_LEVELS, CURRENCY_MINOR_UNITS, ID_SCHEMES
 from gov3.catalogue.packs.load import PACK_FILE, load_pack, pack_path
 from gov3.catalogue.packs.reader import SHARE_TOLERANCE
+from gov3.catalogue.packs.schools import (
+    DistrictRow,
+    LearnerIdSpec,
+    SchoolRow,
+    SchoolsData,
+)
 from gov3.rules.pack import SAFE_LOADER
 
 __all__ = [
@@ -43,6 +49,8 @@ __all__ = [
     "AreaRow",
     "CountryPack",
     "Currency",
+    "DistrictRow",
+    "LearnerIdSpec",
     "NamePart",
     "NamingData",
     "NationalIdSpec",
@@ -50,6 +58,8 @@ __all__ = [
     "PackProblem",
     "PassportSpec",
     "PopulationStats",
+    "SchoolRow",
+    "SchoolsData",
     "Source",
     "load_pack",
     "pack_path",

@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gov3.catalogue.packs.schools import SchoolsData
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,8 @@ class CountryPack:
     areas: tuple[AreaRow, ...]
     population: PopulationStats
     references: Mapping[str, Source] = field(default_factory=dict)
+    #: schools, school districts and learner numbers (``schools/``), if the pack has them
+    schools: SchoolsData | None = None
 
     @property
     def leaf_areas(self) -> tuple[AreaRow, ...]:

@@ -11,6 +11,7 @@ from gov3.catalogue.packs.contents import CountryPack, PackError, PackProblem
 from gov3.catalogue.packs.head import _CODE, _read_head
 from gov3.catalogue.packs.population import _read_population
 from gov3.catalogue.packs.reader import _Reader
+from gov3.catalogue.packs.schools import read_schools
 
 PACK_FILE = "pack.yaml"
 
@@ -61,6 +62,8 @@ def load_pack(path: Path | str) -> CountryPack:
     areas = _read_areas(areas_path, head.area_levels, problems) if areas_path else []
     population_path = _sibling(directory, head.population_file, problems, "population.file")
     population = _read_population(population_path, problems) if population_path else None
+    leaf_level = head.area_levels[-1] if head.area_levels else None
+    schools = read_schools(directory, areas, leaf_level, problems)
     if problems:
         raise PackError(problems)
     assert head.code is not None
@@ -94,4 +97,5 @@ def load_pack(path: Path | str) -> CountryPack:
         areas=tuple(ordered),
         population=population,
         references=head.references,
+        schools=schools,
     )

@@ -40,6 +40,8 @@ QR_TYPES: Final = {
     "RR": "resident_registration",
     "FR": "family_relations",
     "OI": "disclosure",
+    "SE": "school_enrolment",
+    "SG": "school_graduation",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 

@@ -77,7 +77,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{pack.path}: country pack {pack.code} ({pack.names['en']}) is valid: "
             + ", ".join(f"{n} {_PLURALS[level]}" for level, n in counts.items())
-            + f"; currency {pack.currency.code}; national id {pack.national_id.scheme}."
+            + f"; currency {pack.currency.code}; national id {pack.national_id.scheme}"
+            + (
+                f"; {len(pack.schools.schools)} schools, "
+                f"{len({(d.school_year, d.area_code) for d in pack.schools.districts})} "
+                "school-district entries"
+                if pack.schools
+                else ""
+            )
+            + "."
         )
 
     def _load(self, code: str, countries_dir: Path | None) -> None:

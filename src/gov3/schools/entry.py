@@ -1,0 +1,434 @@
+"""The school-entry round, the Government 3.0 way: the state proposes, the guardian confirms.
+
+On the reference date (kr: 1 October, Enforcement Decree art. 15) the roster of children
+reaching school age is drawn from the register by the pack's notice service rule; each child is
+assigned a school from the registered address and the schools' first-grade places
+(`core.assignment`); the guardian (the living parent the register names, `offers.proposals`)
+receives the notice as an **offer** with the school and why. Confirming the offer (one click,
+consent receipt, `offers`) registers the learner and enrols them; asking for a deferral, early
+entry, special-education support or another school opens a case of the pack's request service
+for the education office. A child with no guardian in the register, or no school, goes to the
+follow-up list. Nothing here is a date or an age in code: they are the pack's parameters and
+rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+
+from gov3.accounts.models import User
+from gov3.accounts.queries import children_acted_for
+from gov3.cases.models import Case
+from gov3.cases.services import open_request_case
+from gov3.catalogue.installed import rules_pack
+from gov3.catalogue.packs import SchoolsData
+from gov3.core.audit import record_audit
+from gov3.core.errors import NotFoundError, ValidationFailedError
+from gov3.core.translations import LANGUAGES
+from gov3.offers.models import Offer, OfferStatus, OfferTrigger
+from gov3.offers.proposals import propose, recipient_for
+from gov3.offers.services import notify_offers, supersede_offers, write_offers
+from gov3.registry.facts import subject_for
+from gov3.registry.models import Person
+from gov3.rules.explain import evaluate_service
+from gov3.rules.pack import RulePack, Service
+from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
+from gov3.schools.core.learner_numbers import make_learner_number
+from gov3.schools.models import (
+    DistrictEntry,
+    Enrolment,
+    EntryRound,
+    Learner,
+    Placement,
+    PlacementStatus,
+    RequestKind,
+    School,
+)
+
+#: Why a child got their school, as the guardian reads it.
+REASONS = {
+    AssignmentReason.DISTRICT: gettext_noop(
+        "%(school)s is the first school of the school district of the registered address "
+        "(%(area)s) for %(year)s."
+    ),
+    AssignmentReason.OVERFLOW: gettext_noop(
+        "The first school of the district of the registered address (%(area)s), %(full)s, has "
+        "no first-grade place left; %(school)s is the next school of the district."
+    ),
+    AssignmentReason.NO_DISTRICT: gettext_noop(
+        "No school district covers the registered address: the education office assigns the school."
+    ),
+    AssignmentReason.ALL_FULL: gettext_noop(
+        "Every school of the district is full: the education office assigns the school."
+    ),
+}
+
+
+def param(country: str, name: str, on: date) -> int:
+    """An integer parameter of the pack (e.g. ``school_entry.entry_age``) in force on ``on``."""
+    value = rules_pack(country).params[name].at(on).value
+    assert isinstance(value, int)
+    return value
+
+
+def reference_date(country: str, school_year: int) -> date:
+    """The roster's reference date for entry in ``school_year`` (kr: 1 October before)."""
+    year_before = date(school_year - 1, 1, 1)
+    return date(
+        school_year - 1,
+        param(country, "school_entry.notice_from_month", year_before),
+        param(country, "school_entry.reference_day", year_before),
+    )
+
+
+def _name(school: School, language: str) -> str:
+    return school.name_local if language == "ko" else f"{school.name_en} ({school.name_local})"
+
+
+def _proposed(
+    placement: Placement, assignment: Assignment, schools: dict[str, School], year: int
+) -> dict[str, Any]:
+    """The school and why, and the other answers, in every language (the offer page shows
+    them under "What is proposed")."""
+    area = placement.area
+    out: dict[str, Any] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            area_name = (
+                "" if area is None else (area.name_local if language == "ko" else area.name_en)
+            )
+            school = schools.get(assignment.school or "")
+            full = ", ".join(_name(schools[c], language) for c in assignment.full if c in schools)
+            why = gettext(REASONS[assignment.reason]) % {
+                "school": _name(school, language) if school else "",
+                "area": area_name,
+                "year": year,
+                "full": full,
+            }
+            rows = [
+                [gettext("School assigned"), _name(school, language) if school else "—"],
+                [gettext("Why this school"), why],
+                [gettext("Entry"), gettext("1 March %(year)s") % {"year": year}],
+            ]
+            out[language] = {
+                "rows": rows,
+                "actions": [
+                    {
+                        "url": f"/me/schools/entry/{placement.public_id}/request/",
+                        "label": gettext(
+                            "Ask for a deferral, early entry, special-education support or "
+                            "another school"
+                        ),
+                    }
+                ],
+            }
+    return out
+
+
+def _roster(
+    entry_round: EntryRound, pack: RulePack, service: Service, born_in: int, day: date
+) -> list[tuple[Person, Person | None]]:
+    """The children not yet on the roster whom the notice service's rule selects on ``day``,
+    oldest first, each with the guardian who answers (None when the register has none)."""
+    known = set(entry_round.placements.values_list("child_id", flat=True))
+    candidates = (
+        Person.objects.filter(
+            country=entry_round.country,
+            date_of_death__isnull=True,
+            birth_date__year__in=[born_in, born_in + 1],
+        )
+        .exclude(pk__in=known)
+        .select_related("household__address__area", "mother", "father")
+        .order_by("birth_date", "pk")
+    )
+    roster: list[tuple[Person, Person | None]] = []
+    for child in candidates:
+        eligible, _amount = evaluate_service(pack, service, subject_for(child), day)
+        if eligible:
+            roster.append((child, recipient_for(service, child, day)))
+    return roster
+
+
+def district_order(country: str, school_year: int, level: str) -> dict[str, list[str]]:
+    """Area code → the school codes serving it in ``school_year``, in priority order."""
+    districts: dict[str, list[tuple[int, str]]] = {}
+    for entry in DistrictEntry.objects.filter(
+        school_year=school_year, school__country=country, school__level=level
+    ).select_related("area", "school"):
+        districts.setdefault(entry.area.code, []).append((entry.priority, entry.school.code))
+    return {area: [code for _, code in sorted(pairs)] for area, pairs in districts.items()}
+
+
+def _free_places(entry_round: EntryRound, schools: dict[str, School]) -> dict[str, int]:
+    """First-grade places not yet taken by this round's placements."""
+    taken: dict[str, int] = {}
+    for code in entry_round.placements.exclude(school=None).values_list("school__code", flat=True):
+        taken[code] = taken.get(code, 0) + 1
+    return {code: s.entry_places - taken.get(code, 0) for code, s in schools.items()}
+
+
+def do_build_entry_round(
+    actor: str, country: str, school_year: int, *, on: date | None = None, notify: bool = True
+) -> EntryRound:
+    """Draw the roster for entry in ``school_year`` from the register, assign the schools and
+    send each guardian the notice as an offer (notified after commit unless ``notify`` is
+    false: `gov3 offers notify` sends them later). Run again (e.g. after people moved in), it adds
+    only children not yet on the roster, with the places left."""
+    day = on or reference_date(country, school_year)
+    pack = rules_pack(country)
+    from gov3.schools.installed import schools_data  # noqa: PLC0415 - reads the pack once
+
+    data: SchoolsData = schools_data(country)
+    service = pack.services.get(data.notice_service)
+    if service is None:
+        raise ValidationFailedError(
+            f"The pack names the notice service {data.notice_service!r}, which has no file in "
+            f"countries/{country}/services/."
+        )
+    entry_age = param(country, "school_entry.entry_age", day)
+    born_in = school_year - 1 - entry_age
+    with transaction.atomic(durable=True):
+        entry_round, _ = EntryRound.objects.get_or_create(
+            country=country,
+            school_year=school_year,
+            defaults={"reference_date": day, "built_at": timezone.now(), "built_by": actor},
+        )
+        roster = _roster(entry_round, pack, service, born_in, day)
+        order = district_order(country, school_year, data.entry_level)
+        schools = {s.code: s for s in School.objects.filter(country=country)}
+        free = _free_places(entry_round, schools)
+
+        def area_of(child: Person) -> str:
+            household = child.household
+            return household.address.area.code if household is not None else ""
+
+        assignments = assign_schools(
+            [(str(child.pk), area_of(child)) for child, _ in roster], order, free
+        )
+        offers: list[int] = []
+        for (child, guardian), assignment in zip(roster, assignments, strict=True):
+            school = schools.get(assignment.school or "")
+            if school is None:
+                status = PlacementStatus.UNASSIGNED
+            elif guardian is None:
+                status = PlacementStatus.NO_GUARDIAN
+            else:
+                status = PlacementStatus.OFFERED
+            placement = Placement.objects.create(
+                round=entry_round,
+                child=child,
+                guardian=guardian,
+                area=child.household.address.area if child.household else None,
+                school=school,
+                reason=assignment.reason,
+                passed_over=list(assignment.full),
+                status=status,
+            )
+            if status != PlacementStatus.OFFERED:
+                continue
+            proposal = propose(service, child, day)
+            if proposal is None:  # the rule said yes above; only a missing guardian says no
+                continue
+            fields = proposal.fields()
+            live = Offer.objects.filter(
+                service_id=service.id, subject=child, period=fields["period"]
+            ).exclude(status=OfferStatus.SUPERSEDED)
+            # An offer of the notice made earlier (by the monthly sweep) has no school yet.
+            supersede_offers(
+                list(live.filter(status__in=["proposed", "notified", "viewed"])),
+                reason="school-entry round",
+            )
+            made = write_offers(
+                [fields],
+                trigger=OfferTrigger.SWEEP,
+                detail={
+                    "school_entry_round": school_year,
+                    "placement": str(placement.public_id),
+                    "proposed": _proposed(placement, assignment, schools, school_year),
+                },
+            )
+            if made:
+                placement.offer = made[0]
+                placement.save(update_fields=["offer"])
+                offers.append(made[0].pk)
+        record_audit(
+            actor=actor,
+            action="schools.entry_round",
+            target_type="entry_round",
+            target_id=entry_round.pk,
+            data={
+                "school_year": school_year,
+                "reference_date": day.isoformat(),
+                "roster_added": len(roster),
+                "offers": len(offers),
+            },
+        )
+    if offers and notify:
+        transaction.on_commit(lambda: notify_offers(offers))
+    return entry_round
+
+
+def current_school_year(country: str, today: date) -> int:
+    """The year of entry whose round is in season on ``today`` (from the reference month to
+    February), or the next one to come."""
+    from_month = param(country, "school_entry.notice_from_month", today)
+    return today.year if today.month < from_month and today.month <= 2 else today.year + 1
+
+
+def _learner_inside(person: Person, data: SchoolsData) -> Learner:
+    """The person's learner record, made inside the caller's transaction if missing."""
+    existing = Learner.objects.filter(person=person).first()
+    if existing is not None:
+        return existing
+    serial = Learner.objects.filter(country=person.country).count() + 1
+    spec = data.learner_id
+    return Learner.objects.create(
+        country=person.country,
+        number=make_learner_number(spec.pattern, spec.check, serial),
+        person=person,
+        registered_at=timezone.now(),
+    )
+
+
+def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -> None:
+    """Receiver of `offer_confirmed`, inside the confirmation's transaction: a confirmed
+    school-entry notice registers the learner and enrols them in grade 1 from 1 March."""
+    placement = (
+        # Lock the placement only: PostgreSQL cannot lock the nullable side of an outer join.
+        Placement.objects.select_for_update(of=("self",))
+        .filter(offer=offer)
+        .select_related("round", "school", "child")
+        .first()
+    )
+    if placement is None:
+        from gov3.schools.transfers import transfer_on_confirmation  # noqa: PLC0415 - a cycle
+
+        transfer_on_confirmation(offer, f"citizen:{receipt.confirmed_by.get_username()}")
+        return
+    if placement.school is None:
+        return
+    from gov3.schools.installed import schools_data  # noqa: PLC0415
+
+    learner = _learner_inside(placement.child, schools_data(offer.country))
+    if not Enrolment.objects.filter(learner=learner, ended_on__isnull=True).exists():
+        Enrolment.objects.create(
+            learner=learner,
+            school=placement.school,
+            school_year=placement.round.school_year,
+            grade=1,
+            started_on=date(placement.round.school_year, 3, 1),
+        )
+    placement.status = PlacementStatus.CONFIRMED
+    placement.answered_at = timezone.now()
+    placement.save(update_fields=["status", "answered_at"])
+    record_audit(
+        actor=f"citizen:{receipt.confirmed_by.get_username()}",
+        action="schools.entry_confirmed",
+        target_type="placement",
+        target_id=placement.pk,
+        data={"school": placement.school.code, "learner": learner.number},
+    )
+
+
+def placement_for_guardian(user: User, public_id: object) -> Placement:
+    """A placement the signed-in citizen answers for (their child's); anything else is
+    `NotFoundError`, nothing logged."""
+    if not user.is_citizen or user.person is None:
+        raise NotFoundError(gettext("There is no such school-entry notice."))
+    children = [user.person.pk, *children_acted_for(user).values_list("pk", flat=True)]
+    placement = (
+        Placement.objects.filter(public_id=str(public_id), child_id__in=children)
+        .select_related("school", "child", "round", "offer")
+        .first()
+        if _is_uuid(public_id)
+        else None
+    )
+    if placement is None:
+        raise NotFoundError(gettext("There is no such school-entry notice."))
+    return placement
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _in_every_language(label: object) -> dict[str, str]:
+    texts = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts[language] = str(label)
+    return texts
+
+
+def do_request_entry_change(
+    user: User, placement: Placement, *, kind: str, reason: str, on: date | None = None
+) -> Case:
+    """The guardian asks the education office for a deferral, early entry, special-education
+    support or another school, with a reason: a case in the office's queue."""
+    day = on or timezone.localdate()
+    if kind not in RequestKind.values:
+        raise ValidationFailedError(gettext("Choose what you ask for."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailedError(gettext("Say why: the education office decides on it."))
+    if placement.status not in (PlacementStatus.OFFERED,):
+        raise ValidationFailedError(
+            gettext("This notice was already answered; see your case for what happens next.")
+        )
+    assert user.person is not None
+    from gov3.schools.installed import schools_data  # noqa: PLC0415
+
+    data = schools_data(placement.round.country)
+    service = rules_pack(placement.round.country).services[data.request_service]
+    proposal = propose(service, placement.child, day, asked=True)
+    if proposal is None:
+        raise ValidationFailedError(
+            gettext(
+                "This request cannot be made for this child today: see the rules of the service."
+            )
+        )
+    with transaction.atomic(durable=True):
+        locked = Placement.objects.select_for_update().get(pk=placement.pk)
+        if locked.status != PlacementStatus.OFFERED:
+            raise ValidationFailedError(
+                gettext("This notice was already answered; see your case for what happens next.")
+            )
+        case = open_request_case(
+            service_id=service.id,
+            applicant=user.person,
+            proposal=proposal,
+            actor=f"citizen:{user.get_username()}",
+            request={
+                "kind": kind,
+                "what": _in_every_language(RequestKind(kind).label),
+                "reason": reason[:2000],
+                "school": locked.school.code if locked.school else "",
+                "school_year": str(placement.round.school_year),
+            },
+        )
+        locked.status = PlacementStatus.REQUESTED
+        locked.request_kind = kind
+        locked.request_reason = reason[:2000]
+        locked.case = case
+        locked.answered_at = timezone.now()
+        locked.save(
+            update_fields=["status", "request_kind", "request_reason", "case", "answered_at"]
+        )
+        record_audit(
+            actor=f"citizen:{user.get_username()}",
+            action="schools.entry_request",
+            target_type="placement",
+            target_id=locked.pk,
+            data={"kind": kind, "case": case.pk},
+        )
+    return case

@@ -1,0 +1,29 @@
+"""School pages: the public finder under /schools/, the citizen's under /me/schools/."""
+
+from django.urls import path
+
+from gov3.schools import views
+
+app_name = "schools"
+
+urlpatterns = [
+    path("schools/find/", views.finder, name="finder"),
+    path("me/schools/", views.my_learners, name="my_learners"),
+    path("me/schools/<uuid:public_id>/", views.learner, name="learner"),
+    path(
+        "me/schools/<uuid:public_id>/certificate/",
+        views.issue_certificate,
+        name="issue_certificate",
+    ),
+    path(
+        "me/schools/entry/<uuid:public_id>/request/",
+        views.entry_request,
+        name="entry_request",
+    ),
+    path("officer/schools/follow-up/", views.officer_follow_up, name="officer_follow_up"),
+    path(
+        "officer/schools/<str:code>/entrants/<int:year>/",
+        views.officer_entrants,
+        name="officer_entrants",
+    ),
+]
