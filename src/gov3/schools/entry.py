@@ -33,7 +33,7 @@ from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger
 from gov3.offers.proposals import propose, recipient_for
-from gov3.offers.services import notify_offers, supersede_offers, write_offers
+from gov3.offers.services import supersede_offers, write_offers
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.rules.explain import evaluate_service
@@ -50,6 +50,7 @@ from gov3.schools.models import (
     RequestKind,
     School,
 )
+from gov3.tasks.runner import enqueue
 
 #: Why a child got their school, as the guardian reads it.
 REASONS = {
@@ -269,8 +270,9 @@ def do_build_entry_round(
                 "offers": len(offers),
             },
         )
-    if offers and notify:
-        transaction.on_commit(lambda: notify_offers(offers))
+        if offers and notify:
+            # The guardians are told by a worker once the round commits.
+            enqueue("offers.notify", offer_ids=offers)
     return entry_round
 
 

@@ -5,7 +5,6 @@ learner number and the record follow, Enforcement Decree art. 21)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -17,12 +16,11 @@ from gov3.core.audit import record_audit
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger
 from gov3.offers.proposals import propose
-from gov3.offers.services import notify_offers, supersede_offers, write_offers
+from gov3.offers.services import supersede_offers, write_offers
 from gov3.registry.models import Area, LifeEvent, LifeEventKind
 from gov3.schools.entry import district_order
 from gov3.schools.models import Enrolment, EnrolmentEnd, School
-
-logger = logging.getLogger(__name__)
+from gov3.tasks.runner import enqueue
 
 WHY = gettext_noop(
     "The household moved to %(area)s, which %(old)s does not serve; %(school)s is the first "
@@ -107,18 +105,14 @@ def propose_transfer(event: LifeEvent) -> Offer | None:
                 target_id=enrolment.learner.pk,
                 data={"offer": made[0].pk, "to_school": target.code, "life_event": event.pk},
             )
-            ids = [made[0].pk]
-            transaction.on_commit(lambda: notify_offers(ids))
+            enqueue("offers.notify", offer_ids=[made[0].pk])
     return made[0] if made else None
 
 
 def on_life_event(sender: Any, event: LifeEvent, **kwargs: Any) -> None:
-    """Receiver of `life_event_committed` (after the registry write committed): a failure is
-    logged and does not undo the move."""
-    try:
-        propose_transfer(event)
-    except Exception:
-        logger.exception("school transfer offer for life event %s failed", event.pk)
+    """Receiver of `life_event_committed`, in a worker after the registry write committed: a
+    failure fails the job, which is retried (the move stays)."""
+    propose_transfer(event)
 
 
 def transfer_on_confirmation(offer: Offer, actor: str) -> None:

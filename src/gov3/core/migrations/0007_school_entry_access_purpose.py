@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_access_purposes_petitions_disclosure"),
+        ("core", "0006_audit_entry_request_id"),
     ]
 
     operations = [
