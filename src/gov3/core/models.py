@@ -124,6 +124,10 @@ class AccessPurpose(models.TextChoices):
         "disclosure_handling",
         _("Handling the citizen's information-disclosure request"),
     )
+    PERSONNEL_ADMINISTRATION = (
+        "personnel_administration",
+        _("Personnel administration of a civil servant"),
+    )
 
 
 class AccessChannel(models.TextChoices):
