@@ -44,5 +44,6 @@ urlpatterns = [
     path("", include("gov3.opendata.urls")),
     path("", include("gov3.participation.urls")),
     path("", include("gov3.documents.urls")),
+    path("", include("gov3.personnel.urls")),
     path("", include("gov3.portal.urls")),
 ]

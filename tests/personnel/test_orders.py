@@ -33,9 +33,9 @@ def _acting(org: Organisation, key: str, days: int = 0) -> User:
 
 
 def _transfer(org: Organisation, days: int = 1, reason: str = "") -> PersonnelOrder:
-    """The city's HR officer transfers the district's welfare officer in, effective in `days`."""
+    """The district's HR officer transfers its welfare officer to the city, in `days`."""
     return do_issue_order(
-        _acting(org, "city-hr"),
+        _acting(org, "district-hr"),
         org.records["welfare"],
         OrderDraft(
             kind=OrderKind.TRANSFER,
@@ -50,11 +50,11 @@ def test_a_transfer_changes_the_agency_the_officer_acts_in_from_its_effective_da
     org: Organisation,
 ) -> None:
     order = _transfer(org)
-    assert order.number == f"kr-seoul-{order.effective_on.year}-0001"
+    assert order.number == f"kr-district-{order.effective_on.year}-0001"
     assert order.status == OrderStatus.DRAFT
     assert _acting(org, "welfare", days=1).agency == org.district  # not approved yet
 
-    do_approve_order(_acting(org, "city-head"), order.pk)
+    do_approve_order(_acting(org, "district-head"), order.pk)
 
     today, tomorrow = _acting(org, "welfare"), _acting(org, "welfare", days=1)
     assert today.agency == org.district
@@ -72,7 +72,7 @@ def test_what_the_officer_may_do_is_cached_and_an_order_clears_it(org: Organisat
     with CaptureQueriesContext(connection) as queries:
         assert post_on(user_id, timezone.localdate()) is not None
     assert len(queries) == 0
-    do_approve_order(_acting(org, "city-head"), _transfer(org).pk)
+    do_approve_order(_acting(org, "district-head"), _transfer(org).pk)
     tomorrow = post_on(user_id, timezone.localdate() + timedelta(days=1))
     assert tomorrow is not None
     assert tomorrow.agency_id == org.city.pk
@@ -110,7 +110,7 @@ def test_a_transfer_after_11_months_is_refused_naming_the_rule_unless_excepted(
     audit = AuditEntry.objects.get(action="personnel.tenure_exception")
     assert audit.data["rule"] == "min_time_in_post"
     assert audit.data["reason"] == "Urgent staffing of the new child-allowance team"
-    do_approve_order(_acting(org, "city-head"), order.pk)
+    do_approve_order(_acting(org, "district-head"), order.pk)
 
 
 def test_a_head_cannot_approve_their_own_promotion_nor_an_order_they_drafted(
@@ -141,7 +141,7 @@ def test_a_head_cannot_approve_their_own_promotion_nor_an_order_they_drafted(
         ({"grade": "G10"}, "Unknown grade 'G10'"),
         ({"grade": "G5"}, "outside the position's band"),
         ({"effective_on": -40}, "too far back"),
-        ({"kind": OrderKind.APPOINTMENT}, "already holds a post"),
+        ({"kind": OrderKind.APPOINTMENT}, "Choose a position of your agency"),
     ],
 )
 def test_bad_orders_are_refused_and_change_nothing(
@@ -156,14 +156,27 @@ def test_bad_orders_are_refused_and_change_nothing(
         effective_on=timezone.localdate() + timedelta(days=days),
     )
     with pytest.raises(ValidationFailedError, match=message):
-        do_issue_order(_acting(org, "city-hr"), org.records["welfare"], draft)
+        do_issue_order(_acting(org, "district-hr"), org.records["welfare"], draft)
     assert not PersonnelOrder.objects.exists()
 
 
 def test_overlapping_appointments_are_refused(org: Organisation) -> None:
-    do_approve_order(_acting(org, "city-head"), _transfer(org, days=10).pk)
+    do_approve_order(_acting(org, "district-head"), _transfer(org, days=10).pk)
     with pytest.raises(ValidationFailedError, match="may not overlap"):
         _transfer(org, days=5)
+
+
+def test_only_the_agency_where_they_serve_transfers_them(org: Organisation) -> None:
+    with pytest.raises(ValidationFailedError, match="serves in another agency"):
+        do_issue_order(
+            _acting(org, "city-hr"),
+            org.records["welfare"],
+            OrderDraft(
+                kind=OrderKind.TRANSFER,
+                position=org.positions["city-welfare"],
+                effective_on=timezone.localdate() + timedelta(days=1),
+            ),
+        )
 
 
 def test_only_hr_officers_issue_orders(org: Organisation) -> None:

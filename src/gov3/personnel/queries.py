@@ -83,6 +83,11 @@ class UnitRow:
     depth: int
     actual: int
 
+    @property
+    def indent(self) -> str:
+        """Dashes showing the depth (hidden from screen readers, which read the code)."""
+        return "\u2014 " * self.depth
+
 
 def organisation(officer: User, day: date | None = None) -> list[UnitRow]:
     """The officer's agency as a tree, depth first, with authorised vs actual headcount."""
@@ -129,10 +134,16 @@ def staff_list(officer: User, day: date | None = None, limit: int = 500) -> list
     return held
 
 
-def agency_positions(officer: User) -> QuerySet[Position]:
-    if not is_hr_officer(officer):
+def order_positions(officer: User) -> QuerySet[Position]:
+    """The positions an HR officer may name in an order: their agency's, and for transfers
+    those of the other agencies of the country's civil service."""
+    if not is_hr_officer(officer) or officer.agency is None:
         return Position.objects.none()
-    return Position.objects.filter(unit__agency_id=_agency_id(officer)).select_related("unit")
+    return (
+        Position.objects.filter(unit__agency__country=officer.agency.country)
+        .select_related("unit__agency")
+        .order_by("unit__agency__code", "code")
+    )
 
 
 def orders_awaiting_approval(officer: User) -> QuerySet[PersonnelOrder]:

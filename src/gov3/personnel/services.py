@@ -270,7 +270,16 @@ def _check_new_post(
     """The grade and step of an appointment, promotion or transfer, refused if wrong."""
     data = pack_for(record.country)
     position = draft.position
-    if position is None or position.unit.agency_id != agency.pk:
+    if position is None:
+        raise ValidationFailedError("Choose the position.")
+    # The agency where the civil servant serves issues a transfer, also to another agency;
+    # appointments and promotions are to the issuing agency's own positions.
+    if draft.kind == OrderKind.TRANSFER:
+        if current is not None and current.position.unit.agency_id != agency.pk:
+            raise ValidationFailedError(f"{record} serves in another agency, which transfers them.")
+        if position.unit.agency.country != record.country:
+            raise ValidationFailedError("Choose a position of this country's civil service.")
+    elif position.unit.agency_id != agency.pk:
         raise ValidationFailedError("Choose a position of your agency.")
     grade = draft.grade or (current.grade if current else "")
     if data.grade(grade) is None:
