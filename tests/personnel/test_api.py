@@ -44,10 +44,15 @@ def test_orders_through_the_api(org: Organisation) -> None:
     assert "Unknown grade 'G10'" in unknown.json()["detail"]
     assert not PersonnelOrder.objects.exists()
 
+    logged = AccessLogEntry.objects.filter(subject_id=record.person_id, channel="api").count()
     issued = post(
         hr, f"/personnel/staff/{record.pk}/orders", {**body, "exception_reason": "new team"}
     )
     assert issued.status_code == 200
+    assert (
+        AccessLogEntry.objects.filter(subject_id=record.person_id, channel="api").count()
+        == logged + 1
+    )
     order = issued.json()
     assert order["exception_rules"] == ["min_time_in_post"]
     assert post(hr, f"/personnel/orders/{order['id']}/approve", {}).status_code == 403

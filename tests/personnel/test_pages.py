@@ -37,6 +37,12 @@ def test_an_hr_officer_issues_an_order_and_the_head_approves_it(org: Organisatio
     assert "Personnel Division" not in page  # names in the agency's language
     assert "인사과" in page
     assert "정복지" in page  # the welfare officer, in the staff list
+    assert AccessLogEntry.objects.filter(
+        actor_label="district-hr",
+        subject_id=org.people["welfare"].pk,
+        what__startswith="staff list",
+        purpose="personnel_administration",
+    ).exists()
     record = org.records["welfare"]
     url = reverse("personnel:staff_record", args=[record.pk])
     shown = hr.get(url)
