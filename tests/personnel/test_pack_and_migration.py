@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gov3.accounts.models import Agency, OfficerPost, User
 from gov3.accounts.posts import apply_post, forget_posts
+from gov3.catalogue.packs import load_pack
 from gov3.personnel import pack
 
 
@@ -35,6 +36,12 @@ def test_pay_is_exact_in_both_packs_and_dated() -> None:
         "no_transfer_between_ministries_exam_entrants",
         "no_transfer_between_ministries_experienced_hires",
     }
+
+
+def test_country_check_reads_the_personnel_data() -> None:
+    loaded = load_pack(settings.GOV3_COUNTRIES_DIR / "vn").personnel
+    assert loaded is not None
+    assert loaded.grade("A1") is not None
 
 
 @pytest.mark.parametrize(

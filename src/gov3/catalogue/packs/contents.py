@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gov3.catalogue.packs.personnel import PersonnelPack
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,8 @@ class CountryPack:
     areas: tuple[AreaRow, ...]
     population: PopulationStats
     references: Mapping[str, Source] = field(default_factory=dict)
+    #: Grades, pay tables and tenure rules (`personnel/personnel.yaml`), if the pack has them.
+    personnel: PersonnelPack | None = None
 
     @property
     def leaf_areas(self) -> tuple[AreaRow, ...]:

@@ -9,6 +9,9 @@ from pathlib import Path
 from gov3.catalogue.packs.areas import _read_areas
 from gov3.catalogue.packs.contents import CountryPack, PackError, PackProblem
 from gov3.catalogue.packs.head import _CODE, _read_head
+from gov3.catalogue.packs.personnel import FILE as PERSONNEL_FILE
+from gov3.catalogue.packs.personnel import PersonnelPack, PersonnelPackError
+from gov3.catalogue.packs.personnel import parse as parse_personnel
 from gov3.catalogue.packs.population import _read_population
 from gov3.catalogue.packs.reader import _Reader
 
@@ -61,6 +64,7 @@ def load_pack(path: Path | str) -> CountryPack:
     areas = _read_areas(areas_path, head.area_levels, problems) if areas_path else []
     population_path = _sibling(directory, head.population_file, problems, "population.file")
     population = _read_population(population_path, problems) if population_path else None
+    personnel = _read_personnel(directory, problems)
     if problems:
         raise PackError(problems)
     assert head.code is not None
@@ -94,4 +98,17 @@ def load_pack(path: Path | str) -> CountryPack:
         areas=tuple(ordered),
         population=population,
         references=head.references,
+        personnel=personnel,
     )
+
+
+def _read_personnel(directory: Path, problems: list[PackProblem]) -> PersonnelPack | None:
+    """The pack's personnel data, if it has any; its problem, if it is not valid."""
+    path = directory / PERSONNEL_FILE
+    if not path.exists():
+        return None
+    try:
+        return parse_personnel(path.read_text(encoding="utf-8"), str(path))
+    except PersonnelPackError as error:
+        problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
+        return None

@@ -77,7 +77,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{pack.path}: country pack {pack.code} ({pack.names['en']}) is valid: "
             + ", ".join(f"{n} {_PLURALS[level]}" for level, n in counts.items())
-            + f"; currency {pack.currency.code}; national id {pack.national_id.scheme}."
+            + f"; currency {pack.currency.code}; national id {pack.national_id.scheme}"
+            + (
+                f"; personnel: {len(pack.personnel.grades)} grades, "
+                f"{len(pack.personnel.pay_tables)} pay table(s), "
+                f"{len(pack.personnel.tenure)} tenure rule(s)."
+                if pack.personnel
+                else "."
+            )
         )
 
     def _load(self, code: str, countries_dir: Path | None) -> None:
