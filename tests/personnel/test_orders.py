@@ -186,3 +186,29 @@ def test_only_hr_officers_issue_orders(org: Organisation) -> None:
             org.records["welfare"],
             OrderDraft(kind=OrderKind.RETIREMENT, effective_on=timezone.localdate()),
         )
+
+
+def test_on_leave_the_officer_cannot_act_and_a_return_gives_the_post_back(
+    org: Organisation,
+) -> None:
+    hr, head = _acting(org, "district-hr"), _acting(org, "district-head")
+    record = org.records["welfare"]
+    today = timezone.localdate()
+    leave = do_issue_order(
+        hr, record, OrderDraft(kind=OrderKind.LEAVE, effective_on=today + timedelta(days=1))
+    )
+    do_approve_order(head, leave.pk)
+    assert not _acting(org, "welfare", days=1).is_officer
+    with pytest.raises(ValidationFailedError, match="already on leave"):
+        do_issue_order(
+            hr, record, OrderDraft(kind=OrderKind.LEAVE, effective_on=today + timedelta(days=9))
+        )
+    back = do_issue_order(
+        hr, record, OrderDraft(kind=OrderKind.RETURN, effective_on=today + timedelta(days=30))
+    )
+    do_approve_order(head, back.pk)
+    assert not _acting(org, "welfare", days=29).is_officer
+    returned = _acting(org, "welfare", days=30)
+    assert returned.is_officer
+    assert returned.agency == org.district
+    assert [a.on_leave for a in record.appointments.order_by("starts_on")] == [False, True, False]

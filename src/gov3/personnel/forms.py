@@ -27,7 +27,7 @@ class OrderForm(forms.Form):
         label=_("Position"),
         queryset=Position.objects.none(),
         required=False,
-        help_text=_("Not needed for a retirement."),
+        help_text=_("Not needed for a retirement, a leave of absence or a return."),
     )
     grade = forms.ChoiceField(label=_("Grade"), required=False)
     step = forms.IntegerField(label=_("Step"), required=False, min_value=1, max_value=40)

@@ -111,6 +111,8 @@ class OrderKind(models.TextChoices):
     PROMOTION = "promotion", _("Promotion")
     TRANSFER = "transfer", _("Transfer")
     RETIREMENT = "retirement", _("Retirement")
+    LEAVE = "leave", _("Leave of absence")
+    RETURN = "return", _("Return from leave")
 
 
 class OrderStatus(models.TextChoices):
@@ -164,6 +166,8 @@ class Appointment(models.Model):
     step = models.PositiveSmallIntegerField()
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    #: On leave of absence: the post is kept, no officer rights in gov3 meanwhile.
+    on_leave = models.BooleanField(default=False)
     order = models.ForeignKey(
         PersonnelOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -248,6 +248,10 @@ def broken_tenure_rules(
     return broken
 
 
+#: Orders about the post the civil servant holds (no position named).
+KEEPS_THE_POST = (OrderKind.RETIREMENT, OrderKind.LEAVE, OrderKind.RETURN)
+
+
 @dataclass(frozen=True)
 class OrderDraft:
     """What an HR officer asks for."""
@@ -324,9 +328,13 @@ def _check_order(
         )
     current = appointment_on(record, effective_on - timedelta(days=1))
     grade, step = (current.grade, current.step) if current else ("", None)
-    if draft.kind == OrderKind.RETIREMENT:
+    if draft.kind in KEEPS_THE_POST:
         if current is None or current.position.unit.agency_id != agency.pk:
-            raise ValidationFailedError(f"{record} holds no post in {agency.code} to retire from.")
+            raise ValidationFailedError(f"{record} holds no post in {agency.code}.")
+        if draft.kind == OrderKind.LEAVE and current.on_leave:
+            raise ValidationFailedError(f"{record} is already on leave.")
+        if draft.kind == OrderKind.RETURN and not current.on_leave:
+            raise ValidationFailedError(f"{record} is not on leave.")
     else:
         grade, step = _check_new_post(agency, record, draft, current, effective_on)
     if Appointment.objects.filter(record=record, starts_on__gte=effective_on).exists():
@@ -446,6 +454,19 @@ def do_issue_order(officer: User, record: StaffRecord, draft: OrderDraft) -> Per
     return order
 
 
+def _same_post(held: Appointment, order: PersonnelOrder, *, on_leave: bool) -> Appointment:
+    """The post held, from the order's date, on leave or back from it."""
+    return Appointment.objects.create(
+        record=held.record,
+        position=held.position,
+        grade=held.grade,
+        step=held.step,
+        starts_on=order.effective_on,
+        on_leave=on_leave,
+        order=order,
+    )
+
+
 def may_approve(approver: User, order: PersonnelOrder, today: date) -> bool:
     """The head of an HR unit of the order's agency, on `today`, who neither drafted the
     order nor is its subject."""
@@ -492,11 +513,18 @@ def do_approve_order(approver: User, order_id: int) -> PersonnelOrder:
     actor = approver.get_username()
     with transaction.atomic(durable=True):
         last_day = order.effective_on - timedelta(days=1)
+        held = appointment_on(record, last_day)
         Appointment.objects.filter(record=record, ends_on__isnull=True).update(ends_on=last_day)
         account = record.account
-        if order.kind == OrderKind.RETIREMENT:
-            if account is not None and account.kind == "officer":
-                end_posts(actor, user=account, last_day=last_day, reference=order.number)
+        officer = account if account is not None and account.kind == "officer" else None
+        if order.kind in {OrderKind.RETIREMENT, OrderKind.LEAVE}:
+            if officer is not None:
+                end_posts(actor, user=officer, last_day=last_day, reference=order.number)
+            if order.kind == OrderKind.LEAVE and held is not None:
+                _same_post(held, order, on_leave=True)
+        elif order.kind == OrderKind.RETURN and held is not None:
+            _same_post(held, order, on_leave=False)
+            _give_post(actor, officer, held.position, order.effective_on, order.number)
         else:
             assert order.position is not None
             Appointment.objects.create(
