@@ -111,6 +111,9 @@ def test_a_transfer_after_11_months_is_refused_naming_the_rule_unless_excepted(
     assert audit.data["rule"] == "min_time_in_post"
     assert audit.data["reason"] == "Urgent staffing of the new child-allowance team"
     do_approve_order(_acting(org, "district-head"), order.pk)
+    approval = AuditEntry.objects.get(action="personnel.order_approved")
+    assert approval.actor == "district-head"
+    assert approval.data["exceptions"] == ["min_time_in_post"]
 
 
 def test_a_head_cannot_approve_their_own_promotion_nor_an_order_they_drafted(

@@ -544,7 +544,12 @@ def do_approve_order(approver: User, order_id: int) -> PersonnelOrder:
             action="personnel.order_approved",
             target_type="personnel_order",
             target_id=order.number,
-            data={"effective_on": order.effective_on.isoformat()},
+            # The approval authorises the tenure exceptions the order records.
+            data={
+                "effective_on": order.effective_on.isoformat(),
+                "exceptions": order.exception_rules,
+                "reason": order.exception_reason,
+            },
         )
     order.refresh_from_db()
     return order
