@@ -215,3 +215,27 @@ def test_on_leave_the_officer_cannot_act_and_a_return_gives_the_post_back(
     assert returned.is_officer
     assert returned.agency == org.district
     assert [a.on_leave for a in record.appointments.order_by("starts_on")] == [False, True, False]
+
+
+def test_an_experienced_hire_moves_to_another_agency_only_after_5_years(
+    org: Organisation,
+) -> None:
+    record = org.records["welfare"]
+    record.entry = "experienced"
+    record.entered_on = timezone.localdate() - timedelta(days=4 * 365)
+    record.save(update_fields=["entry", "entered_on"])
+    with pytest.raises(TenureRuleBrokenError) as refused:
+        _transfer(org)
+    assert [rule.id for rule in refused.value.rules] == [
+        "no_transfer_between_ministries_experienced_hires"
+    ]
+    within = do_issue_order(  # a move inside the agency is no move to another ministry
+        _acting(org, "district-hr"),
+        record,
+        OrderDraft(
+            kind=OrderKind.TRANSFER,
+            position=org.positions["district-welfare-2"],
+            effective_on=timezone.localdate() + timedelta(days=1),
+        ),
+    )
+    assert within.exception_rules == []
