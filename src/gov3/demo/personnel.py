@@ -23,7 +23,9 @@ from gov3.personnel.services import (
 from gov3.registry.models import Person
 
 ACTOR = "system:demo"
-STAFF = 240
+STAFF = 300
+#: Positions of a division: its head and this many staff posts.
+STAFF_POSTS = 24
 OPENED = date(2015, 1, 1)
 
 #: (code, name, English name) of the ministries added next to the demo's district office.
@@ -90,7 +92,7 @@ def _organisation(agency: Agency, country: str) -> dict[str, list[Position]]:
             code=f"{agency.code}-{suffix}",
             name_local=name if country == "kr" else name_en,
             name_en=name_en,
-            authorised_headcount=16,
+            authorised_headcount=STAFF_POSTS + 2,
             opened_on=OPENED,
         )
         positions = [
@@ -107,7 +109,7 @@ def _organisation(agency: Agency, country: str) -> dict[str, list[Position]]:
                 is_head=True,
             )
         ]
-        for n in range(1, 16):
+        for n in range(1, STAFF_POSTS + 1):
             positions.append(
                 do_create_position(
                     ACTOR,
@@ -118,7 +120,9 @@ def _organisation(agency: Agency, country: str) -> dict[str, list[Position]]:
                     grade_high=senior,
                     grade_low=junior,
                     job_series="administration",
-                    position_type=PositionType.LONG_TERM if n == 15 else PositionType.GENERAL,
+                    position_type=PositionType.LONG_TERM
+                    if n == STAFF_POSTS
+                    else PositionType.GENERAL,
                     work_kind=work,
                     gov3_role=role,
                 )
