@@ -239,3 +239,23 @@ def test_an_experienced_hire_moves_to_another_agency_only_after_5_years(
         ),
     )
     assert within.exception_rules == []
+
+
+def test_a_retired_officer_loses_their_saemaul_jurisdiction(org: Organisation) -> None:
+    from gov3.saemaul.models import SaemaulLevel  # noqa: PLC0415
+    from gov3.saemaul.services.villages import RoleScope, do_assign_role  # noqa: PLC0415
+    from gov3.saemaul.web_access import jurisdiction_of  # noqa: PLC0415
+
+    do_assign_role(
+        "test", _acting(org, "welfare"), level=SaemaulLevel.CENTRAL, scope=RoleScope(country="kr")
+    )
+    order = do_issue_order(
+        _acting(org, "district-hr"),
+        org.records["welfare"],
+        OrderDraft(kind=OrderKind.RETIREMENT, effective_on=timezone.localdate() + timedelta(1)),
+    )
+    do_approve_order(_acting(org, "district-head"), order.pk)
+    for days, acts in ((0, True), (1, False)):
+        officer = _acting(org, "welfare", days=days)
+        officer.is_verified = lambda: True  # type: ignore[attr-defined]  # signed in with TOTP
+        assert (jurisdiction_of(officer) is not None) is acts
