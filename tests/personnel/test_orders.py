@@ -259,3 +259,30 @@ def test_a_retired_officer_loses_their_saemaul_jurisdiction(org: Organisation) -
         officer = _acting(org, "welfare", days=days)
         officer.is_verified = lambda: True  # type: ignore[attr-defined]  # signed in with TOTP
         assert (jurisdiction_of(officer) is not None) is acts
+
+
+def test_a_secondment_gives_the_host_agency_until_the_home_agency_recalls(
+    org: Organisation,
+) -> None:
+    hr, head = _acting(org, "district-hr"), _acting(org, "district-head")
+    record = org.records["welfare"]
+    today = timezone.localdate()
+    out = do_issue_order(  # no tenure rule: a secondment is no transfer
+        hr,
+        record,
+        OrderDraft(
+            kind=OrderKind.SECONDMENT,
+            position=org.positions["city-welfare"],
+            effective_on=today + timedelta(days=1),
+        ),
+    )
+    do_approve_order(head, out.pk)
+    assert _acting(org, "welfare", days=1).agency == org.city
+    back = do_issue_order(
+        hr, record, OrderDraft(kind=OrderKind.RETURN, effective_on=today + timedelta(days=60))
+    )
+    do_approve_order(head, back.pk)
+    assert _acting(org, "welfare", days=59).agency == org.city
+    assert _acting(org, "welfare", days=60).agency == org.district
+    posts = [a.position.code for a in record.appointments.order_by("starts_on")]
+    assert posts == ["d-welfare", "c-welfare", "d-welfare"]

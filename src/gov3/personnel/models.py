@@ -112,7 +112,8 @@ class OrderKind(models.TextChoices):
     TRANSFER = "transfer", _("Transfer")
     RETIREMENT = "retirement", _("Retirement")
     LEAVE = "leave", _("Leave of absence")
-    RETURN = "return", _("Return from leave")
+    RETURN = "return", _("Return from leave or secondment")
+    SECONDMENT = "secondment", _("Secondment")
 
 
 class OrderStatus(models.TextChoices):
@@ -168,6 +169,8 @@ class Appointment(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     #: On leave of absence: the post is kept, no officer rights in gov3 meanwhile.
     on_leave = models.BooleanField(default=False)
+    #: Seconded to another agency's position; a return brings them back to their own post.
+    seconded = models.BooleanField(default=False)
     order = models.ForeignKey(
         PersonnelOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

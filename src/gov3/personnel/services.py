@@ -278,7 +278,9 @@ def _check_new_post(
         raise ValidationFailedError("Choose the position.")
     # The agency where the civil servant serves issues a transfer, also to another agency;
     # appointments and promotions are to the issuing agency's own positions.
-    if draft.kind == OrderKind.TRANSFER:
+    if draft.kind in {OrderKind.TRANSFER, OrderKind.SECONDMENT}:
+        if current is not None and (current.on_leave or current.seconded):
+            raise ValidationFailedError(f"{record} is on leave or seconded; issue a return first.")
         if current is not None and current.position.unit.agency_id != agency.pk:
             raise ValidationFailedError(f"{record} serves in another agency, which transfers them.")
         if position.unit.agency.country != record.country:
@@ -329,12 +331,16 @@ def _check_order(
     current = appointment_on(record, effective_on - timedelta(days=1))
     grade, step = (current.grade, current.step) if current else ("", None)
     if draft.kind in KEEPS_THE_POST:
-        if current is None or current.position.unit.agency_id != agency.pk:
+        serves_in = current.position.unit.agency_id if current else None
+        if current is not None and draft.kind == OrderKind.RETURN and current.seconded:
+            home = home_post(current)
+            serves_in = home.position.unit.agency_id if home else None  # the home agency recalls
+        if current is None or serves_in != agency.pk:
             raise ValidationFailedError(f"{record} holds no post in {agency.code}.")
         if draft.kind == OrderKind.LEAVE and current.on_leave:
             raise ValidationFailedError(f"{record} is already on leave.")
-        if draft.kind == OrderKind.RETURN and not current.on_leave:
-            raise ValidationFailedError(f"{record} is not on leave.")
+        if draft.kind == OrderKind.RETURN and not (current.on_leave or current.seconded):
+            raise ValidationFailedError(f"{record} is neither on leave nor seconded.")
     else:
         grade, step = _check_new_post(agency, record, draft, current, effective_on)
     if Appointment.objects.filter(record=record, starts_on__gte=effective_on).exists():
@@ -454,6 +460,16 @@ def do_issue_order(officer: User, record: StaffRecord, draft: OrderDraft) -> Per
     return order
 
 
+def home_post(seconded: Appointment) -> Appointment | None:
+    """The post a seconded civil servant held before the secondment (they return to it)."""
+    return (
+        Appointment.objects.select_related("position__unit__agency")
+        .filter(record_id=seconded.record_id, seconded=False, starts_on__lt=seconded.starts_on)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
 def _same_post(held: Appointment, order: PersonnelOrder, *, on_leave: bool) -> Appointment:
     """The post held, from the order's date, on leave or back from it."""
     return Appointment.objects.create(
@@ -523,8 +539,10 @@ def do_approve_order(approver: User, order_id: int) -> PersonnelOrder:
             if order.kind == OrderKind.LEAVE and held is not None:
                 _same_post(held, order, on_leave=True)
         elif order.kind == OrderKind.RETURN and held is not None:
-            _same_post(held, order, on_leave=False)
-            _give_post(actor, officer, held.position, order.effective_on, order.number)
+            back = home_post(held) if held.seconded else held
+            assert back is not None  # checked with the order
+            _same_post(back, order, on_leave=False)
+            _give_post(actor, officer, back.position, order.effective_on, order.number)
         else:
             assert order.position is not None
             Appointment.objects.create(
@@ -533,6 +551,7 @@ def do_approve_order(approver: User, order_id: int) -> PersonnelOrder:
                 grade=order.grade,
                 step=order.step or 1,
                 starts_on=order.effective_on,
+                seconded=order.kind == OrderKind.SECONDMENT,
                 order=order,
             )
             _give_post(actor, account, order.position, order.effective_on, order.number)
