@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["population_load.py", "rules_catalogue.py", "identity.py"]
+BENCHMARKS = ["population_load.py", "rules_catalogue.py", "identity.py", "personnel.py"]
 
 
 def main() -> None:

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "gov3.participation",
     "gov3.opendata",
     "gov3.schools",
+    "gov3.personnel",
     "oauth2_provider",  # before gov3.identity, whose admin replaces the toolkit's
     "gov3.identity",
     "gov3.backups",
@@ -159,6 +160,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "gov3.accounts.middleware.OfficerPostMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("gov3.participation.urls")),
     path("", include("gov3.schools.urls")),
     path("", include("gov3.documents.urls")),
+    path("", include("gov3.personnel.urls")),
     path("", include("gov3.portal.urls")),
 ]
 

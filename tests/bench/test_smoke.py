@@ -211,3 +211,19 @@ def test_backup(tmp_path: Path, kr_ready_postgres: str) -> None:
     assert "Backup written" in out
     assert "Restored the backup" in out
     assert "| 300 |" in out
+
+
+def test_personnel(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "personnel.py",
+        "--officers",
+        "8",
+        "--calls",
+        "40",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "what may this officer do now, warm cache" in out

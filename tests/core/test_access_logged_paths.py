@@ -40,6 +40,19 @@ renewal_case = test_passport.renewal_case
 
 #: Each access-logged view or API operation (by URL name) → the test asserting its entry.
 LOGGED_TESTS = {
+    "personnel:organisation": (
+        "tests.personnel.test_pages",
+        "test_an_hr_officer_issues_an_order_and_the_head_approves_it",
+    ),
+    "personnel:staff_record": (
+        "tests.personnel.test_pages",
+        "test_an_hr_officer_issues_an_order_and_the_head_approves_it",
+    ),
+    "api_v1:personnel_record": ("tests.personnel.test_api", "test_orders_through_the_api"),
+    "api_v1:personnel_issue_order": (
+        "tests.personnel.test_api",
+        "test_orders_through_the_api",
+    ),
     "backoffice:search": (
         "tests.backoffice.test_pages",
         "test_search_needs_a_purpose_and_logs_everyone_listed",

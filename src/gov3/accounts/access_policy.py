@@ -107,6 +107,8 @@ DEFAULT_POLICY = AccessPolicy(
         },
         OfficerRole.SAEMAUL_OFFICER: {},
         OfficerRole.AUDITOR: {},
+        # Personnel records are read through gov3.personnel (their agency's staff only).
+        OfficerRole.HR_OFFICER: {},
     }
 )
 
@@ -116,7 +118,12 @@ NOT_FOR_OFFICERS = (AccessPurpose.SYSTEM_EVALUATION, AccessPurpose.REGISTRY_ADMI
 #: Purposes that open one petition or information-disclosure request (and what it shows of the
 #: person who filed it), never that person's register record: the register's search and record
 #: pages neither offer nor accept them.
-NOT_FOR_REGISTER_RECORDS = (AccessPurpose.PETITION_HANDLING, AccessPurpose.DISCLOSURE_HANDLING)
+NOT_FOR_REGISTER_RECORDS = (
+    AccessPurpose.PETITION_HANDLING,
+    AccessPurpose.DISCLOSURE_HANDLING,
+    # HR officers read staff records through gov3.personnel, never the register (ADR 0036).
+    AccessPurpose.PERSONNEL_ADMINISTRATION,
+)
 
 
 def parse_policy(text: str, where: str) -> AccessPolicy:

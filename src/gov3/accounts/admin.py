@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from gov3.accounts.enrolment import DEFAULT_HOURS, do_make_enrolment_link, do_reset_totp
-from gov3.accounts.models import Agency, User
-from gov3.core.admin import AccessLoggedAdmin, AuditedAdmin
+from gov3.accounts.models import Agency, OfficerPost, User
+from gov3.core.admin import AccessLoggedAdmin, AuditedAdmin, ReadOnlyAdmin
 
 # django-otp's static codes are kept in clear; gov3's recovery codes are hashed (ADR 0029).
 # The app stays installed for the migration that hashed the old codes; none are made in it.
@@ -141,3 +141,12 @@ class AgencyAdmin(AuditedAdmin):
 
     list_display = ["code", "name_local", "name_en", "country", "area"]
     raw_id_fields = ["area"]
+
+
+@admin.register(OfficerPost)
+class OfficerPostAdmin(ReadOnlyAdmin):
+    """Officers' dated posts (ADR 0036), written by personnel orders only."""
+
+    list_display = ["user", "agency", "role", "starts_on", "ends_on", "reference"]
+    list_filter = ["role"]
+    list_select_related = ["user", "agency"]

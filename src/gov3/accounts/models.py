@@ -48,6 +48,7 @@ class OfficerRole(models.TextChoices):
     WELFARE_OFFICER = "welfare_officer", _("Welfare officer")
     AUDITOR = "auditor", _("Auditor")
     SAEMAUL_OFFICER = "saemaul_officer", _("Saemaul programme officer")
+    HR_OFFICER = "hr_officer", _("Personnel (HR) officer")
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp untyped
@@ -79,7 +80,40 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
 
     @property
     def is_officer(self) -> bool:
-        return self.kind == AccountKind.OFFICER
+        """An officer account that acts as one now: on requests `agency` and `role` come from
+        the post effective today (`gov3.accounts.posts.apply_post`), and an officer with no
+        current post has neither, so cannot act (ADR 0036)."""
+        return self.kind == AccountKind.OFFICER and self.agency_id is not None and bool(self.role)
+
+
+class OfficerPost(models.Model):
+    """The agency and role an officer acts in from `starts_on` to `ends_on` (inclusive; open
+    when empty): what a personnel order (or the account's creation) gave them. On every
+    request the post effective that day decides the officer's agency and role (ADR 0036);
+    `User.agency` and `User.role` only keep the post last applied."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="posts")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=OfficerRole.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    #: Where the post comes from: a personnel order's number, "account created", "migrated".
+    reference = models.CharField(max_length=60)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["user", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="officer_post_ends_after_start",
+            ),
+            models.UniqueConstraint(fields=["user", "starts_on"], name="one_post_starts_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.role} at {self.agency_id} from {self.starts_on}"
 
 
 class ApiToken(models.Model):

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gov3.accounts.models import AccountKind, Agency, ApiToken, OfficerRole, User
+from gov3.accounts.models import AccountKind, Agency, ApiToken, OfficerPost, OfficerRole, User
+from gov3.accounts.posts import forget_posts
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
 from gov3.registry.models import Area, Person
@@ -121,6 +122,16 @@ def do_create_officer_account(
         user.set_password(password)
         user.save()
         device = _new_totp_device(user, totp_key_hex)
+        # Its first post, open-ended; personnel orders give the next ones (ADR 0036).
+        OfficerPost.objects.create(
+            user=user,
+            agency=agency,
+            role=role,
+            starts_on=timezone.localdate(),
+            reference="account created",
+            recorded_at=timezone.now(),
+        )
+        forget_posts(user.pk)
         record_audit(
             actor=actor,
             action="accounts.create_officer",

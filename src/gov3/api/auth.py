@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from gov3.accounts.models import ApiToken, User
+from gov3.accounts.posts import apply_post
 from gov3.accounts.services import TOKEN_PREFIX, token_hash
 
 
@@ -51,7 +52,7 @@ class ApiTokenAuth(HttpBearer):
         if record is None or not record.user.is_active:
             return None
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-        request.user = record.user
+        request.user = apply_post(record.user)
         return record.user
 
 

@@ -26,6 +26,7 @@ from gov3.notifications.api import router as notifications_router
 from gov3.offers.api import router as offers_router
 from gov3.opendata.api import router as open_data_router
 from gov3.participation.api import router as participation_router
+from gov3.personnel.api import router as personnel_router
 from gov3.saemaul.api import router as saemaul_router
 from gov3.saemaul.errors import LockedError
 from gov3.schools.api import router as schools_router
@@ -93,3 +94,4 @@ api.add_router("/documents/", documents_router)
 api.add_router("/verify/", verify_router)
 api.add_router("/participation/", participation_router)
 api.add_router("/schools/", schools_router)
+api.add_router("/personnel/", personnel_router)

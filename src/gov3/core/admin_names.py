@@ -178,6 +178,39 @@ NAMES = [
     gettext_noop("placement"),
     gettext_noop("placements"),
     gettext_noop("request kind"),
+    # personnel: officers' posts, units, positions, staff records, appointments, orders
+    gettext_noop("officer post"),
+    gettext_noop("officer posts"),
+    gettext_noop("starts on"),
+    gettext_noop("ends on"),
+    gettext_noop("reference"),
+    gettext_noop("unit"),
+    gettext_noop("units"),
+    gettext_noop("position"),
+    gettext_noop("positions"),
+    gettext_noop("staff record"),
+    gettext_noop("staff records"),
+    gettext_noop("appointment"),
+    gettext_noop("appointments"),
+    gettext_noop("personnel order"),
+    gettext_noop("personnel orders"),
+    gettext_noop("name local"),
+    gettext_noop("parent"),
+    gettext_noop("authorised headcount"),
+    gettext_noop("closed on"),
+    gettext_noop("title local"),
+    gettext_noop("grade high"),
+    gettext_noop("grade low"),
+    gettext_noop("position type"),
+    gettext_noop("employee number"),
+    gettext_noop("entry"),
+    gettext_noop("entered on"),
+    gettext_noop("record"),
+    gettext_noop("grade"),
+    gettext_noop("step"),
+    gettext_noop("number"),
+    gettext_noop("kind"),
+    gettext_noop("effective on"),
 ]
 
 #: django-otp's sign-in (its catalogues have no Korean or Vietnamese).
@@ -207,6 +240,7 @@ _TRANSLATED_APPS = (
     "axes",
     "participation",
     "schools",
+    "personnel",
 )
 
 

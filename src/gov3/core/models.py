@@ -131,6 +131,10 @@ class AccessPurpose(models.TextChoices):
         _("Handling the citizen's information-disclosure request"),
     )
     SCHOOL_ENTRY = "school_entry", _("School entry and the follow-up of children")
+    PERSONNEL_ADMINISTRATION = (
+        "personnel_administration",
+        _("Personnel administration of a civil servant"),
+    )
 
 
 class AccessChannel(models.TextChoices):

@@ -29,6 +29,7 @@ from gov3.accounts.services import (
 from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
 from gov3.demo.participation import load_demo as load_participation_demo
+from gov3.demo.personnel import load_demo as load_personnel_demo
 from gov3.demo.saemaul import load_demo as load_saemaul_demo
 from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
 from gov3.demo.schools import load_demo as load_schools_demo
@@ -51,6 +52,8 @@ DEMO_PASSWORDS = {
     "officer": "demo-officer-2026",
     "admin": "demo-admin-2026",
     "school": "demo-school-2026",
+    "hr-officer": "demo-hr-2026",
+    "division-head": "demo-head-2026",
 }
 
 
@@ -216,6 +219,16 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     if country == "kr":  # the Saemaul demo replays Korea's history (Haenam county, 1970-79)
         load_saemaul_demo()
         logins += [DemoLogin(**vars(login)) for login in set_up_saemaul_accounts(base_url)]
+    for label, account in load_personnel_demo(country, agency, officer, DEMO_PASSWORDS, seed):
+        logins.append(
+            DemoLogin(
+                label,
+                account.username,
+                DEMO_PASSWORDS[account.username],
+                f"{base_url}/officer/login/",
+                totp_secret=_totp_secret(account),
+            )
+        )
     _passport_due(citizen.person, today)
     for document_type in DocumentType.values:  # the issuer keys (docs/keys.md)
         current_key(document_type)

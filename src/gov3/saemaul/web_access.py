@@ -305,6 +305,8 @@ def jurisdiction_of(user: Any) -> Jurisdiction | None:
         return None
     if not user.is_citizen and not getattr(user, "is_verified", lambda: False)():
         return None
+    if user.kind == "officer" and not user.is_officer:
+        return None  # an officer with no current post acts nowhere (ADR 0036)
     assignment = (
         SaemaulAssignment.objects.select_related("village__area", "area")
         .filter(user_id=user.pk)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gov3.catalogue.packs.personnel import PersonnelPack
     from gov3.catalogue.packs.schools import SchoolsData
 
 
@@ -164,6 +165,8 @@ class CountryPack:
     references: Mapping[str, Source] = field(default_factory=dict)
     #: schools, school districts and learner numbers (``schools/``), if the pack has them
     schools: SchoolsData | None = None
+    #: Grades, pay tables and tenure rules (`personnel/personnel.yaml`), if the pack has them.
+    personnel: PersonnelPack | None = None
 
     @property
     def leaf_areas(self) -> tuple[AreaRow, ...]:

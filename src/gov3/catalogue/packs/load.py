@@ -9,6 +9,9 @@ from pathlib import Path
 from gov3.catalogue.packs.areas import _read_areas
 from gov3.catalogue.packs.contents import CountryPack, PackError, PackProblem
 from gov3.catalogue.packs.head import _CODE, _read_head
+from gov3.catalogue.packs.personnel import FILE as PERSONNEL_FILE
+from gov3.catalogue.packs.personnel import PersonnelPack, PersonnelPackError
+from gov3.catalogue.packs.personnel import parse as parse_personnel
 from gov3.catalogue.packs.population import _read_population
 from gov3.catalogue.packs.reader import _Reader
 from gov3.catalogue.packs.schools import read_schools
@@ -64,6 +67,7 @@ def load_pack(path: Path | str) -> CountryPack:
     population = _read_population(population_path, problems) if population_path else None
     leaf_level = head.area_levels[-1] if head.area_levels else None
     schools = read_schools(directory, areas, leaf_level, problems)
+    personnel = _read_personnel(directory, problems)
     if problems:
         raise PackError(problems)
     assert head.code is not None
@@ -98,4 +102,17 @@ def load_pack(path: Path | str) -> CountryPack:
         population=population,
         references=head.references,
         schools=schools,
+        personnel=personnel,
     )
+
+
+def _read_personnel(directory: Path, problems: list[PackProblem]) -> PersonnelPack | None:
+    """The pack's personnel data, if it has any; its problem, if it is not valid."""
+    path = directory / PERSONNEL_FILE
+    if not path.exists():
+        return None
+    try:
+        return parse_personnel(path.read_text(encoding="utf-8"), str(path))
+    except PersonnelPackError as error:
+        problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
+        return None

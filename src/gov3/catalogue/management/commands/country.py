@@ -85,6 +85,13 @@ class Command(BaseCommand):
                 if pack.schools
                 else ""
             )
+            + (
+                f"; personnel: {len(pack.personnel.grades)} grades, "
+                f"{len(pack.personnel.pay_tables)} pay table(s), "
+                f"{len(pack.personnel.tenure)} tenure rule(s)"
+                if pack.personnel
+                else ""
+            )
             + "."
         )
 

@@ -1,0 +1,192 @@
+"""Public personnel administration: the organisation, civil servants' records, appointments and
+the personnel orders that change them (issue 18). Grades, pay and tenure rules are country-pack
+data (`pack.py`); officers' rights in gov3 follow from appointments (ADR 0036)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gov3.accounts.models import Agency, OfficerRole, User
+from gov3.registry.models import Person
+
+
+class PositionType(models.TextChoices):
+    """How a position is filled and held."""
+
+    GENERAL = "general", _("General")
+    SPECIALIST = "specialist", _("Specialist")
+    OPEN = "open", _("Open position")
+    INTERNAL = "internal", _("Internally competed")
+    LONG_TERM = "long_term", _("Long-term")
+
+
+class WorkKind(models.TextChoices):
+    """The kind of work, for the minimum time in post (2 years for licensing and petitions)."""
+
+    GENERAL = "general", _("General")
+    LICENSING = "licensing", _("Licensing")
+    CIVIL_PETITION = "civil_petition", _("Civil petitions")
+
+
+class EntryTrack(models.TextChoices):
+    """How a civil servant entered the service (moves between agencies depend on it)."""
+
+    GRADE5_EXAM = "grade5_exam", _("Grade 5 open exam")
+    GRADE7_EXAM = "grade7_exam", _("Grade 7 open exam")
+    GRADE9_EXAM = "grade9_exam", _("Grade 9 open exam")
+    EXPERIENCED = "experienced", _("Experienced hire")
+
+
+class Unit(models.Model):
+    """A unit of an agency (bureau, division, team): a tree under the agency's top unit, with
+    its authorised headcount. A unit closed by a reorganisation keeps its past (`closed_on`)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(max_length=40, unique=True)
+    name_local = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    authorised_headcount = models.PositiveIntegerField(default=0)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_local}"
+
+
+class Position(models.Model):
+    """A post in a unit: its grade band (pack grade codes), job series, type, the kind of work,
+    and the officer role in gov3 it gives its holder (none: no officer rights)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    code = models.CharField(max_length=40, unique=True)
+    title_local = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    grade_high = models.CharField(max_length=10)
+    grade_low = models.CharField(max_length=10)
+    job_series = models.CharField(max_length=40)
+    position_type = models.CharField(max_length=12, choices=PositionType.choices)
+    work_kind = models.CharField(max_length=16, choices=WorkKind.choices, default=WorkKind.GENERAL)
+    gov3_role = models.CharField(max_length=20, choices=OfficerRole.choices, blank=True)
+    #: The head of the unit: approves the personnel orders of the agency if the unit does HR.
+    is_head = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_local}"
+
+
+class StaffRecord(models.Model):
+    """A civil servant's personnel record. Name, birth date and address are the register's
+    (`person`), never copied; the account is how they sign in, if they have one."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="staff_record")
+    account = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="staff_record"
+    )
+    employee_number = models.CharField(max_length=20, unique=True)
+    country = models.CharField(max_length=2)
+    entry = models.CharField(max_length=12, choices=EntryTrack.choices)
+    entered_on = models.DateField()
+
+    class Meta:
+        ordering = ["employee_number"]
+
+    def __str__(self) -> str:
+        return self.employee_number
+
+
+class OrderKind(models.TextChoices):
+    """What a personnel order does."""
+
+    APPOINTMENT = "appointment", _("Appointment")
+    PROMOTION = "promotion", _("Promotion")
+    TRANSFER = "transfer", _("Transfer")
+    RETIREMENT = "retirement", _("Retirement")
+    LEAVE = "leave", _("Leave of absence")
+    RETURN = "return", _("Return from leave or secondment")
+    SECONDMENT = "secondment", _("Secondment")
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order is in its approval chain."""
+
+    DRAFT = "draft", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+
+
+class PersonnelOrder(models.Model):
+    """A numbered personnel order about one civil servant, effective on a date, drafted by an
+    HR officer of the agency and approved by the head of its HR unit (never by its subject).
+    A tenure rule may be set aside only with a recorded exception and its reason."""
+
+    number = models.CharField(max_length=40, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey(StaffRecord, on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(max_length=12, choices=OrderKind.choices)
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.CharField(max_length=10, blank=True)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    effective_on = models.DateField()
+    status = models.CharField(max_length=10, choices=OrderStatus.choices)
+    drafted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    #: Tenure rules set aside, with the reason given (empty: none).
+    exception_rules = models.JSONField(default=list, blank=True)
+    exception_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Appointment(models.Model):
+    """A civil servant in a position at a grade and step, from `starts_on` to `ends_on`
+    (inclusive; open when empty). Appointments of one record never overlap; the history is
+    every row, never rewritten except to close the open one."""
+
+    record = models.ForeignKey(StaffRecord, on_delete=models.PROTECT, related_name="appointments")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="appointments")
+    grade = models.CharField(max_length=10)
+    step = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    #: On leave of absence: the post is kept, no officer rights in gov3 meanwhile.
+    on_leave = models.BooleanField(default=False)
+    #: Seconded to another agency's position; a return brings them back to their own post.
+    seconded = models.BooleanField(default=False)
+    order = models.ForeignKey(
+        PersonnelOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["record", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="appointment_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["record", "starts_on"], name="one_appointment_starts_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} in {self.position} from {self.starts_on}"

@@ -1,0 +1,192 @@
+"""Reads of personnel data. HR officers read the staff records of their own agency (anyone
+appointed there now or later, or named in one of its orders); another agency's record is "not
+found" and nothing is logged. Each record read is written to the access log, since it shows
+the register's name and birth date. A civil servant reads their own record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from gov3.accounts.models import OfficerRole, User
+from gov3.core.access import log_access
+from gov3.core.errors import NotFoundError
+from gov3.core.models import AccessChannel, AccessPurpose
+from gov3.personnel.models import (
+    Appointment,
+    OrderStatus,
+    PersonnelOrder,
+    Position,
+    StaffRecord,
+    Unit,
+)
+from gov3.personnel.services import appointment_on, pack_for
+
+RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders"
+STAFF_LIST_PARTS = "staff list: names, positions, grades"
+
+
+def is_hr_officer(user: object) -> bool:
+    """An officer acting as an HR officer today."""
+    return isinstance(user, User) and user.is_officer and user.role == OfficerRole.HR_OFFICER
+
+
+def _agency_id(officer: User) -> int:
+    """The agency an HR officer acts for (0, matching nothing, for anyone else)."""
+    return officer.agency_id or 0 if is_hr_officer(officer) else 0
+
+
+def agency_records(officer: User) -> QuerySet[StaffRecord]:
+    """The staff records an HR officer may read: appointed in their agency (now, before or
+    from a future date) or named in one of its orders."""
+    if not is_hr_officer(officer):
+        return StaffRecord.objects.none()
+    return StaffRecord.objects.filter(
+        Q(appointments__position__unit__agency_id=_agency_id(officer))
+        | Q(orders__agency_id=_agency_id(officer))
+    ).distinct()
+
+
+def _log(officer: User, subject_ids: list[int], what: str, channel: AccessChannel) -> None:
+    log_access(
+        subject_ids=subject_ids,
+        actor_id=officer.pk,
+        actor_label=officer.get_username(),
+        actor_role=officer.role,
+        agency=officer.agency.name_local if officer.agency else "",
+        purpose=AccessPurpose.PERSONNEL_ADMINISTRATION,
+        channel=channel,
+        what=what,
+    )
+
+
+def staff_record_for_hr(
+    officer: User, record_id: int, channel: AccessChannel = AccessChannel.WEB
+) -> StaffRecord:
+    """One staff record of the officer's agency, its read logged; any other id: not found,
+    nothing logged."""
+    record = agency_records(officer).filter(pk=record_id).select_related("person").first()
+    if record is None:
+        raise NotFoundError("There is no such staff record in your agency.")
+    _log(officer, [record.person_id], RECORD_PARTS, channel)
+    return record
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit with its authorised and actual headcount today."""
+
+    unit: Unit
+    depth: int
+    actual: int
+
+    @property
+    def indent(self) -> str:
+        """Dashes showing the depth (hidden from screen readers, which read the code)."""
+        return "\u2014 " * self.depth
+
+
+def organisation(officer: User, day: date | None = None) -> list[UnitRow]:
+    """The officer's agency as a tree, depth first, with authorised vs actual headcount."""
+    if not is_hr_officer(officer):
+        return []
+    day = day or timezone.localdate()
+    units = list(Unit.objects.filter(agency_id=_agency_id(officer), closed_on__isnull=True))
+    held = dict(
+        Appointment.objects.filter(position__unit__in=units, starts_on__lte=day)
+        .exclude(ends_on__lt=day)
+        .values_list("position__unit")
+        .annotate(n=Count("id"))
+        .values_list("position__unit", "n")
+    )
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    rows: list[UnitRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent, []), key=lambda u: u.code):
+            rows.append(UnitRow(unit, depth, held.get(unit.pk, 0)))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def staff_list(officer: User, day: date | None = None, limit: int = 500) -> list[Appointment]:
+    """Who holds a post in the officer's agency today (logged: it shows names)."""
+    if not is_hr_officer(officer):
+        return []
+    day = day or timezone.localdate()
+    held = list(
+        Appointment.objects.filter(
+            position__unit__agency_id=_agency_id(officer), starts_on__lte=day
+        )
+        .exclude(ends_on__lt=day)
+        .select_related("record__person", "position__unit")
+        .order_by("position__unit__code", "position__code")[:limit]
+    )
+    if held:
+        _log(officer, [a.record.person_id for a in held], STAFF_LIST_PARTS, AccessChannel.WEB)
+    return held
+
+
+def order_positions(officer: User) -> QuerySet[Position]:
+    """The positions an HR officer may name in an order: their agency's, and for transfers
+    those of the other agencies of the country's civil service."""
+    if not is_hr_officer(officer) or officer.agency is None:
+        return Position.objects.none()
+    return (
+        Position.objects.filter(unit__agency__country=officer.agency.country)
+        .select_related("unit__agency")
+        .order_by("unit__agency__code", "code")
+    )
+
+
+def orders_awaiting_approval(officer: User) -> QuerySet[PersonnelOrder]:
+    """The agency's orders still waiting for approval."""
+    if not is_hr_officer(officer):
+        return PersonnelOrder.objects.none()
+    return PersonnelOrder.objects.filter(
+        agency_id=_agency_id(officer), status=OrderStatus.DRAFT
+    ).select_related("record__person", "position")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record as its pages show it: appointments (history) and orders, with pay today."""
+
+    record: StaffRecord
+    current: Appointment | None
+    appointments: list[Appointment]
+    orders: list[PersonnelOrder]
+    monthly_pay: int | None
+    currency: str
+
+
+def record_view(record: StaffRecord, day: date | None = None) -> RecordView:
+    day = day or timezone.localdate()
+    current = appointment_on(record, day)
+    data = pack_for(record.country)
+    pay = data.monthly_pay(current.grade, current.step, day) if current else None
+    return RecordView(
+        record=record,
+        current=current,
+        appointments=list(
+            record.appointments.select_related("position__unit__agency").order_by("-starts_on")
+        ),
+        orders=list(record.orders.select_related("position").order_by("-effective_on")),
+        monthly_pay=pay,
+        currency=data.currency,
+    )
+
+
+def own_record(user: User) -> StaffRecord:
+    """The signed-in civil servant's own record (not logged: it is their own data)."""
+    record = StaffRecord.objects.filter(account_id=user.pk).select_related("person").first()
+    if record is None:
+        raise NotFoundError("You have no personnel record.")
+    return record
