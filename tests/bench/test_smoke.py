@@ -227,3 +227,21 @@ def test_personnel(tmp_path: Path, kr_ready_sqlite: Path) -> None:
         ready_sqlite=kr_ready_sqlite,
     )
     assert "what may this officer do now, warm cache" in out
+
+
+def test_task_queue(tmp_path: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "task_queue.py",
+        "--births",
+        "2",
+        "--passports",
+        "1",
+        "--runs",
+        "1",
+        "--no-record",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "| birth registered → its offers visible (2 a run) |" in out
+    assert "| approval → passport verifiable (1 a run) |" in out
