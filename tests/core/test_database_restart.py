@@ -83,17 +83,17 @@ def served(kr_ready_postgres: str, tmp_path: Path) -> Iterator[tuple[str, Postgr
         subprocess.run(
             ["psql", "-q", f"{database.url}/postgres", "-c", "CREATE DATABASE gov3"], check=True
         )
-        dump = subprocess.Popen(
+        with subprocess.Popen(
             ["pg_dump", "--no-owner", f"{postgres_server()}/{kr_ready_postgres}"],
             stdout=subprocess.PIPE,
-        )
-        subprocess.run(
-            ["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{database.url}/gov3"],
-            stdin=dump.stdout,
-            check=True,
-            capture_output=True,
-        )
-        assert dump.wait(timeout=PATIENCE) == 0
+        ) as dump:
+            subprocess.run(
+                ["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{database.url}/gov3"],
+                stdin=dump.stdout,
+                check=True,
+                capture_output=True,
+            )
+        assert dump.returncode == 0
         env = {
             **os.environ,
             "GOV3_DEBUG": "0",

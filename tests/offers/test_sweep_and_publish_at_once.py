@@ -62,7 +62,7 @@ def run(env: dict[str, str], *args: str) -> str:
 def test_a_sweep_and_a_publication_at_once_give_no_one_a_second_offer(
     environment: dict[str, str], tmp_path: Path
 ) -> None:
-    run(environment, "population", "generate", "--country", "kr", "--size", "1500", "--seed", "5")
+    run(environment, "population", "generate", "--country", "kr", "--size", "800", "--seed", "5")
     run(environment, "offers", "publish")  # the versions in force, recorded
     run(environment, "offers", "sweep", "--no-notify")
 
