@@ -159,7 +159,7 @@ def child_env(database: str, var_dir: str) -> dict[str, str]:
         "GOV3_VAR_DIR": var_dir,
         "DJANGO_SETTINGS_MODULE": "gov3.settings",
         # A life event's offers are worked out in this process when it commits, as before the
-        # task queue (ADR 0033): this times the work itself; bench/task_queue.py times the queue.
+        # task queue (ADR 0033): this times the work itself; bench/task_queue.py the queue.
         "GOV3_TASK_QUEUE": "immediate",
     }
 
