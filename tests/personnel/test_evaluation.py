@@ -82,7 +82,7 @@ def test_over_the_quota_cannot_be_locked_and_the_calibration_view_says_by_how_mu
     hr = _signed_in(org.accounts["district-hr"])
     calibration = hr.get(reverse("personnel:calibration", args=[ev.period.pk])).content.decode()
     assert "S: 2 given, at most 1 allowed: 1 over" in calibration
-    assert "S or A: 5 given, at most 4 allowed: 1 over" in calibration
+    assert "S+A: 5 given, at most 4 allowed: 1 over" in calibration
     assert "not locked yet" in calibration
     # The committee moves one S to A (audited with the reason); the rater can now lock.
     moved = Rating.objects.get(period=ev.period, record=ev.staff[0])
@@ -98,7 +98,7 @@ def test_over_the_quota_cannot_be_locked_and_the_calibration_view_says_by_how_mu
         "reason": "Calibrated against the unit's targets",
     }
     # 1 S and 4 A are still over on S or A (4 allowed): the committee moves it on to B.
-    with pytest.raises(evaluation.QuotaExceededError, match=r"S or A: 5 given, at most 4"):
+    with pytest.raises(evaluation.QuotaExceededError, match=r"S\+A: 5 given, at most 4"):
         evaluation.do_lock_unit(head, ev.period.pk)
     evaluation.do_calibrate(org.accounts["district-hr"][0], moved.pk, "B", "second look")
     evaluation.do_lock_unit(head, ev.period.pk)

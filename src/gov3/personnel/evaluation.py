@@ -49,7 +49,7 @@ class QuotaExceededError(ValidationFailedError):
 
 def describe(breach: Breach) -> str:
     """A breach in words (English; pages translate their own)."""
-    ratings = " or ".join(breach.ratings)
+    ratings = "+".join(breach.ratings)
     if breach.minimum:
         return (
             f"{ratings}: {breach.count} given, at least {breach.limit} needed ({breach.over} short)"

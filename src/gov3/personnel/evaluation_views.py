@@ -55,7 +55,7 @@ def _log(officer: User, person_ids: list[int]) -> None:
 def breach_text(breach: Breach) -> str:
     """A breach as the committee and the rater read it, numbers per locale."""
     values = {
-        "ratings": gettext(" or ").join(breach.ratings),
+        "ratings": "+".join(breach.ratings),
         "count": count_text(breach.count),
         "limit": count_text(breach.limit),
         "over": count_text(breach.over),
