@@ -84,6 +84,12 @@ def test_over_the_quota_cannot_be_locked_and_the_calibration_view_says_by_how_mu
     assert "S: 2 given, at most 1 allowed: 1 over" in calibration
     assert "S+A: 5 given, at most 4 allowed: 1 over" in calibration
     assert "not locked yet" in calibration
+    for reader in ("welfare-head", "district-hr"):  # ratings are personal data
+        assert AccessLogEntry.objects.filter(
+            actor_label=reader,
+            subject_id=ev.staff[1].person_id,
+            what__startswith="evaluation ratings",
+        ).exists()
     # The committee moves one S to A (audited with the reason); the rater can now lock.
     moved = Rating.objects.get(period=ev.period, record=ev.staff[0])
     answer = hr.post(
