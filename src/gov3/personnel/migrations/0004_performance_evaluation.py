@@ -6,69 +6,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0012_hr_officer_role'),
-        ('personnel', '0003_secondment'),
+        ("accounts", "0012_hr_officer_role"),
+        ("personnel", "0003_secondment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationPeriod',
+            name="EvaluationPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agreement', 'Performance agreement'), ('work', 'Work evaluation')], max_length=10)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('half', models.PositiveSmallIntegerField(default=0)),
-                ('reference_day', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open for rating'), ('confirmed', 'Confirmed by the committee')], max_length=10)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement", "Performance agreement"),
+                            ("work", "Work evaluation"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("half", models.PositiveSmallIntegerField(default=0)),
+                ("reference_day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open for rating"),
+                            ("confirmed", "Confirmed by the committee"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year', '-half', 'kind'],
+                "ordering": ["-year", "-half", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grade', models.CharField(max_length=10)),
-                ('rating', models.CharField(max_length=2)),
-                ('rated_at', models.DateTimeField()),
-                ('calibrated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='personnel.evaluationperiod')),
-                ('rater', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.staffrecord')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grade", models.CharField(max_length=10)),
+                ("rating", models.CharField(max_length=2)),
+                ("rated_at", models.DateTimeField()),
+                (
+                    "calibrated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ratings",
+                        to="personnel.evaluationperiod",
+                    ),
+                ),
+                (
+                    "rater",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.staffrecord",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['unit', 'record'],
+                "ordering": ["unit", "record"],
             },
         ),
         migrations.CreateModel(
-            name='UnitLock',
+            name="UnitLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('locked_at', models.DateTimeField()),
-                ('locked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locks', to='personnel.evaluationperiod')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='personnel.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("locked_at", models.DateTimeField()),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locks",
+                        to="personnel.evaluationperiod",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="personnel.unit",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='evaluationperiod',
-            constraint=models.UniqueConstraint(fields=('agency', 'kind', 'year', 'half'), name='one_evaluation_period'),
+            model_name="evaluationperiod",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "kind", "year", "half"), name="one_evaluation_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('period', 'record'), name='one_rating_a_period'),
+            model_name="rating",
+            constraint=models.UniqueConstraint(
+                fields=("period", "record"), name="one_rating_a_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitlock',
-            constraint=models.UniqueConstraint(fields=('period', 'unit'), name='one_lock_a_unit'),
+            model_name="unitlock",
+            constraint=models.UniqueConstraint(fields=("period", "unit"), name="one_lock_a_unit"),
         ),
     ]
