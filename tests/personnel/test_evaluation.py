@@ -16,7 +16,7 @@ from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFa
 from gov3.core.models import AccessLogEntry, AuditEntry
 from gov3.personnel import evaluation
 from gov3.personnel.models import PeriodStatus, Rating
-from gov3.personnel.pack import load
+from gov3.personnel.pack import PersonnelPackError, load, parse
 from tests.personnel.conftest import Evaluation, Organisation, build_evaluation
 from tests.personnel.test_pages import _signed_in
 
@@ -188,3 +188,16 @@ def test_raters_see_their_unit_only_and_reads_are_logged(org: Organisation, ev: 
         subject_id=ev.staff[0].person_id,
         what__startswith="evaluation ratings",
     ).exists()
+
+
+def test_the_pack_refuses_evaluation_rules_it_cannot_apply() -> None:
+    path = settings.GOV3_COUNTRIES_DIR / "kr" / "personnel" / "personnel.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new, problem in [
+        ("rounding: half_up", "rounding: nearest", "rounding must be one of half_up, down"),
+        ("top_max: {S: 20, A: 40, B: 30}", "top_max: {A: 40, S: 20}", "best ratings first"),
+        ("{S: 172.5, A: 125,", "{S: 172.55, A: 125,", "at most one decimal"),
+    ]:
+        assert old in text
+        with pytest.raises(PersonnelPackError, match=problem):
+            parse(text.replace(old, new), "personnel.yaml")
