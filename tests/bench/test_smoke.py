@@ -229,6 +229,21 @@ def test_personnel(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     assert "what may this officer do now, warm cache" in out
 
 
+def test_personnel_evaluation(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "personnel_evaluation.py",
+        "--people",
+        "200",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "people 200, units 20, rated 200" in out
+    assert "evaluation distribution, all units: median" in out
+
+
 def test_task_queue(tmp_path: Path, kr_ready_postgres: str) -> None:
     out = run_benchmark(
         "task_queue.py",

@@ -48,6 +48,18 @@ LOGGED_TESTS = {
         "tests.personnel.test_pages",
         "test_an_hr_officer_issues_an_order_and_the_head_approves_it",
     ),
+    "personnel:rating_sheet": (
+        "tests.personnel.test_evaluation",
+        "test_over_the_quota_cannot_be_locked_and_the_calibration_view_says_by_how_much",
+    ),
+    "personnel:calibration": (
+        "tests.personnel.test_evaluation",
+        "test_over_the_quota_cannot_be_locked_and_the_calibration_view_says_by_how_much",
+    ),
+    "personnel:rating_detail": (
+        "tests.personnel.test_evaluation",
+        "test_raters_see_their_unit_only_and_reads_are_logged",
+    ),
     "api_v1:personnel_record": ("tests.personnel.test_api", "test_orders_through_the_api"),
     "api_v1:personnel_issue_order": (
         "tests.personnel.test_api",

@@ -165,3 +165,81 @@ def build_organisation(welfare_agency: Agency) -> Organisation:
 @pytest.fixture
 def org(areas: None, welfare_agency: Agency) -> Organisation:
     return build_organisation(welfare_agency)
+
+
+@dataclass
+class Evaluation:
+    """The district's welfare unit with its head (the rater) and 7 staff of grade 7 (the
+    welfare officer among them), and an open work-evaluation period."""
+
+    head: tuple[User, Any]
+    staff: list[StaffRecord]
+    period: Any
+
+
+def build_evaluation(org: Organisation) -> Evaluation:
+    from gov3.personnel.evaluation import do_open_period  # noqa: PLC0415
+
+    today = timezone.localdate()
+    welfare_unit = org.positions["district-welfare"].unit
+    head_post = do_create_position(
+        ACTOR,
+        unit=welfare_unit,
+        code="d-welfare-head",
+        title_local="복지정책과장",
+        title_en="Head of Welfare Policy",
+        grade_high="G4",
+        grade_low="G5",
+        job_series="administration",
+        gov3_role="welfare_officer",
+        is_head=True,
+    )
+    head = do_create_officer_account(
+        ACTOR,
+        username="welfare-head",
+        password=PASSWORD,
+        agency=org.district,
+        role=OfficerRole.WELFARE_OFFICER,
+    )
+    start = today - timedelta(days=400)
+    head_record = do_create_staff_record(
+        ACTOR,
+        person=make_person(name_local="오과장", name_latin="OH GWAJANG"),
+        employee_number="E2000",
+        country="kr",
+        entry=EntryTrack.GRADE5_EXAM,
+        entered_on=date(2005, 3, 1),
+        account=head[0],
+    )
+    do_load_appointment(
+        ACTOR, record=head_record, position=head_post, grade="G4", step=2, starts_on=start
+    )
+    staff = [org.records["welfare"]]
+    for n in range(6):
+        post = do_create_position(
+            ACTOR,
+            unit=welfare_unit,
+            code=f"d-welfare-s{n}",
+            title_local="복지담당",
+            title_en="Welfare officer",
+            grade_high="G6",
+            grade_low="G9",
+            job_series="administration",
+        )
+        record = do_create_staff_record(
+            ACTOR,
+            person=make_person(
+                name_local=f"직원{n}", name_latin=f"STAFF {n}", birth_date=date(1990, 1, n + 1)
+            ),
+            employee_number=f"E30{n:02d}",
+            country="kr",
+            entry=EntryTrack.GRADE9_EXAM,
+            entered_on=date(2015, 3, 1),
+        )
+        do_load_appointment(
+            ACTOR, record=record, position=post, grade="G7", step=2, starts_on=start
+        )
+        staff.append(record)
+    hr = org.accounts["district-hr"][0]
+    period = do_open_period(hr, kind="work", year=today.year, half=2, reference_day=today)
+    return Evaluation(head, staff, period)

@@ -190,3 +190,88 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} in {self.position} from {self.starts_on}"
+
+
+class EvaluationKind(models.TextChoices):
+    """Performance agreements (grade 4 and above, SCS: yearly) or work evaluations (grade 5
+    and below: twice a year); the grades of each are country-pack data."""
+
+    AGREEMENT = "agreement", _("Performance agreement")
+    WORK = "work", _("Work evaluation")
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open for rating")
+    CONFIRMED = "confirmed", _("Confirmed by the committee")
+
+
+class EvaluationPeriod(models.Model):
+    """An agency's evaluation period: who holds a post on `reference_day` with a grade of the
+    kind is rated by the head of their unit; the agency's committee (its HR officers) calibrates
+    and the head of HR confirms."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=EvaluationKind.choices)
+    year = models.PositiveSmallIntegerField()
+    #: 1 or 2 for the halves of a work evaluation; 0 for a yearly period.
+    half = models.PositiveSmallIntegerField(default=0)
+    reference_day = models.DateField()
+    status = models.CharField(max_length=10, choices=PeriodStatus.choices)
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-half", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "kind", "year", "half"], name="one_evaluation_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}/{self.half}"
+
+
+class Rating(models.Model):
+    """One civil servant's rating in a period, given by the head of their unit (`rater`), and
+    moved by the committee at calibration (`calibrated_by`, audited with the reason)."""
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.PROTECT, related_name="ratings")
+    record = models.ForeignKey(StaffRecord, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    #: The civil servant's grade on the reference day (quota group and bonus base).
+    grade = models.CharField(max_length=10)
+    rating = models.CharField(max_length=2)
+    rater = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField()
+    calibrated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["unit", "record"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "record"], name="one_rating_a_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.rating}"
+
+
+class UnitLock(models.Model):
+    """A unit's ratings locked by its rater: within the quota when locked; no more changes
+    except the committee's calibration."""
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.PROTECT, related_name="locks")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    locked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="one_lock_a_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} locked"

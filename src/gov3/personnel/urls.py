@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from gov3.personnel import views
+from gov3.personnel import evaluation_views, views
 
 app_name = "personnel"
 
@@ -11,5 +11,25 @@ urlpatterns = [
     path("officer/personnel/", views.organisation, name="organisation"),
     path("officer/personnel/staff/<int:record_id>/", views.staff_record, name="staff_record"),
     path("officer/personnel/orders/<int:order_id>/approve", views.approve, name="approve"),
+    path(
+        "officer/personnel/evaluation/",
+        evaluation_views.periods,
+        name="evaluation_periods",
+    ),
+    path(
+        "officer/personnel/evaluation/<int:period_id>/",
+        evaluation_views.rating_sheet,
+        name="rating_sheet",
+    ),
+    path(
+        "officer/personnel/evaluation/<int:period_id>/calibration/",
+        evaluation_views.calibration,
+        name="calibration",
+    ),
+    path(
+        "officer/personnel/evaluation/ratings/<int:rating_id>/",
+        evaluation_views.rating_detail,
+        name="rating_detail",
+    ),
     path("me/personnel/", views.my_record, name="my_record"),
 ]

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from gov3.catalogue.packs.evaluation import EvaluationPackError, EvaluationRules, parse_rules
+
 FILE = Path("personnel") / "personnel.yaml"
 WORK_KINDS = ("general", "licensing", "civil_petition")
 ENTRIES = ("grade5_exam", "grade7_exam", "grade9_exam", "experienced")
@@ -75,6 +77,12 @@ class PersonnelPack:
     pay_tables: tuple[PayTable, ...]
     tenure: tuple[TenureRule, ...]
     backdating_days: int
+    evaluation: tuple[EvaluationRules, ...] = ()
+
+    def evaluation_on(self, day: date) -> EvaluationRules | None:
+        """The performance-evaluation rules in force on `day`."""
+        rules = [r for r in self.evaluation if r.valid_from <= day]
+        return max(rules, key=lambda r: r.valid_from) if rules else None
 
     def grade(self, code: str) -> Grade | None:
         return next((g for g in self.grades if g.code == code), None)
@@ -198,7 +206,23 @@ def parse(text: str, where: str) -> PersonnelPack:
         pay_tables=tuple(sorted(tables, key=lambda t: t.valid_from)),
         tenure=tuple(_tenure_rule(entry, fail) for entry in data.get("tenure") or []),
         backdating_days=int(orders.get("backdating_days", 0)),
+        evaluation=tuple(
+            sorted(
+                (_evaluation(entry, codes, where) for entry in data.get("evaluation") or []),
+                key=lambda r: r.valid_from,
+            )
+        ),
     )
+
+
+def _evaluation(entry: Any, codes: set[str], where: str) -> EvaluationRules:
+    def fail(message: str) -> EvaluationPackError:
+        return EvaluationPackError(f"{where}: {message}")
+
+    try:
+        return parse_rules(entry, codes, fail)
+    except EvaluationPackError as error:
+        raise PersonnelPackError(str(error)) from None
 
 
 @lru_cache(maxsize=8)

@@ -88,7 +88,8 @@ class Command(BaseCommand):
             + (
                 f"; personnel: {len(pack.personnel.grades)} grades, "
                 f"{len(pack.personnel.pay_tables)} pay table(s), "
-                f"{len(pack.personnel.tenure)} tenure rule(s)"
+                f"{len(pack.personnel.tenure)} tenure rule(s), "
+                f"{len(pack.personnel.evaluation)} set(s) of evaluation rules"
                 if pack.personnel
                 else ""
             )
