@@ -20,6 +20,8 @@ from gov3.documents.models import DocumentType, IssuedDocument
 from gov3.documents.services import do_issue_certificate, do_revoke_document
 from gov3.documents.statuses import status_uri
 from gov3.registry.models import Person
+from gov3.tasks.models import Job, JobStatus
+from gov3.tasks.runner import enqueue_scheduled
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,21 @@ def test_export_bundle_holds_every_status_list_in_use_and_the_next_ones(
         pdf = tmp_path / f"{document.number}.pdf"
         pdf.write_bytes(bytes(document.pdf))
         assert offline(tmp_path, str(pdf), "--bundle", str(exported)).returncode == 0
+
+
+def test_the_scheduled_bundle_is_published_and_an_offline_verifier_accepts_it(
+    tmp_path: Path,
+    certificate: IssuedDocument,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.GOV3_PUBLISHED_DIR = tmp_path / "published"
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_scheduled("documents.publish_bundle")  # what the scheduler does every hour
+    assert Job.objects.get(name="documents.publish_bundle").status == JobStatus.DONE
+    published = tmp_path / "published" / "verification-bundle.json"
+    assert status_uri(certificate.status_list) in json.loads(published.read_text())["status_lists"]
+    assert [p.name for p in published.parent.iterdir()] == [published.name]  # no partial file
+    pdf = tmp_path / f"{certificate.number}.pdf"
+    pdf.write_bytes(bytes(certificate.pdf))
+    assert offline(tmp_path, str(pdf), "--bundle", str(published)).returncode == 0

@@ -3,8 +3,9 @@ when they keep failing, and retried by an operator."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gov3.core.models import AuditEntry
-from gov3.tasks import runner
+from gov3.tasks import queue, runner
 from gov3.tasks.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,29 @@ def test_a_job_left_running_by_a_dead_worker_is_handed_out_after_its_lease(
     assert RAN == [{"n": 7}]
     job = Job.objects.get(pk=made.pk)
     assert (job.status, job.attempts) == (JobStatus.DONE, 2)
+
+
+def test_the_scheduler_enqueues_each_job_at_its_time() -> None:
+    """The nightly sweeps, expiry, e-mail and the bundle: if one fell off the schedule, offers
+    would stop coming, unanswered ones stay open, e-mails wait, verifiers go stale."""
+    fires = {k.name: queue.local_schedule(k.every) for k in runner.scheduled_kinds()}
+    seoul = zoneinfo.ZoneInfo("Asia/Seoul")  # the test settings' TIME_ZONE
+
+    def at(name: str, *local: int) -> bool:
+        # Huey asks in UTC, without a zone; the schedule is in local time.
+        moment = datetime(*local, tzinfo=seoul).astimezone(UTC).replace(tzinfo=None)
+        return bool(fires[name](moment))
+
+    assert at("offers.sweep_daily", 2026, 3, 17, 2, 0)
+    assert not at("offers.sweep_daily", 2026, 3, 17, 2, 1)
+    assert at("offers.sweep_monthly", 2026, 4, 1, 3, 0)
+    assert not at("offers.sweep_monthly", 2026, 4, 2, 3, 0)
+    assert at("offers.sweep_yearly", 2027, 1, 1, 4, 0)
+    assert not at("offers.sweep_yearly", 2027, 2, 1, 4, 0)
+    assert at("offers.expire", 2026, 3, 17, 0, 30)
+    assert [m for m in range(60) if at("notifications.deliver_due", 2026, 3, 17, 9, m)] == list(
+        range(0, 60, 5)
+    )
+    assert [h for h in range(24) if at("documents.publish_bundle", 2026, 3, 17, h, 7)] == list(
+        range(24)
+    )

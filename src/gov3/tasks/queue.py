@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import zoneinfo
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,9 +84,20 @@ def _define_tasks(instance: Huey) -> None:
         _without_stale_connections(runner.requeue_due)
     )
     for kind in runner.scheduled_kinds():
-        instance.periodic_task(kind.every, name=f"gov3.schedule.{kind.name}")(
+        instance.periodic_task(local_schedule(kind.every), name=f"gov3.schedule.{kind.name}")(
             _without_stale_connections(functools.partial(runner.enqueue_scheduled, kind.name))
         )
+
+
+def local_schedule(validate: Callable[[datetime], bool]) -> Callable[[datetime], bool]:
+    """A job's crontab read in gov3's local time (``TIME_ZONE``): Huey asks with UTC."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def fires(moment: datetime) -> bool:
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return bool(validate(aware.astimezone(zone).replace(tzinfo=None)))
+
+    return fires
 
 
 def push(job_id: int, *, delay: float = 0) -> None:
