@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_audit_entry_request_id'),
+        ("core", "0006_audit_entry_request_id"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesslogentry',
-            name='purpose',
-            field=models.CharField(choices=[('citizen_request', "Serving the citizen's own request"), ('benefit_assessment', 'Assessing a benefit or service'), ('registry_correction', 'Correcting the registry'), ('document_issuance', 'Issuing a document'), ('birth_registration', 'Registering a birth'), ('registry_administration', 'Registry administration'), ('audit', 'Audit or inspection'), ('system_evaluation', 'Automatic eligibility check'), ('petition_handling', "Handling the citizen's petition"), ('disclosure_handling', "Handling the citizen's information-disclosure request"), ('school_entry', 'School entry and the follow-up of children'), ('personnel_administration', 'Personnel administration of a civil servant')], max_length=40),
+            model_name="accesslogentry",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("citizen_request", "Serving the citizen's own request"),
+                    ("benefit_assessment", "Assessing a benefit or service"),
+                    ("registry_correction", "Correcting the registry"),
+                    ("document_issuance", "Issuing a document"),
+                    ("birth_registration", "Registering a birth"),
+                    ("registry_administration", "Registry administration"),
+                    ("audit", "Audit or inspection"),
+                    ("system_evaluation", "Automatic eligibility check"),
+                    ("petition_handling", "Handling the citizen's petition"),
+                    (
+                        "disclosure_handling",
+                        "Handling the citizen's information-disclosure request",
+                    ),
+                    ("school_entry", "School entry and the follow-up of children"),
+                    ("personnel_administration", "Personnel administration of a civil servant"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
