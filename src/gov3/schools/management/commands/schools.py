@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,11 +12,14 @@ from django.utils import timezone
 
 from gov3.catalogue.packs import PackError
 from gov3.core.errors import Gov3Error
+from gov3.core.models import AccessChannel
+from gov3.schools.classroom import read_roster
 from gov3.schools.entry import current_school_year, do_build_entry_round
 from gov3.schools.installed import schools_data
 from gov3.schools.services import do_load_schools
 
 ACTOR = "system:schools-load"
+EXPORT_ACTOR = "OneRoster export (gov3 schools oneroster)"
 
 
 class Command(BaseCommand):
@@ -25,11 +29,13 @@ class Command(BaseCommand):
         "pack's areas first with `gov3 country load CODE`). `gov3 schools round CODE "
         "[--year YEAR]` builds the school-entry round: the roster from the register on the "
         "reference date, the schools assigned, the notices sent to the guardians as offers "
-        "(run again, it adds only children not yet on the roster)."
+        "(run again, it adds only children not yet on the roster). `gov3 schools oneroster "
+        "SCHOOL_CODE FILE` writes the school's class lists as OneRoster 1.2 CSV files in a zip "
+        "for its classroom system (written to the access log of everyone in it)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,round}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,round,oneroster}")
         load = sub.add_parser("load", help="load the pack's schools and school districts")
         load.add_argument("code", help="the country code, e.g. kr")
         build = sub.add_parser("round", help="build the school-entry round and send the notices")
@@ -41,7 +47,14 @@ class Command(BaseCommand):
             help="the year of entry (default: the round in season today, or the next one)",
         )
 
+        export = sub.add_parser("oneroster", help="export a school's OneRoster 1.2 CSV zip")
+        export.add_argument("school_code", help="the school's code, e.g. KR-S-0001")
+        export.add_argument("file", help="where to write the zip, e.g. roster.zip")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "oneroster":
+            self._oneroster(options["school_code"], options["file"])
+            return
         if options["action"] == "round":
             self._round(options["code"], options["year"])
             return
@@ -73,3 +86,16 @@ class Command(BaseCommand):
             + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             + "."
         )
+
+    def _oneroster(self, code: str, file: str) -> None:
+        try:
+            roster = read_roster(
+                code, reader=EXPORT_ACTOR, channel=AccessChannel.EXPORT, now=timezone.now()
+            )
+        except Gov3Error as exc:
+            raise CommandError(str(exc)) from None
+        Path(file).write_bytes(roster.zip_bytes())
+        counts = ", ".join(
+            f"{len(rows)} {name.removesuffix('.csv')}" for name, rows in roster.files.items()
+        )
+        self.stdout.write(f"OneRoster 1.2 of {code} written to {file}: {counts}.")
