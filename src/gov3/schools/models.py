@@ -244,10 +244,24 @@ class ClassroomClient(models.Model):
     only; a scope it was not granted is refused (ADR 0040)."""
 
     application = models.OneToOneField(
-        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="classroom"
+        "oauth2_provider.Application",
+        on_delete=models.CASCADE,
+        related_name="classroom",
+        verbose_name=_("OAuth client"),
     )
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classroom_clients")
-    scopes = models.CharField(max_length=300, help_text=_("the scopes granted, space-separated"))
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="classroom_clients",
+        verbose_name=_("school"),
+    )
+    scopes = models.CharField(
+        _("scopes"), max_length=300, help_text=_("the scopes granted, space-separated")
+    )
+
+    class Meta:
+        verbose_name = _("classroom client")
+        verbose_name_plural = _("classroom clients")
 
     def __str__(self) -> str:
         return f"{self.application} ({self.school.code})"
