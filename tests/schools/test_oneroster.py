@@ -335,3 +335,38 @@ def test_a_client_gets_no_scope_it_was_not_granted(classroom: dict[str, Any]) ->
     status, answer = _token(plain.client_id, ROSTER_SCOPE)
     assert (status, answer["error"]) == (400, "invalid_scope")
     assert not AccessLogEntry.objects.filter(purpose=AccessPurpose.CLASSROOM).exists()
+
+
+@pytest.mark.django_db
+def test_the_commands_register_a_teacher_and_a_classroom_client(world: dict[str, Any]) -> None:
+    do_create_citizen_account(
+        ACTOR, person=_adult("한선생"), username="teacher2", password=PASSWORD
+    )
+    out = io.StringIO()
+    call_command("schools", "teacher", "teacher2", SCHOOL, "--class", "2027:2:3", stdout=out)
+    assert "1 class(es) added" in out.getvalue()
+    teacher = School.objects.get(code=SCHOOL).teachers.get()
+    assert [(a.school_year, a.grade, a.class_name) for a in teacher.assignments.all()] == [
+        (2027, 2, "3")
+    ]
+    for args, message in (
+        (["teacher", "teacher2", SCHOOL, "--class", "2027-2-3"], "YEAR:GRADE:CLASS"),
+        (["teacher", "teacher2", SCHOOL, "--class", "2027:7:1"], "grades 1 to 6"),
+        (["teacher", "nobody", SCHOOL], "No account has the username 'nobody'"),
+        (["teacher", "teacher2", "KR-S-9999"], "No school has the code KR-S-9999"),
+        (["classroom-client", SCHOOL, "unknown", "openid"], "No OAuth client has the id"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("schools", *args, stdout=io.StringIO())
+    assert teacher.assignments.count() == 1
+    Application.objects.create(
+        name="Cheongun LMS",
+        client_id="lms",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+    )
+    with pytest.raises(CommandError, match="Grant one or more of these scopes"):
+        call_command("schools", "classroom-client", SCHOOL, "lms", "national_id")
+    call_command("schools", "classroom-client", SCHOOL, "lms", ROSTER_SCOPE, stdout=out)
+    client = Application.objects.get(client_id="lms").classroom
+    assert (client.school.code, client.scopes) == (SCHOOL, ROSTER_SCOPE)

@@ -25,6 +25,7 @@ from gov3.schools.models import (
     TeachingAssignment,
 )
 from gov3.schools.oneroster import Roster, school_roster
+from gov3.schools.services import check_grade
 
 #: The OneRoster 1.2 read scope of the rostering service (1EdTech OneRoster 1.2 REST binding).
 ROSTER_SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
@@ -64,6 +65,7 @@ def do_assign_class(
     """Give a teacher a class of their school to teach in a school year."""
     if not class_name.strip():
         raise ValidationFailedError(gettext("Name the class (e.g. 1)."))
+    check_grade(teacher.school, grade)
     with transaction.atomic(durable=True):
         assignment, _created = TeachingAssignment.objects.get_or_create(
             teacher=teacher, school_year=school_year, grade=grade, class_name=class_name.strip()
