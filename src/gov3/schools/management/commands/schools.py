@@ -156,8 +156,14 @@ class Command(BaseCommand):
             teacher = Teacher.objects.filter(user=user, school=school).first()
             if teacher is None:
                 teacher = do_register_teacher(CLI_ACTOR, user, school)
-            for year, grade, name in parsed:
-                do_assign_class(CLI_ACTOR, teacher, school_year=year, grade=grade, class_name=name)
+            for school_year, class_grade, class_name in parsed:
+                do_assign_class(
+                    CLI_ACTOR,
+                    teacher,
+                    school_year=school_year,
+                    grade=class_grade,
+                    class_name=class_name,
+                )
         except Gov3Error as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{username} teaches at {code}: {len(parsed)} class(es) added.")
