@@ -4,7 +4,6 @@ learner and teacher in it) and the claims of the `school` scope for single sign-
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -112,9 +111,9 @@ def allowed_scopes(application: Any) -> frozenset[str] | None:
     return client.granted if client is not None else None
 
 
-def read_roster(code: str, *, reader: str, channel: AccessChannel, now: datetime) -> Roster:
+def read_roster(code: str, *, reader: str, channel: AccessChannel) -> Roster:
     """The school's roster, written to the access log of every person in it."""
-    roster = school_roster(code, now=now)
+    roster = school_roster(code)
     if roster.person_ids:
         log_access(
             subject_ids=roster.person_ids,
@@ -129,14 +128,14 @@ def read_roster(code: str, *, reader: str, channel: AccessChannel, now: datetime
     return roster
 
 
-def client_roster(application: Any, code: str, *, now: datetime) -> Roster:
+def client_roster(application: Any, code: str) -> Roster:
     """The roster a client reads: only its own school's; another school's is not found (and
     nothing is logged)."""
     client = ClassroomClient.objects.filter(application_id=application.pk).select_related("school")
     found = client.first()
     if found is None or found.school.code != code or ROSTER_SCOPE not in found.granted:
         raise NotFoundError(f"No school has the code {code!r} for this client.")
-    return read_roster(code, reader=application.name, channel=AccessChannel.API, now=now)
+    return read_roster(code, reader=application.name, channel=AccessChannel.API)
 
 
 def school_claims(user: User) -> dict[str, str]:

@@ -15,7 +15,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Prefetch
 
@@ -61,6 +61,9 @@ ABSENT_FILES = (
     "categories", "classResources", "courseResources", "demographics", "lineItems",
     "resources", "results", "userProfiles",
 )  # fmt: skip
+#: `status` and `dateLastModified` of every row: blank, as the CSV binding requires of a bulk
+#: file (they carry the change of a delta file only).
+BULK = ""
 #: gov3's namespace for the name-based sourcedIds (fixed: changing it renames every record).
 NAMESPACE = uuid.UUID("6f1d3c2e-9a41-5b0e-8c77-0e0a5c0f2026")
 #: CEDS grade codes ("01".."12") start after the grades of the levels below.
@@ -131,13 +134,12 @@ def _year_bounds(country: str, year: int) -> tuple[date, date]:
     return start, date.fromordinal(following.toordinal() - 1)
 
 
-def school_roster(code: str, *, now: datetime) -> Roster:
+def school_roster(code: str) -> Roster:
     """The school's roster now: its open enrolments and this year's teaching assignments.
     An unknown school code is a `NotFoundError`."""
     school = School.objects.filter(code=code).first()
     if school is None:
         raise NotFoundError(f"No school has the code {code!r}.")
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     org = sourced_id("org", school.code)
     offset = GRADE_OFFSET[SchoolLevel(school.level)]
     enrolments = list(
@@ -169,12 +171,12 @@ def school_roster(code: str, *, now: datetime) -> Roster:
                 classes.setdefault((a.school_year, a.grade, a.class_name), "")
 
     files: dict[str, list[tuple[str, ...]]] = {name: [] for name in HEADERS}
-    files["orgs.csv"].append((org, "active", stamp, school.name_local, "school", school.code, ""))
+    files["orgs.csv"].append((org, BULK, BULK, school.name_local, "school", school.code, ""))
     for year in years:
         start, end = _year_bounds(school.country, year)
         files["academicSessions.csv"].append(
             (
-                sourced_id("year", school.code, year), "active", stamp, str(year), "schoolYear",
+                sourced_id("year", school.code, year), BULK, BULK, str(year), "schoolYear",
                 start.isoformat(), end.isoformat(), "", str(year),
             )
         )  # fmt: skip
@@ -182,7 +184,7 @@ def school_roster(code: str, *, now: datetime) -> Roster:
         ceds = f"{grade + offset:02d}"
         files["courses.csv"].append(
             (
-                sourced_id("course", school.code, year, grade), "active", stamp,
+                sourced_id("course", school.code, year, grade), BULK, BULK,
                 sourced_id("year", school.code, year), f"{school.name_local} {grade} ({year})",
                 f"{school.code}-{year}-{grade}", ceds, org, "", "",
             )
@@ -192,7 +194,7 @@ def school_roster(code: str, *, now: datetime) -> Roster:
         classes[(year, grade, name)] = class_id
         files["classes.csv"].append(
             (
-                class_id, "active", stamp, f"{grade}-{name}" if name else str(grade),
+                class_id, BULK, BULK, f"{grade}-{name}" if name else str(grade),
                 f"{grade + offset:02d}", sourced_id("course", school.code, year, grade),
                 f"{school.code}-{year}-{grade}-{name}", "homeroom", "", org,
                 sourced_id("year", school.code, year), "", "", "",
@@ -207,26 +209,26 @@ def school_roster(code: str, *, now: datetime) -> Roster:
         family, given = split_name(person.name_local)
         files["users.csv"].append(
             (
-                user, "active", stamp, "true", learner.number, "", given, family, "",
+                user, BULK, BULK, "true", learner.number, "", given, family, "",
                 learner.number, "", "", "", "", f"{e.grade + offset:02d}", "", "", "", "", "",
                 org, "",
             )
         )  # fmt: skip
         files["roles.csv"].append(
             (
-                sourced_id("role", user, org, "student"), "active", stamp, user, "primary",
+                sourced_id("role", user, org, "student"), BULK, BULK, user, "primary",
                 "student", e.started_on.isoformat(), "", org, "",
             )
         )  # fmt: skip
         files["enrollments.csv"].append(
             (
                 sourced_id("enrollment", user, classes[(e.school_year, e.grade, e.class_name)]),
-                "active", stamp, classes[(e.school_year, e.grade, e.class_name)], org, user,
+                BULK, BULK, classes[(e.school_year, e.grade, e.class_name)], org, user,
                 "student", "false", e.started_on.isoformat(), "",
             )
         )  # fmt: skip
     for t in teachers:
-        _teacher_rows(t, files, person_ids, classes, org=org, stamp=stamp)
+        _teacher_rows(t, files, person_ids, classes, org=org)
     return Roster(school=school, files=files, person_ids=person_ids)
 
 
@@ -237,7 +239,6 @@ def _teacher_rows(
     classes: dict[tuple[int, int, str], str],
     *,
     org: str,
-    stamp: str,
 ) -> None:
     """A teacher's user and role rows, and an enrollment in each class they teach."""
     teacher_person = t.user.person
@@ -248,13 +249,13 @@ def _teacher_rows(
     family, given = split_name(teacher_person.name_local)
     files["users.csv"].append(
         (
-            user, "active", stamp, "true", t.user.username, "", given, family, "", "", "",
+            user, BULK, BULK, "true", t.user.username, "", given, family, "", "", "",
             "", "", "", "", "", "", "", "", "", org, "",
         )
     )  # fmt: skip
     files["roles.csv"].append(
         (
-            sourced_id("role", user, org, "teacher"), "active", stamp, user, "primary",
+            sourced_id("role", user, org, "teacher"), BULK, BULK, user, "primary",
             "teacher", "", "", org, "",
         )
     )  # fmt: skip
@@ -265,7 +266,7 @@ def _teacher_rows(
         class_id = found
         files["enrollments.csv"].append(
             (
-                sourced_id("enrollment", user, class_id), "active", stamp, class_id, org,
+                sourced_id("enrollment", user, class_id), BULK, BULK, class_id, org,
                 user, "teacher", "true", "", "",
             )
         )  # fmt: skip

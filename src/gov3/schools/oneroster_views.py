@@ -8,7 +8,6 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
@@ -28,7 +27,7 @@ def _roster(request: HttpRequest, code: str) -> Roster | HttpResponse:
         response["WWW-Authenticate"] = f'Bearer scope="{ROSTER_SCOPE}"'
         return response
     try:
-        return client_roster(oauth.access_token.application, code, now=timezone.now())
+        return client_roster(oauth.access_token.application, code)
     except NotFoundError:
         return JsonResponse(
             {"detail": "No school with this code for this client."}, status=HTTPStatus.NOT_FOUND

@@ -127,9 +127,7 @@ class Command(BaseCommand):
 
     def _oneroster(self, code: str, file: str) -> None:
         try:
-            roster = read_roster(
-                code, reader=EXPORT_ACTOR, channel=AccessChannel.EXPORT, now=timezone.now()
-            )
+            roster = read_roster(code, reader=EXPORT_ACTOR, channel=AccessChannel.EXPORT)
         except Gov3Error as exc:
             raise CommandError(str(exc)) from None
         Path(file).write_bytes(roster.zip_bytes())
