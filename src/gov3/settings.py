@@ -432,6 +432,9 @@ def _provider_signing_key() -> str:
     return signing_key_pem()
 
 
+#: The toolkit's (swappable) client model, named so that schools.ClassroomClient can point at it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": SimpleLazyObject(_provider_signing_key),
@@ -441,6 +444,9 @@ OAUTH2_PROVIDER = {
         "openid": "OpenID Connect sign-in",
         "profile": "name and date of birth from the register",
         "national_id": "national id number",
+        "school": "learner number, school, class and role (classroom sign-in)",
+        # OneRoster 1.2 rostering, read only (client-credentials tokens of classroom systems).
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly": "class lists",
     },
     "DEFAULT_SCOPES": ["openid"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,

@@ -260,3 +260,17 @@ def test_task_queue(tmp_path: Path, kr_ready_postgres: str) -> None:
     )
     assert "| birth registered → its offers visible (2 a run) |" in out
     assert "| approval → passport verifiable (1 a run) |" in out
+
+
+def test_oneroster(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "oneroster.py",
+        "--learners",
+        "40",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "OneRoster export of one school: median" in out

@@ -145,6 +145,14 @@ LOGGED_TESTS = {
         "tests.participation.test_officer_reads",
         "test_a_disclosure_request_page_logs_the_requester",
     ),
+    "schools:oneroster_json": (
+        "tests.schools.test_oneroster",
+        "test_a_classroom_system_reads_its_own_school_only",
+    ),
+    "schools:oneroster_zip": (
+        "tests.schools.test_oneroster",
+        "test_a_classroom_system_reads_its_own_school_only",
+    ),
     "schools:officer_follow_up": (
         "tests.schools.test_entry",
         "test_the_guardian_confirms_and_the_school_lists_the_child",

@@ -135,6 +135,7 @@ class AccessPurpose(models.TextChoices):
         "personnel_administration",
         _("Personnel administration of a civil servant"),
     )
+    CLASSROOM = "classroom", _("Class lists and sign-in for the school's classroom system")
 
 
 class AccessChannel(models.TextChoices):

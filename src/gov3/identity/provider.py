@@ -22,12 +22,21 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from gov3.accounts.models import User
 from gov3.core.access import log_access
 from gov3.core.models import AccessChannel, AccessPurpose
+from gov3.schools.classroom import (
+    ROSTER_SCOPE,
+    SCHOOL_CLAIMS,
+    SCHOOL_SCOPE,
+    allowed_scopes,
+    school_claims,
+)
 
 #: What each scope releases, as the consent screen says it.
 SCOPES = {
     "openid": _("that you signed in with gov3 (an identifier for you, the same for this system)"),
     "profile": _("your name and date of birth, from the population register"),
     "national_id": _("your national id number"),
+    SCHOOL_SCOPE: _("your learner number, school, class and role there (learner or teacher)"),
+    ROSTER_SCOPE: _("the class lists of the school (for the school's classroom system)"),
 }
 #: Which scope releases each claim.
 CLAIM_SCOPES = {
@@ -36,6 +45,7 @@ CLAIM_SCOPES = {
     "name_latin": "profile",
     "birthdate": "profile",
     "national_id": "national_id",
+    **dict.fromkeys(SCHOOL_CLAIMS, SCHOOL_SCOPE),
 }
 
 
@@ -77,7 +87,27 @@ class RegisterClaimsValidator(OAuth2Validator):  # type: ignore[misc]
             "name_latin": person.name_latin,
             "birthdate": person.birth_date.isoformat(),
             "national_id": person.national_id,
+            **school_claims(user),
         }
+
+    def validate_scopes(
+        self,
+        client_id: str,
+        scopes: list[str],
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        """A registered classroom system gets only the scopes it was granted; any other client
+        may not ask for the school or roster scopes (ADR 0040)."""
+        granted = allowed_scopes(client)
+        if granted is None:
+            if {SCHOOL_SCOPE, ROSTER_SCOPE} & set(scopes):
+                return False
+        elif not set(scopes) <= granted:
+            return False
+        return bool(super().validate_scopes(client_id, scopes, client, request, *args, **kwargs))
 
     def get_oidc_claims(self, token: Any, token_handler: Any, request: Any) -> dict[str, Any]:
         claims: dict[str, Any] = super().get_oidc_claims(token, token_handler, request)

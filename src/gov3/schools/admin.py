@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from gov3.core.admin import ReadOnlyAccessLoggedAdmin, ReadOnlyAdmin
-from gov3.schools.models import DistrictEntry, Enrolment, EntryRound, Learner, Placement, School
+from gov3.schools.models import (
+    ClassroomClient,
+    DistrictEntry,
+    Enrolment,
+    EntryRound,
+    Learner,
+    Placement,
+    School,
+)
 
 
 @admin.register(School)
@@ -55,3 +63,10 @@ class PlacementAdmin(ReadOnlyAccessLoggedAdmin):
 
     def people_in(self, obj: Placement) -> list[int]:
         return [p for p in (obj.child_id, obj.guardian_id) if p is not None]
+
+
+@admin.register(ClassroomClient)
+class ClassroomClientAdmin(ReadOnlyAdmin):
+    """The classroom systems registered with `gov3 schools classroom-client`."""
+
+    list_display = ("application", "school", "scopes")

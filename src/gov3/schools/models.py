@@ -202,3 +202,70 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.child_id} {self.status}"
+
+
+class Teacher(models.Model):
+    """A school staff member who teaches: a gov3 account (a registered person) at one school,
+    with the classes they teach (`TeachingAssignment`). Kept small: the classroom connector
+    needs no more (ADR 0040)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField("accounts.User", on_delete=models.PROTECT, related_name="teacher")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teachers")
+    registered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.school.code})"
+
+
+class TeachingAssignment(models.Model):
+    """A class a teacher teaches in one school year (the class of `Enrolment.class_name`)."""
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="assignments")
+    school_year = models.PositiveSmallIntegerField()
+    grade = models.PositiveSmallIntegerField()
+    class_name = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "school_year", "grade", "class_name"],
+                name="one_assignment_per_class",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} {self.school_year} {self.grade}-{self.class_name}"
+
+
+class ClassroomClient(models.Model):
+    """A registered classroom system (an LMS) of one school: the OAuth client it uses with
+    gov3's provider and the scopes it was granted. A client may read that school's roster
+    only; a scope it was not granted is refused (ADR 0040)."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        on_delete=models.CASCADE,
+        related_name="classroom",
+        verbose_name=_("OAuth client"),
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        related_name="classroom_clients",
+        verbose_name=_("school"),
+    )
+    scopes = models.CharField(
+        _("scopes"), max_length=300, help_text=_("the scopes granted, space-separated")
+    )
+
+    class Meta:
+        verbose_name = _("classroom client")
+        verbose_name_plural = _("classroom clients")
+
+    def __str__(self) -> str:
+        return f"{self.application} ({self.school.code})"
+
+    @property
+    def granted(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

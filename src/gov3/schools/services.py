@@ -139,7 +139,7 @@ def _open_enrolment(learner: Learner) -> Enrolment | None:
     )
 
 
-def _check_grade(school: School, grade: int) -> None:
+def check_grade(school: School, grade: int) -> None:
     last = LAST_GRADE[SchoolLevel(school.level)]
     if not 1 <= grade <= last:
         raise ValidationFailedError(
@@ -181,7 +181,7 @@ def do_enrol(
     on: date,
 ) -> Enrolment:
     """Enrol a learner who is not enrolled anywhere."""
-    _check_grade(school, grade)
+    check_grade(school, grade)
     if school.country != learner.country:
         raise ValidationFailedError(gettext("The school is in another country."))
     with transaction.atomic(durable=True):

@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from gov3.schools import views
+from gov3.schools import oneroster_views, views
 
 app_name = "schools"
 
 urlpatterns = [
+    path("oneroster/v1p2/schools/<str:code>/", oneroster_views.roster_json, name="oneroster_json"),
+    path(
+        "oneroster/v1p2/schools/<str:code>/export.zip",
+        oneroster_views.roster_zip,
+        name="oneroster_zip",
+    ),
     path("schools/find/", views.finder, name="finder"),
     path("me/schools/", views.my_learners, name="my_learners"),
     path("me/schools/<uuid:public_id>/", views.learner, name="learner"),
