@@ -24,6 +24,9 @@ def assert_accessible(page: Page) -> None:
 def assert_fits_the_screen(page: Page) -> None:
     """Nothing wider than the phone's screen: no sideways scrolling of the whole page
     (wide tables scroll inside their own labelled region instead)."""
+    # A click that navigates returns once the new page is committed, maybe before it has a
+    # document element (seen on a busy machine): measure the page once it is parsed.
+    page.wait_for_load_state("domcontentloaded")
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
