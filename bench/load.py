@@ -218,6 +218,41 @@ def warm_up(base: str, workers: int) -> None:
             status_of(base + path)
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of the web server (gunicorn's master and workers), of the task worker,
+    and of the whole machine (busy time of all cores: other users' work included)."""
+    import psutil  # noqa: PLC0415 - comes with locust
+
+    def spent(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return float(times.user + times.system)
+
+    found = {"server": 0.0, "worker": 0.0}
+    for child in psutil.Process().children():
+        try:
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        kind = (
+            "server"
+            if " serve " in command or "gunicorn" in command
+            else "worker"
+            if "tasks worker" in command
+            else ""
+        )
+        if kind:
+            family = [child, *child.children(recursive=True)]
+            found[kind] += sum(spent(p) for p in family)
+    machine = psutil.cpu_times()
+    found["machine"] = float(
+        machine.user + machine.system + machine.nice + machine.irq + machine.softirq
+    )
+    return found
+
+
 def run_locust(
     args: argparse.Namespace, base: str, env: dict[str, str], out: Path
 ) -> tuple[float, float]:
@@ -394,7 +429,9 @@ def main() -> None:  # noqa: PLR0915 - one straight sequence
                 with task_queue.worker(env), serve(env, workers) as base:
                     warm_up(base, workers)
                     print(f"serving ({time.perf_counter() - clock:.0f} s)", flush=True)
+                    before = cpu_seconds()
                     cpu, wall = run_locust(args, base, env, out)
+                    used = {k: v - before[k] for k, v in cpu_seconds().items()}
                     depth = offers.psql(
                         "SELECT count(*) FROM tasks_job WHERE status <> 'done'", DATABASE
                     )
@@ -419,7 +456,12 @@ def main() -> None:  # noqa: PLR0915 - one straight sequence
         f"{args.wait} s between a user's journeys; `gov3 serve` with {workers} sync workers; "
         f"register of {args.size:,} residents, {made['offers']:,} offers; "
         f"{made['citizens']} citizens, {made['cases']} cases waiting at the start. Locust's own "
-        f"CPU: {cpu:.0f} s ({100 * cpu / wall:.0f} % of one core). Jobs not done at the end: "
+        f"CPU: {cpu:.0f} s ({100 * cpu / wall:.0f} % of one core); the web server's "
+        f"{used['server']:.0f} s ({100 * used['server'] / wall:.0f} %), the task worker's "
+        f"{used['worker']:.0f} s ({100 * used['worker'] / wall:.0f} %), the whole machine's "
+        f"{used['machine']:.0f} s ({100 * used['machine'] / wall:.0f} % of one core, of "
+        f"{100 * (os.cpu_count() or 1)} %: the rest went to PostgreSQL, Redis and other users' "
+        "work). Jobs not done at the end: "
         f"{depth}. Load average (1 min) before/after: {loads[0]:.2f} / {loads[1]:.2f}.",
         "",
         *table(rows),
