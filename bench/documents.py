@@ -764,7 +764,7 @@ def run_passports(args: argparse.Namespace, backend: str) -> dict[str, Any]:
             "GOV3_KEY_DIR": str(Path(var_dir) / "keys"),
             "GOV3_QC_SAMPLE_RATE": "1",
             # Issuance runs in this process when the decision commits, as it did before the
-            # task queue (ADR 0033): this times the work itself; bench/task_queue.py times the queue.
+            # task queue (ADR 0033): this times the work itself; bench/task_queue.py the queue.
             "GOV3_TASK_QUEUE": "immediate",
             "GOV3_DEBUG": "0",
             "GOV3_SECRET_KEY": secrets.token_urlsafe(50),
