@@ -274,3 +274,40 @@ def test_oneroster(tmp_path: Path, kr_ready_sqlite: Path) -> None:
         ready_sqlite=kr_ready_sqlite,
     )
     assert "OneRoster export of one school: median" in out
+
+
+def test_load(tmp_path: Path, kr_ready_postgres: str) -> None:
+    """Locust's citizen and officer journeys against gov3 serve + a worker on Redis, briefly:
+    every journey's requests answered as a person would expect (0 errors)."""
+    out = run_benchmark(
+        "load.py",
+        "--size",
+        "600",
+        "--users",
+        "2",
+        "--spawn-rate",
+        "2",
+        "--duration",
+        "6s",
+        "--wait",
+        "0.2,0.5",
+        "--cases",
+        "4",
+        "--workers",
+        "2",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_postgres=kr_ready_postgres,
+    )
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines() if "|" in line}
+    for journey in (
+        "GET citizen: inbox",
+        "POST citizen: confirm offer",
+        "GET citizen: certificate PDF",
+        "POST public: verify PDF (API)",
+        "POST officer: sign in",
+        "GET officer: queue",
+        "POST officer: decide (approve)",
+    ):
+        assert journey in rows, f"{journey} never ran:\n{out[-3000:]}"
+    assert rows["**all**"].rstrip(" |").endswith("| 0"), out[-3000:]
