@@ -48,6 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ready_database
+from offers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -56,12 +57,6 @@ if PG_SERVER.endswith("/postgres"):
     PG_SERVER = PG_SERVER.removesuffix("/postgres")
 #: How long a part waits for one job before it calls the run failed.
 PATIENCE = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def psql(sql: str) -> None:

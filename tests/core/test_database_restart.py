@@ -9,11 +9,9 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,16 +19,11 @@ import pytest
 import requests
 
 from tests.databases import postgres_server
+from tests.servers import free_port, wait_until_answering
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 PATIENCE = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Postgres:
@@ -127,15 +120,7 @@ def served(kr_ready_postgres: str, tmp_path: Path) -> Iterator[tuple[str, Postgr
             )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + PATIENCE
-            while True:
-                try:
-                    requests.get(base + "/healthz", timeout=10)
-                    break
-                except (requests.ConnectionError, requests.Timeout):
-                    assert server.poll() is None, log.read_text()
-                    assert time.monotonic() < deadline, "gov3 serve did not answer"
-                    time.sleep(0.2)
+            wait_until_answering(server, base + "/healthz", seconds=PATIENCE, log=log)
             yield base, database
         finally:
             server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown

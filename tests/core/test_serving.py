@@ -10,10 +10,8 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,18 +19,12 @@ import pytest
 import requests
 
 from tests.databases import copy_sqlite
+from tests.servers import free_port, wait_until_answering
 
 pytestmark = pytest.mark.slow
 
 HOST = "gov3.example.go.kr"
 TOKEN = "metrics-token-for-the-serving-test"
-START_SECONDS = 120
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +58,7 @@ def served(kr_ready_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, (
-                    f"gov3 serve did not answer in {START_SECONDS} s"
-                )
-                time.sleep(0.2)
+        wait_until_answering(server, base + "/healthz", log=log)
         yield base
     finally:
         os.kill(server.pid, signal.SIGTERM)  # gov3 serve became the gunicorn master: same PID

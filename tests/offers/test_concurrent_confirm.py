@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +18,7 @@ import pytest
 import requests
 
 from tests.databases import copy_sqlite, postgres_server
+from tests.servers import free_port, wait_until_answering
 
 pytestmark = pytest.mark.slow
 
@@ -59,35 +58,12 @@ print(Case.objects.count(), ConsentReceipt.objects.count())
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def gov3(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [GOV3, *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
-
-
-#: A busy machine may take long to start Django; the test waits, it does not time anything.
-START_SECONDS = 180
-
-
-def wait_until_serving(server: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        try:
-            requests.get(base + "/login/", timeout=10)
-        except requests.ConnectionError:
-            assert server.poll() is None, "the server stopped before it answered"
-            assert time.monotonic() < deadline, f"no answer from {base} in {START_SECONDS} s"
-            time.sleep(0.2)
-        else:
-            return
 
 
 # The PostgreSQL case is marked so that the PostgreSQL pass of `make test` selects it (it uses
@@ -122,7 +98,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_until_serving(server, base)
+            wait_until_answering(server, base + "/login/", seconds=180)
             env["OFFER"], env["VERSION"], env["BASE"] = (
                 facts["offer"],
                 str(facts["version"]),

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import copy_sqlite, postgres_server
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -111,12 +112,6 @@ services._issue = stalled
 from django.core.management import call_command
 call_command("tasks", "worker")
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Redis:
