@@ -11,6 +11,8 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page; fail on any serious or critical violation, naming it."""
+    # After a navigating click the new page may not be parsed yet (no <head> to add to).
+    page.wait_for_load_state("domcontentloaded")
     page.add_script_tag(content=AXE.read_text())
     result = page.evaluate("async () => await axe.run(document)")
     bad = [
