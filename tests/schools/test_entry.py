@@ -21,7 +21,7 @@ from gov3.cases.services import do_reject_case
 from gov3.core.errors import ValidationFailedError
 from gov3.core.models import AccessLogEntry
 from gov3.notifications.models import Notification
-from gov3.offers.models import Offer
+from gov3.offers.models import Offer, OfferStatus
 from gov3.offers.services import do_confirm_offer
 from gov3.registry.models import Person
 from gov3.registry.services import do_register_move
@@ -133,6 +133,15 @@ def test_a_deferral_goes_to_the_education_office_which_decides(
     assert placement.status == PlacementStatus.REQUESTED
     with pytest.raises(ValidationFailedError, match="already answered"):
         do_request_entry_change(user, placement, kind="early", reason="again")
+    # The request answered the notice: the school first proposed can no longer be confirmed.
+    offer = Offer.objects.get(pk=placement.offer_id)
+    assert (offer.status, offer.decline_reason) == (
+        OfferStatus.DECLINED,
+        "Born on 31 December; not ready.",
+    )
+    with pytest.raises(ValidationFailedError, match="can no longer be answered"):
+        do_confirm_offer(user, offer, expected_version=offer.version, language="en")
+    assert not Enrolment.objects.filter(learner__person=world["dec31"]).exists()
     officer, _ = do_create_officer_account(
         ACTOR,
         username="edu2",
@@ -200,3 +209,19 @@ def test_a_move_to_another_district_proposes_a_transfer_the_guardian_confirms(
         ("KR-S-0002", "transferred"),
         ("KR-S-0005", ""),
     ]
+
+
+def test_a_notice_another_guardian_answered_with_a_request_cannot_be_confirmed(
+    world: dict[str, Any],
+) -> None:
+    do_build_entry_round(ACTOR, "kr", 2027)
+    _, user = citizen_client(world["first"], "first")
+    placement = Placement.objects.get(child=world["jan1"])
+    # As when the child's other guardian (not the notice's recipient) asked for a deferral.
+    Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.REQUESTED)
+    offer = Offer.objects.get(pk=placement.offer_id)
+    with pytest.raises(ValidationFailedError, match="with the education office"):
+        do_confirm_offer(user, offer, expected_version=offer.version, language="en")
+    offer.refresh_from_db()
+    assert offer.status != OfferStatus.CONFIRMED
+    assert not Enrolment.objects.filter(learner__person=world["jan1"]).exists()

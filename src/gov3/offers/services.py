@@ -371,6 +371,15 @@ def do_object_to_offer(user: User, offer: Offer, *, text: str) -> ObjectionRecor
 
 def do_decline_offer(user: User, offer: Offer, *, expected_version: int, reason: str) -> Offer:
     """Decline, with a reason (required, so the agency learns why)."""
+    with transaction.atomic(durable=True):
+        decline_within(user, offer, expected_version=expected_version, reason=reason)
+    return offer
+
+
+def decline_within(user: User, offer: Offer, *, expected_version: int, reason: str) -> None:
+    """`do_decline_offer`'s work inside the caller's transaction: for an app whose own answer
+    replaces the offer's (a guardian who asks the education office for a deferral instead of
+    confirming the proposed school), so that the offer cannot be confirmed afterwards."""
     _acting_person(user, offer)
     reason = reason.strip()
     if not reason:
@@ -379,23 +388,21 @@ def do_decline_offer(user: User, offer: Offer, *, expected_version: int, reason:
         raise ValidationFailedError(
             gettext("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON}
         )
-    with transaction.atomic(durable=True):
-        _advance(
-            offer,
-            expected_version,
-            OPEN_STATUSES,
-            status=OfferStatus.DECLINED,
-            answered_at=timezone.now(),
-            decline_reason=reason,
-        )
-        record_audit(
-            actor=f"citizen:{user.get_username()}",
-            action="offers.declined",
-            target_type="offer",
-            target_id=offer.pk,
-            data={"service": offer.service_id},
-        )
-    return offer
+    _advance(
+        offer,
+        expected_version,
+        OPEN_STATUSES,
+        status=OfferStatus.DECLINED,
+        answered_at=timezone.now(),
+        decline_reason=reason,
+    )
+    record_audit(
+        actor=f"citizen:{user.get_username()}",
+        action="offers.declined",
+        target_type="offer",
+        target_id=offer.pk,
+        data={"service": offer.service_id},
+    )
 
 
 def do_expire_offers(actor: str, day: date) -> int:

@@ -33,7 +33,7 @@ from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger
 from gov3.offers.proposals import propose, recipient_for
-from gov3.offers.services import supersede_offers, write_offers
+from gov3.offers.services import decline_within, supersede_offers, write_offers
 from gov3.registry.facts import subject_for
 from gov3.registry.models import Person
 from gov3.rules.explain import evaluate_service
@@ -315,6 +315,14 @@ def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -
         return
     if placement.school is None:
         return
+    if placement.status == PlacementStatus.REQUESTED:
+        # Another guardian asked the education office instead: its decision says the school.
+        raise ValidationFailedError(
+            gettext(
+                "A request about this child's school entry is with the education office: its "
+                "decision will tell you the school."
+            )
+        )
     from gov3.schools.installed import schools_data  # noqa: PLC0415
 
     learner = _learner_inside(placement.child, schools_data(offer.country))
@@ -418,6 +426,10 @@ def do_request_entry_change(
                 "school_year": str(placement.round.school_year),
             },
         )
+        offer = Offer.objects.filter(pk=locked.offer_id).first()
+        if offer is not None and offer.recipient_id == user.person_id:
+            # The request answers the notice: it can no longer be confirmed as well.
+            decline_within(user, offer, expected_version=offer.version, reason=reason[:2000])
         locked.status = PlacementStatus.REQUESTED
         locked.request_kind = kind
         locked.request_reason = reason[:2000]
