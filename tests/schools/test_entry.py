@@ -26,7 +26,7 @@ from gov3.offers.services import do_confirm_offer
 from gov3.registry.models import Person
 from gov3.registry.services import do_register_move
 from gov3.schools.entry import do_build_entry_round, do_request_entry_change, reference_date
-from gov3.schools.models import Enrolment, Placement, PlacementStatus
+from gov3.schools.models import Enrolment, Placement, PlacementStatus, School
 from tests.api.test_offers_cases_api import sign_in_officer
 from tests.conftest import PASSWORD
 from tests.schools.conftest import ACTOR, TODAY, citizen_client
@@ -225,3 +225,31 @@ def test_a_notice_another_guardian_answered_with_a_request_cannot_be_confirmed(
     offer.refresh_from_db()
     assert offer.status != OfferStatus.CONFIRMED
     assert not Enrolment.objects.filter(learner__person=world["jan1"]).exists()
+
+
+def test_a_transfer_to_a_full_school_proposes_the_next_school_with_a_place_or_none(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    do_build_entry_round(ACTOR, "kr", 2027)
+    _, user = citizen_client(world["first"], "first")
+    notice = Placement.objects.get(child=world["jan1"]).offer
+    do_confirm_offer(user, notice, expected_version=notice.version, language="en")
+    household = Person.objects.get(pk=world["first"].pk).household
+    School.objects.filter(code="KR-S-0005").update(capacity=0)  # Seocho is full
+    with django_capture_on_commit_callbacks(execute=True):
+        do_register_move(
+            ACTOR, household, area_code="11650-01", street="서초대로 1", moved_on=TODAY
+        )
+    offer = Offer.objects.get(service_id="school_transfer", subject=world["jan1"])
+    rows = dict(offer.trigger_detail["proposed"]["en"]["rows"])
+    assert rows["New school"] == "Banpo Elementary School (반포초등학교)"
+    assert "Seocho Elementary School (서초초등학교) is full" in rows["Why this school"]
+    # Every school of the new district full: no new offer; the education office decides.
+    School.objects.filter(code="KR-S-0006").update(capacity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_register_move(
+            ACTOR, household, area_code="11650-01", street="서초대로 2", moved_on=TODAY
+        )
+    assert list(Offer.objects.filter(service_id="school_transfer", subject=world["jan1"])) == [
+        offer
+    ]

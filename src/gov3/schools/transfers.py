@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -26,6 +27,26 @@ WHY = gettext_noop(
     "The household moved to %(area)s, which %(old)s does not serve; %(school)s is the first "
     "school of that school district for %(year)s."
 )
+WHY_FULL = gettext_noop(
+    "The household moved to %(area)s, which %(old)s does not serve; %(full)s is full, and "
+    "%(school)s is the next school of that school district with a free place for %(year)s."
+)
+
+
+def first_with_a_place(country: str, codes: list[str]) -> School | None:
+    """The first of `codes` (a district's schools, in order) that has a free place: fewer
+    learners enrolled now than its capacity (the pack's `next_in_district` overflow rule)."""
+    schools = {
+        s.code: s
+        for s in School.objects.filter(country=country, code__in=codes).annotate(
+            enrolled=Count("enrolments", filter=Q(enrolments__ended_on__isnull=True))
+        )
+    }
+    for code in codes:
+        school = schools.get(code)
+        if school is not None and school.enrolled < school.capacity:
+            return school
+    return None
 
 
 def _name(school: School, language: str) -> str:
@@ -34,7 +55,8 @@ def _name(school: School, language: str) -> str:
 
 def propose_transfer(event: LifeEvent) -> Offer | None:
     """The transfer offer a move makes for an enrolled learner, or None (not a learner, the
-    school still serves the new address, or no district covers it: the office decides)."""
+    school still serves the new address, or no district covers it or none of its schools has a
+    free place: the office decides)."""
     if event.kind != LifeEventKind.MOVE:
         return None
     child = event.person
@@ -54,7 +76,7 @@ def propose_transfer(event: LifeEvent) -> Offer | None:
 
     data = schools_data(child.country)
     service = rules_pack(child.country).services.get(data.transfer_service)
-    target = School.objects.filter(country=child.country, code=serving[0]).first()
+    target = first_with_a_place(child.country, serving)
     area = Area.objects.filter(country=child.country, code=to_area).first()
     if service is None or target is None or area is None:
         return None
@@ -67,12 +89,17 @@ def propose_transfer(event: LifeEvent) -> Offer | None:
     proposed: dict[str, Any] = {}
     for language in LANGUAGES:
         with translation.override(language):
-            why = gettext(WHY) % {
+            values = {
                 "area": area.name_local if language == "ko" else area.name_en,
                 "old": _name(enrolment.school, language),
                 "school": _name(target, language),
                 "year": enrolment.school_year,
             }
+            if target.code == serving[0]:
+                why = gettext(WHY) % values
+            else:
+                first = School.objects.get(country=child.country, code=serving[0])
+                why = gettext(WHY_FULL) % {**values, "full": _name(first, language)}
             proposed[language] = {
                 "rows": [
                     [gettext("New school"), _name(target, language)],
