@@ -121,7 +121,7 @@ def test_metrics_add_up_every_worker_and_need_the_token(served: str) -> None:
     assert "/login/" not in metrics.text  # labelled by view name, never by path
 
 
-def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
+def _check_deploy(tmp_path: Path, queue: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "GOV3_DEBUG": "0",
@@ -129,13 +129,25 @@ def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
         "GOV3_KEY_PASSPHRASE": "p" * 50,
         "GOV3_ALLOWED_HOSTS": HOST,
         "GOV3_VAR_DIR": str(tmp_path),
+        "GOV3_TASK_QUEUE": queue,
     }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "gov3.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
+    done = _check_deploy(tmp_path, f"sqlite:///{tmp_path / 'tasks.sqlite3'}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_check_deploy_warns_when_jobs_would_run_inside_requests(tmp_path: Path) -> None:
+    done = _check_deploy(tmp_path, "immediate")
+    assert done.returncode != 0
+    assert "gov3.tasks.W001" in done.stdout + done.stderr
+    assert "runs background jobs inside web requests" in done.stdout + done.stderr

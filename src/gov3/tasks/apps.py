@@ -15,6 +15,7 @@ class TasksConfig(AppConfig):
 
         from gov3.core.health import register_readiness_check  # noqa: PLC0415
         from gov3.core.metrics import register_scrape_hook  # noqa: PLC0415
+        from gov3.tasks import checks  # noqa: F401, PLC0415 - registers the deploy check
         from gov3.tasks.runner import queue_problem, update_metrics  # noqa: PLC0415
 
         register_readiness_check("queue", queue_problem)
