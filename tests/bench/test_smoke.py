@@ -311,3 +311,19 @@ def test_load(tmp_path: Path, kr_ready_postgres: str) -> None:
     ):
         assert journey in rows, f"{journey} never ran:\n{out[-3000:]}"
     assert rows["**all**"].rstrip(" |").endswith("| 0"), out[-3000:]
+
+
+def test_schools_entry(tmp_path: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "schools_entry.py",
+        "--entrants",
+        "60",
+        "--runs",
+        "2",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "run 2: " in out
+    assert "60 placements, 60 offers" in out
+    assert "School-entry round: median" in out

@@ -85,7 +85,8 @@ def write_offers(
         if key in live:
             continue
         live.add(key)
-        new.append(Offer(**row, trigger=trigger, trigger_detail=detail, created_at=now))
+        # A row may carry its own detail (a school-entry notice names the child's school).
+        new.append(Offer(**{"trigger_detail": detail, **row}, trigger=trigger, created_at=now))
     if not new:
         return []
     Offer.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)

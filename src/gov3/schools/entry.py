@@ -15,7 +15,8 @@ rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -31,13 +32,12 @@ from gov3.catalogue.packs import SchoolsData
 from gov3.core.audit import record_audit
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
-from gov3.offers.models import Offer, OfferStatus, OfferTrigger
-from gov3.offers.proposals import propose, recipient_for
-from gov3.offers.services import decline_within, supersede_offers, write_offers
-from gov3.registry.facts import subject_for
-from gov3.registry.models import Person
-from gov3.rules.explain import evaluate_service
-from gov3.rules.pack import RulePack, Service
+from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
+from gov3.offers.proposals import facts_read, period_of, proactive, propose
+from gov3.offers.services import decline_within, supersede_offers
+from gov3.offers.sweep import _insert as insert_offers
+from gov3.registry.models import Area, Person
+from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
 from gov3.schools.core.learner_numbers import make_learner_number
 from gov3.schools.models import (
@@ -50,6 +50,7 @@ from gov3.schools.models import (
     RequestKind,
     School,
 )
+from gov3.schools.roster import RosterRow, batched, facts_of, insert_placements, roster_rows
 from gov3.tasks.runner import enqueue
 
 #: Why a child got their school, as the guardian reads it.
@@ -93,11 +94,11 @@ def _name(school: School, language: str) -> str:
 
 
 def _proposed(
-    placement: Placement, assignment: Assignment, schools: dict[str, School], year: int
+    area: Area | None, assignment: Assignment, schools: dict[str, School], year: int
 ) -> dict[str, Any]:
-    """The school and why, and the other answers, in every language (the offer page shows
-    them under "What is proposed")."""
-    area = placement.area
+    """The school and why, and the other answers (the request page's address is the
+    placement's: added by the caller), in every language (the offer page shows them under
+    "What is proposed")."""
     out: dict[str, Any] = {}
     for language in LANGUAGES:
         with translation.override(language):
@@ -121,7 +122,7 @@ def _proposed(
                 "rows": rows,
                 "actions": [
                     {
-                        "url": f"/me/schools/entry/{placement.public_id}/request/",
+                        "url": "",
                         "label": gettext(
                             "Ask for a deferral, early entry, special-education support or "
                             "another school"
@@ -132,28 +133,113 @@ def _proposed(
     return out
 
 
-def _roster(
-    entry_round: EntryRound, pack: RulePack, service: Service, born_in: int, day: date
-) -> list[tuple[Person, Person | None]]:
-    """The children not yet on the roster whom the notice service's rule selects on ``day``,
-    oldest first, each with the guardian who answers (None when the register has none)."""
-    known = set(entry_round.placements.values_list("child_id", flat=True))
-    candidates = (
-        Person.objects.filter(
-            country=entry_round.country,
-            date_of_death__isnull=True,
-            birth_date__year__in=[born_in, born_in + 1],
+def _write_roster(
+    entry_round: EntryRound,
+    service: Service,
+    *,
+    day: date,
+    roster: Sequence[RosterRow],
+    assignments: Sequence[Assignment],
+    schools: dict[str, School],
+    areas: dict[int, Area],
+) -> list[int]:
+    """Write a placement for every child of ``roster`` and, where a school and a guardian are
+    known, the guardian's offer naming the school and why, in batches; the offers' ids.
+
+    The offers are written as the sweep writes its own: the explanation, parameters and legal
+    basis are the same for everyone and are added when an offer is first opened
+    (`offers.services.completion`); the school and why are the child's own."""
+    year = entry_round.school_year
+    period = period_of(service, day)
+    fixed = {
+        "country": entry_round.country,
+        "service_id": service.id,
+        "service_version": service.version,
+        "service_kind": service.kind,
+        "service_name": dict(service.name),
+        "evaluated_on": day,
+        "amount": None,
+        "currency": "",
+        "params": [],
+        "legal_basis": [],
+        "explanation": {},
+        "deadline": day + timedelta(days=service.deadline_days),
+    }
+    texts: dict[tuple[Any, ...], dict[str, Any]] = {}
+    columns = facts_read(service)
+
+    def proposed(
+        placement: dict[str, Any], assignment: Assignment, area: Area | None
+    ) -> dict[str, Any]:
+        key = (assignment.school, assignment.reason, assignment.full, placement["area_id"])
+        if key not in texts:  # the same words for every child of an area and school
+            texts[key] = _proposed(area, assignment, schools, year)
+        url = f"/me/schools/entry/{placement['public_id']}/request/"
+        return {
+            language: {"rows": text["rows"], "actions": [{**text["actions"][0], "url": url}]}
+            for language, text in texts[key].items()
+        }
+
+    offers: list[int] = []
+    for batch in batched(list(zip(roster, assignments, strict=True))):
+        placements, rows = [], []
+        for row, assignment in batch:
+            school = schools.get(assignment.school or "")
+            if school is None:
+                status = PlacementStatus.UNASSIGNED
+            elif row.guardian_id is None:
+                status = PlacementStatus.NO_GUARDIAN
+            else:
+                status = PlacementStatus.OFFERED
+            placement = {
+                "public_id": uuid.uuid4(),
+                "round_id": entry_round.pk,
+                "child_id": row.child_id,
+                "guardian_id": row.guardian_id,
+                "area_id": row.area_id,
+                "school_id": None if school is None else school.pk,
+                "reason": str(assignment.reason),
+                "passed_over": list(assignment.full),
+                "status": str(status),
+                "offer_id": None,
+            }
+            placements.append(placement)
+            if status == PlacementStatus.OFFERED and proactive(service):
+                detail = {
+                    "school_entry_round": year,
+                    "placement": str(placement["public_id"]),
+                    "proposed": proposed(placement, assignment, areas.get(row.area_id or 0)),
+                }
+                rows.append(
+                    {
+                        **fixed,
+                        "subject_id": row.child_id,
+                        "recipient_id": row.guardian_id,
+                        "province": row.province,
+                        "period": period,
+                        "facts": facts_of(columns, row),
+                        "trigger_detail": detail,
+                    }
+                )
+        # An offer of the notice made earlier (by the monthly sweep) has no school yet.
+        supersede_offers(
+            list(
+                Offer.objects.filter(
+                    service_id=service.id,
+                    subject_id__in=[r["subject_id"] for r in rows],
+                    period=period,
+                    status__in=OPEN_STATUSES,
+                )
+            ),
+            reason="school-entry round",
         )
-        .exclude(pk__in=known)
-        .select_related("household__address__area", "mother", "father")
-        .order_by("birth_date", "pk")
-    )
-    roster: list[tuple[Person, Person | None]] = []
-    for child in candidates:
-        eligible, _amount = evaluate_service(pack, service, subject_for(child), day)
-        if eligible:
-            roster.append((child, recipient_for(service, child, day)))
-    return roster
+        ids = insert_offers("default", rows, trigger=OfferTrigger.SWEEP, detail={})
+        made = dict(Offer.objects.filter(pk__in=ids).values_list("subject_id", "pk"))
+        for placement in placements:
+            placement["offer_id"] = made.get(placement["child_id"])
+        insert_placements(placements)
+        offers += made.values()
+    return offers
 
 
 def district_order(country: str, school_year: int, level: str) -> dict[str, list[str]]:
@@ -200,64 +286,23 @@ def do_build_entry_round(
             school_year=school_year,
             defaults={"reference_date": day, "built_at": timezone.now(), "built_by": actor},
         )
-        roster = _roster(entry_round, pack, service, born_in, day)
+        roster = roster_rows(entry_round.pk, pack, service, born_in, day)
         order = district_order(country, school_year, data.entry_level)
         schools = {s.code: s for s in School.objects.filter(country=country)}
         free = _free_places(entry_round, schools)
-
-        def area_of(child: Person) -> str:
-            household = child.household
-            return household.address.area.code if household is not None else ""
-
         assignments = assign_schools(
-            [(str(child.pk), area_of(child)) for child, _ in roster], order, free
+            [(str(row.child_id), row.area_code) for row in roster], order, free
         )
-        offers: list[int] = []
-        for (child, guardian), assignment in zip(roster, assignments, strict=True):
-            school = schools.get(assignment.school or "")
-            if school is None:
-                status = PlacementStatus.UNASSIGNED
-            elif guardian is None:
-                status = PlacementStatus.NO_GUARDIAN
-            else:
-                status = PlacementStatus.OFFERED
-            placement = Placement.objects.create(
-                round=entry_round,
-                child=child,
-                guardian=guardian,
-                area=child.household.address.area if child.household else None,
-                school=school,
-                reason=assignment.reason,
-                passed_over=list(assignment.full),
-                status=status,
-            )
-            if status != PlacementStatus.OFFERED:
-                continue
-            proposal = propose(service, child, day)
-            if proposal is None:  # the rule said yes above; only a missing guardian says no
-                continue
-            fields = proposal.fields()
-            live = Offer.objects.filter(
-                service_id=service.id, subject=child, period=fields["period"]
-            ).exclude(status=OfferStatus.SUPERSEDED)
-            # An offer of the notice made earlier (by the monthly sweep) has no school yet.
-            supersede_offers(
-                list(live.filter(status__in=["proposed", "notified", "viewed"])),
-                reason="school-entry round",
-            )
-            made = write_offers(
-                [fields],
-                trigger=OfferTrigger.SWEEP,
-                detail={
-                    "school_entry_round": school_year,
-                    "placement": str(placement.public_id),
-                    "proposed": _proposed(placement, assignment, schools, school_year),
-                },
-            )
-            if made:
-                placement.offer = made[0]
-                placement.save(update_fields=["offer"])
-                offers.append(made[0].pk)
+        areas = Area.objects.in_bulk({row.area_id for row in roster if row.area_id is not None})
+        offers = _write_roster(
+            entry_round,
+            service,
+            day=day,
+            roster=roster,
+            assignments=assignments,
+            schools=schools,
+            areas=areas,
+        )
         record_audit(
             actor=actor,
             action="schools.entry_round",
@@ -426,7 +471,7 @@ def do_request_entry_change(
                 "school_year": str(placement.round.school_year),
             },
         )
-        offer = Offer.objects.filter(pk=locked.offer_id).first()
+        offer = locked.offer
         if offer is not None and offer.recipient_id == user.person_id:
             # The request answers the notice: it can no longer be confirmed as well.
             decline_within(user, offer, expected_version=offer.version, reason=reason[:2000])
