@@ -29,7 +29,7 @@ import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "gov3_bench"
+PG_BENCH_DB = os.environ.get("GOV3_BENCH_PG_DB", "gov3_bench")
 
 
 def child(backend_url: str, size: int, seed: int, country: str, ready: bool) -> None:
