@@ -89,7 +89,8 @@ PROFILES = ROOT / "var" / "bench"
 GOV3 = str(ROOT / ".venv" / "bin" / "gov3")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_SERVER = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PREFIX = "bench_offers"
+#: Database name prefix (`GOV3_BENCH_PREFIX`), so that two benchmarks on one server do not meet.
+PREFIX = os.environ.get("GOV3_BENCH_PREFIX", "bench_offers")
 COUNTRY = "kr"
 BIRTH_SERVICES = ("child_allowance", "first_meeting_voucher", "parent_benefit")
 WARMUP_BIRTHS = 20
@@ -580,15 +581,21 @@ def child_sweep(mode: str) -> dict[str, Any]:
     starts: list[tuple[str, float]] = []
     real_query = sweep.candidates_query
 
-    def marked_query(pack: Any, service: Any, *args: Any) -> str:
+    def marked_query(pack: Any, service: Any, *args: Any, **kwargs: Any) -> str:
         starts.append((service.id, time.perf_counter()))
-        return real_query(pack, service, *args)
+        return real_query(pack, service, *args, **kwargs)
 
     sweep.candidates_query = marked_query  # type: ignore[assignment]
     for name, label in [
         ("_offer_rows", "row conversion (_offer_rows)"),
+        ("_copy_text", "row conversion (_copy_text)"),
+        ("_fill_facts_table", "facts of the register into a temporary table"),
+        ("_open_candidates", "candidate query (execute)"),
         ("write_offers", "write_offers: live check, reselect, models"),
-        ("_insert", "_insert (COPY, INSERT … SELECT)"),  # where the sweep has its own writer
+        (
+            "_insert",
+            "_insert (COPY, INSERT … SELECT, the rest)",
+        ),  # where the sweep has its own writer
         ("record_audit", "audit"),
     ]:
         if hasattr(sweep, name):
@@ -912,7 +919,10 @@ def part_sweep(args: argparse.Namespace, var_dir: str) -> Section:
             f"{result['first']['seconds']:.1f} s "
             f"({result['first']['written']:,} offers), rerun {result['rerun']['seconds']:.1f} s "
             f"({result['rerun']['written']:,}), after ANALYZE "
-            f"{result['analysed']['seconds']:.1f} s",
+            f"{result['analysed']['seconds']:.1f} s; CPU (this process) first "
+            f"{result['first']['cpu_seconds']:.1f} s, rerun "
+            f"{result['rerun']['cpu_seconds']:.1f} s; "
+            f"peak RSS {result['peak_rss_mib']:.0f} MiB",
             flush=True,
         )
     first, rerun = [r["first"] for r in runs], [r["rerun"] for r in runs]

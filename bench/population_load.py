@@ -29,7 +29,7 @@ import ready_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "gov3_bench"
+PG_BENCH_DB = os.environ.get("GOV3_BENCH_PG_DB", "gov3_bench")
 
 
 def child(backend_url: str, size: int, seed: int, country: str, ready: bool) -> None:
@@ -47,14 +47,16 @@ def child(backend_url: str, size: int, seed: int, country: str, ready: bool) -> 
     if not ready:
         call_command("migrate", verbosity=0)
         call_command("country", "load", country, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     summary = generate_population(country, size, seed, progress=False)
-    seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss  # KiB on Linux
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu_seconds": cpu,
                 "peak_rss_mib": peak_kib / 1024,
                 "households": summary.households,
                 "passports": summary.passports,
@@ -115,16 +117,21 @@ def main() -> None:
         url, size, seed, country, setup = args.child
         child(url, int(size), int(seed), country, ready=setup == "ready")
         return
-    print("| backend | residents | runs | median s | min s | max s | median peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| backend | residents | runs | median s | min s | max s | median CPU s | "
+        "median peak RSS MiB | load (1 min) after |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend in args.backends.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             results = [one_run(backend, size, args.seed, args.country) for _ in range(args.runs)]
             secs = [r["seconds"] for r in results]
             rss = [r["peak_rss_mib"] for r in results]
+            cpu = [r["cpu_seconds"] for r in results]
             print(
                 f"| {backend} | {size:,} | {len(results)} | {statistics.median(secs):.1f} | "
-                f"{min(secs):.1f} | {max(secs):.1f} | {statistics.median(rss):.0f} |",
+                f"{min(secs):.1f} | {max(secs):.1f} | {statistics.median(cpu):.1f} | "
+                f"{statistics.median(rss):.0f} | {os.getloadavg()[0]:.1f} |",
                 flush=True,
             )
 

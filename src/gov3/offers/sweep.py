@@ -19,8 +19,8 @@ sweep's on the same register.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -85,10 +85,17 @@ def swept_services(country: str, frequency: str | None = None) -> list[Service]:
 
 
 def candidates_query(
-    pack: RulePack, service: Service, day: date, vendor: str, majority: int
+    pack: RulePack,
+    service: Service,
+    day: date,
+    vendor: str,
+    majority: int,
+    *,
+    facts_relation: str | None = None,
 ) -> str:
     """SQL selecting (subject, recipient, amount, facts…) of everyone who qualifies for
-    `service` on `day` and has no live offer of it for the period."""
+    `service` on `day` and has no live offer of it for the period. The facts come from
+    `facts_relation` (a table `_facts_table` filled) or else are worked out in the query."""
     backend = BACKENDS[vendor]
     params = pack.params_on(service, day)
     eligible = expression_sql(service.eligible, backend, params, day)
@@ -126,7 +133,7 @@ FROM (
     SELECT facts.person_id AS person_id, facts.relationship_to_head AS sweep_relationship,
            facts.province AS sweep_province, {period} AS sweep_period,
            {eligible} AS eligible, {amount} AS amount{", " if columns else ""}{selected}
-    FROM {facts_query(vendor)} AS facts
+    FROM {facts_relation or facts_query(vendor)} AS facts
 ) e
 JOIN {person} p ON p.id = e.person_id
 LEFT JOIN {person} m ON m.id = p.mother_id
@@ -138,6 +145,52 @@ WHERE e.eligible {heads}
       AND o.period = e.sweep_period AND o.status <> '{OfferStatus.SUPERSEDED.value}'
   )
 ORDER BY e.person_id"""  # noqa: S608
+
+
+_FACTS_TABLE = "gov3_sweep_facts"
+
+
+def _fill_facts_table(using: str) -> str:
+    """The register's facts worked out once, into a temporary table (analysed); its name."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_FACTS_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_FACTS_TABLE} AS SELECT * FROM {facts_query('postgresql')} AS f"  # noqa: S608
+        )
+        cursor.execute(f"ANALYZE {_FACTS_TABLE}")
+    return _FACTS_TABLE
+
+
+@contextmanager
+def _facts_table(using: str) -> Iterator[str | None]:
+    """On PostgreSQL, the register's facts worked out once for the whole sweep into a
+    temporary table that every service's query reads, instead of each of the ~11 queries
+    joining and ranking the whole register again; its name. Elsewhere None (each query works
+    them out). The facts are those of the moment the sweep starts, as each service's query
+    already saw the register as of its own start."""
+    if connections[using].vendor != "postgresql":
+        yield None
+        return
+    try:
+        yield _fill_facts_table(using)
+    finally:
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_FACTS_TABLE}")
+
+
+def _open_candidates(using: str, sql: str, size: int) -> Any:
+    """A cursor over the result of `sql`, executed. On PostgreSQL a server-side cursor that
+    outlives the batches' transactions (``WITH HOLD``): the rows stay on the server and come
+    `size` at a time, so the sweep's memory does not grow with the register."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        cursor = connection.cursor()
+    else:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor(name="gov3_sweep_candidates", withhold=True)
+        cursor.itersize = size
+    cursor.execute(sql)
+    return cursor
 
 
 def _rows(cursor: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -179,57 +232,116 @@ def _offer_rows(
     return out
 
 
+#: The columns of a batch that differ from offer to offer (PostgreSQL's COPY path); every
+#: other column is the same for the whole batch and is sent once, as a parameter.
+_BATCH_COLUMNS = ("subject_id", "recipient_id", "province", "period", "amount", "facts")
+_BATCH_TABLE = "gov3_sweep_batch"
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(text: str) -> str:
+    """`text` as a field of PostgreSQL's COPY text format."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _copy_text(service: Service, rows: Sequence[tuple[Any, ...]]) -> tuple[str, int]:
+    """The batch's varying columns (`_BATCH_COLUMNS`) as COPY text, and how many rows: the same
+    values `_offer_rows` gives, written straight from the candidate rows (no dict, no model,
+    no `json.dumps` of a whole list a row: the facts' names and sources are put in once)."""
+    kinds = [(FACTS[name].type, FACTS[name].source) for name in facts_read(service)]
+    # Each fact is {"name": …, "value": …, "source": …}; only its value differs between rows.
+    heads = [
+        f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": '
+        for name in facts_read(service)
+    ]
+    tails = [f', "source": {json.dumps(source, ensure_ascii=False)}}}' for _, source in kinds]
+    parts = list(zip(heads, [kind for kind, _ in kinds], tails, strict=True))
+    has_amount = service.amount is not None
+    lines = []
+    for row in rows:
+        subject_id, recipient_id, amount, province, period = row[:5]
+        if recipient_id is None:  # a child with no living parent in the register
+            continue
+        facts = ", ".join(
+            head + json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False) + tail
+            for (head, kind, tail), value in zip(parts, row[5:], strict=True)
+        )
+        lines.append(
+            f"{int(subject_id)}\t{int(recipient_id)}\t{_copy_field(str(province))}\t"
+            f"{_copy_field(str(period))}\t{int(amount) if has_amount else _COPY_NULL}\t"
+            f"{_copy_field('[' + facts + ']')}\n"
+        )
+    return "".join(lines), len(lines)
+
+
 def _insert(
-    using: str, rows: list[dict[str, Any]], *, trigger: OfferTrigger, detail: dict[str, Any]
+    using: str,
+    service: Service,
+    rows: Sequence[tuple[Any, ...]],
+    fixed: dict[str, Any],
+    *,
+    trigger: OfferTrigger,
+    detail: dict[str, Any],
 ) -> list[int]:
-    """Write the offers of one batch inside the caller's transaction; their ids. PostgreSQL
-    takes them through COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING
-    (the one-live-offer constraint settles a race); other databases through the ORM."""
-    if connections[using].vendor != "postgresql":
-        made = write_offers(rows, trigger=trigger, detail=detail)
+    """Write the offers of one batch of candidate rows inside the caller's transaction; their
+    ids. PostgreSQL takes the columns that differ between offers through COPY into a
+    temporary table and one INSERT … SELECT … ON CONFLICT DO NOTHING with the batch's common
+    values as parameters and a new random public id each (the one-live-offer constraint settles
+    a race); other databases go through the ORM."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        made = write_offers(_offer_rows(service, fixed["evaluated_on"], rows, fixed),
+                            trigger=trigger, detail=detail)  # fmt: skip
         return [offer.pk for offer in made]
-    if not rows:
+    text, count = _copy_text(service, rows)
+    if not count:
         return []
-    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    now = timezone.now()
     defaults: dict[str, Any] = {
+        **fixed,
         "status": OfferStatus.PROPOSED.value,
         "trigger": trigger.value,
         "trigger_detail": detail,
-        "created_at": now,
+        "created_at": timezone.now(),
         "notified_at": None,
         "viewed_at": None,
         "answered_at": None,
         "decline_reason": "",
         "version": 1,
     }
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
+    columns, selected, params = [], [], []
+    for f in fields:
+        columns.append(f'"{f.column}"')
+        if f.attname in _BATCH_COLUMNS:
+            selected.append(f'b."{f.attname}"')
+        elif f.attname == "public_id":
+            selected.append("gen_random_uuid()")  # a version 4 UUID, as uuid.uuid4()
+        else:
+            selected.append(f"%s::{f.db_type(connection)}")
+            params.append(f.get_db_prep_save(defaults[f.attname], connection))
     table = Offer._meta.db_table
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS gov3_sweep_batch ON COMMIT DELETE ROWS AS "  # noqa: S608
-            f"SELECT {columns} FROM {table} WITH NO DATA"
+            f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} (subject_id bigint, "
+            "recipient_id bigint, province text, period text, amount bigint, facts jsonb)"
         )
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY gov3_sweep_batch ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                values = []
-                for f in fields:
-                    if f.attname == "public_id":
-                        value: Any = uuid.uuid4()
-                    else:
-                        value = row[f.attname] if f.attname in row else defaults[f.attname]
-                    if f.attname in json_fields:
-                        value = json.dumps(value, ensure_ascii=False, default=str)
-                    values.append(value)
-                copy.write_row(values)
+        # A crash of the server may lose the last batches committed; the next sweep makes them
+        # again (it selects what is missing), so only this transaction skips the WAL flush.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        with cursor.cursor.copy(
+            f"COPY {_BATCH_TABLE} ({', '.join(_BATCH_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            copy.write(text)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM gov3_sweep_batch "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id"
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} "  # noqa: S608
+            f"FROM {_BATCH_TABLE} b ON CONFLICT DO NOTHING RETURNING id",
+            params,
         )
         ids = [int(row[0]) for row in cursor.fetchall()]
-        cursor.execute("DELETE FROM gov3_sweep_batch")
+        cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
     metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
     return ids
 
@@ -394,10 +506,7 @@ def run_sweep(
         result.selected[service.id] += len(rows)
         with transaction.atomic(using=using, durable=True):
             made = _insert(
-                using,
-                _offer_rows(service, day, rows, fixed_of[service.id]),
-                trigger=trigger,
-                detail=detail,
+                using, service, rows, fixed_of[service.id], trigger=trigger, detail=detail
             )
             if made:
                 record_audit(
@@ -419,12 +528,17 @@ def run_sweep(
             for rows in _batched(found, batch_size):
                 write(service, _in_the_register(service, day, rows))
     else:
-        for service in chosen:
-            sql = candidates_query(pack, service, day, vendor, majority)
-            with connections[using].cursor() as cursor:
-                cursor.execute(sql)
-                for rows in _rows(cursor, batch_size):
-                    write(service, rows)
+        with _facts_table(using) as relation:
+            for service in chosen:
+                sql = candidates_query(
+                    pack, service, day, vendor, majority, facts_relation=relation
+                )
+                cursor = _open_candidates(using, sql, batch_size)
+                try:
+                    for rows in _rows(cursor, batch_size):
+                        write(service, rows)
+                finally:
+                    cursor.close()
     SweepRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
         eligible=sum(result.selected.values()),
