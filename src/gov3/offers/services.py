@@ -9,12 +9,13 @@ back) together with the consent receipt; "this is wrong" sends `offer_objected` 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -241,6 +242,59 @@ def completion(offer: Offer) -> dict[str, Any]:
             subject_name=offer.subject.name_local if offer.for_someone_else else None,
         )
     return changes
+
+
+def insert_offers(rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger) -> list[int]:
+    """Write many new offers (model field values by attname, each with its own
+    ``trigger_detail``) inside the caller's transaction; their ids. PostgreSQL takes them through
+    COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING (the one-live-offer
+    constraint skips an offer already live); other databases through `write_offers`. For a
+    national round (the school-entry notices): the ORM's INSERT of JSON columns costs more
+    than everything else."""
+    if connection.vendor != "postgresql":
+        return [offer.pk for offer in write_offers(rows, trigger=trigger, detail={})]
+    if not rows:
+        return []
+    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    defaults: dict[str, Any] = {
+        "status": OfferStatus.PROPOSED.value,
+        "trigger": trigger.value,
+        "trigger_detail": {},
+        "created_at": timezone.now(),
+        "notified_at": None,
+        "viewed_at": None,
+        "answered_at": None,
+        "decline_reason": "",
+        "version": 1,
+    }
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    table = Offer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS gov3_offer_batch ON COMMIT DELETE ROWS AS "  # noqa: S608 - the model's names
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY gov3_offer_batch ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = []
+                for f in fields:
+                    if f.attname == "public_id":
+                        value: Any = uuid.uuid4()
+                    else:
+                        value = row[f.attname] if f.attname in row else defaults[f.attname]
+                    if f.attname in json_fields:
+                        value = json.dumps(value, ensure_ascii=False, default=str)
+                    values.append(value)
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM gov3_offer_batch "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+        ids = [int(row[0]) for row in cursor.fetchall()]
+        cursor.execute("DELETE FROM gov3_offer_batch")
+    metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
+    return ids
 
 
 def _acting_person(user: User, offer: Offer) -> None:

@@ -34,8 +34,7 @@ from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import facts_read, period_of, proactive, propose
-from gov3.offers.services import decline_within, supersede_offers
-from gov3.offers.sweep import _insert as insert_offers
+from gov3.offers.services import decline_within, insert_offers, supersede_offers
 from gov3.registry.models import Area, Person
 from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
@@ -233,7 +232,7 @@ def _write_roster(
             ),
             reason="school-entry round",
         )
-        ids = insert_offers("default", rows, trigger=OfferTrigger.SWEEP, detail={})
+        ids = insert_offers(rows, trigger=OfferTrigger.SWEEP)
         made = dict(Offer.objects.filter(pk__in=ids).values_list("subject_id", "pk"))
         for placement in placements:
             placement["offer_id"] = made.get(placement["child_id"])
