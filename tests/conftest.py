@@ -19,6 +19,7 @@ from typing import Any, cast
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -208,6 +209,13 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: answers cached per user id (officers' posts, the
+    Saemaul link) must not leak into a later test whose rolled-back ids were reused."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -327,3 +327,27 @@ def test_schools_entry(tmp_path: Path, kr_ready_postgres: str) -> None:
     assert "run 2: " in out
     assert "60 placements, 60 offers" in out
     assert "School-entry round: median" in out
+
+
+def test_request_cost(tmp_path: Path, kr_ready_postgres: str) -> None:
+    """The CPU and SQL of each journey step, in one process, briefly: every step answered."""
+    out = run_benchmark(
+        "request_cost.py",
+        "--size",
+        "600",
+        "--citizens",
+        "3",
+        "--officers",
+        "1",
+        "--cases",
+        "2",
+        "--rounds",
+        "1",
+        "--prefix",
+        "smoke_reqcost",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_postgres=kr_ready_postgres,
+    )
+    for step in ("citizen: inbox", "public: verify PDF (API)", "officer: queue", "**mixed"):
+        assert f"| {step}" in out

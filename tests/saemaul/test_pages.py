@@ -12,7 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -35,6 +37,7 @@ from gov3.saemaul.models import (
     ProjectStatus,
     Report,
     ReportStatus,
+    SaemaulAssignment,
     SaemaulLevel,
     Village,
 )
@@ -185,6 +188,21 @@ def test_the_main_menu_offers_the_programme_to_its_users_only(
 ) -> None:
     assert "Saemaul Undong" in page(as_("leader"), reverse("portal:services"))
     assert "Saemaul Undong" not in page(signed_in(citizen, None), reverse("portal:services"))
+
+
+@pytest.mark.django_db
+def test_the_menu_link_follows_the_role_and_is_not_asked_on_every_page(
+    citizen: User, village: Village
+) -> None:
+    client = signed_in(citizen, None)
+    assert "Saemaul Undong" not in page(client, reverse("portal:services"))
+    do_assign_role(ACTOR, citizen, level=SaemaulLevel.VILLAGE, scope=RoleScope(village=village))
+    assert "Saemaul Undong" in page(client, reverse("portal:services"))
+    with CaptureQueriesContext(connection) as queries:
+        assert "Saemaul Undong" in page(client, reverse("portal:services"))
+    assert not [q for q in queries if "saemaul_saemaulassignment" in q["sql"]]
+    SaemaulAssignment.objects.get(user=citizen).delete()
+    assert "Saemaul Undong" not in page(client, reverse("portal:services"))
 
 
 # --- the village leader ---------------------------------------------------------------------

@@ -25,9 +25,13 @@ def notifications_for(person: Person) -> QuerySet[Notification]:
     )
 
 
-def unread_count(person: Person) -> int:
-    """How many of the notifications shown to ``person`` in the app they have not read."""
-    return Notification.objects.filter(person=person, in_app=True, read_at__isnull=True).count()
+def unread_count(person: Person | int) -> int:
+    """How many of the notifications shown to ``person`` (a person or a person's id) in the app
+    they have not read. An id spares the navigation loading the person on every page."""
+    person_id = person if isinstance(person, int) else person.pk
+    return Notification.objects.filter(
+        person_id=person_id, in_app=True, read_at__isnull=True
+    ).count()
 
 
 def preferences_for(person: Person) -> Preference:

@@ -76,10 +76,24 @@ def proposed_view(offer: Offer) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpResponse:
+#: `_page`'s "work out whether the offer can be confirmed" (the caller has not).
+_UNCHECKED = object()
+
+
+def _page(
+    request: HttpRequest, user: User, offer: Offer, problem: Any = _UNCHECKED, **forms: Any
+) -> HttpResponse:
+    """The offer's page; `problem` is `confirmation_problem`'s answer if the caller already
+    has it for today (it evaluates the service's rules over the household: worth not asking
+    twice)."""
     name = text(offer.service_name)
     child = offer.subject.name_local if offer.for_someone_else else None
-    blocked = confirmation_problem(user, offer) if offer.is_open else None
+    if not offer.is_open:
+        blocked = None
+    elif problem is _UNCHECKED:
+        blocked = confirmation_problem(user, offer)
+    else:
+        blocked = problem
     context = {
         "offer": offer,
         "name": name,
@@ -105,9 +119,10 @@ def _page(request: HttpRequest, user: User, offer: Offer, **forms: Any) -> HttpR
 @citizens_own_data
 def offer_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user, offer = _offer(request, public_id)
-    if confirmation_problem(user, offer) is None:
-        offer = do_view_offer(offer)
-    return _page(request, user, offer)
+    problem = confirmation_problem(user, offer)
+    if problem is None:
+        offer = do_view_offer(offer)  # changes neither the subject nor the rules: same answer
+    return _page(request, user, offer, problem)
 
 
 def _answer(

@@ -16,6 +16,6 @@ register = template.Library()
 @register.simple_tag
 def unread_notifications(user: Any) -> int:
     """How many notifications the citizen has not read; 0 for anyone else."""
-    if not isinstance(user, User) or not user.is_citizen or user.person is None:
+    if not isinstance(user, User) or not user.is_citizen or user.person_id is None:
         return 0
-    return unread_count(user.person)
+    return unread_count(user.person_id)  # the id: no query for the person on every page
