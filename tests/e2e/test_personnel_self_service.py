@@ -65,3 +65,31 @@ def test_leave_requested_on_a_phone_and_approved_by_the_head(
     expect(staff.get_by_text("Have a good rest")).to_be_visible()
     expect(balance.get_by_role("row", name="Annual leave 21 2 0 19")).to_be_visible()
     assert_accessible(staff)
+
+
+def test_open_position_pages_are_accessible(
+    *, browser: Browser, live_server: Any, org: Organisation
+) -> None:
+    from gov3.personnel import open_positions as op  # noqa: PLC0415
+    from tests.personnel.test_open_positions import committee, draft, scs_posts  # noqa: PLC0415
+
+    hr_user = org.accounts["district-hr"][0]
+    post = op.do_designate_open_position(hr_user, scs_posts(org)[0].pk)
+    posting = op.do_publish_posting(hr_user, post.pk, draft())
+    op.do_form_committee(hr_user, posting.pk, committee())
+
+    public = browser.new_context(bypass_csp=True, locale="en-GB").new_page()
+    public.set_viewport_size(PHONE)
+    public.goto(live_server.url + reverse("personnel:public_postings"))
+    public.get_by_role("link", name="Director-General for Digital Government").click()
+    expect(public.get_by_role("link", name="Sign in to apply")).to_be_visible()
+    assert_fits_the_screen(public)
+    assert_accessible(public)
+
+    hr = _officer_page(browser, live_server.url, org.accounts["district-hr"])
+    hr.goto(live_server.url + reverse("personnel:open_positions"))
+    expect(hr.get_by_role("heading", level=1)).to_have_text("Open positions")
+    assert_accessible(hr)
+    hr.goto(live_server.url + reverse("personnel:posting_admin", args=[posting.pk]))
+    expect(hr.get_by_text("Korea University (external) — chair")).to_be_visible()
+    assert_accessible(hr)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from gov3.accounts.models import OfficerRole
@@ -204,3 +205,21 @@ def test_someone_without_a_record_or_post_cannot_request(chain: Any, citizen: An
     _, _, director = chain
     with pytest.raises(ValidationFailedError, match="No head above you"):
         self_service.do_request_overtime(director[0], day=timezone.localdate(), hours=1)
+
+
+def test_the_pack_rules_are_checked() -> None:
+    from gov3.catalogue.packs import personnel_service  # noqa: PLC0415
+
+    good = personnel_service.load(str(settings.GOV3_COUNTRIES_DIR), "kr")
+    assert good.open_positions_on(date(2026, 1, 1)).max_open(5) == 1  # type: ignore[union-attr]
+    annual = good.leave_on(date(2026, 1, 1)).kind("annual")  # type: ignore[union-attr]
+    assert annual is not None
+    assert [annual.entitlement(y) for y in (0, 1, 5, 6, 30)] == [11, 12, 20, 21, 21]
+    bad = (
+        "open_positions:\n  - {valid_from: 2025-01-01, source: {title: x}, "
+        "max_share_percent: 120, contract_years: {min: 2, max: 5}}\n"
+    )
+    with pytest.raises(personnel_service.ServicePackError, match="out of range"):
+        personnel_service.parse(bad, "x.yaml")
+    with pytest.raises(personnel_service.ServicePackError, match="source"):
+        personnel_service.parse("leave:\n  - {valid_from: 2025-01-01, kinds: {}}\n", "x.yaml")

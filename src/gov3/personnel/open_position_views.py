@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.forms import KrdsFormMixin
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.personnel import open_positions as op
 from gov3.personnel.models import Position, PositionType
@@ -30,7 +31,7 @@ def _date_field(label: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class PostingForm(forms.Form):
+class PostingForm(KrdsFormMixin, forms.Form):
     position = forms.ModelChoiceField(
         label=gettext_lazy("Open position"), queryset=Position.objects.none()
     )
@@ -57,12 +58,12 @@ class PostingForm(forms.Form):
         field.queryset = positions
 
 
-class SelectForm(forms.Form):
+class SelectForm(KrdsFormMixin, forms.Form):
     starts_on = _date_field(gettext_lazy("Contract starts on"))
     years = forms.IntegerField(label=gettext_lazy("Contract (years)"), min_value=1, max_value=10)
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(KrdsFormMixin, forms.Form):
     statement = forms.CharField(
         label=gettext_lazy("Why you apply and what you bring to the post"),
         max_length=5000,

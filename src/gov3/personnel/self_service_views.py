@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.forms import KrdsFormMixin
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.personnel import self_service
 
@@ -33,7 +34,7 @@ def leave_kind_label(code: str) -> str:
     return str(LEAVE_KINDS.get(code, code))
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(KrdsFormMixin, forms.Form):
     leave_kind = forms.ChoiceField(label=gettext_lazy("Kind of leave"))
     starts_on = forms.DateField(
         label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
@@ -56,7 +57,7 @@ class LeaveForm(forms.Form):
         field.choices = [(code, leave_kind_label(code)) for code in kinds]
 
 
-class OvertimeForm(forms.Form):
+class OvertimeForm(KrdsFormMixin, forms.Form):
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.IntegerField(label=gettext_lazy("Hours"), min_value=1, max_value=24)
     reason = forms.CharField(
