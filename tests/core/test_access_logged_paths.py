@@ -65,6 +65,15 @@ LOGGED_TESTS = {
         "tests.personnel.test_api",
         "test_orders_through_the_api",
     ),
+    "personnel:approvals": (
+        "tests.personnel.test_self_service_pages_api",
+        "test_leave_pages_and_the_heads_approval",
+    ),
+    "personnel:posting_admin": (
+        "tests.personnel.test_self_service_pages_api",
+        "test_open_position_pages",
+    ),
+    "api_v1:personnel_approvals": ("tests.personnel.test_self_service_pages_api", "test_the_api"),
     "backoffice:search": (
         "tests.backoffice.test_pages",
         "test_search_needs_a_purpose_and_logs_everyone_listed",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import do_create_agency, do_create_officer_account
 from gov3.core.dates import add_years
+from gov3.demo.personnel_open import load_demo as load_open_and_leave_demo
 from gov3.personnel.models import EntryTrack, Position, PositionType, StaffRecord, Unit, WorkKind
 from gov3.personnel.services import (
     do_create_position,
@@ -195,6 +196,7 @@ def load_demo(
         for n, (person, position) in enumerate(zip(people, free, strict=False), start=10):
             grade = head_grade if position.is_head else rng.choice([senior, junior])
             _staff(person, f"{country.upper()}{n:06d}", None, position, grade, today, n)
+    load_open_and_leave_demo(district)
     head = User.objects.get(username="division-head")
     hr = User.objects.get(username="hr-officer")
     return [("division head", head), ("HR officer", hr)]

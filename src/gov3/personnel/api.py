@@ -202,3 +202,9 @@ def my_record(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):
         raise NotFoundError("You have no personnel record.")
     return _record_out(queries.record_view(queries.own_record(user)))
+
+
+# Open positions and self-service requests (issue 18 items 8 and 9).
+from gov3.personnel.self_service_api import router as self_service_router  # noqa: E402
+
+router.add_router("", self_service_router)

@@ -275,3 +275,14 @@ class UnitLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} locked"
+
+
+# Open positions and self-service requests (issue 18 items 8 and 9) live in modules of their
+# own; importing them here registers them with the app.
+from gov3.personnel.open_position_models import (  # noqa: E402, F401
+    CommitteeMember,
+    OpenApplication,
+    OpenContract,
+    OpenPosting,
+)
+from gov3.personnel.self_service_models import RequestDecision, StaffRequest  # noqa: E402, F401

@@ -3,7 +3,12 @@
 
 from django.urls import path
 
-from gov3.personnel import evaluation_views, views
+from gov3.personnel import (
+    evaluation_views,
+    open_position_views,
+    self_service_views,
+    views,
+)
 
 app_name = "personnel"
 
@@ -32,4 +37,33 @@ urlpatterns = [
         name="rating_detail",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
+    # Open positions (item 8) and self-service requests (item 9).
+    path(
+        "officer/personnel/open-positions/",
+        open_position_views.open_positions,
+        name="open_positions",
+    ),
+    path(
+        "officer/personnel/open-positions/<int:posting_id>/",
+        open_position_views.posting_admin,
+        name="posting_admin",
+    ),
+    path("open-positions/", open_position_views.public_postings, name="public_postings"),
+    path(
+        "open-positions/<int:posting_id>/",
+        open_position_views.public_posting,
+        name="public_posting",
+    ),
+    path("me/personnel/requests/", self_service_views.my_requests, name="my_requests"),
+    path(
+        "me/personnel/requests/<int:request_id>/cancel",
+        self_service_views.cancel_request,
+        name="cancel_request",
+    ),
+    path("officer/personnel/approvals/", self_service_views.approvals, name="approvals"),
+    path(
+        "officer/personnel/approvals/<int:request_id>/",
+        self_service_views.decide,
+        name="decide",
+    ),
 ]

@@ -12,6 +12,8 @@ from gov3.catalogue.packs.head import _CODE, _read_head
 from gov3.catalogue.packs.personnel import FILE as PERSONNEL_FILE
 from gov3.catalogue.packs.personnel import PersonnelPack, PersonnelPackError
 from gov3.catalogue.packs.personnel import parse as parse_personnel
+from gov3.catalogue.packs.personnel_service import ServicePackError
+from gov3.catalogue.packs.personnel_service import parse as parse_service_rules
 from gov3.catalogue.packs.population import _read_population
 from gov3.catalogue.packs.reader import _Reader
 from gov3.catalogue.packs.schools import read_schools
@@ -111,8 +113,13 @@ def _read_personnel(directory: Path, problems: list[PackProblem]) -> PersonnelPa
     path = directory / PERSONNEL_FILE
     if not path.exists():
         return None
+    text = path.read_text(encoding="utf-8")
+    try:  # the open-position and leave rules (issue 18 items 8 and 9)
+        parse_service_rules(text, str(path))
+    except ServicePackError as error:
+        problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
     try:
-        return parse_personnel(path.read_text(encoding="utf-8"), str(path))
+        return parse_personnel(text, str(path))
     except PersonnelPackError as error:
         problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
         return None
