@@ -202,3 +202,9 @@ def my_record(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):
         raise NotFoundError("You have no personnel record.")
     return _record_out(queries.record_view(queries.own_record(user)))
+
+
+# Recruitment (issue 18 item 4): /api/v1/personnel/recruitment/…
+from gov3.personnel.recruitment_api import router as recruitment_router  # noqa: E402
+
+router.add_router("", recruitment_router)

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from gov3.personnel import evaluation_views, views
+from gov3.personnel import evaluation_views, recruitment_views, views
 
 app_name = "personnel"
 
@@ -32,4 +32,21 @@ urlpatterns = [
         name="rating_detail",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
+    # Recruitment (issue 18 item 4)
+    path(
+        "officer/personnel/recruitment/",
+        recruitment_views.notices,
+        name="recruitment_notices",
+    ),
+    path(
+        "officer/personnel/recruitment/<int:notice_id>/",
+        recruitment_views.notice_detail,
+        name="recruitment_notice",
+    ),
+    path(
+        "officer/personnel/recruitment/<int:notice_id>/merit/",
+        recruitment_views.merit,
+        name="recruitment_merit",
+    ),
+    path("me/recruitment/", recruitment_views.citizen_exams, name="citizen_exams"),
 ]
