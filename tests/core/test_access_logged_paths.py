@@ -74,6 +74,26 @@ LOGGED_TESTS = {
         "test_open_position_pages",
     ),
     "api_v1:personnel_approvals": ("tests.personnel.test_self_service_pages_api", "test_the_api"),
+    "personnel:recruitment_notice": (
+        "tests.personnel.test_recruitment_web",
+        "test_the_officer_scores_closes_stages_and_reads_the_merit_list",
+    ),
+    "personnel:recruitment_merit": (
+        "tests.personnel.test_recruitment_web",
+        "test_the_officer_scores_closes_stages_and_reads_the_merit_list",
+    ),
+    "api_v1:recruitment_applications": (
+        "tests.personnel.test_recruitment_web",
+        "test_the_api_from_notice_to_merit_list",
+    ),
+    "api_v1:recruitment_enter_score": (
+        "tests.personnel.test_recruitment_web",
+        "test_the_api_from_notice_to_merit_list",
+    ),
+    "api_v1:recruitment_merit_list": (
+        "tests.personnel.test_recruitment_web",
+        "test_the_api_from_notice_to_merit_list",
+    ),
     "backoffice:search": (
         "tests.backoffice.test_pages",
         "test_search_needs_a_purpose_and_logs_everyone_listed",

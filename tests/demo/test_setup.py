@@ -14,6 +14,7 @@ from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.verification import check
 from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
+from gov3.personnel.models import Application, ExamNotice
 from gov3.registry.models import Household, LifeEvent, Passport, Person, Vaccination
 from tests.documents.test_passport import provide_photo
 
@@ -35,6 +36,7 @@ def state() -> dict[str, Any]:
         "documents": set(IssuedDocument.objects.values_list("number", "status")),
         "users": set(User.objects.values_list("username", "kind")),
         "vaccinations": Vaccination.objects.count(),
+        "applications": set(Application.objects.values_list("number", "status")),
     }
 
 
@@ -55,6 +57,10 @@ def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
     assert notice.status == "notified"
     assert notice.trigger_detail["proposed"]["en"]["rows"][0][0] == "School assigned"
     assert User.objects.filter(username="school", agency__code="kr-education-office").exists()
+    # one recruitment round taking applications, with applicants from the register
+    exam = ExamNotice.objects.get()
+    assert exam.status == "open"
+    assert exam.applications.count() >= 3
     renewal = Offer.objects.get(service_id="passport_renewal", recipient=citizen.person)
     with django_capture_on_commit_callbacks(execute=True):
         do_confirm_offer(citizen, renewal, expected_version=renewal.version, language="en")

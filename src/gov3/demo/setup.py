@@ -30,6 +30,7 @@ from gov3.core.dates import add_years
 from gov3.core.errors import Gov3Error
 from gov3.demo.participation import load_demo as load_participation_demo
 from gov3.demo.personnel import load_demo as load_personnel_demo
+from gov3.demo.recruitment import load_demo as load_recruitment_demo
 from gov3.demo.saemaul import load_demo as load_saemaul_demo
 from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
 from gov3.demo.schools import load_demo as load_schools_demo
@@ -219,7 +220,9 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
     if country == "kr":  # the Saemaul demo replays Korea's history (Haenam county, 1970-79)
         load_saemaul_demo()
         logins += [DemoLogin(**vars(login)) for login in set_up_saemaul_accounts(base_url)]
-    for label, account in load_personnel_demo(country, agency, officer, DEMO_PASSWORDS, seed):
+    personnel_logins = load_personnel_demo(country, agency, officer, DEMO_PASSWORDS, seed)
+    load_recruitment_demo(country, personnel_logins[-1][1])  # the HR officer's round
+    for label, account in personnel_logins:
         logins.append(
             DemoLogin(
                 label,

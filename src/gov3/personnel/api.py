@@ -208,3 +208,8 @@ def my_record(request: HttpRequest) -> dict[str, Any]:
 from gov3.personnel.self_service_api import router as self_service_router  # noqa: E402
 
 router.add_router("", self_service_router)
+
+# Recruitment (issue 18 item 4): /api/v1/personnel/recruitment/…
+from gov3.personnel.recruitment_api import router as recruitment_router  # noqa: E402
+
+router.add_router("", recruitment_router)

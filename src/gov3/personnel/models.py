@@ -286,3 +286,126 @@ from gov3.personnel.open_position_models import (  # noqa: E402, F401
     OpenPosting,
 )
 from gov3.personnel.self_service_models import RequestDecision, StaffRequest  # noqa: E402, F401
+
+# -- Recruitment (issue 18 item 4): exam notices, applications, stage scores, disqualifications
+
+
+class NoticeStatus(models.TextChoices):
+    """Where a recruitment round is."""
+
+    OPEN = "open", _("Open for applications")
+    EXAMS = "exams", _("Exams under way")
+    MERIT = "merit", _("Merit list published")
+
+
+class ExamNotice(models.Model):
+    """A recruitment round of an agency for `posts` posts of a grade and job series. The stages
+    and their pass marks are the pack's on the day it opened (kept in `stages`, so a later pack
+    change does not alter a round under way); `stages_closed` counts the stages whose results
+    are final. Eligibility is evaluated with the final exam day as "today" (exam age)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    grade = models.CharField(max_length=10)
+    job_series = models.CharField(max_length=40)
+    posts = models.PositiveSmallIntegerField()
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    final_exam_on = models.DateField()
+    status = models.CharField(max_length=8, choices=NoticeStatus.choices)
+    stages = models.JSONField(default=list)
+    stages_closed = models.PositiveSmallIntegerField(default=0)
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opens_on", "-number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ApplicationStatus(models.TextChoices):
+    """An applicant's standing in the round."""
+
+    APPLIED = "applied", _("In the exams")
+    DROPPED = "dropped", _("Below a pass mark")
+    PASSED = "passed", _("Passed every stage")
+    SUCCESSFUL = "successful", _("On the merit list for appointment")
+    NOT_SELECTED = "not_selected", _("Passed, not within the posts")
+    APPOINTED = "appointed", _("Appointment order issued")
+
+
+class Application(models.Model):
+    """A citizen's application to a notice: one per person and notice. The eligibility facts
+    are the register's, read when applying and kept as they were (`eligibility`)."""
+
+    notice = models.ForeignKey(ExamNotice, on_delete=models.PROTECT, related_name="applications")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=50, unique=True)
+    applied_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=ApplicationStatus.choices)
+    #: The stage id below whose pass mark the applicant dropped out.
+    dropped_at = models.CharField(max_length=20, blank=True)
+    #: The conditions evaluated when applying: [{"id", "met"}].
+    eligibility = models.JSONField(default=list)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    total = models.IntegerField(null=True, blank=True)
+    order = models.ForeignKey(
+        PersonnelOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    probation_ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notice", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="one_application_a_notice")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StageScore(models.Model):
+    """An applicant's score in one stage, entered by an HR officer of the agency."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
+    stage = models.CharField(max_length=20)
+    score = models.PositiveSmallIntegerField()
+    entered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "stage"], name="one_score_a_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.stage} {self.score}"
+
+
+class Disqualification(models.Model):
+    """A ground of disqualification from public office recorded for a person (a court's or a
+    disciplinary decision notified to the personnel authority), from `starts_on`; it lasts the
+    pack's years for its ground, or until `ends_on` (a discharge, the end of guardianship)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField(max_length=40)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    reference = models.CharField(max_length=100)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["person", "starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.ground} {self.starts_on}"

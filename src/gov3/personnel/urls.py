@@ -6,6 +6,7 @@ from django.urls import path
 from gov3.personnel import (
     evaluation_views,
     open_position_views,
+    recruitment_views,
     self_service_views,
     views,
 )
@@ -66,4 +67,21 @@ urlpatterns = [
         self_service_views.decide,
         name="decide",
     ),
+    # Recruitment (issue 18 item 4)
+    path(
+        "officer/personnel/recruitment/",
+        recruitment_views.notices,
+        name="recruitment_notices",
+    ),
+    path(
+        "officer/personnel/recruitment/<int:notice_id>/",
+        recruitment_views.notice_detail,
+        name="recruitment_notice",
+    ),
+    path(
+        "officer/personnel/recruitment/<int:notice_id>/merit/",
+        recruitment_views.merit,
+        name="recruitment_merit",
+    ),
+    path("me/recruitment/", recruitment_views.citizen_exams, name="citizen_exams"),
 ]
