@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from gov3.personnel import evaluation_views, views
+from gov3.personnel import certificate_views, evaluation_views, views
 
 app_name = "personnel"
 
@@ -32,4 +32,10 @@ urlpatterns = [
         name="rating_detail",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
+    path("me/personnel/certificates/", certificate_views.issue, name="issue_certificate"),
+    path(
+        "me/personnel/certificates/<uuid:public_id>/<str:form>",
+        certificate_views.download,
+        name="certificate_download",
+    ),
 ]
