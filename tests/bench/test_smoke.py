@@ -311,3 +311,18 @@ def test_load(tmp_path: Path, kr_ready_postgres: str) -> None:
     ):
         assert journey in rows, f"{journey} never ran:\n{out[-3000:]}"
     assert rows["**all**"].rstrip(" |").endswith("| 0"), out[-3000:]
+
+
+def test_personnel_batch(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "personnel_batch.py",
+        "--transfers",
+        "20",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "database sqlite, transfers 20, runs 1" in out
+    assert "batch of transfers, issue + approval: median" in out

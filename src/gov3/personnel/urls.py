@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from gov3.personnel import certificate_views, evaluation_views, views
+from gov3.personnel import batch_views, certificate_views, evaluation_views, views
 
 app_name = "personnel"
 
@@ -30,6 +30,13 @@ urlpatterns = [
         "officer/personnel/evaluation/ratings/<int:rating_id>/",
         evaluation_views.rating_detail,
         name="rating_detail",
+    ),
+    path("officer/personnel/batches/", batch_views.batches, name="batches"),
+    path("officer/personnel/batches/<int:batch_id>/", batch_views.batch, name="batch"),
+    path(
+        "officer/personnel/batches/<int:batch_id>/approve",
+        batch_views.approve_batch,
+        name="approve_batch",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
     path("me/personnel/certificates/", certificate_views.issue, name="issue_certificate"),
