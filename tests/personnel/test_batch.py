@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gov3.core.errors import NotFoundError, PermissionRefusedError
 from gov3.core.models import AccessLogEntry, AuditEntry
@@ -51,7 +51,7 @@ def test_one_refused_line_refuses_the_batch_and_every_refusal_is_reported(
         _line(org, "city-hr", "d-welfare-2"),  # serves in another agency
         _line(org, "district-head", "d-welfare-2", days=-400),  # beyond the backdating window
     ]
-    with pytest.raises(BatchRefusedError) as refused:
+    with translation.override("en"), pytest.raises(BatchRefusedError) as refused:
         do_issue_batch(hr, lines)
     report = {r.line: r.reason for r in refused.value.refusals}
     assert sorted(report) == [2, 3, 4, 5, 6, 7]
