@@ -351,3 +351,18 @@ def test_request_cost(tmp_path: Path, kr_ready_postgres: str) -> None:
     )
     for step in ("citizen: inbox", "public: verify PDF (API)", "officer: queue", "**mixed"):
         assert f"| {step}" in out
+
+
+def test_personnel_batch(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "personnel_batch.py",
+        "--transfers",
+        "20",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "database sqlite, transfers 20, runs 1" in out
+    assert "batch of transfers, issue + approval: median" in out

@@ -25,6 +25,8 @@ class DocumentType(models.TextChoices):
     DISCLOSURE = "disclosure", _("Information disclosure")
     SCHOOL_ENROLMENT = "school_enrolment", _("Certificate of enrolment")
     SCHOOL_GRADUATION = "school_graduation", _("Certificate of graduation")
+    EMPLOYMENT = "employment", _("Certificate of employment")
+    CAREER = "career", _("Career certificate")
 
 
 class IssuerKey(models.Model):

@@ -99,6 +99,13 @@ CLAIM_LABELS = {
     "learner_number": gettext_lazy("Learner number"),
     "enrolled_since": gettext_lazy("Enrolled since"),
     "graduated_on": gettext_lazy("Graduated on"),
+    "employee_number": gettext_lazy("Employee number"),
+    "agency": gettext_lazy("Agency"),
+    "unit": gettext_lazy("Unit"),
+    "position": gettext_lazy("Position"),
+    "serving_since": gettext_lazy("In this post since"),
+    "entered_on": gettext_lazy("Entered the service on"),
+    "career": gettext_lazy("Career"),
 }
 
 

@@ -100,6 +100,32 @@ CLAIMS: dict[str, Claims] = {
         (("graduated_on",), gettext_lazy("Graduated on")),
         (("issued_on",), gettext_lazy("Date of issue")),
     ],
+    DocumentType.EMPLOYMENT: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("employee_number",), gettext_lazy("Employee number")),
+        (("agency",), gettext_lazy("Agency")),
+        (("unit",), gettext_lazy("Unit")),
+        (("position",), gettext_lazy("Position")),
+        (("grade",), gettext_lazy("Grade")),
+        (("serving_since",), gettext_lazy("In this post since")),
+        (("entered_on",), gettext_lazy("Entered the service on")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
+    DocumentType.CAREER: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("employee_number",), gettext_lazy("Employee number")),
+        (("entered_on",), gettext_lazy("Entered the service on")),
+        (("career",), gettext_lazy("Career")),
+        (("career", None, "agency"), gettext_lazy("Agency")),
+        (("career", None, "unit"), gettext_lazy("Unit")),
+        (("career", None, "position"), gettext_lazy("Position")),
+        (("career", None, "grade"), gettext_lazy("Grade")),
+        (("career", None, "from"), pgettext_lazy("credential claim", "From")),
+        (("career", None, "to"), pgettext_lazy("credential claim", "To")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
 }
 
 DESCRIPTIONS: dict[str, Promise] = {
@@ -127,6 +153,16 @@ DESCRIPTIONS: dict[str, Promise] = {
         "credential type",
         "A certificate of graduation: the school the learner graduated from and when, from the "
         "learner registry.",
+    ),
+    DocumentType.EMPLOYMENT: pgettext_lazy(
+        "credential type",
+        "A certificate of employment: the civil servant's agency, unit, post and grade today, "
+        "from the personnel records.",
+    ),
+    DocumentType.CAREER: pgettext_lazy(
+        "credential type",
+        "A career certificate: every post the civil servant has held, with grades and dates, "
+        "from the personnel records.",
     ),
 }
 

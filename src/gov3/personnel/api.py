@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from gov3.accounts.models import User
@@ -18,7 +18,8 @@ from gov3.core.models import AccessChannel
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.personnel import queries
-from gov3.personnel.models import OrderKind, PersonnelOrder
+from gov3.personnel.batch import BatchLine, BatchRefusedError, do_approve_batch, do_issue_batch
+from gov3.personnel.models import OrderBatch, OrderKind, PersonnelOrder
 from gov3.personnel.services import OrderDraft, do_approve_order, do_issue_order
 
 router = Router(tags=["personnel"])
@@ -213,3 +214,99 @@ router.add_router("", self_service_router)
 from gov3.personnel.recruitment_api import router as recruitment_router  # noqa: E402
 
 router.add_router("", recruitment_router)
+
+# -- batch orders (personnel/batch.py) ---------------------------------------------------------
+
+
+class BatchLineIn(InputSchema):
+    employee_number: str = Field(max_length=20)
+    position: str = Field(max_length=40, description="position code")
+    effective_on: date
+    exception_reason: str = Field(default="", max_length=1000)
+
+
+class BatchIn(InputSchema):
+    """Transfers drafted together; all or none."""
+
+    lines: list[BatchLineIn] = Field(max_length=20_000)
+
+
+class RefusalOut(Schema):
+    line: int
+    employee_number: str
+    reason: str
+
+
+class BatchRefusedOut(Schema):
+    detail: str
+    code: str = "batch_refused"
+    refusals: list[RefusalOut]
+
+
+class BatchOut(Schema):
+    id: int
+    number: str
+    status: str
+    orders: int
+
+
+def _batch_out(batch: OrderBatch) -> dict[str, Any]:
+    return {
+        "id": batch.pk,
+        "number": batch.number,
+        "status": batch.status,
+        "orders": batch.orders.count(),
+    }
+
+
+def _refused(error: BatchRefusedError) -> Status[dict[str, Any]]:
+    return Status(
+        422,
+        {
+            "detail": str(error),
+            "code": "batch_refused",
+            "refusals": [
+                {"line": r.line, "employee_number": r.employee_number, "reason": r.reason}
+                for r in error.refusals
+            ],
+        },
+    )
+
+
+@router.post(
+    "/batches",
+    response={200: BatchOut, 403: ErrorOut, 422: BatchRefusedOut | ErrorOut},
+    url_name="personnel_issue_batch",
+)
+@no_personal_data
+def issue_batch(request: HttpRequest, payload: BatchIn) -> Any:
+    """Draft a batch of transfers, each checked like a single order; one refused line refuses
+    the batch (422 listing every refused line, nothing issued)."""
+    lines = [
+        BatchLine(
+            employee_number=line.employee_number,
+            position=line.position,
+            effective_on=line.effective_on,
+            exception_reason=line.exception_reason,
+        )
+        for line in payload.lines
+    ]
+    try:
+        return _batch_out(do_issue_batch(_hr(request), lines))
+    except BatchRefusedError as error:
+        return _refused(error)
+
+
+@router.post(
+    "/batches/{batch_id}/approve",
+    response={200: BatchOut, 403: ErrorOut, 404: ErrorOut, 422: BatchRefusedOut | ErrorOut},
+    url_name="personnel_approve_batch",
+)
+@no_personal_data
+def approve_batch(request: HttpRequest, batch_id: int) -> Any:
+    """Approve every order of a batch of my agency (the head of the HR unit, not the drafter);
+    all or none."""
+    try:
+        return _batch_out(do_approve_batch(_hr(request), batch_id))
+    except BatchRefusedError as error:
+        return _refused(error)

@@ -123,6 +123,27 @@ class OrderStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class OrderBatch(models.Model):
+    """A batch order: many orders drafted together by an HR officer and approved together by
+    the head of the HR unit, all or none (`personnel/batch.py`)."""
+
+    number = models.CharField(max_length=40, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=OrderStatus.choices)
+    drafted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class PersonnelOrder(models.Model):
     """A numbered personnel order about one civil servant, effective on a date, drafted by an
     HR officer of the agency and approved by the head of its HR unit (never by its subject).
@@ -148,6 +169,10 @@ class PersonnelOrder(models.Model):
     #: Tenure rules set aside, with the reason given (empty: none).
     exception_rules = models.JSONField(default=list, blank=True)
     exception_reason = models.TextField(blank=True)
+    #: The batch order it was drafted in, if any.
+    batch = models.ForeignKey(
+        OrderBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
 
     class Meta:
         ordering = ["-effective_on", "-number"]

@@ -63,6 +63,11 @@ def _log(officer: User, subject_ids: list[int], what: str, channel: AccessChanne
     )
 
 
+def log_reads(officer: User, subject_ids: list[int], what: str, channel: AccessChannel) -> None:
+    """Write the access log of a page that shows these civil servants' data."""
+    _log(officer, subject_ids, what, channel)
+
+
 def staff_record_for_hr(
     officer: User, record_id: int, channel: AccessChannel = AccessChannel.WEB
 ) -> StaffRecord:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -213,14 +214,39 @@ def _require_hr_officer(officer: User) -> Agency:
     return officer.agency
 
 
+@dataclass(frozen=True)
+class Known:
+    """What a batch already read about a record for an order effective on a day: the
+    appointment held the day before, and whether one starts on that day or later."""
+
+    current: Appointment | None
+    later: bool
+
+
+def read_known(record: StaffRecord, effective_on: date) -> Known:
+    """The appointment held the day before `effective_on`, and whether one starts that day or
+    later (an order then would overlap it)."""
+    return Known(
+        current=appointment_on(record, effective_on - timedelta(days=1)),
+        later=Appointment.objects.filter(record=record, starts_on__gte=effective_on).exists(),
+    )
+
+
 def broken_tenure_rules(
-    record: StaffRecord, kind: str, position: Position | None, effective_on: date
+    record: StaffRecord,
+    kind: str,
+    position: Position | None,
+    effective_on: date,
+    known: Known | None = None,
 ) -> list[personnel_pack.TenureRule]:
     """The pack's tenure rules this order would break (minimum time in post for transfers,
     moves to another agency too soon after entry)."""
     if kind != OrderKind.TRANSFER or position is None:
         return []
-    current = appointment_on(record, effective_on - timedelta(days=1))
+    if known is not None:
+        current = known.current
+    else:
+        current = appointment_on(record, effective_on - timedelta(days=1))
     if current is None or current.position_id == position.pk:
         return []
     broken = []
@@ -313,9 +339,14 @@ def _check_new_post(
 
 
 def _check_order(
-    agency: Agency, record: StaffRecord, draft: OrderDraft, today: date
+    agency: Agency,
+    record: StaffRecord,
+    draft: OrderDraft,
+    today: date,
+    known: Known | None = None,
 ) -> tuple[list[personnel_pack.TenureRule], str, int | None]:
-    """Refuse a bad order; return the tenure rules it sets aside, its grade and step."""
+    """Refuse a bad order; return the tenure rules it sets aside, its grade and step.
+    `known`: what a batch already read about the record (no query then)."""
     data = pack_for(record.country)
     if draft.kind not in OrderKind.values:
         raise ValidationFailedError(f"Unknown kind of order {draft.kind!r}.")
@@ -328,7 +359,8 @@ def _check_order(
             f"An order may take effect at the earliest {earliest.isoformat()} "
             f"({data.backdating_days} days back); {effective_on.isoformat()} is too far back."
         )
-    current = appointment_on(record, effective_on - timedelta(days=1))
+    known = known or read_known(record, effective_on)
+    current = known.current
     grade, step = (current.grade, current.step) if current else ("", None)
     if draft.kind in KEEPS_THE_POST:
         serves_in = current.position.unit.agency_id if current else None
@@ -343,12 +375,12 @@ def _check_order(
             raise ValidationFailedError(f"{record} is neither on leave nor seconded.")
     else:
         grade, step = _check_new_post(agency, record, draft, current, effective_on)
-    if Appointment.objects.filter(record=record, starts_on__gte=effective_on).exists():
+    if known.later:
         raise ValidationFailedError(
             f"{record} already has an appointment from {effective_on.isoformat()} or later; "
             "appointments may not overlap."
         )
-    broken = broken_tenure_rules(record, draft.kind, draft.position, effective_on)
+    broken = broken_tenure_rules(record, draft.kind, draft.position, effective_on, known)
     if broken and not draft.exception_reason.strip():
         raise TenureRuleBrokenError(broken)
     return broken, grade, step
@@ -526,49 +558,63 @@ def do_approve_order(approver: User, order_id: int) -> PersonnelOrder:
         exception_reason=order.exception_reason,
     )
     _check_order(order.agency, record, draft, order.drafted_at.date())
-    actor = approver.get_username()
     with transaction.atomic(durable=True):
-        last_day = order.effective_on - timedelta(days=1)
-        held = appointment_on(record, last_day)
-        Appointment.objects.filter(record=record, ends_on__isnull=True).update(ends_on=last_day)
-        account = record.account
-        officer = account if account is not None and account.kind == "officer" else None
-        if order.kind in {OrderKind.RETIREMENT, OrderKind.LEAVE}:
-            if officer is not None:
-                end_posts(actor, user=officer, last_day=last_day, reference=order.number)
-            if order.kind == OrderKind.LEAVE and held is not None:
-                _same_post(held, order, on_leave=True)
-        elif order.kind == OrderKind.RETURN and held is not None:
-            back = home_post(held) if held.seconded else held
-            assert back is not None  # checked with the order
-            _same_post(back, order, on_leave=False)
-            _give_post(actor, officer, back.position, order.effective_on, order.number)
-        else:
-            assert order.position is not None
-            Appointment.objects.create(
-                record=record,
-                position=order.position,
-                grade=order.grade,
-                step=order.step or 1,
-                starts_on=order.effective_on,
-                seconded=order.kind == OrderKind.SECONDMENT,
-                order=order,
-            )
-            _give_post(actor, account, order.position, order.effective_on, order.number)
-        PersonnelOrder.objects.filter(pk=order.pk).update(
-            status=OrderStatus.APPROVED, approved_by=approver, approved_at=timezone.now()
-        )
-        record_audit(
-            actor=actor,
-            action="personnel.order_approved",
-            target_type="personnel_order",
-            target_id=order.number,
-            # The approval authorises the tenure exceptions the order records.
-            data={
-                "effective_on": order.effective_on.isoformat(),
-                "exceptions": order.exception_rules,
-                "reason": order.exception_reason,
-            },
-        )
+        apply_order(approver, order)
     order.refresh_from_db()
     return order
+
+
+def apply_order(approver: User, order: PersonnelOrder, *, audit: bool = True) -> None:
+    """Carry out a checked order inside the caller's transaction: the appointment, the
+    account's post from the effective date, the order marked approved and (unless the caller
+    audits in bulk) its audit entry."""
+    record = order.record
+    actor = approver.get_username()
+    last_day = order.effective_on - timedelta(days=1)
+    held = appointment_on(record, last_day)
+    Appointment.objects.filter(record=record, ends_on__isnull=True).update(ends_on=last_day)
+    account = record.account
+    officer = account if account is not None and account.kind == "officer" else None
+    if order.kind in {OrderKind.RETIREMENT, OrderKind.LEAVE}:
+        if officer is not None:
+            end_posts(actor, user=officer, last_day=last_day, reference=order.number)
+        if order.kind == OrderKind.LEAVE and held is not None:
+            _same_post(held, order, on_leave=True)
+    elif order.kind == OrderKind.RETURN and held is not None:
+        back = home_post(held) if held.seconded else held
+        assert back is not None  # checked with the order
+        _same_post(back, order, on_leave=False)
+        _give_post(actor, officer, back.position, order.effective_on, order.number)
+    else:
+        assert order.position is not None
+        Appointment.objects.create(
+            record=record,
+            position=order.position,
+            grade=order.grade,
+            step=order.step or 1,
+            starts_on=order.effective_on,
+            seconded=order.kind == OrderKind.SECONDMENT,
+            order=order,
+        )
+        _give_post(actor, account, order.position, order.effective_on, order.number)
+    PersonnelOrder.objects.filter(pk=order.pk).update(
+        status=OrderStatus.APPROVED, approved_by=approver, approved_at=timezone.now()
+    )
+    if audit:
+        record_audit(**approval_audit(actor, order))
+
+
+def approval_audit(actor: str, order: PersonnelOrder) -> dict[str, Any]:
+    """The audit entry of an order's approval (keyword arguments of `record_audit`)."""
+    return {
+        "actor": actor,
+        "action": "personnel.order_approved",
+        "target_type": "personnel_order",
+        "target_id": order.number,
+        # The approval authorises the tenure exceptions the order records.
+        "data": {
+            "effective_on": order.effective_on.isoformat(),
+            "exceptions": order.exception_rules,
+            "reason": order.exception_reason,
+        },
+    }

@@ -4,6 +4,8 @@
 from django.urls import path
 
 from gov3.personnel import (
+    batch_views,
+    certificate_views,
     evaluation_views,
     open_position_views,
     recruitment_views,
@@ -36,6 +38,13 @@ urlpatterns = [
         "officer/personnel/evaluation/ratings/<int:rating_id>/",
         evaluation_views.rating_detail,
         name="rating_detail",
+    ),
+    path("officer/personnel/batches/", batch_views.batches, name="batches"),
+    path("officer/personnel/batches/<int:batch_id>/", batch_views.batch, name="batch"),
+    path(
+        "officer/personnel/batches/<int:batch_id>/approve",
+        batch_views.approve_batch,
+        name="approve_batch",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
     # Open positions (item 8) and self-service requests (item 9).
@@ -84,4 +93,10 @@ urlpatterns = [
         name="recruitment_merit",
     ),
     path("me/recruitment/", recruitment_views.citizen_exams, name="citizen_exams"),
+    path("me/personnel/certificates/", certificate_views.issue, name="issue_certificate"),
+    path(
+        "me/personnel/certificates/<uuid:public_id>/<str:form>",
+        certificate_views.download,
+        name="certificate_download",
+    ),
 ]

@@ -16,6 +16,7 @@ from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.personnel import queries
+from gov3.personnel.certificates import own_certificates
 from gov3.personnel.forms import OrderForm
 from gov3.personnel.services import (
     OrderDraft,
@@ -130,4 +131,5 @@ def my_record(request: HttpRequest) -> HttpResponse:
         record = queries.own_record(user)
     except NotFoundError:
         return render(request, "personnel/my_record.html", {"view": None})
-    return render(request, "personnel/my_record.html", {"view": queries.record_view(record)})
+    context = {"view": queries.record_view(record), "certificates": own_certificates(user)}
+    return render(request, "personnel/my_record.html", context)

@@ -42,6 +42,8 @@ QR_TYPES: Final = {
     "OI": "disclosure",
     "SE": "school_enrolment",
     "SG": "school_graduation",
+    "EM": "employment",
+    "CA": "career",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 
