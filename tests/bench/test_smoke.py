@@ -311,3 +311,19 @@ def test_load(tmp_path: Path, kr_ready_postgres: str) -> None:
     ):
         assert journey in rows, f"{journey} never ran:\n{out[-3000:]}"
     assert rows["**all**"].rstrip(" |").endswith("| 0"), out[-3000:]
+
+
+def test_schools_attendance(tmp_path: Path, kr_ready_sqlite: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "schools_attendance.py",
+        "--size",
+        "5",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "| sqlite | POST attendance page |" in out
+    assert "| postgresql" in out
