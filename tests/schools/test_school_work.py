@@ -203,7 +203,7 @@ def test_a_consent_request_is_answered_once_with_a_receipt(
         body="Friday 20 November, back by 3 pm.", asks_consent=True,
         answer_by=TODAY + timedelta(days=5),
     )  # fmt: skip
-    client, user = citizen_client(world["first"], "first")
+    client, _user = citizen_client(world["first"], "first")
     learner = klass["jan1"]
     page = client.get(reverse("schools:school_work", args=[learner.public_id]))
     assert "Field trip to the science museum" in page.content.decode()
@@ -230,8 +230,9 @@ def test_a_consent_request_is_answered_once_with_a_receipt(
     assert again.status_code == 400
     assert "already answered" in again.content.decode()
     assert ConsentAnswer.objects.count() == 1
+    _other_client, other_parent = citizen_client(world["third"], "third")
     with pytest.raises(ValidationFailedError, match="answer date has passed"):
-        do_answer_consent(user, klass["feb29"], notice, agreed=True, language="en",
+        do_answer_consent(other_parent, klass["feb29"], notice, agreed=True, language="en",
                           today=TODAY + timedelta(days=6))  # fmt: skip
     teacher_view = _teacher_client(klass).get(
         reverse("schools:notices", args=[klass["assignment"].pk])
