@@ -366,3 +366,19 @@ def test_personnel_batch(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     )
     assert "database sqlite, transfers 20, runs 1" in out
     assert "batch of transfers, issue + approval: median" in out
+
+
+def test_schools_attendance(tmp_path: Path, kr_ready_sqlite: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "schools_attendance.py",
+        "--size",
+        "5",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "| sqlite | POST attendance page |" in out
+    assert "| postgresql" in out

@@ -199,6 +199,34 @@ LOGGED_TESTS = {
         "tests.identity.test_provider",
         "test_a_client_signs_a_citizen_in_and_the_release_is_in_who_looked_at_my_data",
     ),
+    "schools:class_list": (
+        "tests.schools.test_school_work",
+        "test_the_attendance_page_saves_the_day_and_logs_the_learners_read",
+    ),
+    "schools:attendance": (
+        "tests.schools.test_school_work",
+        "test_the_attendance_page_saves_the_day_and_logs_the_learners_read",
+    ),
+    "schools:assessment": (
+        "tests.schools.test_school_work",
+        "test_the_results_page_records_and_logs",
+    ),
+    "schools:notices": (
+        "tests.schools.test_school_work",
+        "test_a_consent_request_is_answered_once_with_a_receipt",
+    ),
+    "schools:absences": (
+        "tests.schools.test_school_work",
+        "test_an_absence_report_with_a_photo_is_accepted_and_the_day_is_excused",
+    ),
+    "schools:absence": (
+        "tests.schools.test_school_work",
+        "test_an_absence_report_with_a_photo_is_accepted_and_the_day_is_excused",
+    ),
+    "schools:absence_evidence": (
+        "tests.schools.test_school_work",
+        "test_an_absence_report_with_a_photo_is_accepted_and_the_day_is_excused",
+    ),
 }
 
 #: Views of installed libraries, which cannot carry a declaration, and what they show.

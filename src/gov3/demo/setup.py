@@ -33,6 +33,7 @@ from gov3.demo.personnel import load_demo as load_personnel_demo
 from gov3.demo.recruitment import load_demo as load_recruitment_demo
 from gov3.demo.saemaul import load_demo as load_saemaul_demo
 from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
+from gov3.demo.school_work import load_demo as load_school_work_demo
 from gov3.demo.schools import load_demo as load_schools_demo
 from gov3.documents.issuers import current_key
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
@@ -53,6 +54,7 @@ DEMO_PASSWORDS = {
     "officer": "demo-officer-2026",
     "admin": "demo-admin-2026",
     "school": "demo-school-2026",
+    "teacher": "demo-teacher-2026",
     "hr-officer": "demo-hr-2026",
     "division-head": "demo-head-2026",
 }
@@ -253,6 +255,13 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
                 totp_secret=_totp_secret(school),
             )
         )
+    _ensure_user("teacher")
+    teacher = load_school_work_demo(country, citizen, today)
+    if teacher is not None:
+        logins.append(
+            DemoLogin("teacher", teacher.username, DEMO_PASSWORDS["teacher"],
+                      f"{base_url}/school/classes/")
+        )  # fmt: skip
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
     _propose(country, citizen)

@@ -269,3 +269,16 @@ class ClassroomClient(models.Model):
     @property
     def granted(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+# The school-work records (attendance, assessment, notices, absence reports) live in their own
+# module; imported here so that Django registers them with this app.
+from gov3.schools.work.models import (  # noqa: E402, F401
+    AbsenceReport,
+    AbsenceReportStatus,
+    AssessmentRecord,
+    AttendanceMark,
+    AttendanceStatus,
+    ConsentAnswer,
+    SchoolNotice,
+)

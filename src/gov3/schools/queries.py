@@ -195,3 +195,79 @@ def school_entrants(
     )
     _log(officer, agency, [p.child_id for p in rows], f"entrants of {school.code}")
     return school, rows
+
+
+# -- attendance rates (aggregates: no one's personal data) ------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceRate:
+    """Attendance of one class over the days taken: ``rate`` is the share of learner-days
+    attended (present, late or left early count as attended; an excused absence does not, and
+    is counted apart). None when no day was taken."""
+
+    school_code: str
+    school_year: int
+    grade: int
+    class_name: str
+    learner_days: int
+    attended: int
+    absent: int
+    excused: int
+    late: int
+    left_early: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.learner_days if self.learner_days else None
+
+
+def attendance_rates(
+    country: str,
+    school_year: int,
+    *,
+    school_code: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[AttendanceRate]:
+    """Attendance rates by school and class of a school year (optionally one school, and the
+    days from ``since`` to ``until``), in school code and class order. One grouped query."""
+    from django.db.models import Count  # noqa: PLC0415
+
+    from gov3.schools.work.models import AttendanceMark, AttendanceStatus  # noqa: PLC0415
+
+    marks = AttendanceMark.objects.filter(
+        enrolment__school__country=country, enrolment__school_year=school_year
+    )
+    if school_code is not None:
+        marks = marks.filter(enrolment__school__code=school_code)
+    if since is not None:
+        marks = marks.filter(day__gte=since)
+    if until is not None:
+        marks = marks.filter(day__lte=until)
+    rows = (
+        marks.values("enrolment__school__code", "enrolment__grade", "enrolment__class_name")
+        .annotate(
+            total=Count("pk"),
+            absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+            excused=Count("pk", filter=Q(status=AttendanceStatus.ABSENT, excused=True)),
+            late=Count("pk", filter=Q(status=AttendanceStatus.LATE)),
+            left_early=Count("pk", filter=Q(status=AttendanceStatus.LEFT_EARLY)),
+        )
+        .order_by("enrolment__school__code", "enrolment__grade", "enrolment__class_name")
+    )
+    return [
+        AttendanceRate(
+            school_code=r["enrolment__school__code"],
+            school_year=school_year,
+            grade=r["enrolment__grade"],
+            class_name=r["enrolment__class_name"],
+            learner_days=r["total"],
+            attended=r["total"] - r["absent"],
+            absent=r["absent"],
+            excused=r["excused"],
+            late=r["late"],
+            left_early=r["left_early"],
+        )
+        for r in rows
+    ]

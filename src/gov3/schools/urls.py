@@ -33,3 +33,8 @@ urlpatterns = [
         name="officer_entrants",
     ),
 ]
+
+# School work and the guardian service (issue 20 items 4 and 5).
+from gov3.schools.work import urls as work_urls  # noqa: E402
+
+urlpatterns += work_urls.urlpatterns
