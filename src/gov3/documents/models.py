@@ -25,6 +25,7 @@ class DocumentType(models.TextChoices):
     DISCLOSURE = "disclosure", _("Information disclosure")
     SCHOOL_ENROLMENT = "school_enrolment", _("Certificate of enrolment")
     SCHOOL_GRADUATION = "school_graduation", _("Certificate of graduation")
+    SCHOOL_TRANSCRIPT = "school_transcript", _("School transcript")
 
 
 class IssuerKey(models.Model):

@@ -99,6 +99,7 @@ CLAIM_LABELS = {
     "learner_number": gettext_lazy("Learner number"),
     "enrolled_since": gettext_lazy("Enrolled since"),
     "graduated_on": gettext_lazy("Graduated on"),
+    "enrolments": gettext_lazy("Enrolment history"),
 }
 
 

@@ -100,6 +100,21 @@ CLAIMS: dict[str, Claims] = {
         (("graduated_on",), gettext_lazy("Graduated on")),
         (("issued_on",), gettext_lazy("Date of issue")),
     ],
+    DocumentType.SCHOOL_TRANSCRIPT: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("learner_number",), gettext_lazy("Learner number")),
+        (("enrolments",), gettext_lazy("Enrolment history")),
+        (("enrolments", None, "school"), gettext_lazy("School")),
+        (("enrolments", None, "school_code"), gettext_lazy("School code")),
+        (("enrolments", None, "school_year"), gettext_lazy("School year")),
+        (("enrolments", None, "grade"), gettext_lazy("Grade")),
+        (("enrolments", None, "class_name"), gettext_lazy("Class")),
+        (("enrolments", None, "started_on"), gettext_lazy("Started on")),
+        (("enrolments", None, "ended_on"), gettext_lazy("Ended on")),
+        (("enrolments", None, "end_reason"), gettext_lazy("How it ended")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
 }
 
 DESCRIPTIONS: dict[str, Promise] = {
@@ -127,6 +142,11 @@ DESCRIPTIONS: dict[str, Promise] = {
         "credential type",
         "A certificate of graduation: the school the learner graduated from and when, from the "
         "learner registry.",
+    ),
+    DocumentType.SCHOOL_TRANSCRIPT: pgettext_lazy(
+        "credential type",
+        "A school transcript: the learner's enrolment history (school, school year, grade and "
+        "class), from the learner registry.",
     ),
 }
 

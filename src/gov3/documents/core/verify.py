@@ -42,6 +42,7 @@ QR_TYPES: Final = {
     "OI": "disclosure",
     "SE": "school_enrolment",
     "SG": "school_graduation",
+    "ST": "school_transcript",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 
