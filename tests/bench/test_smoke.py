@@ -276,6 +276,20 @@ def test_oneroster(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     assert "OneRoster export of one school: median" in out
 
 
+def test_year_end(tmp_path: Path, kr_ready_sqlite: Path) -> None:
+    out = run_benchmark(
+        "year_end.py",
+        "--learners",
+        "40",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+    )
+    assert "Year end of one school: median" in out
+
+
 def test_load(tmp_path: Path, kr_ready_postgres: str) -> None:
     """Locust's citizen and officer journeys against gov3 serve + a worker on Redis, briefly:
     every journey's requests answered as a person would expect (0 errors)."""

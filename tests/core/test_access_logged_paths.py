@@ -190,6 +190,10 @@ LOGGED_TESTS = {
         "tests.schools.test_entry",
         "test_the_guardian_confirms_and_the_school_lists_the_child",
     ),
+    "schools:officer_year_end": (
+        "tests.schools.test_year_end_and_dashboards",
+        "test_the_year_end_page_in_scope_only_logged_and_confirmed",
+    ),
     # gov3 as an OpenID provider: each release of claims to a client system.
     "oauth2_provider:token": (
         "tests.identity.test_provider",

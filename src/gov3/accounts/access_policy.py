@@ -109,6 +109,8 @@ DEFAULT_POLICY = AccessPolicy(
         OfficerRole.AUDITOR: {},
         # Personnel records are read through gov3.personnel (their agency's staff only).
         OfficerRole.HR_OFFICER: {},
+        # School officers read learners through gov3.schools (their school's or district's).
+        OfficerRole.SCHOOL_OFFICER: {},
     }
 )
 

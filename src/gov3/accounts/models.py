@@ -49,6 +49,7 @@ class OfficerRole(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     SAEMAUL_OFFICER = "saemaul_officer", _("Saemaul programme officer")
     HR_OFFICER = "hr_officer", _("Personnel (HR) officer")
+    SCHOOL_OFFICER = "school_officer", _("School officer")
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp untyped

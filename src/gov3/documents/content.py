@@ -406,6 +406,139 @@ def enrolment_draft(holder: Person, facts: EnrolmentFacts, *, expires_at: dateti
     )
 
 
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One enrolment of a transcript."""
+
+    school_name_local: str
+    school_name_en: str
+    school_code: str
+    school_year: int
+    grade: int
+    class_name: str
+    started_on: date
+    ended_on: date | None
+    #: why it ended: "promoted", "transferred", "graduated", "withdrawn", "held_back" or ""
+    end_reason: str
+
+
+@dataclass(frozen=True)
+class TranscriptFacts:
+    """What a school transcript states: the learner number and the enrolment history, oldest
+    first (assessment results are not recorded by gov3 yet, so none are listed)."""
+
+    learner_number: str
+    lines: tuple[TranscriptLine, ...]
+
+
+_END_REASONS = {
+    "promoted": "진급 / Promoted",
+    "transferred": "전학 / Transferred",
+    "graduated": "졸업 / Graduated",
+    "withdrawn": "자퇴·제적 / Withdrawn",
+    "held_back": "유급 / Held back",
+    "": "재학 중 / Current",
+}
+
+
+def transcript_draft(
+    holder: Person, facts: TranscriptFacts, *, expires_at: datetime
+) -> DraftContent:
+    """A school transcript (학교생활기록 이력): every enrolment (school, year, grade, class,
+    from, until, how it ended), bilingual like the other certificates."""
+    claims: dict[str, Any] = {
+        "name": holder.name_local,
+        "name_latin": holder.name_latin,
+        "birth_date": holder.birth_date.isoformat(),
+        "national_id": masked_id(holder.national_id),
+        "learner_number": facts.learner_number,
+        "enrolments": [
+            {
+                "school": line.school_name_local,
+                "school_code": line.school_code,
+                "school_year": line.school_year,
+                "grade": line.grade,
+                "class_name": line.class_name,
+                "started_on": line.started_on.isoformat(),
+                "ended_on": line.ended_on.isoformat() if line.ended_on else "",
+                "end_reason": line.end_reason,
+            }
+            for line in facts.lines
+        ],
+        "issued_on": timezone.localdate().isoformat(),
+    }
+    rows = [
+        ("성명 / Name", f"{holder.name_local} ({holder.name_latin})"),
+        ("생년월일 / Date of birth", holder.birth_date.isoformat()),
+        ("학생 개인번호 / Learner number", facts.learner_number),
+    ]
+    header = (
+        "학교 / School",
+        "학년도 / Year",
+        "학년 / Grade",
+        "반 / Class",
+        "기간 / Period",
+        "사유 / Outcome",
+    )
+    table = tuple(
+        (
+            f"{line.school_name_local} ({line.school_name_en})",
+            str(line.school_year),
+            str(line.grade),
+            line.class_name or "-",
+            f"{line.started_on.isoformat()} ~ "
+            + (line.ended_on.isoformat() if line.ended_on else ""),
+            _END_REASONS.get(line.end_reason, line.end_reason),
+        )
+        for line in facts.lines
+    )
+    last = facts.lines[-1]
+
+    def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
+        from gov3.documents.core.pdf import (  # noqa: PLC0415
+            CertificateContent,
+            CertificateTable,
+            render_certificate,
+        )
+
+        pdf = render_certificate(
+            CertificateContent(
+                title="학적 이력 증명서",
+                subtitle="School transcript",
+                issuer=f"{last.school_name_local}장 / Head of {last.school_name_en}",
+                document_number=number,
+                issued_on=timezone.localdate(),
+                holder=tuple(rows),
+                table=CertificateTable(header=header, rows=table),
+                footer_note=(
+                    "위 학생의 학적 이력이 학생 등록부와 같음을 증명합니다. "
+                    "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "
+                    "This certifies that the enrolment history above is that of the learner "
+                    "register. Verify it at {url} with the document number {number}."
+                ),
+                qr_payload=qr,
+                verify_url=_verify_url(),
+                language="ko",
+            )
+        )
+        return pdf, None
+
+    return DraftContent(
+        document_type=DocumentType.SCHOOL_TRANSCRIPT,
+        holder=holder,
+        claims=claims,
+        qr_claims={
+            "nm": holder.name_local,
+            "bd": holder.birth_date.isoformat(),
+            "ln": facts.learner_number,
+            "school": last.school_code,
+            "enrolments": len(facts.lines),
+        },
+        expires_at=expires_at,
+        render=render,
+    )
+
+
 def disclosure_draft(
     holder: Person,
     *,

@@ -28,6 +28,8 @@ class DocumentType(models.TextChoices):
     EMPLOYMENT = "employment", _("Certificate of employment")
     CAREER = "career", _("Career certificate")
 
+    SCHOOL_TRANSCRIPT = "school_transcript", _("School transcript")
+
 
 class IssuerKey(models.Model):
     """One signing key of one document type. The newest unretired key signs; retired keys

@@ -215,6 +215,22 @@ def issue_enrolment_certificate(
     return _issue(draft, requested_by=requested_by, case=None, actor=actor)
 
 
+def issue_transcript(
+    holder: Person,
+    facts: content.TranscriptFacts,
+    *,
+    requested_by: User,
+    actor: str,
+) -> IssuedDocument:
+    """Issue a school transcript (the learner's enrolment history) at once (called by the
+    schools app, which checked that the citizen may have it)."""
+    days = int(settings.GOV3_CERTIFICATE_VALID_DAYS)
+    draft = content.transcript_draft(
+        holder, facts, expires_at=timezone.now() + timedelta(days=days)
+    )
+    return _issue(draft, requested_by=requested_by, case=None, actor=actor)
+
+
 def issue_disclosure(
     holder: Person,
     *,

@@ -126,6 +126,21 @@ CLAIMS: dict[str, Claims] = {
         (("career", None, "to"), pgettext_lazy("credential claim", "To")),
         (("issued_on",), gettext_lazy("Date of issue")),
     ],
+    DocumentType.SCHOOL_TRANSCRIPT: [
+        *_DOCUMENT_NUMBER,
+        *_PERSON,
+        (("learner_number",), gettext_lazy("Learner number")),
+        (("enrolments",), gettext_lazy("Enrolment history")),
+        (("enrolments", None, "school"), gettext_lazy("School")),
+        (("enrolments", None, "school_code"), gettext_lazy("School code")),
+        (("enrolments", None, "school_year"), gettext_lazy("School year")),
+        (("enrolments", None, "grade"), gettext_lazy("Grade")),
+        (("enrolments", None, "class_name"), gettext_lazy("Class")),
+        (("enrolments", None, "started_on"), gettext_lazy("Started on")),
+        (("enrolments", None, "ended_on"), gettext_lazy("Ended on")),
+        (("enrolments", None, "end_reason"), gettext_lazy("How it ended")),
+        (("issued_on",), gettext_lazy("Date of issue")),
+    ],
 }
 
 DESCRIPTIONS: dict[str, Promise] = {
@@ -163,6 +178,11 @@ DESCRIPTIONS: dict[str, Promise] = {
         "credential type",
         "A career certificate: every post the civil servant has held, with grades and dates, "
         "from the personnel records.",
+    ),
+    DocumentType.SCHOOL_TRANSCRIPT: pgettext_lazy(
+        "credential type",
+        "A school transcript: the learner's enrolment history (school, school year, grade and "
+        "class), from the learner registry.",
     ),
 }
 

@@ -214,6 +214,14 @@ def consultation_participation_rows(country: str, day: date) -> list[Row]:
     ]
 
 
+def school_district_rows(country: str, day: date) -> list[Row]:
+    """Entrants, places and transfers per district for the school year in season on ``day``
+    (`schools.dashboards`: small cells suppressed there)."""
+    from gov3.schools.dashboards import open_data_rows, open_data_year  # noqa: PLC0415
+
+    return open_data_rows(country, open_data_year(country, day))
+
+
 _COUNT = "integer"
 DATASETS: dict[str, Dataset] = {
     d.slug: d
@@ -354,6 +362,33 @@ DATASETS: dict[str, Dataset] = {
                 ("responded", "boolean", "the agency published its response"),
             ),
             consultation_participation_rows,
+        ),
+        Dataset(
+            "school-districts",
+            {
+                "en": "School entrants and transfers by district",
+                "ko": "교육지원청 관할 구역별 입학생·전학생 현황",
+                "vi": "Học sinh nhập học và chuyển trường theo quận",
+            },
+            {
+                "en": "Per district and school year: first-grade entrants against first-grade places, "
+                "and transfers into, out of and within the district.",
+                "ko": "구역·학년도별 1학년 입학생 수와 1학년 정원, 전입·전출·구역 내 전학 건수.",
+                "vi": "Theo quận và năm học: số học sinh vào lớp 1 so với chỉ tiêu lớp 1, và số "
+                "chuyển đến, chuyển đi, chuyển trong quận.",
+            },
+            ("schools", "school entry", "education"),
+            "DAILY",
+            (
+                ("school_year", "integer", "the school year"),
+                ("district", "string", "district area code"),
+                ("entrants", _COUNT, "learners who entered the first grade"),
+                ("first_grade_places", _COUNT, "first-grade places of the district's schools"),
+                ("transferred_in", _COUNT, "transfers from another district's school"),
+                ("transferred_out", _COUNT, "transfers to another district's school"),
+                ("transferred_within", _COUNT, "transfers between schools of the district"),
+            ),
+            school_district_rows,
         ),
     )
 }

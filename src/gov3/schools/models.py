@@ -96,6 +96,7 @@ class EnrolmentEnd(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     GRADUATED = "graduated", _("Graduated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    HELD_BACK = "held_back", _("Held back: repeats the grade")
 
 
 class Enrolment(models.Model):

@@ -167,10 +167,14 @@ def _log(officer: User, agency: Agency, people: list[int], what: str) -> None:
 def follow_up_list(officer: User, country: str, today: date) -> list[Placement]:
     """Children of this year's rounds the office must follow up (child safety): no guardian in
     the register, no school, or no answer by the notice's deadline. Logs each child read."""
-    agency = education_office(officer, country)
+    from gov3.schools.scope import placement_q, school_agency  # noqa: PLC0415
+
+    # The education office, a district office or a school's own office: each its own scope.
+    agency = school_agency(officer, country)
     rows = [
         p
         for p in Placement.objects.filter(round__country=country)
+        .filter(placement_q(agency))
         .exclude(status__in=[PlacementStatus.CONFIRMED, PlacementStatus.REQUESTED])
         .select_related("child", "guardian", "school", "area", "offer", "round")
         .order_by("round__school_year", "child__birth_date", "pk")

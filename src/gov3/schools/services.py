@@ -289,7 +289,12 @@ def do_withdraw(actor: str, learner: Learner, *, on: date, reason: str) -> Enrol
 def do_issue_school_certificate(user: User, learner: Learner, kind: str) -> IssuedDocument:
     """Issue a certificate at once, with no officer, for the citizen's own record or a child's
     they act for (`queries.learner_for` checked that): ``kind`` "enrolment" needs a current
-    enrolment, "graduation" a recorded graduation."""
+    enrolment, "graduation" a recorded graduation, "transcript" any enrolment
+    (`schools.transcript`)."""
+    if kind == "transcript":
+        from gov3.schools.transcript import do_issue_transcript  # noqa: PLC0415
+
+        return do_issue_transcript(user, learner)
     if kind == "graduation":
         enrolment = (
             Enrolment.objects.filter(learner=learner, end_reason=EnrolmentEnd.GRADUATED)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gov3.schools import oneroster_views, views
+from gov3.schools import officer_views, oneroster_views, views
 
 app_name = "schools"
 
@@ -31,6 +31,12 @@ urlpatterns = [
         "officer/schools/<str:code>/entrants/<int:year>/",
         views.officer_entrants,
         name="officer_entrants",
+    ),
+    path("officer/schools/dashboard/", officer_views.dashboard, name="officer_dashboard"),
+    path(
+        "officer/schools/<str:code>/year-end/<int:year>/",
+        officer_views.year_end,
+        name="officer_year_end",
     ),
 ]
 

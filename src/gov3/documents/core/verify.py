@@ -44,6 +44,7 @@ QR_TYPES: Final = {
     "SG": "school_graduation",
     "EM": "employment",
     "CA": "career",
+    "ST": "school_transcript",
 }
 QR_CODES: Final = {kind: code for code, kind in QR_TYPES.items()}
 

@@ -44,7 +44,10 @@ class Command(BaseCommand):
         "for its classroom system (written to the access log of everyone in it). `gov3 schools "
         "teacher USERNAME SCHOOL_CODE [--class YEAR:GRADE:CLASS]` makes an account a teacher; "
         "`gov3 schools classroom-client SCHOOL_CODE CLIENT_ID SCOPE...` registers an OAuth "
-        "client (made in the admin) as the school's classroom system with the scopes granted."
+        "client (made in the admin) as the school's classroom system with the scopes granted. "
+        "`gov3 schools year-end SCHOOL_CODE FROM_YEAR --on DATE [--hold NUMBER...] [--dry-run]` "
+        "promotes or graduates every learner still enrolled in FROM_YEAR (those held back "
+        "repeat their grade); run again, it changes nothing."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -83,7 +86,25 @@ class Command(BaseCommand):
         lms.add_argument("client_id", help="the client id of an OAuth client made in the admin")
         lms.add_argument("scopes", nargs="+", help="the scopes granted, e.g. openid profile school")
 
+        year_end = sub.add_parser(
+            "year-end", help="promote and graduate a school's learners at year end"
+        )
+        year_end.add_argument("school_code", help="the school's code, e.g. KR-S-0001")
+        year_end.add_argument("from_year", type=int, help="the school year that ends")
+        year_end.add_argument(
+            "--on", required=True, help="the day the new school year starts (YYYY-MM-DD)"
+        )
+        year_end.add_argument(
+            "--hold", nargs="*", default=[], help="learner numbers held back (repeat the grade)"
+        )
+        year_end.add_argument("--dry-run", action="store_true", help="show the plan only")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "year-end":
+            from gov3.schools.year_end_cli import run_year_end  # noqa: PLC0415
+
+            run_year_end(self.stdout, options)
+            return
         if options["action"] == "oneroster":
             self._oneroster(options["school_code"], options["file"])
             return
