@@ -65,6 +65,14 @@ LOGGED_TESTS = {
         "tests.personnel.test_api",
         "test_orders_through_the_api",
     ),
+    "personnel:export": (
+        "tests.personnel.test_transfer",
+        "test_the_officer_page_imports_exports_and_refuses_a_huge_upload",
+    ),
+    "api_v1:personnel_export": (
+        "tests.personnel.test_transfer",
+        "test_the_api_imports_all_or_nothing_and_exports",
+    ),
     "backoffice:search": (
         "tests.backoffice.test_pages",
         "test_search_needs_a_purpose_and_logs_everyone_listed",

@@ -202,3 +202,9 @@ def my_record(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):
         raise NotFoundError("You have no personnel record.")
     return _record_out(queries.record_view(queries.own_record(user)))
+
+
+# Analytics and import/export (issue 18 items 10 and 11) live in their own module.
+from gov3.personnel.transfer_api import router as transfer_router  # noqa: E402
+
+router.add_router("", transfer_router)

@@ -1,9 +1,9 @@
 """Personnel pages: HR officers' under /officer/personnel/, a civil servant's own record at
 /me/personnel/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from gov3.personnel import evaluation_views, views
+from gov3.personnel import analytics_views, evaluation_views, transfer_views, views
 
 app_name = "personnel"
 
@@ -32,4 +32,16 @@ urlpatterns = [
         name="rating_detail",
     ),
     path("me/personnel/", views.my_record, name="my_record"),
+    path("officer/personnel/analytics/", analytics_views.analytics_page, name="analytics"),
+    re_path(
+        r"^officer/personnel/analytics\.(?P<fmt>csv|json)$",
+        analytics_views.analytics_download,
+        name="analytics_download",
+    ),
+    path("officer/personnel/transfer/", transfer_views.transfer_page, name="transfer"),
+    re_path(
+        r"^officer/personnel/transfer/(?P<kind>all|units|positions|staff)\.(?P<fmt>csv|json)$",
+        transfer_views.export,
+        name="export",
+    ),
 ]
