@@ -34,7 +34,7 @@ def test_the_hr_officer_reads_the_analytics_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Personnel analytics")
     expect(page.get_by_role("img", name="Headcount by grade")).to_be_visible()
     table = page.get_by_role("table", name="Headcount by agency")
-    expect(table.get_by_role("row", name="종로구청 7 10 3 1")).to_be_visible()
+    expect(table.get_by_role("row", name="종로구청 7 10 1 1")).to_be_visible()
     ratings = page.get_by_role("table", name="Ratings given and the most the quota allows")
     expect(ratings.get_by_role("row").filter(has_text="S").first).to_be_visible()
     assert_fits_the_screen(page)

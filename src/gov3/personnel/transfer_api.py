@@ -119,10 +119,14 @@ class ProblemOut(Schema):
 
 
 class ImportRefusedOut(Schema):
+    """Nothing was imported: every problem found with its line (or, for a request that does
+    not match the API document, `errors` as for any operation)."""
+
     detail: str
-    code: str
-    problems: list[ProblemOut]
-    more: int = Field(description="problems found but not listed")
+    code: str = ""
+    problems: list[ProblemOut] = Field(default_factory=list)
+    more: int = Field(default=0, description="problems found but not listed")
+    errors: list[dict[str, Any]] | None = None
 
 
 def _hr_agency(request: HttpRequest) -> tuple[User, Agency]:
