@@ -404,6 +404,12 @@ GOV3_CERTIFICATE_VALID_DAYS = int(read_env("GOV3_CERTIFICATE_VALID_DAYS", "90"))
 # Uploads checked by the public verification page and the passport photo step.
 GOV3_VERIFY_MAX_BYTES = int(read_env("GOV3_VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
 GOV3_PHOTO_MAX_BYTES = int(read_env("GOV3_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Personnel (issue 18): the agency whose HR officers see every agency's analytics (its code;
+# empty: none), and the largest import file (100,000 records in CSV are about 8 MB).
+GOV3_PERSONNEL_MINISTRY = read_env("GOV3_PERSONNEL_MINISTRY", "")
+GOV3_PERSONNEL_IMPORT_MAX_BYTES = int(
+    read_env("GOV3_PERSONNEL_IMPORT_MAX_BYTES", str(16 * 1024 * 1024))
+)
 
 # Participation (docs/participation.md): attachments to petitions and disclosed files.
 GOV3_ATTACHMENT_MAX_BYTES = int(read_env("GOV3_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -244,6 +244,22 @@ def test_personnel_evaluation(tmp_path: Path, kr_ready_sqlite: Path) -> None:
     assert "evaluation distribution, all units: median" in out
 
 
+def test_personnel_import(tmp_path: Path, kr_ready_sqlite: Path, kr_ready_postgres: str) -> None:
+    out = run_benchmark(
+        "personnel_import.py",
+        "--records",
+        "200",
+        "--runs",
+        "1",
+        tmp_path=tmp_path,
+        database_in_url=False,
+        ready_sqlite=kr_ready_sqlite,
+        ready_postgres=kr_ready_postgres,
+    )
+    assert "sqlite: import of 200 personnel records" in out
+    assert "postgres: import of 200 personnel records" in out
+
+
 def test_task_queue(tmp_path: Path, kr_ready_postgres: str) -> None:
     out = run_benchmark(
         "task_queue.py",

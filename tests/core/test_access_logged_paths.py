@@ -94,6 +94,14 @@ LOGGED_TESTS = {
         "tests.personnel.test_recruitment_web",
         "test_the_api_from_notice_to_merit_list",
     ),
+    "personnel:export": (
+        "tests.personnel.test_transfer",
+        "test_the_officer_page_imports_exports_and_refuses_a_huge_upload",
+    ),
+    "api_v1:personnel_export": (
+        "tests.personnel.test_transfer",
+        "test_the_api_imports_all_or_nothing_and_exports",
+    ),
     "backoffice:search": (
         "tests.backoffice.test_pages",
         "test_search_needs_a_purpose_and_logs_everyone_listed",

@@ -33,6 +33,7 @@ from gov3.participation.models import (
     PetitionStatus,
     Stance,
 )
+from gov3.personnel import analytics as personnel_analytics
 
 Row = dict[str, Any]
 
@@ -389,6 +390,93 @@ DATASETS: dict[str, Dataset] = {
                 ("transferred_within", _COUNT, "transfers between schools of the district"),
             ),
             school_district_rows,
+        ),
+        Dataset(
+            "personnel-headcount",
+            {
+                "en": "Civil servants by agency and grade",
+                "ko": "기관·직급별 공무원 현원",
+                "vi": "Công chức theo cơ quan và ngạch",
+            },
+            {
+                "en": "People holding a post of each agency today, by grade.",
+                "ko": "오늘 기준 기관별·직급별 재직 인원.",
+                "vi": "Số người đang giữ vị trí tại mỗi cơ quan hôm nay, theo ngạch.",
+            },
+            ("civil service", "personnel", "headcount"),
+            "DAILY",
+            (
+                ("agency", "string", "agency code"),
+                ("grade", "string", "grade code of the country pack"),
+                ("headcount", _COUNT, "people holding a post"),
+            ),
+            personnel_analytics.headcount_rows,
+        ),
+        Dataset(
+            "personnel-service",
+            {
+                "en": "Civil servants by years of service",
+                "ko": "재직 기간별 공무원 현원",
+                "vi": "Công chức theo thâm niên",
+            },
+            {
+                "en": "People holding a post of each agency today, by whole years since entering the service.",
+                "ko": "오늘 기준 기관별 재직 인원(임용 후 경과 연수 구간별).",
+                "vi": "Số người đang giữ vị trí tại mỗi cơ quan hôm nay, theo số năm công tác.",
+            },
+            ("civil service", "personnel", "tenure"),
+            "DAILY",
+            (
+                ("agency", "string", "agency code"),
+                ("years_of_service", "string", "band of whole years: 0-1, 2-4, 5-9, 10-19, 20+"),
+                ("people", _COUNT, "people holding a post"),
+            ),
+            personnel_analytics.service_rows,
+        ),
+        Dataset(
+            "personnel-ratings",
+            {
+                "en": "Performance ratings against the quota",
+                "ko": "성과평가 등급 분포와 배분 비율",
+                "vi": "Xếp loại đánh giá so với tỷ lệ",
+            },
+            {
+                "en": "Each agency's latest evaluation period: people rated S, A, B or C (general grades) and the most the quota allows.",
+                "ko": "기관별 최근 평가 기간의 등급별 인원(일반 직급)과 배분 비율상 최대 인원.",
+                "vi": "Kỳ đánh giá gần nhất của mỗi cơ quan: số người xếp loại S, A, B, C và số tối đa theo tỷ lệ.",
+            },
+            ("civil service", "performance evaluation"),
+            "DAILY",
+            (
+                ("agency", "string", "agency code"),
+                ("period", "string", "<kind>-<year>-<half>"),
+                ("rating", "string", "S, A, B or C"),
+                ("people", _COUNT, "people rated"),
+                ("quota_max", _COUNT, "the most the quota allows for the people rated"),
+            ),
+            personnel_analytics.rating_rows,
+        ),
+        Dataset(
+            "personnel-positions",
+            {
+                "en": "Positions and open positions by agency",
+                "ko": "기관별 정원·직위·개방형 직위",
+                "vi": "Vị trí và vị trí mở theo cơ quan",
+            },
+            {
+                "en": "Per agency: authorised headcount, positions and open positions (the organisation; no people).",
+                "ko": "기관별 정원, 직위 수, 개방형 직위 수(조직 정보, 개인 없음).",
+                "vi": "Theo cơ quan: biên chế, số vị trí và số vị trí mở (tổ chức; không có cá nhân).",
+            },
+            ("civil service", "organisation", "open positions"),
+            "DAILY",
+            (
+                ("agency", "string", "agency code"),
+                ("authorised_headcount", _COUNT, "authorised headcount of the open units"),
+                ("positions", _COUNT, "positions of the open units"),
+                ("open_positions", _COUNT, "positions of type open"),
+            ),
+            personnel_analytics.position_rows,
         ),
     )
 }

@@ -310,3 +310,9 @@ def approve_batch(request: HttpRequest, batch_id: int) -> Any:
         return _batch_out(do_approve_batch(_hr(request), batch_id))
     except BatchRefusedError as error:
         return _refused(error)
+
+
+# Analytics and import/export (issue 18 items 10 and 11) live in their own module.
+from gov3.personnel.transfer_api import router as transfer_router  # noqa: E402
+
+router.add_router("", transfer_router)

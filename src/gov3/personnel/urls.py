@@ -1,15 +1,17 @@
 """Personnel pages: HR officers' under /officer/personnel/, a civil servant's own record at
 /me/personnel/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from gov3.personnel import (
+    analytics_views,
     batch_views,
     certificate_views,
     evaluation_views,
     open_position_views,
     recruitment_views,
     self_service_views,
+    transfer_views,
     views,
 )
 
@@ -98,5 +100,17 @@ urlpatterns = [
         "me/personnel/certificates/<uuid:public_id>/<str:form>",
         certificate_views.download,
         name="certificate_download",
+    ),
+    path("officer/personnel/analytics/", analytics_views.analytics_page, name="analytics"),
+    re_path(
+        r"^officer/personnel/analytics\.(?P<fmt>csv|json)$",
+        analytics_views.analytics_download,
+        name="analytics_download",
+    ),
+    path("officer/personnel/transfer/", transfer_views.transfer_page, name="transfer"),
+    re_path(
+        r"^officer/personnel/transfer/(?P<kind>all|units|positions|staff)\.(?P<fmt>csv|json)$",
+        transfer_views.export,
+        name="export",
     ),
 ]
