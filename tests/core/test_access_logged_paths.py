@@ -94,6 +94,7 @@ LOGGED_TESTS = {
         "tests.personnel.test_recruitment_web",
         "test_the_api_from_notice_to_merit_list",
     ),
+    "personnel:batch": ("tests.personnel.test_batch", "test_the_batch_pages_and_api"),
     "personnel:export": (
         "tests.personnel.test_transfer",
         "test_the_officer_page_imports_exports_and_refuses_a_huge_upload",
