@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 PG_SERVER = os.environ.get("GOV3_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-DATABASE = "gov3_bench_schools_entry"
+DATABASE = os.environ.get("GOV3_BENCH_DB", "gov3_bench_schools_entry")
 YEAR = 2027
 CHUNK = 20_000
 
@@ -128,18 +128,26 @@ def _cohort(entrants: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def _round() -> tuple[float, int, int]:
+def _round() -> tuple[float, float, int, int]:
+    """The round's wall time, this process's CPU time in it, placements and offers."""
     from django.db.models import Count  # noqa: PLC0415
 
     from gov3.schools.entry import do_build_entry_round  # noqa: PLC0415
     from gov3.schools.models import Placement  # noqa: PLC0415
 
-    start = time.perf_counter()
-    entry_round = do_build_entry_round("system:bench", "kr", YEAR, notify=False)
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
+    if os.environ.get("GOV3_BENCH_PROFILE"):
+        import cProfile  # noqa: PLC0415
+
+        with cProfile.Profile() as profile:
+            entry_round = do_build_entry_round("system:bench", "kr", YEAR, notify=False)
+        profile.dump_stats(os.environ["GOV3_BENCH_PROFILE"])
+    else:
+        entry_round = do_build_entry_round("system:bench", "kr", YEAR, notify=False)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     counts = entry_round.placements.aggregate(placed=Count("pk"), offers=Count("offer"))
     assert Placement.objects.count() == counts["placed"]
-    return seconds, counts["placed"], counts["offers"]
+    return seconds, cpu, counts["placed"], counts["offers"]
 
 
 def _reset() -> None:
@@ -174,15 +182,17 @@ def main() -> None:
                     _reset()
                 runs.append(_round())
                 print(
-                    f"run {number + 1}: {runs[-1][0]:.2f} s, {runs[-1][1]} placements, "
-                    f"{runs[-1][2]} offers",
+                    f"run {number + 1}: {runs[-1][0]:.2f} s (CPU here {runs[-1][1]:.2f} s), "
+                    f"{runs[-1][2]} placements, {runs[-1][3]} offers, "
+                    f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         finally:
             connection.close()
             if not args.sqlite:
                 _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    timings = [seconds for seconds, _, _ in runs]
+    timings = [seconds for seconds, _, _, _ in runs]
+    cpus = [cpu for _, cpu, _, _ in runs]
     load = os.getloadavg()[0]
     print(
         f"{platform.node()} {os.cpu_count()} cores, load {load:.1f}; "
@@ -191,7 +201,7 @@ def main() -> None:
     print(
         f"School-entry round: median {statistics.median(timings):.2f} s (runs: "
         + ", ".join(f"{t:.2f}" for t in timings)
-        + ")"
+        + f"); CPU in this process: median {statistics.median(cpus):.2f} s"
     )
 
 

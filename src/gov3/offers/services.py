@@ -244,15 +244,30 @@ def completion(offer: Offer) -> dict[str, Any]:
     return changes
 
 
-def insert_offers(rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger) -> list[int]:
+class EncodedJson(str):
+    """A JSON column's value already encoded (`insert_offers` writes it as it is): a caller
+    writing many offers that share most of their detail encodes the shared part once."""
+
+
+def insert_offers(
+    rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger
+) -> list[tuple[int, int]]:
     """Write many new offers (model field values by attname, each with its own
-    ``trigger_detail``) inside the caller's transaction; their ids. PostgreSQL takes them through
+    ``trigger_detail``; a JSON value may be given `EncodedJson`) inside the caller's
+    transaction; the (id, subject id) of each offer written. PostgreSQL takes them through
     COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING (the one-live-offer
     constraint skips an offer already live); other databases through `write_offers`. For a
     national round (the school-entry notices): the ORM's INSERT of JSON columns costs more
     than everything else."""
     if connection.vendor != "postgresql":
-        return [offer.pk for offer in write_offers(rows, trigger=trigger, detail={})]
+        decoded = [
+            {k: json.loads(v) if isinstance(v, EncodedJson) else v for k, v in row.items()}
+            for row in rows
+        ]
+        return [
+            (offer.pk, offer.subject_id)
+            for offer in write_offers(decoded, trigger=trigger, detail={})
+        ]
     if not rows:
         return []
     fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
@@ -283,18 +298,18 @@ def insert_offers(rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger) -> l
                         value: Any = uuid.uuid4()
                     else:
                         value = row[f.attname] if f.attname in row else defaults[f.attname]
-                    if f.attname in json_fields:
+                    if f.attname in json_fields and not isinstance(value, EncodedJson):
                         value = json.dumps(value, ensure_ascii=False, default=str)
                     values.append(value)
                 copy.write_row(values)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM gov3_offer_batch "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id"
+            "ON CONFLICT DO NOTHING RETURNING id, subject_id"
         )
-        ids = [int(row[0]) for row in cursor.fetchall()]
+        made = [(int(row[0]), int(row[1])) for row in cursor.fetchall()]
         cursor.execute("DELETE FROM gov3_offer_batch")
-    metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
-    return ids
+    metrics.count_on_commit(metrics.OFFERS_MADE, len(made), trigger=str(trigger))
+    return made
 
 
 def _acting_person(user: User, offer: Offer) -> None:

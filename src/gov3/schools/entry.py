@@ -14,6 +14,7 @@ rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -34,7 +35,7 @@ from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import facts_read, period_of, proactive, propose
-from gov3.offers.services import decline_within, insert_offers, supersede_offers
+from gov3.offers.services import EncodedJson, decline_within, insert_offers, supersede_offers
 from gov3.registry.models import Area, Person
 from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
@@ -49,7 +50,7 @@ from gov3.schools.models import (
     RequestKind,
     School,
 )
-from gov3.schools.roster import RosterRow, batched, facts_of, insert_placements, roster_rows
+from gov3.schools.roster import RosterRow, batched, facts_encoder, insert_placements, roster_rows
 from gov3.tasks.runner import enqueue
 
 #: Why a child got their school, as the guardian reads it.
@@ -132,6 +133,10 @@ def _proposed(
     return out
 
 
+#: Where each offer's own request address goes in its encoded detail.
+_URL_MARK = "\u0000url\u0000"
+
+
 def _write_roster(
     entry_round: EntryRound,
     service: Service,
@@ -164,21 +169,34 @@ def _write_roster(
         "explanation": {},
         "deadline": day + timedelta(days=service.deadline_days),
     }
-    texts: dict[tuple[Any, ...], dict[str, Any]] = {}
-    columns = facts_read(service)
+    # The school and why are the same words for every child of an area and school: each
+    # key's detail is encoded once, around the one part that differs (the request page's
+    # address, which names the placement).
+    texts: dict[tuple[Any, ...], list[str]] = {}
+    facts_json = facts_encoder(facts_read(service))
 
-    def proposed(
-        placement: dict[str, Any], assignment: Assignment, area: Area | None
-    ) -> dict[str, Any]:
+    def detail_json(placement: dict[str, Any], assignment: Assignment, area: Area | None) -> str:
         key = (assignment.school, assignment.reason, assignment.full, placement["area_id"])
-        if key not in texts:  # the same words for every child of an area and school
-            texts[key] = _proposed(area, assignment, schools, year)
-        url = f"/me/schools/entry/{placement['public_id']}/request/"
-        return {
-            language: {"rows": text["rows"], "actions": [{**text["actions"][0], "url": url}]}
-            for language, text in texts[key].items()
-        }
+        if key not in texts:
+            proposed = _proposed(area, assignment, schools, year)
+            for text in proposed.values():
+                text["actions"][0]["url"] = _URL_MARK
+            texts[key] = json.dumps(proposed, ensure_ascii=False).split(json.dumps(_URL_MARK))
+        url = json.dumps(f"/me/schools/entry/{placement['public_id']}/request/")
+        return (
+            f'{{"school_entry_round": {year}, "placement": "{placement["public_id"]}", '
+            f'"proposed": {url.join(texts[key])}}}'
+        )
 
+    # An offer of the notice made earlier (by the monthly sweep) has no school yet: withdrawn
+    # for every child the round offers a school (this round's own offers, of a run before,
+    # are the placements').
+    earlier = {
+        offer.subject_id: offer
+        for offer in Offer.objects.filter(
+            service_id=service.id, period=period, status__in=OPEN_STATUSES
+        ).filter(school_placement__isnull=True)
+    }
     offers: list[int] = []
     for batch in batched(list(zip(roster, assignments, strict=True))):
         placements, rows = [], []
@@ -204,11 +222,6 @@ def _write_roster(
             }
             placements.append(placement)
             if status == PlacementStatus.OFFERED and proactive(service):
-                detail = {
-                    "school_entry_round": year,
-                    "placement": str(placement["public_id"]),
-                    "proposed": proposed(placement, assignment, areas.get(row.area_id or 0)),
-                }
                 rows.append(
                     {
                         **fixed,
@@ -216,24 +229,16 @@ def _write_roster(
                         "recipient_id": row.guardian_id,
                         "province": row.province,
                         "period": period,
-                        "facts": facts_of(columns, row),
-                        "trigger_detail": detail,
+                        "facts": EncodedJson(facts_json(row)),
+                        "trigger_detail": EncodedJson(
+                            detail_json(placement, assignment, areas.get(row.area_id or 0))
+                        ),
                     }
                 )
-        # An offer of the notice made earlier (by the monthly sweep) has no school yet.
-        supersede_offers(
-            list(
-                Offer.objects.filter(
-                    service_id=service.id,
-                    subject_id__in=[r["subject_id"] for r in rows],
-                    period=period,
-                    status__in=OPEN_STATUSES,
-                )
-            ),
-            reason="school-entry round",
-        )
-        ids = insert_offers(rows, trigger=OfferTrigger.SWEEP)
-        made = dict(Offer.objects.filter(pk__in=ids).values_list("subject_id", "pk"))
+        superseded = [earlier[r["subject_id"]] for r in rows if r["subject_id"] in earlier]
+        if superseded:
+            supersede_offers(superseded, reason="school-entry round")
+        made = {subject: pk for pk, subject in insert_offers(rows, trigger=OfferTrigger.SWEEP)}
         for placement in placements:
             placement["offer_id"] = made.get(placement["child_id"])
         insert_placements(placements)

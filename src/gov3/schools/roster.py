@@ -7,7 +7,7 @@ entrants, in 30 s on PostgreSQL)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -94,17 +94,37 @@ ORDER BY e.sweep_birth_date, e.person_id"""  # noqa: S608
     ]
 
 
-def facts_of(columns: Sequence[str], row: RosterRow) -> list[dict[str, str]]:
-    """The facts the rule read (``columns``: `offers.proposals.facts_read`), as an offer stores
-    them (`offers.proposals.facts_record`)."""
-    return [
-        {
-            "name": name,
-            "value": fact_text(database_value(value, FACTS[name].type)),
-            "source": FACTS[name].source,
-        }
-        for name, value in zip(columns, row.facts, strict=True)
+def facts_encoder(columns: Sequence[str]) -> Callable[[RosterRow], str]:
+    """The facts the rule read (``columns``: `offers.proposals.facts_read`) of a row, as an
+    offer stores them (`offers.proposals.facts_record`), encoded as JSON: each fact's name and
+    source are encoded once, and the rows of the same values (a cohort shares many) share
+    their text."""
+    parts = [
+        (
+            f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": ',
+            FACTS[name].type,
+            f', "source": {json.dumps(FACTS[name].source, ensure_ascii=False)}}}',
+        )
+        for name in columns
     ]
+    seen: dict[tuple[Any, ...], str] = {}
+
+    def encode(row: RosterRow) -> str:
+        text = seen.get(row.facts)
+        if text is None:
+            text = seen[row.facts] = (
+                "["
+                + ", ".join(
+                    head
+                    + json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False)
+                    + tail
+                    for (head, kind, tail), value in zip(parts, row.facts, strict=True)
+                )
+                + "]"
+            )
+        return text
+
+    return encode
 
 
 def insert_placements(rows: Sequence[dict[str, Any]]) -> None:
