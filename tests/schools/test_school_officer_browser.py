@@ -4,7 +4,7 @@ held back, confirmed, and the summary."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from gov3.accounts.services import do_create_officer_account
 from gov3.schools.installed import schools_data
 from gov3.schools.models import Enrolment, School
 from gov3.schools.services import do_enrol, do_register_learner
+from gov3.schools.work.models import AttendanceMark
 from tests.conftest import ACTOR, PASSWORD, current_totp
 from tests.e2e.conftest import assert_accessible, assert_fits_the_screen
 
@@ -30,8 +31,14 @@ def test_a_school_officer_reads_the_dashboard_and_runs_year_end(
     learners = []
     for key in ("jan1", "feb29", "dec31"):
         learner = do_register_learner(ACTOR, world[key], schools_data("kr"))
-        do_enrol(ACTOR, learner, school, school_year=2027, grade=1, on=date(2027, 3, 2))
+        enrolment = do_enrol(ACTOR, learner, school, school_year=2027, grade=1, on=date(2027, 3, 2))
         learners.append(learner)
+        AttendanceMark.objects.create(  # two of the three present on one day: 66.7 %
+            enrolment=enrolment,
+            day=date(2027, 3, 3),
+            status="absent" if key == "dec31" else "present",
+            recorded_at=datetime(2027, 3, 3, 0, tzinfo=UTC),
+        )
     officer, device = do_create_officer_account(
         ACTOR,
         username="district",
@@ -55,6 +62,9 @@ def test_a_school_officer_reads_the_dashboard_and_runs_year_end(
         page.get_by_role("img", name="Entrants and first-grade places by district")
     ).to_be_visible()
     expect(page.locator("#attendance-rates")).to_be_visible()
+    expect(page.get_by_role("img", name="Attendance rate by district")).to_be_visible()
+    attendance = page.locator("#attendance-by-school").get_by_role("row", name="KR-S-0001")
+    expect(attendance).to_contain_text("66.7%")
     assert_accessible(page)
     assert_fits_the_screen(page)
 

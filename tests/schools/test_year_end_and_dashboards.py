@@ -4,6 +4,7 @@ open data with small cells suppressed, and the school officer's scope."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from gov3.accounts.models import Agency, OfficerRole, User
 from gov3.accounts.services import (
@@ -37,6 +39,7 @@ from gov3.opendata.datasets import DATASETS
 from gov3.registry.models import Person
 from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import do_register_birth, do_register_person
+from gov3.schools.classroom import do_assign_class, do_register_teacher
 from gov3.schools.dashboards import dashboard, open_data_rows
 from gov3.schools.installed import schools_data
 from gov3.schools.models import Enrolment, EnrolmentEnd, Learner, School
@@ -47,6 +50,7 @@ from gov3.schools.services import (
     do_register_learner,
     do_transfer,
 )
+from gov3.schools.work.assessment import do_record_assessment
 from gov3.schools.year_end import do_year_end, plan_year_end
 from tests.api.test_offers_cases_api import sign_in_officer
 from tests.conftest import PASSWORD, tools_required
@@ -305,6 +309,22 @@ def test_a_guardian_issues_a_transcript_that_verifies_everywhere(
         class_name="2",
         on=date(2026, 3, 2),
     )
+    # the class teacher records term 1 results before the transfer
+    teacher_mother, _ = _family()
+    teacher_user = do_create_citizen_account(
+        ACTOR, person=teacher_mother, username="transcript-teacher", password=PASSWORD
+    )
+    teacher = do_register_teacher(ACTOR, teacher_user, schools["KR-S-0001"])
+    klass = do_assign_class(ACTOR, teacher, school_year=2026, grade=1, class_name="2")
+    for subject, text in (("maths", "수 세기를 잘함"), ("korean", "글을 또박또박 읽음")):
+        do_record_assessment(
+            teacher,
+            klass,
+            term=1,
+            subject=subject,
+            results={str(learner.public_id): text},
+            day=date(2026, 7, 1),
+        )
     do_transfer(ACTOR, learner, schools["KR-S-0002"], on=date(2026, 9, 1))
     do_year_end(ACTOR, schools["KR-S-0002"], from_year=2026, on=date(2027, 3, 2))
     issued = guardian.post(url, {"kind": "transcript"})
@@ -319,6 +339,29 @@ def test_a_guardian_issues_a_transcript_that_verifies_everywhere(
         ("KR-S-0002", 2026, 1, "promoted"),
         ("KR-S-0002", 2027, 2, ""),
     ]
+    results = [  # in the pack's subject order: Korean before maths
+        {
+            "school_year": 2026,
+            "grade": 1,
+            "term": 1,
+            "subject": "korean",
+            "subject_name": "국어 / Korean",
+            "result": "글을 또박또박 읽음",
+        },
+        {
+            "school_year": 2026,
+            "grade": 1,
+            "term": 1,
+            "subject": "maths",
+            "subject_name": "수학 / Mathematics",
+            "result": "수 세기를 잘함",
+        },
+    ]
+    assert document.claims["results"] == results
+    printed = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(document.pdf))).pages)
+    assert "수학 / Mathematics" in printed
+    assert "수 세기를 잘함" in printed
+    assert "1학기 / Term 1" in printed
     offline = load_bundle(json.dumps(bundle()).encode(), now=int(time.time()))
     for form in (bytes(document.pdf), document.credential, document.qr_payload):
         assert check(form).outcome == verify.VALID
@@ -334,6 +377,14 @@ def test_a_guardian_issues_a_transcript_that_verifies_everywhere(
         "KR-S-0002",
         "KR-S-0002",
     ]
+    assert result["claims"]["results"] == results
+    # the type metadata labels every result claim
+    metadata = signed_out.get(
+        reverse("documents:credential_type", args=[DocumentType.SCHOOL_TRANSCRIPT])
+    ).json()
+    paths = {tuple(c["path"]) for c in metadata["claims"]}
+    for name in ("school_year", "grade", "term", "subject", "subject_name", "result"):
+        assert ("results", None, name) in paths
     # another family's learner: 404, nothing issued
     other_mother, _ = _family()
     other = do_create_citizen_account(

@@ -71,9 +71,13 @@ _BAR_STEP = BAR_HEIGHT + _LABEL_GAP + 6
 
 
 def hbar_chart(
-    groups: list[tuple[str, list[tuple[str, str, int, str]]]], *, width: int = CHART_WIDTH
+    groups: list[tuple[str, list[tuple[str, str, int, str]]]],
+    *,
+    width: int = CHART_WIDTH,
+    scale_to: int | None = None,
 ) -> HBarChart:
-    """Groups of (key, label, value, text) bars; each group is scaled to its own largest."""
+    """Groups of (key, label, value, text) bars; each group is scaled to its own largest, or
+    every bar to ``scale_to`` (a share out of 1,000, say, so a full bar means 100 %)."""
     left, right = 8, width - 124  # room for the value after the bar
     y = 8.0
     placed = []
@@ -81,11 +85,11 @@ def hbar_chart(
         if title:
             y += 22
         group_y = y
-        top = max((value for _, _, value, _ in bars), default=0) or 1
+        top = scale_to or max((value for _, _, value, _ in bars), default=0) or 1
         hbars = []
         for key, label, value, text in bars:
             y += _LABEL_GAP
-            width_ = max((right - left) * value / top, 0)
+            width_ = min(max((right - left) * value / top, 0), right - left)
             hbars.append(HBar(key, label, value, y, width_, text, x=left))
             y += BAR_HEIGHT + 6
         placed.append(HBarGroup(title, group_y, hbars))

@@ -423,12 +423,27 @@ class TranscriptLine:
 
 
 @dataclass(frozen=True)
+class TranscriptResult:
+    """One term result of a transcript: the subject and term labels as the certificate prints
+    them (local / English), the result in the pack's scale."""
+
+    school_year: int
+    grade: int
+    term: int
+    term_label: str
+    subject: str
+    subject_label: str
+    result: str
+
+
+@dataclass(frozen=True)
 class TranscriptFacts:
-    """What a school transcript states: the learner number and the enrolment history, oldest
-    first (assessment results are not recorded by gov3 yet, so none are listed)."""
+    """What a school transcript states: the learner number, the enrolment history, oldest
+    first, and the term results recorded by the class teachers (by year, term and subject)."""
 
     learner_number: str
     lines: tuple[TranscriptLine, ...]
+    results: tuple[TranscriptResult, ...] = ()
 
 
 _END_REASONS = {
@@ -465,6 +480,17 @@ def transcript_draft(
             }
             for line in facts.lines
         ],
+        "results": [
+            {
+                "school_year": r.school_year,
+                "grade": r.grade,
+                "term": r.term,
+                "subject": r.subject,
+                "subject_name": r.subject_label,
+                "result": r.result,
+            }
+            for r in facts.results
+        ],
         "issued_on": timezone.localdate().isoformat(),
     }
     rows = [
@@ -493,6 +519,16 @@ def transcript_draft(
         for line in facts.lines
     )
     last = facts.lines[-1]
+    results_table = tuple(
+        (
+            str(r.school_year),
+            str(r.grade),
+            r.term_label,
+            r.subject_label,
+            r.result,
+        )
+        for r in facts.results
+    )
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
         from gov3.documents.core.pdf import (  # noqa: PLC0415
@@ -510,6 +546,22 @@ def transcript_draft(
                 issued_on=timezone.localdate(),
                 holder=tuple(rows),
                 table=CertificateTable(header=header, rows=table),
+                more_tables=(
+                    (
+                        CertificateTable(
+                            header=(
+                                "학년도 / Year",
+                                "학년 / Grade",
+                                "학기 / Term",
+                                "과목 / Subject",
+                                "성취 / Result",
+                            ),
+                            rows=results_table,
+                        ),
+                    )
+                    if results_table
+                    else ()
+                ),
                 footer_note=(
                     "위 학생의 학적 이력이 학생 등록부와 같음을 증명합니다. "
                     "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "

@@ -139,6 +139,13 @@ CLAIMS: dict[str, Claims] = {
         (("enrolments", None, "started_on"), gettext_lazy("Started on")),
         (("enrolments", None, "ended_on"), gettext_lazy("Ended on")),
         (("enrolments", None, "end_reason"), gettext_lazy("How it ended")),
+        (("results",), gettext_lazy("Term results")),
+        (("results", None, "school_year"), gettext_lazy("School year")),
+        (("results", None, "grade"), gettext_lazy("Grade")),
+        (("results", None, "term"), gettext_lazy("Term")),
+        (("results", None, "subject"), pgettext_lazy("credential claim", "Subject code")),
+        (("results", None, "subject_name"), pgettext_lazy("school subject", "Subject")),
+        (("results", None, "result"), gettext_lazy("Result")),
         (("issued_on",), gettext_lazy("Date of issue")),
     ],
 }
@@ -182,7 +189,7 @@ DESCRIPTIONS: dict[str, Promise] = {
     DocumentType.SCHOOL_TRANSCRIPT: pgettext_lazy(
         "credential type",
         "A school transcript: the learner's enrolment history (school, school year, grade and "
-        "class), from the learner registry.",
+        "class) and term results, from the learner registry.",
     ),
 }
 

@@ -373,10 +373,11 @@ DATASETS: dict[str, Dataset] = {
             },
             {
                 "en": "Per district and school year: first-grade entrants against first-grade places, "
-                "and transfers into, out of and within the district.",
-                "ko": "구역·학년도별 1학년 입학생 수와 1학년 정원, 전입·전출·구역 내 전학 건수.",
+                "and transfers into, out of and within the district; the share of school days "
+                "attended.",
+                "ko": "구역·학년도별 1학년 입학생 수와 1학년 정원, 전입·전출·구역 내 전학 건수, 출석률.",
                 "vi": "Theo quận và năm học: số học sinh vào lớp 1 so với chỉ tiêu lớp 1, và số "
-                "chuyển đến, chuyển đi, chuyển trong quận.",
+                "chuyển đến, chuyển đi, chuyển trong quận; tỷ lệ chuyên cần.",
             },
             ("schools", "school entry", "education"),
             "DAILY",
@@ -388,6 +389,12 @@ DATASETS: dict[str, Dataset] = {
                 ("transferred_in", _COUNT, "transfers from another district's school"),
                 ("transferred_out", _COUNT, "transfers to another district's school"),
                 ("transferred_within", _COUNT, "transfers between schools of the district"),
+                (
+                    "attendance_rate",
+                    "number",
+                    "share of learner-days attended (0 to 1); empty for fewer learners than "
+                    "the small-cell threshold",
+                ),
             ),
             school_district_rows,
         ),

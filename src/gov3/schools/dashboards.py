@@ -6,8 +6,9 @@ Scope: the officer's schools (`schools.scope`): a district office sees its distr
 ministry every school. Open data (`open_data_rows`) covers the whole country with small cells
 suppressed (`opendata.core.suppression`).
 
-Attendance rates belong here too; they are built with attendance (another change) — see the
-marked place in `Dashboard.attendance` and the template.
+Attendance rates (`Dashboard.attendance`): the share of learner-days attended, by school and
+district, from the marks teachers take (`schools.queries.attendance_rates`); open data
+publishes a district's rate only when enough learners were marked (small groups hidden).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
+from django.utils.formats import number_format
 
 from gov3.core.charts import HBarChart, count_text, hbar_chart
 from gov3.opendata.core.suppression import suppress_counts
@@ -75,13 +77,76 @@ class TransferRow:
 
 
 @dataclass(frozen=True)
+class AttendanceRow:
+    """Attendance of a school or district over the days taken (learner-days: one learner on
+    one school day). ``learners`` counts a learner once in each class they were marked in."""
+
+    key: str
+    name: str
+    learner_days: int
+    attended: int
+    absent: int
+    excused: int
+    learners: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.learner_days if self.learner_days else None
+
+    @property
+    def per_mille(self) -> int:
+        """The rate out of 1,000 (the chart's bar length)."""
+        return round(1000 * self.attended / self.learner_days) if self.learner_days else 0
+
+    def text(self) -> dict[str, str]:
+        """The numbers as people read them in the active language."""
+        return {
+            "rate": rate_text(self.rate),
+            "learner_days": count_text(self.learner_days),
+            "attended": count_text(self.attended),
+            "absent": count_text(self.absent),
+            "excused": count_text(self.excused),
+        }
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate as a percentage with one decimal in the active language (``95.2%`` / ``95,2%``);
+    a dash when no day was taken."""
+    if rate is None:
+        return "\N{EN DASH}"
+    return f"{number_format(round(100 * rate, 1), decimal_pos=1)}%"
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Attendance rates by school and by district (only where attendance was taken)."""
+
+    by_school: list[AttendanceRow]
+    by_district: list[AttendanceRow]
+
+    def chart(self) -> HBarChart:
+        """One bar a district, a full bar being 100 %."""
+        from django.utils.translation import gettext  # noqa: PLC0415
+
+        return hbar_chart(
+            [
+                (
+                    row.name,
+                    [("rate", gettext("Attendance rate"), row.per_mille, rate_text(row.rate))],
+                )
+                for row in self.by_district
+            ],
+            scale_to=1000,
+        )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     school_year: int
     by_school: list[EntrantRow]
     by_district: list[EntrantRow]
     transfers: list[TransferRow]
-    #: Attendance rates: left for the attendance change to fill (None = not built yet).
-    attendance: None = None
+    attendance: Attendance
 
     def entrants_chart(self) -> HBarChart:
         return _pair_chart(self.by_district)
@@ -187,7 +252,47 @@ def dashboard(schools: QuerySet[School], school_year: int, lang: str) -> Dashboa
         by_school,
         by_district,
         _transfers(listed, school_year, districts, school_district, lang),
+        _attendance(listed, school_year, districts, school_district, lang),
     )
+
+
+def _attendance(
+    listed: list[School],
+    school_year: int,
+    districts: dict[int, Area],
+    school_district: dict[str, int],
+    lang: str,
+) -> Attendance:
+    """Attendance rates of ``school_year`` summed from the classes' (`queries.attendance_rates`)
+    to each school in scope and its district; schools and districts with no day taken are left
+    out."""
+    from gov3.schools.queries import attendance_rates  # noqa: PLC0415
+
+    by_code = {s.code: s for s in listed}
+    sums: dict[tuple[str, Any], list[int]] = {}
+    for country in sorted({s.country for s in listed}):
+        for rate in attendance_rates(country, school_year):
+            if rate.school_code not in by_code:
+                continue
+            figures = (rate.learner_days, rate.attended, rate.absent, rate.excused, rate.learners)
+            for key in (
+                ("school", rate.school_code),
+                ("district", school_district[rate.school_code]),
+            ):
+                total = sums.setdefault(key, [0] * 5)
+                for i, value in enumerate(figures):
+                    total[i] += value
+    by_school = [
+        AttendanceRow(s.code, _name(s, lang), *sums[("school", s.code)])
+        for s in listed
+        if ("school", s.code) in sums
+    ]
+    by_district = [
+        AttendanceRow(districts[k].code, _name(districts[k], lang), *sums[("district", k)])
+        for k in sorted(districts, key=lambda k: districts[k].code)
+        if ("district", k) in sums
+    ]
+    return Attendance(by_school, by_district)
 
 
 def _transfers(
@@ -250,9 +355,12 @@ def suppressed(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dic
 
 def open_data_rows(country: str, school_year: int) -> list[dict[str, Any]]:
     """Per district: entrants, first-grade places, transfers in, out and within (open data:
-    small cells suppressed; places are public and never suppressed)."""
+    small cells suppressed; places are public and never suppressed), and the attendance rate
+    (a share, 4 decimals; empty where fewer learners than the small-cell threshold were marked,
+    or none)."""
     board = dashboard(School.objects.filter(country=country), school_year, "en")
     transfers = {t.key: t for t in board.transfers}
+    attendance = {a.key: a for a in board.attendance.by_district}
     rows: list[dict[str, Any]] = [
         {
             "school_year": school_year,
@@ -262,10 +370,19 @@ def open_data_rows(country: str, school_year: int) -> list[dict[str, Any]]:
             "transferred_in": transfers[row.key].moved_in,
             "transferred_out": transfers[row.key].moved_out,
             "transferred_within": transfers[row.key].within,
+            "attendance_rate": _open_rate(attendance.get(row.key)),
         }
         for row in board.by_district
     ]
     return suppressed(rows, ("entrants", "transferred_in", "transferred_out", "transferred_within"))
+
+
+def _open_rate(row: AttendanceRow | None) -> float | None:
+    """A district's attendance rate for open data: hidden for a small group of learners (a
+    rate over a handful of children tells about each of them)."""
+    if row is None or row.rate is None or row.learners < max(threshold(), 1):
+        return None
+    return round(row.rate, 4)
 
 
 def open_data_year(country: str, day: date) -> int:

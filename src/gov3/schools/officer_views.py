@@ -146,6 +146,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "entrants_chart": board.entrants_chart(),
             "transfers_chart": board.transfers_chart(),
+            "attendance_chart": board.attendance.chart(),
             "lang": language(),
         },
     )

@@ -220,6 +220,8 @@ class AttendanceRate:
     excused: int
     late: int
     left_early: int
+    #: Learners (enrolments) with a mark in the class: for suppressing small groups.
+    learners: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -253,6 +255,7 @@ def attendance_rates(
         marks.values("enrolment__school__code", "enrolment__grade", "enrolment__class_name")
         .annotate(
             total=Count("pk"),
+            learners=Count("enrolment", distinct=True),
             absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
             excused=Count("pk", filter=Q(status=AttendanceStatus.ABSENT, excused=True)),
             late=Count("pk", filter=Q(status=AttendanceStatus.LATE)),
@@ -272,6 +275,7 @@ def attendance_rates(
             excused=r["excused"],
             late=r["late"],
             left_early=r["left_early"],
+            learners=r["learners"],
         )
         for r in rows
     ]

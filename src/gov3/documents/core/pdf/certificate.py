@@ -97,7 +97,10 @@ def render_certificate(cert: CertificateContent) -> bytes:
         _draw_holder(pdf, cert, width - qr_width - 6)
         pdf.set_y(max(pdf.get_y(), top + qr_width) + 6)
 
-        if cert.table is not None:
+        tables = [t for t in (cert.table, *cert.more_tables) if t is not None]
+        for i, content in enumerate(tables):
+            if i:
+                pdf.ln(4)
             pdf.set_font("main", size=9)
             heading = FontFace(emphasis="", fill_color=(235, 235, 235))
             with pdf.table(
@@ -106,8 +109,8 @@ def render_certificate(cert: CertificateContent) -> bytes:
                 first_row_as_headings=True,
                 headings_style=heading,
             ) as table:
-                table.row([_nfc(cell) for cell in cert.table.header])
-                for row in cert.table.rows:
+                table.row([_nfc(cell) for cell in content.header])
+                for row in content.rows:
                     table.row([_nfc(cell) for cell in row])
 
         _embed_payload(pdf, cert.qr_payload)

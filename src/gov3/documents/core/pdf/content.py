@@ -107,6 +107,8 @@ class CertificateContent:
     #: Files carried inside the PDF (name, bytes), covered by its signature (e.g. the files
     #: of an information disclosure).
     attachments: tuple[tuple[str, bytes], ...] = ()
+    #: Further tables printed after ``table`` (e.g. a transcript's term results).
+    more_tables: tuple[CertificateTable, ...] = ()
 
     def __post_init__(self) -> None:
         _check_text("title", self.title)
@@ -149,10 +151,11 @@ class CertificateContent:
         for label, value in self.holder:
             yield label
             yield value
-        if self.table is not None:
-            yield from self.table.header
-            for row in self.table.rows:
-                yield from row
+        for table in (self.table, *self.more_tables):
+            if table is not None:
+                yield from table.header
+                for row in table.rows:
+                    yield from row
 
 
 @dataclass(frozen=True, slots=True)
