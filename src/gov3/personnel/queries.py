@@ -25,7 +25,7 @@ from gov3.personnel.models import (
 )
 from gov3.personnel.services import appointment_on, pack_for
 
-RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders"
+RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders, details"
 STAFF_LIST_PARTS = "staff list: names, positions, grades"
 
 

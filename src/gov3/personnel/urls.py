@@ -8,6 +8,7 @@ from gov3.personnel import (
     certificate_views,
     evaluation_views,
     open_position_views,
+    record_views,
     recruitment_views,
     self_service_views,
     views,
@@ -98,5 +99,16 @@ urlpatterns = [
         "me/personnel/certificates/<uuid:public_id>/<str:form>",
         certificate_views.download,
         name="certificate_download",
+    ),
+    # Record details (issue 18 item 2)
+    path(
+        "officer/personnel/staff/<int:record_id>/details/",
+        record_views.add_detail,
+        name="add_detail",
+    ),
+    path(
+        "officer/personnel/details/<int:detail_id>/end",
+        record_views.end_detail,
+        name="end_detail",
     ),
 ]
