@@ -52,6 +52,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
         "units": queries.organisation(officer, today),
         "staff": queries.staff_list(officer, today),
         "pending": [(order, may_approve(officer, order, today)) for order in pending],
+        "past_limits": queries.past_tenure_limits(officer, today),
     }
     return render(request, "personnel/organisation.html", context)
 
