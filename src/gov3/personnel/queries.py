@@ -23,9 +23,10 @@ from gov3.personnel.models import (
     StaffRecord,
     Unit,
 )
-from gov3.personnel.services import appointment_on, pack_for
+from gov3.personnel.pack import TenureRule
+from gov3.personnel.services import add_years, appointment_on, held_since, pack_for
 
-RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders"
+RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders, details"
 STAFF_LIST_PARTS = "staff list: names, positions, grades"
 
 
@@ -195,3 +196,54 @@ def own_record(user: User) -> StaffRecord:
     if record is None:
         raise NotFoundError("You have no personnel record.")
     return record
+
+
+@dataclass(frozen=True)
+class PastTheLimit:
+    """Someone held in a post beyond a maximum-tenure rule, without an exception recorded."""
+
+    appointment: Appointment
+    since: date
+    rule: TenureRule
+
+
+def past_tenure_limits(officer: User, day: date | None = None) -> list[PastTheLimit]:
+    """Who in the officer's agency holds a post today beyond the pack's maximum tenure (a
+    long-term post, 8 years in Korea) with no approved order recording an exception to that
+    rule since they took the post. Shown with the staff list (whose read is logged)."""
+    if not is_hr_officer(officer) or officer.agency is None:
+        return []
+    day = day or timezone.localdate()
+    rules = [r for r in pack_for(officer.agency.country).tenure if r.kind == "maximum"]
+    if not rules:
+        return []
+    types = {t for rule in rules for t in rule.position_types}
+    held = (
+        Appointment.objects.filter(
+            position__unit__agency_id=_agency_id(officer),
+            position__position_type__in=types,
+            starts_on__lte=day,
+        )
+        .exclude(ends_on__lt=day)
+        .select_related("record__person", "position__unit")
+    )
+    found = []
+    for appointment in held:
+        since = held_since(appointment)
+        excepted = {
+            rule_id
+            for rules_set in PersonnelOrder.objects.filter(
+                record_id=appointment.record_id,
+                status=OrderStatus.APPROVED,
+                effective_on__gte=since,
+            ).values_list("exception_rules", flat=True)
+            for rule_id in rules_set
+        }
+        for rule in rules:
+            if (
+                appointment.position.position_type in rule.position_types
+                and day >= add_years(since, rule.years)
+                and rule.id not in excepted
+            ):
+                found.append(PastTheLimit(appointment, since, rule))
+    return found

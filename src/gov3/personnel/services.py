@@ -240,16 +240,16 @@ def broken_tenure_rules(
     known: Known | None = None,
 ) -> list[personnel_pack.TenureRule]:
     """The pack's tenure rules this order would break (minimum time in post for transfers,
-    moves to another agency too soon after entry)."""
-    if kind != OrderKind.TRANSFER or position is None:
-        return []
+    moves to another agency too soon after entry, a long-term post kept beyond its maximum)."""
     if known is not None:
         current = known.current
     else:
         current = appointment_on(record, effective_on - timedelta(days=1))
+    broken = _maximum_rules_broken(record, kind, position, effective_on, current)
+    if kind != OrderKind.TRANSFER or position is None:
+        return broken
     if current is None or current.position_id == position.pk:
-        return []
-    broken = []
+        return broken
     moving_agency = current.position.unit.agency_id != position.unit.agency_id
     for rule in pack_for(record.country).tenure:
         if rule.kind == "minimum":
@@ -272,6 +272,46 @@ def broken_tenure_rules(
         ):
             broken.append(rule)
     return broken
+
+
+def held_since(current: Appointment) -> date:
+    """Since when the civil servant has held `current`'s position without a break (earlier
+    appointments to the same post, ending the day before the next starts, count)."""
+    since = current.starts_on
+    earlier = Appointment.objects.filter(
+        record_id=current.record_id, starts_on__lt=current.starts_on
+    ).order_by("-starts_on")
+    for appointment in earlier.only("position_id", "starts_on", "ends_on"):
+        if appointment.position_id != current.position_id or appointment.ends_on != (
+            since - timedelta(days=1)
+        ):
+            break
+        since = appointment.starts_on
+    return since
+
+
+def _maximum_rules_broken(
+    record: StaffRecord,
+    kind: str,
+    position: Position | None,
+    effective_on: date,
+    current: Appointment | None,
+) -> list[personnel_pack.TenureRule]:
+    """The pack's maximum-tenure rules (a long-term post held at most 8 years in Korea) that an
+    order keeping the civil servant in their post on `effective_on` would break."""
+    if current is None or kind == OrderKind.RETIREMENT:
+        return []
+    if position is not None and position.pk != current.position_id:
+        return []  # the order moves them out of the post
+    rules = [
+        rule
+        for rule in pack_for(record.country).tenure
+        if rule.kind == "maximum" and current.position.position_type in rule.position_types
+    ]
+    if not rules:
+        return []
+    since = held_since(current)
+    return [rule for rule in rules if effective_on >= add_years(since, rule.years)]
 
 
 #: Orders about the post the civil servant holds (no position named).

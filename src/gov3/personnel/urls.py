@@ -9,6 +9,7 @@ from gov3.personnel import (
     certificate_views,
     evaluation_views,
     open_position_views,
+    record_views,
     recruitment_views,
     self_service_views,
     transfer_views,
@@ -112,5 +113,16 @@ urlpatterns = [
         r"^officer/personnel/transfer/(?P<kind>all|units|positions|staff)\.(?P<fmt>csv|json)$",
         transfer_views.export,
         name="export",
+    ),
+    # Record details (issue 18 item 2)
+    path(
+        "officer/personnel/staff/<int:record_id>/details/",
+        record_views.add_detail,
+        name="add_detail",
+    ),
+    path(
+        "officer/personnel/details/<int:detail_id>/end",
+        record_views.end_detail,
+        name="end_detail",
     ),
 ]

@@ -18,6 +18,8 @@ from gov3.core.personal_data import access_logged, citizens_own_data, no_persona
 from gov3.personnel import queries
 from gov3.personnel.certificates import own_certificates
 from gov3.personnel.forms import OrderForm
+from gov3.personnel.record_views import DetailForm
+from gov3.personnel.records import details
 from gov3.personnel.services import (
     OrderDraft,
     do_approve_order,
@@ -50,6 +52,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
         "units": queries.organisation(officer, today),
         "staff": queries.staff_list(officer, today),
         "pending": [(order, may_approve(officer, order, today)) for order in pending],
+        "past_limits": queries.past_tenure_limits(officer, today),
     }
     return render(request, "personnel/organisation.html", context)
 
@@ -92,6 +95,8 @@ def staff_record(request: HttpRequest, record_id: int) -> HttpResponse:
         "view": queries.record_view(record),
         "form": form,
         "error": error,
+        "details": details(record),
+        "detail_form": DetailForm(prefix="detail"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "personnel/staff_record.html", context, status=status)
@@ -131,5 +136,9 @@ def my_record(request: HttpRequest) -> HttpResponse:
         record = queries.own_record(user)
     except NotFoundError:
         return render(request, "personnel/my_record.html", {"view": None})
-    context = {"view": queries.record_view(record), "certificates": own_certificates(user)}
+    context = {
+        "view": queries.record_view(record),
+        "certificates": own_certificates(user),
+        "details": details(record),
+    }
     return render(request, "personnel/my_record.html", context)

@@ -15,12 +15,10 @@ from typing import Any
 from django.db import connection
 
 from gov3.offers.proposals import fact_text, facts_read
-from gov3.registry.facts_sql import BACKENDS, facts_query
 from gov3.registry.models import Address, Area, Household, Person
 from gov3.rules.backends import database_value
 from gov3.rules.facts import FACTS
 from gov3.rules.pack import RulePack, Service
-from gov3.rules.sql import expression_sql
 from gov3.schools.models import Placement
 
 #: Rows written per statement.
@@ -49,6 +47,11 @@ def roster_rows(
 ) -> list[RosterRow]:
     """The children born in ``born_in`` or the year after, living, not yet on the round's
     roster, whom ``service``'s rule selects on ``day``; oldest first (then by id)."""
+    # The SQL compiler (SQLGlot) and the facts relation are loaded when a round is built, not
+    # whenever the schools app is: `gov3 rules check` starts without them (issue 17, item 6).
+    from gov3.registry.facts_sql import BACKENDS, facts_query  # noqa: PLC0415
+    from gov3.rules.sql import expression_sql  # noqa: PLC0415
+
     backend = BACKENDS[connection.vendor]
     params = pack.params_on(service, day)
     eligible = expression_sql(service.eligible, backend, params, day)

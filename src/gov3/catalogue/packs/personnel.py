@@ -67,6 +67,17 @@ class TenureRule:
 
 
 @dataclass(frozen=True)
+class StepRule:
+    """The yearly step increase from `valid_from`: one step after `every_months` at a step
+    (the top step of the grade's pay table is the last), with its source."""
+
+    valid_from: date
+    every_months: int
+    source_title: str
+    source_url: str
+
+
+@dataclass(frozen=True)
 class PersonnelPack:
     """A country's personnel data."""
 
@@ -78,6 +89,12 @@ class PersonnelPack:
     tenure: tuple[TenureRule, ...]
     backdating_days: int
     evaluation: tuple[EvaluationRules, ...] = ()
+    step_rules: tuple[StepRule, ...] = ()
+
+    def step_rule_on(self, day: date) -> StepRule | None:
+        """The step-increase rule in force on `day` (None: the pack has none)."""
+        rules = [r for r in self.step_rules if r.valid_from <= day]
+        return max(rules, key=lambda r: r.valid_from) if rules else None
 
     def evaluation_on(self, day: date) -> EvaluationRules | None:
         """The performance-evaluation rules in force on `day`."""
@@ -156,6 +173,18 @@ def _pay_table(entry: dict[str, Any], codes: set[str], fail: Fail) -> PayTable:
     return PayTable(entry["valid_from"], source["title"], source["url"], monthly, annual)
 
 
+def _step_rule(entry: Any, fail: Fail) -> StepRule:
+    if not isinstance(entry, dict) or not isinstance(entry.get("valid_from"), date):
+        raise fail("each step increase needs valid_from: YYYY-MM-DD.")
+    source = entry.get("source") or {}
+    if not source.get("title") or not source.get("url"):
+        raise fail(f"step increase from {entry['valid_from']} needs a source title and url.")
+    months = entry.get("every_months")
+    if not isinstance(months, int) or months <= 0:
+        raise fail(f"step increase from {entry['valid_from']} needs every_months > 0.")
+    return StepRule(entry["valid_from"], months, str(source["title"]), str(source["url"]))
+
+
 def _tenure_rule(entry: dict[str, Any], fail: Fail) -> TenureRule:
     applies = entry.get("applies_to") or {}
     rule = TenureRule(
@@ -209,6 +238,12 @@ def parse(text: str, where: str) -> PersonnelPack:
         evaluation=tuple(
             sorted(
                 (_evaluation(entry, codes, where) for entry in data.get("evaluation") or []),
+                key=lambda r: r.valid_from,
+            )
+        ),
+        step_rules=tuple(
+            sorted(
+                (_step_rule(entry, fail) for entry in data.get("step_increases") or []),
                 key=lambda r: r.valid_from,
             )
         ),

@@ -1,11 +1,15 @@
 """`gov3 personnel import|export`: an agency's organisation (units, positions) and personnel
 records as CSV (one file per kind) or JSON (one document). Import checks every row first and
-imports nothing if one is wrong, printing each problem with its line."""
+imports nothing if one is wrong, printing each problem with its line.
+
+`gov3 personnel steps --on DATE`: the yearly step increases due on a day (safe to run again: a
+second run on the same day changes nothing)."""
 
 from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ from gov3.accounts.models import Agency
 from gov3.core.access import log_access
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.personnel import transfer
+from gov3.personnel.steps import do_advance_steps
 from gov3.personnel.transfer_views import EXPORT_PARTS
 
 ACTOR = "system:personnel-cli"
@@ -31,11 +36,14 @@ def _agency(code: str) -> Agency:
 class Command(BaseCommand):
     help = (
         "Import or export an agency's units, positions and personnel records (CSV per kind, "
-        "or one JSON document). An import with any bad row imports nothing."
+        "or one JSON document). An import with any bad row imports nothing. `steps --on DATE`: "
+        "the yearly step increases due on a day."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{import,export}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{import,export,steps}")
+        steps = sub.add_parser("steps", help="advance the steps due on a day (default: today)")
+        steps.add_argument("--on", default="", help="the day, YYYY-MM-DD")
         for name, about in (("import", "import a file"), ("export", "write a file")):
             action = sub.add_parser(name, help=about)
             action.add_argument("--agency", required=True, help="the agency's code")
@@ -49,6 +57,9 @@ class Command(BaseCommand):
                 action.add_argument("-o", "--output", type=Path, help="default: standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "steps":
+            self._steps(options["on"])
+            return
         agency = _agency(options["agency"])
         fmt, kind = options["format"], options["kind"] or ""
         if fmt == "csv" and not kind:
@@ -101,3 +112,21 @@ class Command(BaseCommand):
             sys.stdout.write(text)
         else:
             output.write_text(text, encoding="utf-8")
+
+    def _steps(self, on_text: str) -> None:
+        try:
+            on = date.fromisoformat(on_text) if on_text else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--on must be a date YYYY-MM-DD, not {on_text!r}.") from None
+        run = do_advance_steps(on)
+        for inc in run.increases:
+            self.stdout.write(
+                f"{inc.employee_number} {inc.grade} step {inc.old_step} -> {inc.new_step}: "
+                f"monthly pay {inc.old_pay} -> {inc.new_pay}"
+            )
+        for country in run.no_rule:
+            self.stdout.write(f"country {country}: the pack has no step-increase rule on {on}")
+        self.stdout.write(
+            f"{len(run.increases)} step increases on {on.isoformat()}; "
+            f"{run.at_top} at the top step already."
+        )
