@@ -16,7 +16,6 @@ from django.db import connection
 
 from gov3.offers.proposals import fact_text, facts_read
 from gov3.registry.models import Address, Area, Household, Person
-from gov3.rules.backends import database_value
 from gov3.rules.facts import FACTS
 from gov3.rules.pack import RulePack, Service
 from gov3.schools.models import Placement
@@ -102,6 +101,8 @@ def facts_encoder(columns: Sequence[str]) -> Callable[[RosterRow], str]:
     offer stores them (`offers.proposals.facts_record`), encoded as JSON: each fact's name and
     source are encoded once, and the rows of the same values (a cohort shares many) share
     their text."""
+    from gov3.rules.backends import database_value  # noqa: PLC0415 - it loads SQLGlot
+
     parts = [
         (
             f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": ',
