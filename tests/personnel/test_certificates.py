@@ -40,14 +40,14 @@ def _npm_verify(document: IssuedDocument, client: Client) -> Any:
         pytest.skip("node or node_modules/@sd-jwt is missing")
     (key,) = [k for k in jwks()["keys"] if k["kid"] == document.key.kid]
     status_path = f"/documents/status/{document.document_type}/{document.status_list.number}"
+    # The status list first, then the clock: a token signed after `now` was read would not be
+    # valid yet.
+    token = client.get(status_path).content.decode()
     request = {
         "credential": document.credential,
         "jwk": {name: key[name] for name in ("kty", "crv", "x", "y")},
         "now": int(time.time()),
-        "status_list": {
-            "uri": f"https://gov3.example.kr{status_path}",
-            "token": client.get(status_path).content.decode(),
-        },
+        "status_list": {"uri": f"https://gov3.example.kr{status_path}", "token": token},
     }
     done = subprocess.run(
         [node, str(VERIFIER)],
