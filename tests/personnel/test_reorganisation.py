@@ -279,3 +279,13 @@ def test_another_agency_finds_nothing(org: Organisation) -> None:
     with pytest.raises(PermissionRefusedError):
         do_draft_reorganisation(welfare, split_draft(timezone.localdate()))
     assert Reorganisation.objects.get().status == "draft"
+
+
+def test_a_vacant_position_may_stay_behind(org: Organisation) -> None:
+    hr, head = org.accounts["district-hr"][0], org.accounts["district-head"][0]
+    draft = split_draft(timezone.localdate(), positions={"d-welfare": "d-care"})
+    act = do_approve_reorganisation(head, do_draft_reorganisation(hr, draft).pk)
+    assert Position.objects.get(code="d-welfare-2").unit.code == "d-welfare"  # closed with it
+    assert list(act.moves.values_list("position__code", "to_unit__code")) == [
+        ("d-welfare", "d-care")
+    ]

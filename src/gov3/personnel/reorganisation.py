@@ -412,12 +412,11 @@ def apply_due_moves(today: date) -> int:
         .values_list("position_id", "to_unit_id")
     ):
         latest[position_id] = to_unit
-    changed = 0
-    for position_id, unit_id in latest.items():
-        changed += (
-            Position.objects.filter(pk=position_id).exclude(unit_id=unit_id).update(unit_id=unit_id)
-        )
-    return changed
+    current = Position.objects.filter(pk__in=list(latest)).values_list("pk", "unit_id")
+    stale = [pk for pk, unit_id in current if unit_id != latest[pk]]
+    for position_id in stale:
+        Position.objects.filter(pk=position_id).update(unit_id=latest[position_id])
+    return len(stale)
 
 
 def do_apply_due_moves(today: date) -> int:
