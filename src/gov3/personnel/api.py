@@ -316,3 +316,8 @@ def approve_batch(request: HttpRequest, batch_id: int) -> Any:
 from gov3.personnel.transfer_api import router as transfer_router  # noqa: E402
 
 router.add_router("", transfer_router)
+
+# Reorganisations (issue 18 item 1): the units through time.
+from gov3.personnel.reorganisation_api import router as reorganisation_router  # noqa: E402
+
+router.add_router("", reorganisation_router)

@@ -17,3 +17,13 @@ def step_increases() -> None:
     from gov3.personnel.steps import do_advance_steps  # noqa: PLC0415
 
     do_advance_steps(timezone.localdate())
+
+
+@job("personnel.reorganisation_moves", every=crontab(hour="0", minute="5"))
+def reorganisation_moves() -> None:
+    """Move the positions of reorganisations taking effect today to their new units."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    from gov3.personnel.reorganisation import do_apply_due_moves  # noqa: PLC0415
+
+    do_apply_due_moves(timezone.localdate())

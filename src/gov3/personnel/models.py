@@ -311,6 +311,11 @@ from gov3.personnel.open_position_models import (  # noqa: E402, F401
     OpenPosting,
 )
 from gov3.personnel.record_models import RecordDetail  # noqa: E402, F401
+from gov3.personnel.reorganisation_models import (  # noqa: E402, F401
+    PositionMove,
+    Reorganisation,
+    UnitLink,
+)
 from gov3.personnel.self_service_models import RequestDecision, StaffRequest  # noqa: E402, F401
 
 # -- Recruitment (issue 18 item 4): exam notices, applications, stage scores, disqualifications

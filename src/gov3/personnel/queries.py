@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gov3.accounts.models import OfficerRole, User
@@ -21,10 +21,10 @@ from gov3.personnel.models import (
     PersonnelOrder,
     Position,
     StaffRecord,
-    Unit,
 )
 from gov3.personnel.pack import TenureRule
 from gov3.personnel.services import add_years, appointment_on, held_since, pack_for
+from gov3.personnel.unit_history import UnitRow, appointment_units, tree_on
 
 RECORD_PARTS = "staff record: name, birth date, appointments, grade, orders, details"
 STAFF_LIST_PARTS = "staff list: names, positions, grades"
@@ -81,45 +81,12 @@ def staff_record_for_hr(
     return record
 
 
-@dataclass(frozen=True)
-class UnitRow:
-    """A unit with its authorised and actual headcount today."""
-
-    unit: Unit
-    depth: int
-    actual: int
-
-    @property
-    def indent(self) -> str:
-        """Dashes showing the depth (hidden from screen readers, which read the code)."""
-        return "\u2014 " * self.depth
-
-
 def organisation(officer: User, day: date | None = None) -> list[UnitRow]:
-    """The officer's agency as a tree, depth first, with authorised vs actual headcount."""
+    """The officer's agency as a tree on `day` (units open then), depth first, with authorised
+    vs actual headcount."""
     if not is_hr_officer(officer):
         return []
-    day = day or timezone.localdate()
-    units = list(Unit.objects.filter(agency_id=_agency_id(officer), closed_on__isnull=True))
-    held = dict(
-        Appointment.objects.filter(position__unit__in=units, starts_on__lte=day)
-        .exclude(ends_on__lt=day)
-        .values_list("position__unit")
-        .annotate(n=Count("id"))
-        .values_list("position__unit", "n")
-    )
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    rows: list[UnitRow] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for unit in sorted(children.get(parent, []), key=lambda u: u.code):
-            rows.append(UnitRow(unit, depth, held.get(unit.pk, 0)))
-            walk(unit.pk, depth + 1)
-
-    walk(None, 0)
-    return rows
+    return tree_on(_agency_id(officer), day or timezone.localdate())
 
 
 def staff_list(officer: User, day: date | None = None, limit: int = 500) -> list[Appointment]:
@@ -178,12 +145,17 @@ def record_view(record: StaffRecord, day: date | None = None) -> RecordView:
     current = appointment_on(record, day)
     data = pack_for(record.country)
     pay = data.monthly_pay(current.grade, current.step, day) if current else None
+    appointments = list(
+        record.appointments.select_related("position__unit__agency").order_by("-starts_on")
+    )
+    units = appointment_units(appointments)
+    for appointment in appointments:
+        # The unit the post was in when the appointment started (before any reorganisation).
+        appointment.unit_then = units[appointment.pk]  # type: ignore[attr-defined]
     return RecordView(
         record=record,
         current=current,
-        appointments=list(
-            record.appointments.select_related("position__unit__agency").order_by("-starts_on")
-        ),
+        appointments=appointments,
         orders=list(record.orders.select_related("position").order_by("-effective_on")),
         monthly_pay=pay,
         currency=data.currency,

@@ -11,6 +11,7 @@ from gov3.personnel import (
     open_position_views,
     record_views,
     recruitment_views,
+    reorganisation_views,
     self_service_views,
     transfer_views,
     views,
@@ -125,4 +126,16 @@ urlpatterns = [
         record_views.end_detail,
         name="end_detail",
     ),
+    # Reorganisations (issue 18 item 1)
+    path(
+        "officer/personnel/reorganisations/",
+        reorganisation_views.reorganisations,
+        name="reorganisations",
+    ),
+    path(
+        "officer/personnel/reorganisations/<int:act_id>/approve",
+        reorganisation_views.approve_reorganisation,
+        name="approve_reorganisation",
+    ),
+    path("officer/personnel/units/<int:unit_id>/", reorganisation_views.unit_page, name="unit"),
 ]
