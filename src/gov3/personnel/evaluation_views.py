@@ -193,6 +193,7 @@ def rating_sheet(request: HttpRequest, period_id: int) -> HttpResponse:
         "distributions": _shown(evaluation.unit_distribution(period, unit), rules.ratings),
         "locked": UnitLock.objects.filter(period=period, unit=unit).exists(),
         "rounding": rules.rounding,
+        "rated_by": evaluation.rated_by_text(officer, period.reference_day),
         "error": error,
     }
     status = 400 if error else 200
@@ -262,11 +263,23 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            evaluation.do_confirm_period(officer, period.pk)
+            if request.POST.get("action") == "rate_head":
+                evaluation.do_rate_head(
+                    officer,
+                    period.pk,
+                    int(request.POST.get("record", "0") or 0),
+                    request.POST.get("rating", ""),
+                )
+                done = gettext("The rating is saved.")
+            else:
+                evaluation.do_confirm_period(officer, period.pk)
+                done = gettext("The evaluation period is confirmed.")
         except (ValidationFailedError, PermissionRefusedError, NotFoundError) as refused:
             error = str(refused)
+        except ValueError:
+            error = gettext("Bad input.")
         else:
-            messages.success(request, gettext("The evaluation period is confirmed."))
+            messages.success(request, done)
             return redirect("personnel:calibration", period_id=period.pk)
     rules = evaluation.rules_for(period)
     currency = pack_for(period.agency.country).currency
@@ -275,7 +288,12 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
         .select_related("record__person", "unit")
         .order_by("unit__code", "record__employee_number")
     )
-    _log(officer, [r.record.person_id for r in ratings])
+    committee_heads = evaluation.committee_heads(period)
+    by_record = {r.record_id: r for r in ratings}
+    _log(
+        officer,
+        [r.record.person_id for r in ratings] + [a.record.person_id for a in committee_heads],
+    )
     locked = set(UnitLock.objects.filter(period=period).values_list("unit", flat=True))
     rows = []
     for r in ratings:
@@ -288,6 +306,9 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
         "rows": rows,
         "currency": currency,
         "may_confirm": evaluation.may_confirm(officer, period),
+        "committee_heads": [(a, by_record.get(a.record_id)) for a in committee_heads],
+        "ratings": rules.ratings,
+        "own_record": evaluation.own_record_id(officer),
         "error": error,
     }
     return render(
