@@ -187,7 +187,7 @@ def distribution(
     result = []
     for name, head_count in sorted(heads.items()):
         quota = rules.quotas[name]
-        counts = {r: given.get(name, Counter())[r] for r in rules.ratings}
+        counts = {r: given.get(name, Counter())[r] for r in quota.ratings}
         result.append(
             Distribution(
                 unit,
@@ -321,10 +321,12 @@ def _rater_scope(rater: User, period_id: int) -> tuple[EvaluationPeriod, Unit]:
     return _period(period_id, unit.agency_id), unit
 
 
-def _check_rating(rules: EvaluationRules, rating: str) -> None:
-    if rating not in rules.ratings:
+def _check_rating(rules: EvaluationRules, grade: str, rating: str) -> None:
+    """`rating` is one of the scale of `grade`'s track (S/A/B/C, the SCS's five grades...)."""
+    scale = rules.ratings_for(grade)
+    if rating not in scale:
         raise ValidationFailedError(
-            f"Unknown rating {rating!r}; the ratings are {', '.join(rules.ratings)}."
+            f"Unknown rating {rating!r} for {grade}; the ratings are {', '.join(scale)}."
         )
 
 
@@ -333,11 +335,11 @@ def do_rate(rater: User, period_id: int, record_id: int, rating: str) -> Rating:
     period, unit = _rater_scope(rater, period_id)
     _require_open(period)
     rules = rules_for(period)
-    _check_rating(rules, rating)
     _refuse_own(rater, record_id)
     post = next((a for a in ratees(period, unit) if a.record_id == record_id), None)
     if post is None:
         raise NotFoundError("That civil servant is not rated in your unit in this period.")
+    _check_rating(rules, post.grade, rating)
     if UnitLock.objects.filter(period=period, unit=unit).exists():
         raise ValidationFailedError("Your unit's ratings are locked.")
     with transaction.atomic(durable=True):
@@ -404,7 +406,7 @@ def do_calibrate(member: User, rating_id: int, rating: str, reason: str) -> Rati
         raise NotFoundError("There is no such rating in your agency.")
     _require_open(found.period)
     rules = rules_for(found.period)
-    _check_rating(rules, rating)
+    _check_rating(rules, found.grade, rating)
     if not reason.strip():
         raise ValidationFailedError("Give the reason for moving the rating.")
     before = found.rating
@@ -493,11 +495,11 @@ def do_rate_head(member: User, period_id: int, record_id: int, rating: str) -> R
         raise NotFoundError("There is no such evaluation period in your agency.")
     _require_open(period)
     rules = rules_for(period)
-    _check_rating(rules, rating)
     _refuse_own(member, record_id)
     post = next((a for a in committee_heads(period) if a.record_id == record_id), None)
     if post is None:
         raise NotFoundError("That civil servant is not rated by the committee in this period.")
+    _check_rating(rules, post.grade, rating)
     with transaction.atomic(durable=True):
         given, created = Rating.objects.update_or_create(
             period=period,
