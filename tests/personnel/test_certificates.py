@@ -4,10 +4,12 @@ independent @sd-jwt/sd-jwt-vc library, and the number on /verify/ without signin
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 
 from gov3.core.errors import ValidationFailedError
 from gov3.documents.core import verify
@@ -22,6 +25,7 @@ from gov3.documents.issuers import jwks
 from gov3.documents.models import DocumentType, IssuedDocument
 from gov3.documents.verification import check
 from gov3.personnel.certificates import do_issue_own_certificate
+from gov3.personnel.records import DetailDraft, do_add_detail
 from tests.conftest import tools_required
 from tests.personnel.conftest import Organisation
 from tests.personnel.test_pages import _signed_in
@@ -117,3 +121,66 @@ def test_no_certificate_of_an_unknown_kind_or_without_a_post(org: Organisation) 
     with translation.override("en"), pytest.raises(ValidationFailedError, match="no post today"):
         do_issue_own_certificate(user, "employment")
     assert not IssuedDocument.objects.exists()
+
+
+def test_the_career_certificate_lists_the_career_before_the_service(
+    org: Organisation, client: Client, settings: Any
+) -> None:
+    """The record's career before entering the service is a section of its own, in the PDF
+    and in the credential, which still verifies (gov3's verifier and @sd-jwt/sd-jwt-vc)."""
+    settings.GOV3_SITE_URL = "https://gov3.example.kr"
+    hr = org.accounts["district-hr"][0]
+    record = org.records["welfare"]
+    for title, employer, start, end in (
+        ("연구원", "한국복지연구원", date(2006, 3, 2), date(2009, 12, 31)),
+        ("사회복지사", "종로종합사회복지관", date(2003, 1, 6), date(2006, 2, 28)),
+    ):
+        do_add_detail(
+            hr,
+            record,
+            DetailDraft(kind="career", title=title, issuer=employer, starts_on=start, ends_on=end),
+        )
+    # another kind of detail is not career
+    do_add_detail(
+        hr,
+        record,
+        DetailDraft(
+            kind="education", title="사회복지학 학사", issuer="서울대", starts_on=date(1999, 3, 2)
+        ),
+    )
+    document = do_issue_own_certificate(org.accounts["welfare"][0], "career")
+    assert document.claims["prior_career"] == [
+        {
+            "title": "사회복지사",
+            "employer": "종로종합사회복지관",
+            "from": "2003-01-06",
+            "to": "2006-02-28",
+        },
+        {"title": "연구원", "employer": "한국복지연구원", "from": "2006-03-02", "to": "2009-12-31"},
+    ]
+    assert [post["agency"] for post in document.claims["career"]] == ["종로구청"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(document.pdf))).pages)
+    assert "Career before entering the service" in text
+    assert "임용 전 경력" in text
+    assert "종로종합사회복지관" in text
+    assert "사회복지학" not in text
+    for form in (bytes(document.pdf), document.credential, document.qr_payload):
+        assert check(form).outcome == verify.VALID
+    independent = _npm_verify(document, client)
+    assert independent["valid"] is True, independent
+    assert independent["claims"]["prior_career"][1]["employer"] == "한국복지연구원"
+    # the wallet's labels for the new claims, in every language
+    described = {tuple(c["path"]) for c in client.get("/documents/types/career").json()["claims"]}
+    assert {("prior_career",), ("prior_career", None, "employer")} <= described
+
+
+def test_the_certificate_of_employment_does_not_list_the_career_before(
+    org: Organisation,
+) -> None:
+    do_add_detail(
+        org.accounts["district-hr"][0],
+        org.records["welfare"],
+        DetailDraft(kind="career", title="연구원", issuer="연구원", starts_on=date(2006, 3, 2)),
+    )
+    document = do_issue_own_certificate(org.accounts["welfare"][0], "employment")
+    assert "prior_career" not in document.claims

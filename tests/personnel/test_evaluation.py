@@ -39,20 +39,31 @@ def test_rounding_in_small_units_scs_limits_and_bonus_amounts() -> None:
     assert [(b.ratings, b.count, b.limit, b.over) for b in over] == [(("S",), 2, 1, 1)]
     no_c = rules.breaches(general, {"S": 1, "A": 3, "B": 3})
     assert [(b.ratings, b.over) for b in no_c] == [(("S", "A", "B"), 1)]
-    # SCS: the top at most 20 %, more than 10 % in the lowest two (of 10: at least 2).
+    # SCS: five grades, the top at most 20 %, more than 10 % in the lowest two (of 10: 2).
     assert rules.quota_for("SCS") is scs
     assert rules.quota_for("G4") is general
-    short = rules.breaches(scs, {"S": 2, "A": 7, "B": 1})
-    assert [(b.ratings, b.count, b.limit, b.minimum) for b in short] == [(("B", "C"), 1, 2, True)]
-    assert rules.breaches(scs, {"S": 2, "A": 6, "B": 1, "C": 1}) == []
-    assert [b.ratings for b in rules.breaches(scs, {"S": 3, "A": 5, "B": 2})] == [("S",)]
+    assert scs.ratings == ("outstanding", "excellent", "average", "poor", "very_poor")
+    assert [scs.label(r, "ko") for r in scs.ratings] == [
+        "매우우수",
+        "우수",
+        "보통",
+        "미흡",
+        "매우미흡",
+    ]
+    short = rules.breaches(scs, {"outstanding": 2, "excellent": 7, "average": 1})
+    assert [(b.ratings, b.count, b.limit, b.minimum) for b in short] == [
+        (("poor", "very_poor"), 0, 2, True)
+    ]
+    assert rules.breaches(scs, {"outstanding": 2, "excellent": 6, "poor": 1, "very_poor": 1}) == []
+    top = rules.breaches(scs, {"outstanding": 3, "excellent": 5, "poor": 2})
+    assert [b.ratings for b in top] == [("outstanding",)]
     # Bonus: 172.5 / 125 / 85 / 0 % of the grade's base, exact integers (rounded down).
-    base = rules.bonus_base["G7"]
+    base = general.bonus_base["G7"]
     assert rules.bonus("G7", "S") == base * 1725 // 1000 == 5_514_825
     assert rules.bonus("G7", "A") == base * 125 // 100
     assert rules.bonus("G7", "B") == base * 85 // 100
     assert rules.bonus("G7", "C") == 0
-    assert rules.bonus("SCS", "S") is None  # no base in the pack: no amount is made up
+    assert rules.bonus("SCS", "outstanding") is None  # no rates in the pack: none made up
 
 
 @pytest.fixture

@@ -32,14 +32,31 @@ class Post:
 
 
 @dataclass(frozen=True)
+class PriorPost:
+    """Career before entering the service, as the staff record holds it: what (a post, a
+    job), with whom (the employer), from a day to a day (None: no end recorded)."""
+
+    title: str
+    employer: str
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
 class EmploymentFacts:
     """What the certificates state, from the personnel records: the post held today (the
-    certificate of employment) or every post (the career certificate), oldest first."""
+    certificate of employment) or every post (the career certificate), oldest first, and on
+    the career certificate the career before entering the service, oldest first."""
 
     employee_number: str
     entered_on: date
     issuer: str
     posts: tuple[Post, ...]
+    prior_career: tuple[PriorPost, ...] = ()
+
+
+def _period(starts_on: date, ends_on: date | None) -> str:
+    return f"{starts_on.isoformat()} ~ {ends_on.isoformat() if ends_on else ''}"
 
 
 def _person_claims(holder: Person) -> dict[str, Any]:
@@ -75,6 +92,15 @@ def employment_draft(
             }
             for post in facts.posts
         ]
+        claims["prior_career"] = [
+            {
+                "title": prior.title,
+                "employer": prior.employer,
+                "from": prior.starts_on.isoformat(),
+                "to": prior.ends_on.isoformat() if prior.ends_on else "",
+            }
+            for prior in facts.prior_career
+        ]
         document_type = DocumentType.CAREER
         title, subtitle = "경력증명서", "Career certificate"
         statement = "위 사람의 경력이 위와 같음을 증명합니다. "
@@ -108,14 +134,18 @@ def employment_draft(
         "기간 / Period",
     )
     lines = tuple(
-        (
-            post.agency,
-            post.unit,
-            post.position,
-            post.grade,
-            f"{post.starts_on.isoformat()} ~ {post.ends_on.isoformat() if post.ends_on else ''}",
-        )
+        (post.agency, post.unit, post.position, post.grade, _period(post.starts_on, post.ends_on))
         for post in shown
+    )
+    # The career certificate: the service, then the career before it as a section of its own.
+    captions = (
+        "공직 경력 / Career in the service",
+        "임용 전 경력 / Career before entering the service",
+    )
+    prior_header = ("직위·업무 / Post or work", "근무처 / Employer", "기간 / Period")
+    prior_lines = tuple(
+        (prior.title, prior.employer, _period(prior.starts_on, prior.ends_on))
+        for prior in facts.prior_career
     )
 
     def render(number: str, qr: str) -> tuple[bytes, bytes | None]:
@@ -134,7 +164,14 @@ def employment_draft(
                 document_number=number,
                 issued_on=today,
                 holder=rows,
-                table=CertificateTable(header=header, rows=lines),
+                table=CertificateTable(
+                    header=header, rows=lines, caption=captions[0] if career else ""
+                ),
+                more_tables=(
+                    (CertificateTable(header=prior_header, rows=prior_lines, caption=captions[1]),)
+                    if career and prior_lines
+                    else ()
+                ),
                 footer_note=(
                     statement
                     + "{url} 에서 문서확인번호 {number}(으)로 확인하십시오. / "

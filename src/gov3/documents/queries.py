@@ -106,6 +106,7 @@ CLAIM_LABELS = {
     "serving_since": gettext_lazy("In this post since"),
     "entered_on": gettext_lazy("Entered the service on"),
     "career": gettext_lazy("Career"),
+    "prior_career": gettext_lazy("Career before entering the service"),
     "enrolments": gettext_lazy("Enrolment history"),
 }
 

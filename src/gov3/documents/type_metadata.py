@@ -124,6 +124,11 @@ CLAIMS: dict[str, Claims] = {
         (("career", None, "grade"), gettext_lazy("Grade")),
         (("career", None, "from"), pgettext_lazy("credential claim", "From")),
         (("career", None, "to"), pgettext_lazy("credential claim", "To")),
+        (("prior_career",), gettext_lazy("Career before entering the service")),
+        (("prior_career", None, "title"), pgettext_lazy("credential claim", "Post or work")),
+        (("prior_career", None, "employer"), pgettext_lazy("credential claim", "Employer")),
+        (("prior_career", None, "from"), pgettext_lazy("credential claim", "From")),
+        (("prior_career", None, "to"), pgettext_lazy("credential claim", "To")),
         (("issued_on",), gettext_lazy("Date of issue")),
     ],
     DocumentType.SCHOOL_TRANSCRIPT: [
@@ -184,7 +189,7 @@ DESCRIPTIONS: dict[str, Promise] = {
     DocumentType.CAREER: pgettext_lazy(
         "credential type",
         "A career certificate: every post the civil servant has held, with grades and dates, "
-        "from the personnel records.",
+        "and their career before entering the service, from the personnel records.",
     ),
     DocumentType.SCHOOL_TRANSCRIPT: pgettext_lazy(
         "credential type",

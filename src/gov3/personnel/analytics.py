@@ -259,7 +259,7 @@ def rating_figures(agencies: list[Agency]) -> list[RatingFigures]:
         if rules is None:
             continue
         general = rules.quotas["general"]
-        counts = dict.fromkeys(rules.ratings, 0)
+        counts = dict.fromkeys(general.ratings, 0)
         for grade, rating, n in (
             Rating.objects.filter(period=period)
             .values_list("grade", "rating")

@@ -11,9 +11,15 @@ from django.utils.translation import gettext
 
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, ValidationFailedError
-from gov3.documents.employment import EmploymentFacts, Post, issue_employment_certificate
+from gov3.documents.employment import (
+    EmploymentFacts,
+    Post,
+    PriorPost,
+    issue_employment_certificate,
+)
 from gov3.documents.models import IssuedDocument
 from gov3.personnel.models import Appointment, StaffRecord
+from gov3.personnel.record_models import DetailKind, RecordDetail
 from gov3.personnel.services import appointment_on, pack_for
 
 #: The certificates a civil servant may ask for, by the form's value.
@@ -68,6 +74,18 @@ def facts_for(record: StaffRecord, kind: str) -> EmploymentFacts:
         entered_on=record.entered_on,
         issuer=f"{last.name_local} / {last.name_en}",
         posts=tuple(_post(a, names) for a in held),
+        prior_career=prior_career(record) if kind == "career" else (),
+    )
+
+
+def prior_career(record: StaffRecord) -> tuple[PriorPost, ...]:
+    """The career before entering the service the record holds (every entry, oldest first;
+    added by the agency's HR officers, `records.do_add_detail`)."""
+    return tuple(
+        PriorPost(title=d.title, employer=d.issuer, starts_on=d.starts_on, ends_on=d.ends_on)
+        for d in RecordDetail.objects.filter(record=record, kind=DetailKind.CAREER).order_by(
+            "starts_on", "pk"
+        )
     )
 
 

@@ -17,11 +17,13 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gov3.accounts.models import OfficerRole, User
 from gov3.catalogue.packs.evaluation import Breach, EvaluationRules, Quota
 from gov3.core.audit import record_audit
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.personnel import raters
 from gov3.personnel.models import (
     Appointment,
     EvaluationKind,
@@ -32,6 +34,7 @@ from gov3.personnel.models import (
     Unit,
     UnitLock,
 )
+from gov3.personnel.raters import committee_ratees, rated_by, rated_heads
 from gov3.personnel.services import appointment_on, pack_for
 
 
@@ -85,18 +88,74 @@ def rater_unit(user: object, day: date | None = None) -> Unit | None:
     return post.position.unit
 
 
+def _grades(period: EvaluationPeriod) -> tuple[str, ...]:
+    return rules_for(period).kinds.get(period.kind, ((), 0, ""))[0]
+
+
 def ratees(period: EvaluationPeriod, unit: Unit) -> list[Appointment]:
-    """Who the head of `unit` rates: staff holding a post of the unit (not the head's own) on
-    the reference day, with a grade of the period's kind."""
-    grades = rules_for(period).kinds.get(period.kind, ((), 0, ""))[0]
+    """Who the head of `unit` rates (`gov3.personnel.raters`): staff holding a post of the unit
+    (not a head's) on the reference day, then the heads of the units below whose head above is
+    the head of `unit`; each with a grade of the period's kind."""
+    grades = _grades(period)
     day = period.reference_day
-    return list(
+    staff = list(
         Appointment.objects.filter(
             position__unit=unit, position__is_head=False, starts_on__lte=day, grade__in=grades
         )
         .exclude(ends_on__lt=day)
         .select_related("record__person", "position")
         .order_by("position__code", "record__employee_number")
+    )
+    return staff + rated_heads(unit, day, grades)
+
+
+def committee_heads(period: EvaluationPeriod) -> list[Appointment]:
+    """The heads with no head above on the reference day: the committee rates them."""
+    return committee_ratees(period.agency_id, period.reference_day, _grades(period))
+
+
+def own_record_id(user: User) -> int | None:
+    return StaffRecord.objects.filter(account_id=user.pk).values_list("pk", flat=True).first()
+
+
+def rated_by_text(user: User, day: date | None = None) -> str:
+    """Who rates `user`, in words (the rater's page and the refusal to rate oneself)."""
+    own = StaffRecord.objects.filter(account_id=user.pk).first()
+    post = appointment_on(own, day or timezone.localdate()) if own else None
+    if post is None:
+        return ""
+    if not post.position.is_head:
+        return gettext("You are rated by the head of %(unit)s.") % {
+            "unit": post.position.unit.name_local
+        }
+    above = rated_by(post, day or timezone.localdate())
+    if above is None:
+        return gettext(
+            "As the head of %(unit)s you are rated by the agency's evaluation committee (its "
+            "HR officers): no head above you holds a post."
+        ) % {"unit": post.position.unit.name_local}
+    return gettext("As the head of %(unit)s you are rated by the head of %(above)s, %(name)s.") % {
+        "unit": post.position.unit.name_local,
+        "above": above.position.unit.name_local,
+        "name": above.record.person.name_local,
+    }
+
+
+def _refuse_own(user: User, record_id: int) -> None:
+    if record_id == own_record_id(user):
+        raise PermissionRefusedError(
+            gettext("You cannot rate your own evaluation.") + " " + rated_by_text(user)
+        )
+
+
+def _sheet_ratings(
+    period: EvaluationPeriod, unit: Unit, staff: list[Appointment]
+) -> list[tuple[str, str]]:
+    """The (grade, rating) pairs given on the unit's sheet (its rater's, not the committee's)."""
+    return list(
+        Rating.objects.filter(
+            period=period, unit=unit, record_id__in=[a.record_id for a in staff]
+        ).values_list("grade", "rating")
     )
 
 
@@ -128,7 +187,7 @@ def distribution(
     result = []
     for name, head_count in sorted(heads.items()):
         quota = rules.quotas[name]
-        counts = {r: given.get(name, Counter())[r] for r in rules.ratings}
+        counts = {r: given.get(name, Counter())[r] for r in quota.ratings}
         result.append(
             Distribution(
                 unit,
@@ -145,17 +204,18 @@ def distribution(
 def unit_distribution(period: EvaluationPeriod, unit: Unit) -> list[Distribution]:
     """A unit's distribution so far, against everyone it rates (the live view)."""
     staff = ratees(period, unit)
-    given = list(Rating.objects.filter(period=period, unit=unit).values_list("grade", "rating"))
+    given = _sheet_ratings(period, unit, staff)
     return distribution(rules_for(period), unit, [a.grade for a in staff], given)
 
 
 def agency_distributions(period: EvaluationPeriod) -> list[Distribution]:
     """Every unit of the period's agency, in two grouped queries (the calibration view and
-    the benchmark): head counts by unit and grade, ratings by unit, grade and rating."""
+    the benchmark): head counts by unit and grade, ratings by unit, grade and rating; the
+    units' heads count in the unit of the head who rates them (`raters.heads`)."""
     rules = rules_for(period)
     grades = rules.kinds.get(period.kind, ((), 0, ""))[0]
     day = period.reference_day
-    heads = (
+    staff = (
         Appointment.objects.filter(
             position__unit__agency_id=period.agency_id,
             position__is_head=False,
@@ -167,15 +227,24 @@ def agency_distributions(period: EvaluationPeriod) -> list[Distribution]:
         .annotate(n=Count("id"))
         .values_list("position__unit", "grade", "n")
     )
+    unit_grades: dict[int, list[str]] = {}
+    for unit_id, grade, n in staff:
+        unit_grades.setdefault(unit_id, []).extend([grade] * n)
+    by_committee = []
+    for head in raters.heads(period.agency_id, day):  # heads count where their rater's unit is
+        if head.appointment.grade not in grades:
+            continue
+        if head.rater_unit_id is None:
+            by_committee.append(head.appointment.record_id)
+        else:
+            unit_grades.setdefault(head.rater_unit_id, []).append(head.appointment.grade)
     given = (
         Rating.objects.filter(period=period)
+        .exclude(record_id__in=by_committee)
         .values_list("unit", "grade", "rating")
         .annotate(n=Count("id"))
         .values_list("unit", "grade", "rating", "n")
     )
-    unit_grades: dict[int, list[str]] = {}
-    for unit_id, grade, n in heads:
-        unit_grades.setdefault(unit_id, []).extend([grade] * n)
     unit_ratings: dict[int, list[tuple[str, str]]] = {}
     for unit_id, grade, rating, n in given:
         unit_ratings.setdefault(unit_id, []).extend([(grade, rating)] * n)
@@ -252,10 +321,12 @@ def _rater_scope(rater: User, period_id: int) -> tuple[EvaluationPeriod, Unit]:
     return _period(period_id, unit.agency_id), unit
 
 
-def _check_rating(rules: EvaluationRules, rating: str) -> None:
-    if rating not in rules.ratings:
+def _check_rating(rules: EvaluationRules, grade: str, rating: str) -> None:
+    """`rating` is one of the scale of `grade`'s track (S/A/B/C, the SCS's five grades...)."""
+    scale = rules.ratings_for(grade)
+    if rating not in scale:
         raise ValidationFailedError(
-            f"Unknown rating {rating!r}; the ratings are {', '.join(rules.ratings)}."
+            f"Unknown rating {rating!r} for {grade}; the ratings are {', '.join(scale)}."
         )
 
 
@@ -264,10 +335,11 @@ def do_rate(rater: User, period_id: int, record_id: int, rating: str) -> Rating:
     period, unit = _rater_scope(rater, period_id)
     _require_open(period)
     rules = rules_for(period)
-    _check_rating(rules, rating)
+    _refuse_own(rater, record_id)
     post = next((a for a in ratees(period, unit) if a.record_id == record_id), None)
     if post is None:
         raise NotFoundError("That civil servant is not rated in your unit in this period.")
+    _check_rating(rules, post.grade, rating)
     if UnitLock.objects.filter(period=period, unit=unit).exists():
         raise ValidationFailedError("Your unit's ratings are locked.")
     with transaction.atomic(durable=True):
@@ -334,19 +406,24 @@ def do_calibrate(member: User, rating_id: int, rating: str, reason: str) -> Rati
         raise NotFoundError("There is no such rating in your agency.")
     _require_open(found.period)
     rules = rules_for(found.period)
-    _check_rating(rules, rating)
+    _check_rating(rules, found.grade, rating)
     if not reason.strip():
         raise ValidationFailedError("Give the reason for moving the rating.")
     before = found.rating
     if before == rating:
         raise ValidationFailedError(f"The rating is already {rating}.")
-    if UnitLock.objects.filter(period=found.period, unit=found.unit).exists():
+    _refuse_own(member, found.record_id)
+    sheet = ratees(found.period, found.unit)
+    on_sheet = any(a.record_id == found.record_id for a in sheet)
+    if on_sheet and UnitLock.objects.filter(period=found.period, unit=found.unit).exists():
         given = list(
-            Rating.objects.filter(period=found.period, unit=found.unit)
+            Rating.objects.filter(
+                period=found.period, unit=found.unit, record_id__in=[a.record_id for a in sheet]
+            )
             .exclude(pk=found.pk)
             .values_list("grade", "rating")
         )
-        staff = [a.grade for a in ratees(found.period, found.unit)]
+        staff = [a.grade for a in sheet]
         after = distribution(rules, found.unit, staff, [*given, (found.grade, rating)])
         breaches = [b for d in after for b in d.breaches]
         if breaches:
@@ -388,6 +465,14 @@ def do_confirm_period(head: User, period_id: int) -> EvaluationPeriod:
     over = sorted({d.unit.code for d in rows if d.breaches})
     if over:
         raise ValidationFailedError(f"Units over the quota: {', '.join(over)}.")
+    rated = set(Rating.objects.filter(period=period).values_list("record", flat=True))
+    unrated = [
+        a.record.employee_number for a in committee_heads(period) if a.record_id not in rated
+    ]
+    if unrated:
+        raise ValidationFailedError(
+            f"Heads the committee rates, not rated yet: {', '.join(sorted(unrated))}."
+        )
     with transaction.atomic(durable=True):
         period.status = PeriodStatus.CONFIRMED
         period.confirmed_by = head
@@ -401,3 +486,43 @@ def do_confirm_period(head: User, period_id: int) -> EvaluationPeriod:
             data={"units": len({d.unit.pk for d in rows})},
         )
     return period
+
+
+def do_rate_head(member: User, period_id: int, record_id: int, rating: str) -> Rating:
+    """The committee rates a head with no head above (`raters`): never themselves."""
+    period = _period(period_id, member.agency_id)
+    if not is_committee_member(member, period):
+        raise NotFoundError("There is no such evaluation period in your agency.")
+    _require_open(period)
+    rules = rules_for(period)
+    _refuse_own(member, record_id)
+    post = next((a for a in committee_heads(period) if a.record_id == record_id), None)
+    if post is None:
+        raise NotFoundError("That civil servant is not rated by the committee in this period.")
+    _check_rating(rules, post.grade, rating)
+    with transaction.atomic(durable=True):
+        given, created = Rating.objects.update_or_create(
+            period=period,
+            record_id=record_id,
+            defaults={
+                "unit": post.position.unit,
+                "grade": post.grade,
+                "rating": rating,
+                "rater": member,
+                "rated_at": timezone.now(),
+            },
+        )
+        record_audit(
+            actor=member.get_username(),
+            action="personnel.rated",
+            target_type="rating",
+            target_id=given.pk,
+            data={
+                "period": period.pk,
+                "unit": post.position.unit.code,
+                "rating": rating,
+                "new": created,
+                "by": "committee",
+            },
+        )
+    return given

@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods
 
 from gov3.accounts.decorators import officer_required
 from gov3.accounts.models import User
-from gov3.catalogue.packs.evaluation import Breach
+from gov3.catalogue.packs.evaluation import Breach, EvaluationRules
 from gov3.core.access import log_access
 from gov3.core.charts import count_text, hbar_chart
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
@@ -52,10 +52,21 @@ def _log(officer: User, person_ids: list[int]) -> None:
         )
 
 
-def breach_text(breach: Breach) -> str:
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def options(rules: EvaluationRules, grade: str) -> list[tuple[str, str]]:
+    """The ratings of `grade`'s track (its scale), as (code, label in the reader's language)."""
+    quota = rules.quota_for(grade)
+    return [(r, quota.label(r, _language())) for r in quota.ratings]
+
+
+def breach_text(breach: Breach, rules: EvaluationRules | None = None) -> str:
     """A breach as the committee and the rater read it, numbers per locale."""
+    names = [rules.label(r, _language()) if rules else r for r in breach.ratings]
     values = {
-        "ratings": "+".join(breach.ratings),
+        "ratings": "+".join(names),
         "count": count_text(breach.count),
         "limit": count_text(breach.limit),
         "over": count_text(breach.over),
@@ -70,15 +81,18 @@ def breach_text(breach: Breach) -> str:
     )
 
 
-def _shown(rows: list[evaluation.Distribution], ratings: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Each distribution with its chart, table rows and breaches in words."""
+def _shown(rows: list[evaluation.Distribution], rules: EvaluationRules) -> list[dict[str, Any]]:
+    """Each distribution with its chart, table rows and breaches in words, in its track's
+    scale (S/A/B/C, or the SCS's five grades)."""
     shown = []
     for n, row in enumerate(rows):
+        ratings = row.quota.ratings
+        label = {r: row.quota.label(r, _language()) for r in ratings}
         bars = [
             (
                 "status",
                 gettext("%(rating)s (at most %(allowed)s)")
-                % {"rating": r, "allowed": count_text(row.allowed[r])},
+                % {"rating": label[r], "allowed": count_text(row.allowed[r])},
                 row.counts[r],
                 count_text(row.counts[r]),
             )
@@ -92,8 +106,8 @@ def _shown(rows: list[evaluation.Distribution], ratings: tuple[str, ...]) -> lis
                 "group": gettext("Senior Civil Service")
                 if row.quota.name == "scs"
                 else gettext("General grades"),
-                "table": [(r, row.counts[r], row.allowed[r]) for r in ratings],
-                "breaches": [breach_text(b) for b in row.breaches],
+                "table": [(label[r], row.counts[r], row.allowed[r]) for r in ratings],
+                "breaches": [breach_text(b, rules) for b in row.breaches],
             }
         )
     return shown
@@ -175,7 +189,7 @@ def rating_sheet(request: HttpRequest, period_id: int) -> HttpResponse:
             error = (
                 gettext("The distribution is over the quota; it cannot be locked.")
                 + " "
-                + ("; ".join(breach_text(b) for b in over.breaches))
+                + ("; ".join(breach_text(b, evaluation.rules_for(period)) for b in over.breaches))
             )
         except (ValidationFailedError, NotFoundError, ValueError) as refused:
             error = str(refused) if not isinstance(refused, ValueError) else gettext("Bad input.")
@@ -188,11 +202,12 @@ def rating_sheet(request: HttpRequest, period_id: int) -> HttpResponse:
     context = {
         "period": period,
         "unit": unit,
-        "rows": [(a, given.get(a.record_id)) for a in staff],
-        "ratings": rules.ratings,
-        "distributions": _shown(evaluation.unit_distribution(period, unit), rules.ratings),
+        "rows": [(a, given.get(a.record_id), options(rules, a.grade)) for a in staff],
+        "labels": {r.record_id: rules.label(r.rating, _language()) for r in given.values()},
+        "distributions": _shown(evaluation.unit_distribution(period, unit), rules),
         "locked": UnitLock.objects.filter(period=period, unit=unit).exists(),
         "rounding": rules.rounding,
+        "rated_by": evaluation.rated_by_text(officer, period.reference_day),
         "error": error,
     }
     status = 400 if error else 200
@@ -228,7 +243,7 @@ def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
             else:
                 evaluation.do_rate(officer, found.period_id, found.record_id, rating)
         except evaluation.QuotaExceededError as over:
-            error = "; ".join(breach_text(b) for b in over.breaches)
+            error = "; ".join(breach_text(b, rules) for b in over.breaches)
         except (ValidationFailedError, NotFoundError) as refused:
             error = str(refused)
         else:
@@ -238,7 +253,8 @@ def rating_detail(request: HttpRequest, rating_id: int) -> HttpResponse:
     bonus = rules.bonus(found.grade, found.rating)
     context = {
         "rating": found,
-        "ratings": rules.ratings,
+        "ratings": options(rules, found.grade),
+        "label": rules.label(found.rating, _language()),
         "is_committee": is_committee,
         "bonus": number_format(bonus, force_grouping=True) if bonus is not None else "",
         "currency": pack_for(found.period.agency.country).currency,
@@ -262,11 +278,23 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            evaluation.do_confirm_period(officer, period.pk)
+            if request.POST.get("action") == "rate_head":
+                evaluation.do_rate_head(
+                    officer,
+                    period.pk,
+                    int(request.POST.get("record", "0") or 0),
+                    request.POST.get("rating", ""),
+                )
+                done = gettext("The rating is saved.")
+            else:
+                evaluation.do_confirm_period(officer, period.pk)
+                done = gettext("The evaluation period is confirmed.")
         except (ValidationFailedError, PermissionRefusedError, NotFoundError) as refused:
             error = str(refused)
+        except ValueError:
+            error = gettext("Bad input.")
         else:
-            messages.success(request, gettext("The evaluation period is confirmed."))
+            messages.success(request, done)
             return redirect("personnel:calibration", period_id=period.pk)
     rules = evaluation.rules_for(period)
     currency = pack_for(period.agency.country).currency
@@ -275,19 +303,29 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
         .select_related("record__person", "unit")
         .order_by("unit__code", "record__employee_number")
     )
-    _log(officer, [r.record.person_id for r in ratings])
+    committee_heads = evaluation.committee_heads(period)
+    by_record = {r.record_id: r for r in ratings}
+    _log(
+        officer,
+        [r.record.person_id for r in ratings] + [a.record.person_id for a in committee_heads],
+    )
     locked = set(UnitLock.objects.filter(period=period).values_list("unit", flat=True))
     rows = []
     for r in ratings:
         bonus = rules.bonus(r.grade, r.rating)
-        rows.append((r, number_format(bonus, force_grouping=True) if bonus is not None else ""))
+        shown_bonus = number_format(bonus, force_grouping=True) if bonus is not None else ""
+        rows.append((r, rules.label(r.rating, _language()), shown_bonus))
     context = {
         "period": period,
-        "distributions": _shown(evaluation.agency_distributions(period), rules.ratings),
+        "distributions": _shown(evaluation.agency_distributions(period), rules),
         "locked": locked,
         "rows": rows,
         "currency": currency,
         "may_confirm": evaluation.may_confirm(officer, period),
+        "committee_heads": [
+            (a, by_record.get(a.record_id), options(rules, a.grade)) for a in committee_heads
+        ],
+        "own_record": evaluation.own_record_id(officer),
         "error": error,
     }
     return render(

@@ -269,7 +269,8 @@ class Rating(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     #: The civil servant's grade on the reference day (quota group and bonus base).
     grade = models.CharField(max_length=10)
-    rating = models.CharField(max_length=2)
+    #: A code of the grade's track's scale in the pack (S/A/B/C, `outstanding`...).
+    rating = models.CharField(max_length=16)
     rater = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     rated_at = models.DateTimeField()
     calibrated_by = models.ForeignKey(

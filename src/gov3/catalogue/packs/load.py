@@ -16,6 +16,9 @@ from gov3.catalogue.packs.personnel_service import ServicePackError
 from gov3.catalogue.packs.personnel_service import parse as parse_service_rules
 from gov3.catalogue.packs.population import _read_population
 from gov3.catalogue.packs.reader import _Reader
+from gov3.catalogue.packs.recruitment import FILE as RECRUITMENT_FILE
+from gov3.catalogue.packs.recruitment import RecruitmentPackError
+from gov3.catalogue.packs.recruitment import parse as parse_recruitment
 from gov3.catalogue.packs.schools import read_schools
 
 PACK_FILE = "pack.yaml"
@@ -119,7 +122,19 @@ def _read_personnel(directory: Path, problems: list[PackProblem]) -> PersonnelPa
     except ServicePackError as error:
         problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
     try:
-        return parse_personnel(text, str(path))
+        personnel = parse_personnel(text, str(path))
     except PersonnelPackError as error:
         problems.append(PackProblem(str(path), None, str(error).removeprefix(f"{path}: ")))
         return None
+    recruitment = directory / RECRUITMENT_FILE
+    if recruitment.exists():  # the exam rules (issue 18 item 4), against the pack's grades
+        try:
+            parse_recruitment(
+                recruitment.read_text(encoding="utf-8"),
+                str(recruitment),
+                {g.code for g in personnel.grades},
+            )
+        except RecruitmentPackError as error:
+            message = str(error).removeprefix(f"{recruitment}: ")
+            problems.append(PackProblem(str(recruitment), None, message))
+    return personnel

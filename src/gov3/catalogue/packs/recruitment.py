@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 FILE = "personnel/recruitment.yaml"
-STAGE_KINDS = ("aptitude", "subjects", "interview")
+STAGE_KINDS = ("aptitude", "knowledge", "subjects", "interview")
 LANGUAGES = ("en", "ko", "vi")
 
 

@@ -101,6 +101,12 @@ def render_certificate(cert: CertificateContent) -> bytes:
         for i, content in enumerate(tables):
             if i:
                 pdf.ln(4)
+            if content.caption:
+                pdf.set_font("main", size=10)
+                pdf.multi_cell(
+                    0, 6, _nfc(content.caption), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                )
+                pdf.ln(1)
             pdf.set_font("main", size=9)
             heading = FontFace(emphasis="", fill_color=(235, 235, 235))
             with pdf.table(

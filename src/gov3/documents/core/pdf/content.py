@@ -62,12 +62,15 @@ def _check_language(value: object) -> None:
 
 @dataclass(frozen=True, slots=True)
 class CertificateTable:
-    """A table under the holder section, e.g. household members or family relations."""
+    """A table under the holder section, e.g. household members or family relations, with an
+    optional heading printed above it (a section of the certificate)."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
 
     def __post_init__(self) -> None:
+        _check_text("table caption", self.caption, required=False)
         if not self.header:
             raise DocumentRenderError("the table needs a header row")
         if len(self.rows) > MAX_TABLE_ROWS:
@@ -153,6 +156,7 @@ class CertificateContent:
             yield value
         for table in (self.table, *self.more_tables):
             if table is not None:
+                yield table.caption
                 yield from table.header
                 for row in table.rows:
                     yield from row
