@@ -12,7 +12,7 @@ from gov3.catalogue.packs import PackError, load_pack
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("code", ["kr"])
+@pytest.mark.parametrize("code", ["kr", "vn"])
 def test_the_shipped_packs_pass(code: str) -> None:
     assert load_pack(ROOT / "countries" / code).schools is not None
 
@@ -109,3 +109,13 @@ def test_a_school_level_without_a_scale_and_a_missing_file(tmp_path: Path) -> No
     path.unlink()
     with pytest.raises(PackError, match=r"assessment\.yaml:-: missing"):
         load_pack(pack)
+
+
+def test_a_marks_scale_needs_a_range_and_decimals(tmp_path: Path) -> None:
+    message = _broken(
+        tmp_path,
+        "  high: {kind: levels, levels: [A, B, C, D, E]}",
+        "  high: {kind: marks, min: 10, max: 0, decimals: 3}",
+    )
+    assert "assessment.yaml:LINE: results.high: marks need min and max, 0 <= min < max" in message
+    assert "assessment.yaml:LINE: results.high.decimals: must be 0, 1 or 2" in message

@@ -18,7 +18,7 @@ import yaml
 from gov3.catalogue.packs.contents import PackProblem
 
 ASSESSMENT_FILE = "assessment.yaml"
-RESULT_KINDS = ("levels", "text")
+RESULT_KINDS = ("levels", "text", "marks")
 #: The longest written description a pack may allow (the database column is text, but a
 #: transcript table has to print it).
 MAX_TEXT_LENGTH = 2000
@@ -114,6 +114,8 @@ class _Check:
                 continue
             if scale["kind"] == "levels":
                 self._levels(path, scale.get("levels"))
+            elif scale["kind"] == "marks":
+                self._marks(path, scale)
             else:
                 length = scale.get("max_length")
                 if (
@@ -126,6 +128,16 @@ class _Check:
                     )
         for level in sorted(set(levels) - {str(k) for k in value}):
             self.problem(("results",), f"no result scale for the {level} schools of schools.csv")
+
+    def _marks(self, path: tuple[str, ...], scale: dict[str, Any]) -> None:
+        low, high, decimals = scale.get("min"), scale.get("max"), scale.get("decimals", 1)
+        numbers = [v for v in (low, high) if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) != 2 or not 0 <= numbers[0] < numbers[1] <= 1000:
+            self.problem(path, "marks need min and max, 0 <= min < max <= 1000")
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 2:
+            self.problem((*path, "decimals"), "must be 0, 1 or 2")
+        if "levels" in scale:
+            self._levels(path, scale.get("levels"))
 
     def _levels(self, path: tuple[str, ...], items: Any) -> None:
         if not isinstance(items, list) or not items:
