@@ -191,6 +191,14 @@ LOGGED_TESTS = {
         "tests.schools.test_oneroster",
         "test_a_classroom_system_reads_its_own_school_only",
     ),
+    "schools:oneroster_rest_collection": (
+        "tests.schools.test_oneroster_rest",
+        "test_the_collections_and_records_come_in_the_bindings_envelopes",
+    ),
+    "schools:oneroster_rest_record": (
+        "tests.schools.test_oneroster_rest",
+        "test_the_collections_and_records_come_in_the_bindings_envelopes",
+    ),
     "schools:officer_follow_up": (
         "tests.schools.test_entry",
         "test_the_guardian_confirms_and_the_school_lists_the_child",

@@ -15,7 +15,6 @@ from gov3.schools.classroom import do_assign_class, do_register_teacher
 from gov3.schools.entry import param
 from gov3.schools.installed import schools_data
 from gov3.schools.models import Learner, Placement, School, SchoolLevel
-from gov3.schools.oneroster import YEAR_START
 from gov3.schools.services import do_enrol, do_register_learner
 from gov3.schools.work.attendance import do_take_attendance
 from gov3.schools.work.classes import enrolments_of, school_year_of
@@ -73,10 +72,9 @@ def load_demo(country: str, citizen: User, today: date) -> User | None:
         return None
     data = schools_data(country)
     year = school_year_of(country, today)
-    month, day = YEAR_START.get(country, (1, 1))
-    start = date(year, month, day)
+    start = date(year, *data.year_start)
     entry_age = param(country, "school_entry.entry_age", start)
-    pupils = _pupils(country, citizen, year - 1 - entry_age)
+    pupils = _pupils(country, citizen, year - data.entry_year_offset - entry_age)
     for pupil in pupils:
         learner = do_register_learner(ACTOR, pupil, data)
         if not learner.enrolments.filter(ended_on__isnull=True).exists():

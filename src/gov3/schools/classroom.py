@@ -114,9 +114,17 @@ def allowed_scopes(application: Any) -> frozenset[str] | None:
 def read_roster(code: str, *, reader: str, channel: AccessChannel) -> Roster:
     """The school's roster, written to the access log of every person in it."""
     roster = school_roster(code)
-    if roster.person_ids:
+    log_roster_read(roster, roster.person_ids, reader=reader, channel=channel)
+    return roster
+
+
+def log_roster_read(
+    roster: Roster, person_ids: list[int], *, reader: str, channel: AccessChannel
+) -> None:
+    """Write the access log of the people of ``roster`` a classroom system read."""
+    if person_ids:
         log_access(
-            subject_ids=roster.person_ids,
+            subject_ids=person_ids,
             actor_id=None,
             actor_label=reader,
             actor_role="classroom_client",
@@ -125,7 +133,17 @@ def read_roster(code: str, *, reader: str, channel: AccessChannel) -> Roster:
             channel=channel,
             what=f"class lists of {roster.school.name_local} (OneRoster) read by {reader}",
         )
-    return roster
+
+
+def client_school_roster(application: Any) -> Roster:
+    """The roster of the school a classroom client with the roster scope reads, not yet
+    logged (the REST binding logs the people of each page it answers); a client that is not
+    one is `NotFoundError`."""
+    client = ClassroomClient.objects.filter(application_id=application.pk).select_related("school")
+    found = client.first()
+    if found is None or ROSTER_SCOPE not in found.granted:
+        raise NotFoundError("This client reads no school's roster.")
+    return school_roster(found.school.code)
 
 
 def client_roster(application: Any, code: str) -> Roster:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from gov3.accounts.models import User
@@ -79,14 +79,31 @@ def param(country: str, name: str, on: date) -> int:
     return value
 
 
+def school_start(country: str, school_year: int) -> date:
+    """The first day of ``school_year`` (the pack's ``school_year.starts``: kr 1 March, vn
+    5 September)."""
+    from gov3.schools.installed import schools_data  # noqa: PLC0415 - reads the pack once
+
+    return date(school_year, *schools_data(country).year_start)
+
+
 def reference_date(country: str, school_year: int) -> date:
-    """The roster's reference date for entry in ``school_year`` (kr: 1 October before)."""
+    """The roster's reference date for entry in ``school_year``: the last (notice month,
+    reference day) before the school year starts (kr: 1 October of the year before; vn: 1 June
+    of the same year)."""
+    start = school_start(country, school_year)
     year_before = date(school_year - 1, 1, 1)
-    return date(
-        school_year - 1,
-        param(country, "school_entry.notice_from_month", year_before),
-        param(country, "school_entry.reference_day", year_before),
-    )
+    month = param(country, "school_entry.notice_from_month", year_before)
+    day = param(country, "school_entry.reference_day", year_before)
+    same_year = date(school_year, month, day)
+    return same_year if same_year < start else date(school_year - 1, month, day)
+
+
+def entry_date_text(start: date) -> str:
+    """The school year's first day as the notice writes it."""
+    if (start.month, start.day) == (3, 1):
+        return gettext("1 March %(year)s") % {"year": start.year}
+    return formats.date_format(start, "DATE_FORMAT")
 
 
 def _name(school: School, language: str) -> str:
@@ -94,7 +111,11 @@ def _name(school: School, language: str) -> str:
 
 
 def _proposed(
-    area: Area | None, assignment: Assignment, schools: dict[str, School], year: int
+    area: Area | None,
+    assignment: Assignment,
+    schools: dict[str, School],
+    year: int,
+    start: date | None = None,
 ) -> dict[str, Any]:
     """The school and why, and the other answers (the request page's address is the
     placement's: added by the caller), in every language (the offer page shows them under
@@ -116,7 +137,7 @@ def _proposed(
             rows = [
                 [gettext("School assigned"), _name(school, language) if school else "—"],
                 [gettext("Why this school"), why],
-                [gettext("Entry"), gettext("1 March %(year)s") % {"year": year}],
+                [gettext("Entry"), entry_date_text(start or date(year, 3, 1))],
             ]
             out[language] = {
                 "rows": rows,
@@ -173,12 +194,13 @@ def _write_roster(
     # key's detail is encoded once, around the one part that differs (the request page's
     # address, which names the placement).
     texts: dict[tuple[Any, ...], list[str]] = {}
+    start = school_start(entry_round.country, year)
     facts_json = facts_encoder(facts_read(service))
 
     def detail_json(placement: dict[str, Any], assignment: Assignment, area: Area | None) -> str:
         key = (assignment.school, assignment.reason, assignment.full, placement["area_id"])
         if key not in texts:
-            proposed = _proposed(area, assignment, schools, year)
+            proposed = _proposed(area, assignment, schools, year, start)
             for text in proposed.values():
                 text["actions"][0]["url"] = _URL_MARK
             texts[key] = json.dumps(proposed, ensure_ascii=False).split(json.dumps(_URL_MARK))
@@ -283,7 +305,7 @@ def do_build_entry_round(
             f"countries/{country}/services/."
         )
     entry_age = param(country, "school_entry.entry_age", day)
-    born_in = school_year - 1 - entry_age
+    born_in = school_year - data.entry_year_offset - entry_age
     with transaction.atomic(durable=True):
         entry_round, _ = EntryRound.objects.get_or_create(
             country=country,
@@ -328,8 +350,7 @@ def do_build_entry_round(
 def current_school_year(country: str, today: date) -> int:
     """The year of entry whose round is in season on ``today`` (from the reference month to
     February), or the next one to come."""
-    from_month = param(country, "school_entry.notice_from_month", today)
-    return today.year if today.month < from_month and today.month <= 2 else today.year + 1
+    return today.year if today < school_start(country, today.year) else today.year + 1
 
 
 def _learner_inside(person: Person, data: SchoolsData) -> Learner:
@@ -349,7 +370,8 @@ def _learner_inside(person: Person, data: SchoolsData) -> Learner:
 
 def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -> None:
     """Receiver of `offer_confirmed`, inside the confirmation's transaction: a confirmed
-    school-entry notice registers the learner and enrols them in grade 1 from 1 March."""
+    school-entry notice registers the learner and enrols them in grade 1 from the first day of
+    the school year (kr: 1 March)."""
     placement = (
         # Lock the placement only: PostgreSQL cannot lock the nullable side of an outer join.
         Placement.objects.select_for_update(of=("self",))
@@ -381,7 +403,7 @@ def on_offer_confirmed(sender: Any, offer: Offer, receipt: Any, **kwargs: Any) -
             school=placement.school,
             school_year=placement.round.school_year,
             grade=1,
-            started_on=date(placement.round.school_year, 3, 1),
+            started_on=school_start(offer.country, placement.round.school_year),
         )
     placement.status = PlacementStatus.CONFIRMED
     placement.answered_at = timezone.now()

@@ -9,6 +9,7 @@ here: they are read from the register's `Person` (once-only).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.db import models
 from django.db.models import Q
@@ -146,6 +147,13 @@ class EntryRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.school_year}"
+
+    @property
+    def starts_on(self) -> date:
+        """The first day of the school year of entry (the pack's ``school_year.starts``)."""
+        from gov3.schools.entry import school_start  # noqa: PLC0415 - entry imports the models
+
+        return school_start(self.country, self.school_year)
 
 
 class PlacementStatus(models.TextChoices):

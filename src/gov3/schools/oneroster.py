@@ -19,7 +19,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from gov3.core.errors import NotFoundError
+from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.schools.models import Enrolment, School, SchoolLevel, Teacher, TeachingAssignment
 
 #: The OneRoster 1.2 CSV headers of each file gov3 writes, in the binding's column order.
@@ -66,11 +66,29 @@ ABSENT_FILES = (
 BULK = ""
 #: gov3's namespace for the name-based sourcedIds (fixed: changing it renames every record).
 NAMESPACE = uuid.UUID("6f1d3c2e-9a41-5b0e-8c77-0e0a5c0f2026")
-#: CEDS grade codes ("01".."12") start after the grades of the levels below.
+#: CEDS grade codes ("01".."12") start after the grades of the levels below (kr's; a pack's
+#: own ``grades`` when it has schools data: vn middle school starts at grade 6, high at 10).
 GRADE_OFFSET = {SchoolLevel.PRIMARY: 0, SchoolLevel.MIDDLE: 6, SchoolLevel.HIGH: 9}
-#: When a school year starts: kr, 1 March to the last day of February (Elementary and
-#: Secondary Education Act Enforcement Decree art. 44). vn: 5 September (verify).
-YEAR_START = {"kr": (3, 1), "vn": (9, 5)}
+
+
+def grade_offset(country: str, level: str) -> int:
+    from gov3.schools.installed import schools_data  # noqa: PLC0415 - reads the pack once
+
+    try:
+        return schools_data(country).grade_offset(level)
+    except ValidationFailedError:
+        return GRADE_OFFSET[SchoolLevel(level)]
+
+
+def year_start(country: str) -> tuple[int, int]:
+    """(month, day) a school year starts: the pack's ``school_year.starts`` (kr 1 March, vn
+    5 September), 1 January for a pack without schools data."""
+    from gov3.schools.installed import schools_data  # noqa: PLC0415 - reads the pack once
+
+    try:
+        return schools_data(country).year_start
+    except ValidationFailedError:
+        return (1, 1)
 
 
 def sourced_id(*key: object) -> str:
@@ -128,7 +146,7 @@ def _csv(rows: Iterable[tuple[str, ...]]) -> str:
 
 
 def _year_bounds(country: str, year: int) -> tuple[date, date]:
-    month, day = YEAR_START.get(country, (1, 1))
+    month, day = year_start(country)
     start = date(year, month, day)
     following = date(year + 1, month, day)
     return start, date.fromordinal(following.toordinal() - 1)
@@ -141,7 +159,7 @@ def school_roster(code: str) -> Roster:
     if school is None:
         raise NotFoundError(f"No school has the code {code!r}.")
     org = sourced_id("org", school.code)
-    offset = GRADE_OFFSET[SchoolLevel(school.level)]
+    offset = grade_offset(school.country, school.level)
     enrolments = list(
         Enrolment.objects.filter(school=school, ended_on__isnull=True)
         .select_related("learner__person")

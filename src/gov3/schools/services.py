@@ -139,8 +139,19 @@ def _open_enrolment(learner: Learner) -> Enrolment | None:
     )
 
 
+def last_grade(school: School) -> int:
+    """The school level's last grade in the school's country (the pack's ``grades``; kr:
+    primary 6, middle 3, high 3; vn: 5, 4, 3)."""
+    from gov3.schools.installed import schools_data  # noqa: PLC0415 - reads the pack once
+
+    try:
+        return schools_data(school.country).last_grade(school.level)
+    except ValidationFailedError:
+        return LAST_GRADE[SchoolLevel(school.level)]
+
+
 def check_grade(school: School, grade: int) -> None:
-    last = LAST_GRADE[SchoolLevel(school.level)]
+    last = last_grade(school)
     if not 1 <= grade <= last:
         raise ValidationFailedError(
             gettext("A %(level)s has grades 1 to %(last)s.")
@@ -241,7 +252,7 @@ def do_promote(
                 gettext("A promotion is to the next school year (%(year)s).")
                 % {"year": current.school_year + 1}
             )
-        if current.grade >= LAST_GRADE[SchoolLevel(current.school.level)]:
+        if current.grade >= last_grade(current.school):
             raise ValidationFailedError(
                 gettext("The learner is in the last grade; record the graduation instead.")
             )
@@ -264,7 +275,7 @@ def do_graduate(actor: str, learner: Learner, *, on: date) -> Enrolment:
         current = _open_enrolment(learner)
         if current is None:
             raise ValidationFailedError(gettext("The learner is not enrolled anywhere."))
-        if current.grade != LAST_GRADE[SchoolLevel(current.school.level)]:
+        if current.grade != last_grade(current.school):
             raise ValidationFailedError(
                 gettext("Only a learner in the last grade graduates; promote them instead.")
             )

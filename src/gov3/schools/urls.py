@@ -44,3 +44,18 @@ urlpatterns = [
 from gov3.schools.work import urls as work_urls  # noqa: E402
 
 urlpatterns += work_urls.urlpatterns
+
+# The OneRoster 1.2 Rostering REST binding (read, paged) for a school's classroom system.
+from django.urls import re_path  # noqa: E402
+
+_ONEROSTER = (
+    r"^ims/oneroster/rostering/v1p2/(?P<collection>orgs|users|classes|enrollments|academicSessions)"
+)
+urlpatterns += [
+    re_path(rf"{_ONEROSTER}$", oneroster_views.rest_collection, name="oneroster_rest_collection"),
+    re_path(
+        rf"{_ONEROSTER}/(?P<sourced_id>[A-Za-z0-9._-]{{1,100}})$",
+        oneroster_views.rest_record,
+        name="oneroster_rest_record",
+    ),
+]

@@ -26,8 +26,8 @@ from django.utils.translation import gettext
 
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
-from gov3.schools.models import Enrolment, EnrolmentEnd, School, SchoolLevel
-from gov3.schools.services import LAST_GRADE
+from gov3.schools.models import Enrolment, EnrolmentEnd, School
+from gov3.schools.services import last_grade
 
 #: Learners a batch (one transaction, one audit entry).
 BATCH = 500
@@ -98,7 +98,7 @@ def _open_in_year(school: School, from_year: int) -> Iterable[Enrolment]:
 def plan_year_end(school: School, from_year: int, held_back: Iterable[str] = ()) -> YearEndPlan:
     """What year end would do now (``held_back``: learner numbers to keep in their grade)."""
     hold = set(held_back)
-    last = LAST_GRADE[SchoolLevel(school.level)]
+    last = last_grade(school)
     moves = [
         PlannedMove(
             e,
@@ -138,7 +138,7 @@ def _apply_batch(
     actor: str, plan: YearEndPlan, pks: list[int], on: date, hold: set[str]
 ) -> dict[str, list[str]]:
     """One batch in one transaction: only enrolments still open in the closing year move."""
-    last = LAST_GRADE[SchoolLevel(plan.school.level)]
+    last = last_grade(plan.school)
     done: dict[str, list[str]] = {PROMOTE: [], GRADUATE: [], HOLD: []}
     with transaction.atomic(durable=True):
         current = list(

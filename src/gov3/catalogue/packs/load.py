@@ -19,7 +19,8 @@ from gov3.catalogue.packs.reader import _Reader
 from gov3.catalogue.packs.recruitment import FILE as RECRUITMENT_FILE
 from gov3.catalogue.packs.recruitment import RecruitmentPackError
 from gov3.catalogue.packs.recruitment import parse as parse_recruitment
-from gov3.catalogue.packs.schools import read_schools
+from gov3.catalogue.packs.school_assessment import check_assessment
+from gov3.catalogue.packs.schools import SCHOOL_LEVELS, SCHOOLS_DIR, SCHOOLS_FILE, read_schools
 
 PACK_FILE = "pack.yaml"
 
@@ -72,6 +73,11 @@ def load_pack(path: Path | str) -> CountryPack:
     population = _read_population(population_path, problems) if population_path else None
     leaf_level = head.area_levels[-1] if head.area_levels else None
     schools = read_schools(directory, areas, leaf_level, problems)
+    if (directory / SCHOOLS_DIR / SCHOOLS_FILE).is_file():
+        school_levels = {s.level for s in schools.schools} if schools else set()
+        check_assessment(
+            directory / SCHOOLS_DIR, head.languages or (), school_levels, SCHOOL_LEVELS, problems
+        )
     personnel = _read_personnel(directory, problems)
     if problems:
         raise PackError(problems)

@@ -89,6 +89,24 @@ class SchoolsData:
     transfer_service: str
     schools: tuple[SchoolRow, ...]
     districts: tuple[DistrictRow, ...]
+    #: (month, day) a school year starts, in the calendar year it is named after (kr 1 March)
+    year_start: tuple[int, int] = (3, 1)
+    #: 1: children enter the school year after the calendar year they reach the entry age (kr);
+    #: 0: the school year starting in that calendar year (vn)
+    entry_year_offset: int = 1
+    #: the grades of each school level, 1 to n (kr primary 6, middle 3, high 3)
+    grades: tuple[tuple[str, int], ...] = (("primary", 6), ("middle", 3), ("high", 3))
+
+    def last_grade(self, level: str) -> int:
+        return dict(self.grades)[level]
+
+    def grade_offset(self, level: str) -> int:
+        """The grades of the levels below ``level`` (CEDS grade = offset + grade)."""
+        below = SCHOOL_LEVELS[: SCHOOL_LEVELS.index(level)]
+        return sum(n for name, n in self.grades if name in below)
+
+
+ENTRY_AGE_REACHED = {"year_before_entry": 1, "year_of_entry": 0}
 
 
 def _source(value: Any) -> Source | None:
@@ -272,6 +290,8 @@ def read_schools(
     if overflow_source is None:
         problems.append(PackProblem(file, None, "overflow_source needs a title and a url"))
     learner = _learner_id(meta.get("learner_id"), file, problems)
+    year_start, offset = _school_year(meta, file, problems)
+    grades = _grades(meta.get("grades"), file, problems)
     services = _services(meta, file, problems)
     leaves = {a.code for a in areas if a.level == leaf_level}
     schools: list[SchoolRow] = []
@@ -303,7 +323,66 @@ def read_schools(
         transfer_service=str(services["transfer_service"]),
         schools=tuple(schools),
         districts=tuple(districts),
+        year_start=year_start,
+        entry_year_offset=offset,
+        grades=grades,
     )
+
+
+def _grades(value: Any, file: str, problems: list[PackProblem]) -> tuple[tuple[str, int], ...]:
+    """``grades``: the number of grades of each level (default kr's 6, 3, 3); CEDS grades
+    run on from one level to the next, so the levels add up to at most 12."""
+    if value is None:
+        return (("primary", 6), ("middle", 3), ("high", 3))
+    ok = (
+        isinstance(value, dict)
+        and set(value) == set(SCHOOL_LEVELS)
+        and all(isinstance(value[k], int) and 1 <= value[k] <= 9 for k in SCHOOL_LEVELS)
+        and sum(value[k] for k in SCHOOL_LEVELS) <= 12
+    )
+    if not ok:
+        problems.append(
+            PackProblem(
+                file, None, "grades must give primary, middle and high 1 to 9 grades, 12 at most"
+            )
+        )
+        return (("primary", 6), ("middle", 3), ("high", 3))
+    return tuple((k, int(value[k])) for k in SCHOOL_LEVELS)
+
+
+def _school_year(
+    meta: dict[str, Any], file: str, problems: list[PackProblem]
+) -> tuple[tuple[int, int], int]:
+    """``school_year.starts`` ("MM-DD", default 03-01) and ``entry_age_reached`` (default
+    year_before_entry), each with a ``source`` when given."""
+    start = (3, 1)
+    block = meta.get("school_year")
+    if block is not None:
+        text = block.get("starts") if isinstance(block, dict) else None
+        found = re.fullmatch(r"(\d\d)-(\d\d)", str(text or ""))
+        month, day = (int(found[1]), int(found[2])) if found else (0, 0)
+        if not 1 <= month <= 12 or not 1 <= day <= 28:
+            problems.append(
+                PackProblem(file, None, "school_year.starts must be MM-DD (day 1 to 28)")
+            )
+        else:
+            start = (month, day)
+        if not isinstance(block, dict) or _source(block.get("source")) is None:
+            problems.append(PackProblem(file, None, "school_year.source needs a title and a url"))
+    offset = 1
+    rule = meta.get("entry_age_reached")
+    if rule is not None:
+        if rule not in ENTRY_AGE_REACHED:
+            problems.append(
+                PackProblem(
+                    file, None, f"entry_age_reached must be one of {', '.join(ENTRY_AGE_REACHED)}"
+                )
+            )
+        else:
+            offset = ENTRY_AGE_REACHED[rule]
+        if _source(meta.get("entry_age_source")) is None:
+            problems.append(PackProblem(file, None, "entry_age_source needs a title and a url"))
+    return start, offset
 
 
 def _read_meta(path: Path, problems: list[PackProblem]) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as date_type
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,70 @@ ASSESSMENT_FILE = "assessment.yaml"
 
 @dataclass(frozen=True)
 class ResultScale:
-    """How a result is written: ``levels`` (one of a list, e.g. A-E) or ``text`` (a written
-    description of at most ``max_length`` characters)."""
+    """How a result is written: ``levels`` (one of a list, e.g. A-E), ``text`` (a written
+    description of at most ``max_length`` characters) or ``marks`` (a number from ``minimum``
+    to ``maximum`` with at most ``decimals`` decimal places, e.g. vn 0-10, or one of ``levels``
+    for a subject assessed by comment, e.g. Đạt / Chưa đạt)."""
 
     kind: str
     levels: tuple[str, ...] = ()
     max_length: int = 500
+    minimum: Decimal = Decimal(0)
+    maximum: Decimal = Decimal(10)
+    decimals: int = 1
+
+    def hint(self) -> str:
+        """What the teacher may write (marks only)."""
+        if self.kind != "marks":
+            return ""
+        text = gettext("A mark from %(min)s to %(max)s") % {
+            "min": self.minimum,
+            "max": self.maximum,
+        }
+        return f"{text} · {', '.join(self.levels)}" if self.levels else text
+
+    def clean(self, given: str) -> str:
+        """The result as stored (a mark written with a point: "8,5" → "8.5"), or a clear
+        `ValidationFailedError`; blank stays blank."""
+        value = given.strip()
+        if not value:
+            return ""
+        if self.kind == "levels" and value not in self.levels:
+            raise ValidationFailedError(
+                gettext("A result must be one of %(levels)s.") % {"levels": ", ".join(self.levels)}
+            )
+        if self.kind == "marks" and value not in self.levels:
+            number = _mark(value.replace(",", "."), self.decimals)
+            if number is None or not self.minimum <= number <= self.maximum:
+                raise ValidationFailedError(
+                    gettext(
+                        "A result must be a mark from %(min)s to %(max)s with at most "
+                        "%(decimals)d decimal place(s)%(or)s."
+                    )
+                    % {
+                        "min": self.minimum,
+                        "max": self.maximum,
+                        "decimals": self.decimals,
+                        "or": f" ({', '.join(self.levels)})" if self.levels else "",
+                    }
+                )
+            return str(number)
+        if len(value) > self.max_length:
+            raise ValidationFailedError(
+                gettext("A result is too long (at most %(n)d characters).") % {"n": self.max_length}
+            )
+        return value
+
+
+def _mark(text: str, decimals: int) -> Decimal | None:
+    whole, _point, fraction = text.partition(".")
+    if not whole.isascii() or not whole.isdigit() or len(whole) > 3:
+        return None
+    if fraction and (not fraction.isascii() or not fraction.isdigit()):
+        return None
+    if len(fraction) > decimals or (_point and not fraction):
+        return None
+    return Decimal(text)
 
 
 @dataclass(frozen=True)
@@ -73,8 +132,19 @@ def parse_spec(raw: Any) -> AssessmentSpec:
             results[str(level)] = ResultScale(kind, levels)
         elif kind == "text":
             results[str(level)] = ResultScale(kind, max_length=int(scale.get("max_length", 500)))
+        elif kind == "marks":
+            results[str(level)] = ResultScale(
+                kind,
+                levels=tuple(str(v) for v in scale.get("levels") or ()),
+                minimum=Decimal(str(scale.get("min", 0))),
+                maximum=Decimal(str(scale.get("max", 10))),
+                decimals=int(scale.get("decimals", 1)),
+                max_length=20,
+            )
         else:
-            raise ValidationFailedError(f"{ASSESSMENT_FILE}: results.{level}.kind: levels or text")
+            raise ValidationFailedError(
+                f"{ASSESSMENT_FILE}: results.{level}.kind: levels, text or marks"
+            )
     if not terms or not subjects or not results:
         raise ValidationFailedError(f"{ASSESSMENT_FILE} needs terms, subjects and results")
     return AssessmentSpec(terms, subjects, results)
@@ -157,17 +227,7 @@ def do_record_assessment(
         raise ValidationFailedError(gettext("A learner of the form is not in this class."))
     cleaned: dict[int, str] = {}
     for public_id, given in results.items():
-        value = given.strip()
-        if scale.kind == "levels" and value and value not in scale.levels:
-            raise ValidationFailedError(
-                gettext("A result must be one of %(levels)s.") % {"levels": ", ".join(scale.levels)}
-            )
-        if len(value) > scale.max_length:
-            raise ValidationFailedError(
-                gettext("A result is too long (at most %(n)d characters).")
-                % {"n": scale.max_length}
-            )
-        cleaned[enrolments[public_id].pk] = value
+        cleaned[enrolments[public_id].pk] = scale.clean(given)
     now = timezone.now()
     written = 0
     with transaction.atomic(durable=True):

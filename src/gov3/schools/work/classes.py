@@ -14,12 +14,12 @@ from gov3.core.access import log_access
 from gov3.core.errors import NotFoundError
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.schools.models import Enrolment, Teacher, TeachingAssignment
-from gov3.schools.oneroster import YEAR_START
+from gov3.schools.oneroster import year_start
 
 
 def school_year_of(country: str, day: date) -> int:
     """The school year ``day`` falls in (kr: from 1 March; the pack's start, else 1 January)."""
-    month, start = YEAR_START.get(country, (1, 1))
+    month, start = year_start(country)
     return day.year if (day.month, day.day) >= (month, start) else day.year - 1
 
 
