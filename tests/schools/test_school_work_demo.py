@@ -19,7 +19,7 @@ def test_the_demo_teacher_has_a_class_with_attendance_and_an_open_consent_reques
     client, citizen = citizen_client(world["first"], "demo-citizen")
     teacher = load_demo("kr", citizen, TODAY)
     assert teacher is not None
-    assert teacher.teacher.assignments.count() == 1
+    assert teacher.teachers.get().assignments.count() == 1
     # the citizen's child of first-grade age (born 31 December 2019) is in the class
     child = Learner.objects.get(person=world["too_old"])
     days = sorted(set(AttendanceMark.objects.values_list("day", flat=True)))
