@@ -107,8 +107,7 @@ def do_register_teacher(
         if current.school_id == school.pk:
             raise ValidationFailedError(gettext("This person is already a teacher at this school."))
         raise ValidationFailedError(
-            gettext("This person is a teacher at %(school)s; end that assignment first.")
-            % {"school": current.school.name_local}
+            gettext("This person is a teacher at another school: that school ends it first.")
         )
     with transaction.atomic(durable=True):
         try:
