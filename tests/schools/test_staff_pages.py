@@ -31,7 +31,7 @@ from gov3.schools.models import ClassroomClient, Teacher, TeachingAssignment
 from gov3.schools.work.classes import teacher_for
 from tests.api.test_offers_cases_api import sign_in_officer
 from tests.conftest import PASSWORD
-from tests.schools.conftest import ACTOR, _adult
+from tests.schools.conftest import ACTOR
 
 SCHOOL, OTHER = "KR-S-0001", "KR-S-0002"
 
@@ -117,7 +117,9 @@ def test_a_school_officer_registers_a_teacher_adds_a_class_and_ends_the_assignme
     )
     other = do_register_teacher(ACTOR, other_user, school_of(OTHER))
     before = AccessLogEntry.objects.count()
-    assert officer.get(reverse("schools:officer_teacher", args=[other.public_id])).status_code == 404
+    assert (
+        officer.get(reverse("schools:officer_teacher", args=[other.public_id])).status_code == 404
+    )
     assert officer.get(reverse("schools:officer_school_teachers", args=[OTHER])).status_code == 404
     assert AccessLogEntry.objects.count() == before
     # Another role, even of the education office: not found.
