@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gov3.accounts.models import OfficerPost, OfficerRole
-from gov3.demo.school_work import load_demo, load_school_officer
+from gov3.demo.school_work import (
+    OFFICER_PASSWORD,
+    OFFICER_USERNAME,
+    load_demo,
+    load_school_officer,
+)
 from gov3.schools.models import Learner, School
 from gov3.schools.work.models import AttendanceMark, SchoolNotice
-from tests.api.test_offers_cases_api import sign_in_officer
+from tests.conftest import current_totp
 from tests.schools.conftest import TODAY, citizen_client
 
 
@@ -53,7 +59,16 @@ def test_the_demo_school_officer_has_a_post_at_the_teachers_school_and_sees_its_
         OfficerRole.SCHOOL_OFFICER,
         None,
     )
-    browser = sign_in_officer(officer, TOTPDevice.objects.get(user=officer))
+    browser = Client(headers={"accept-language": "en"})
+    signed_in = browser.post(
+        reverse("backoffice:login"),
+        {
+            "username": OFFICER_USERNAME,
+            "password": OFFICER_PASSWORD,
+            "otp_token": current_totp(TOTPDevice.objects.get(user=officer)),
+        },
+    )
+    assert signed_in.status_code == 302
     page = browser.get(reverse("schools:officer_school_teachers", args=[school.code]))
     assert page.status_code == 200
     assert teacher.person is not None
