@@ -6,34 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0005_year_end_held_back'),
+        ("schools", "0005_year_end_held_back"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='teacher',
-            options={'default_manager_name': 'objects'},
+            name="teacher",
+            options={"default_manager_name": "objects"},
         ),
         migrations.AddField(
-            model_name='classroomclient',
-            name='disabled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='disabled at'),
+            model_name="classroomclient",
+            name="disabled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="disabled at"),
         ),
         migrations.AddField(
-            model_name='teacher',
-            name='ended_at',
+            model_name="teacher",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='teacher',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teachers', to=settings.AUTH_USER_MODEL),
+            model_name="teacher",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="teachers",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teacher',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('user',), name='one_current_teacher_per_account'),
+            model_name="teacher",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("user",),
+                name="one_current_teacher_per_account",
+            ),
         ),
     ]
