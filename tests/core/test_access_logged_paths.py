@@ -207,6 +207,14 @@ LOGGED_TESTS = {
         "tests.schools.test_entry",
         "test_the_guardian_confirms_and_the_school_lists_the_child",
     ),
+    "schools:officer_school_teachers": (
+        "tests.schools.test_staff_pages",
+        "test_a_school_officer_registers_a_teacher_adds_a_class_and_ends_the_assignment",
+    ),
+    "schools:officer_teacher": (
+        "tests.schools.test_staff_pages",
+        "test_a_school_officer_registers_a_teacher_adds_a_class_and_ends_the_assignment",
+    ),
     "schools:officer_year_end": (
         "tests.schools.test_year_end_and_dashboards",
         "test_the_year_end_page_in_scope_only_logged_and_confirmed",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
 
-from gov3.accounts.models import User
+from gov3.accounts.models import OfficerPost, OfficerRole, User
 from gov3.cases.models import Case, CaseStatus
-from gov3.demo.setup import set_up_demo
+from gov3.demo.setup import DemoLogin, set_up_demo
 from gov3.documents.core import verify
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
 from gov3.documents.verification import check
@@ -40,13 +44,41 @@ def state() -> dict[str, Any]:
     }
 
 
+def _the_school_officer_signs_in_and_sees_the_teachers(logins: list[DemoLogin]) -> None:
+    """The printed school-officer login works as printed: password and a code of the printed
+    authenticator secret on the officer sign-in, then the printed page lists the school's
+    teachers (the demo teacher among them)."""
+    (login,) = [
+        x for x in logins if x.role.startswith("school officer (") and "education" not in x.role
+    ]
+    officer = User.objects.get(username=login.username)
+    assert officer.role == OfficerRole.SCHOOL_OFFICER
+    post = OfficerPost.objects.get(user=officer)
+    assert (post.role, post.ends_on) == (OfficerRole.SCHOOL_OFFICER, None)
+    browser = Client(headers={"accept-language": "en"})
+    browser.get(reverse("backoffice:login"))
+    code = totp(base64.b32decode(login.totp_secret))
+    signed_in = browser.post(
+        reverse("backoffice:login"),
+        {"username": login.username, "password": login.password, "otp_token": f"{code:06d}"},
+    )
+    assert signed_in.status_code == 302, signed_in.content
+    page = browser.get(login.url.removeprefix("http://testserver"))
+    assert page.status_code == 200
+    teacher = User.objects.get(username="teacher")
+    assert teacher.person is not None
+    assert teacher.person.name_local in page.content.decode()
+    assert f"/officer/schools/{post.agency.code}/teachers/" in login.url
+
+
 def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.DEBUG = True  # the demo's published passwords are refused otherwise
     settings.GOV3_QC_SAMPLE_RATE = 0
     with django_capture_on_commit_callbacks(execute=True):
-        set_up_demo("kr", SIZE, SEED, "http://testserver")
+        logins = set_up_demo("kr", SIZE, SEED, "http://testserver")
+    _the_school_officer_signs_in_and_sees_the_teachers(logins)
     citizen = User.objects.get(username="citizen")
     assert citizen.person is not None
     assert citizen.person.sex == "F"  # the README's walk-through registers a birth to her

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
-from gov3.accounts.models import User
+from gov3.accounts.models import AccountKind, User
 
 View = Callable[..., HttpResponse]
 
@@ -42,3 +42,20 @@ def signed_in_citizen(request: HttpRequest) -> User:
     if user is None:
         raise Http404
     return user
+
+
+def administrator_required(view: View) -> View:
+    """Only administrators who signed in with their second factor (on the officer or admin
+    sign-in); anyone else signed in with a second factor gets "not found"."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        verified = getattr(user, "is_verified", lambda: False)()
+        if not isinstance(user, User) or not verified:
+            return redirect_to_login(request.get_full_path(), "backoffice:login")
+        if user.kind != AccountKind.ADMINISTRATOR or not user.is_superuser:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from gov3.accounts.models import User
+from gov3.accounts.models import OfficerRole, User
 from gov3.accounts.queries import children_acted_for
-from gov3.accounts.services import do_create_citizen_account
+from gov3.accounts.services import (
+    do_create_agency,
+    do_create_citizen_account,
+    do_create_officer_account,
+)
 from gov3.registry.models import Person
 from gov3.schools.classroom import do_assign_class, do_register_teacher
 from gov3.schools.entry import param
 from gov3.schools.installed import schools_data
-from gov3.schools.models import Learner, Placement, School, SchoolLevel
+from gov3.schools.models import Learner, Placement, School, SchoolLevel, Teacher
 from gov3.schools.services import do_enrol, do_register_learner
 from gov3.schools.work.attendance import do_take_attendance
 from gov3.schools.work.classes import enrolments_of, school_year_of
@@ -23,6 +27,8 @@ from gov3.schools.work.guardian import do_publish_notice
 ACTOR = "system:demo"
 USERNAME = "teacher"
 PASSWORD = "demo-teacher-2026"  # noqa: S105 - the demo's published password
+OFFICER_USERNAME = "school-officer"
+OFFICER_PASSWORD = "demo-school-officer-2026"  # noqa: S105 - the demo's published password
 CLASS_SIZE = 20
 DAYS = 5
 
@@ -123,3 +129,33 @@ def load_demo(country: str, citizen: User, today: date) -> User | None:
         today=today,
     )
     return user
+
+
+def load_school_officer(country: str, citizen: User) -> tuple[User, School] | None:
+    """A school officer (`school-officer`) of the demo teacher's school: the school's own
+    office (an agency with the school's code, so their scope is that school) and an open post
+    there with the `school_officer` role (ADR 0036). Made once; None without schools."""
+    teacher = Teacher.objects.filter(user__username=USERNAME).select_related("school").first()
+    school = teacher.school if teacher is not None else _school(country, citizen)
+    if school is None:
+        return None
+    existing = User.objects.filter(username=OFFICER_USERNAME).first()
+    if existing is not None:
+        return existing, school
+    office = do_create_agency(
+        ACTOR,
+        code=school.code,
+        name_local=f"{school.name_local} 행정실" if country == "kr" else school.name_local,
+        name_en=f"{school.name_en} (school office)",
+        country=country,
+        services=[],
+        area_code=school.area.code,
+    )
+    officer, _device = do_create_officer_account(
+        ACTOR,
+        username=OFFICER_USERNAME,
+        password=OFFICER_PASSWORD,
+        agency=office,
+        role=OfficerRole.SCHOOL_OFFICER,
+    )
+    return officer, school

@@ -34,6 +34,7 @@ from gov3.demo.recruitment import load_demo as load_recruitment_demo
 from gov3.demo.saemaul import load_demo as load_saemaul_demo
 from gov3.demo.saemaul import set_up_demo_accounts as set_up_saemaul_accounts
 from gov3.demo.school_work import load_demo as load_school_work_demo
+from gov3.demo.school_work import load_school_officer
 from gov3.demo.schools import load_demo as load_schools_demo
 from gov3.documents.issuers import current_key
 from gov3.documents.models import DocumentStatus, DocumentType, IssuedDocument
@@ -55,6 +56,7 @@ DEMO_PASSWORDS = {
     "admin": "demo-admin-2026",
     "school": "demo-school-2026",
     "teacher": "demo-teacher-2026",
+    "school-officer": "demo-school-officer-2026",
     "hr-officer": "demo-hr-2026",
     "division-head": "demo-head-2026",
 }
@@ -262,6 +264,19 @@ def set_up_demo(country: str, size: int, seed: int, base_url: str) -> list[DemoL
             DemoLogin("teacher", teacher.username, DEMO_PASSWORDS["teacher"],
                       f"{base_url}/school/classes/")
         )  # fmt: skip
+    _ensure_user("school-officer")
+    school_office = load_school_officer(country, citizen)
+    if school_office is not None:
+        school_officer, its_school = school_office
+        logins.append(
+            DemoLogin(
+                f"school officer ({its_school.code})",
+                school_officer.username,
+                DEMO_PASSWORDS["school-officer"],
+                f"{base_url}/officer/schools/{its_school.code}/teachers/",
+                totp_secret=_totp_secret(school_officer),
+            )
+        )
     # the facts snapshot that `gov3 rules evaluate` reads by default
     write_snapshot(snapshot_path(), country=country)
     _propose(country, citizen)

@@ -213,15 +213,39 @@ class Placement(models.Model):
         return f"{self.round} {self.child_id} {self.status}"
 
 
+class CurrentTeachers(models.Manager["Teacher"]):
+    """Teachers whose assignment has not ended: the default, so that every reader (the
+    teacher's pages, sign-in claims, the OneRoster export) sees only current teachers."""
+
+    def get_queryset(self) -> models.QuerySet[Teacher]:
+        return super().get_queryset().filter(ended_at__isnull=True)
+
+
 class Teacher(models.Model):
     """A school staff member who teaches: a gov3 account (a registered person) at one school,
     with the classes they teach (`TeachingAssignment`). Kept small: the classroom connector
-    needs no more (ADR 0040)."""
+    needs no more (ADR 0040). An account is a current teacher at one school at most; an ended
+    assignment (`ended_at`) is kept, and `Teacher.objects` no longer sees it (`all_teachers`
+    does)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.OneToOneField("accounts.User", on_delete=models.PROTECT, related_name="teacher")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="teachers")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teachers")
     registered_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    all_teachers = models.Manager()
+    objects = CurrentTeachers()
+
+    class Meta:
+        default_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_teacher_per_account",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.school.code})"
@@ -267,6 +291,8 @@ class ClassroomClient(models.Model):
     scopes = models.CharField(
         _("scopes"), max_length=300, help_text=_("the scopes granted, space-separated")
     )
+    #: When an administrator disabled it: it gets no token and reads no roster any more.
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("classroom client")
@@ -277,6 +303,9 @@ class ClassroomClient(models.Model):
 
     @property
     def granted(self) -> frozenset[str]:
+        """The scopes it may ask for: none once disabled."""
+        if self.disabled_at is not None:
+            return frozenset()
         return frozenset(self.scopes.split())
 
 

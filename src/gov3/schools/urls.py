@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gov3.schools import officer_views, oneroster_views, views
+from gov3.schools import officer_views, oneroster_views, staff_views, views
 
 app_name = "schools"
 
@@ -33,6 +33,33 @@ urlpatterns = [
         name="officer_entrants",
     ),
     path("officer/schools/dashboard/", officer_views.dashboard, name="officer_dashboard"),
+    path("officer/schools/teachers/", staff_views.teachers_index, name="officer_teachers"),
+    path(
+        "officer/schools/teachers/new/",
+        staff_views.register_teacher,
+        name="officer_register_teacher",
+    ),
+    path(
+        "officer/schools/teachers/<uuid:public_id>/",
+        staff_views.teacher,
+        name="officer_teacher",
+    ),
+    path(
+        "officer/schools/<str:code>/teachers/",
+        staff_views.school_teachers,
+        name="officer_school_teachers",
+    ),
+    path("officer/schools/clients/", staff_views.clients, name="officer_clients"),
+    path(
+        "officer/schools/clients/new/",
+        staff_views.register_client,
+        name="officer_register_client",
+    ),
+    path(
+        "officer/schools/clients/<int:pk>/disable/",
+        staff_views.disable_client,
+        name="officer_disable_client",
+    ),
     path(
         "officer/schools/<str:code>/year-end/<int:year>/",
         officer_views.year_end,

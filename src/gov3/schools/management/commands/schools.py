@@ -16,9 +16,10 @@ from gov3.catalogue.packs import PackError
 from gov3.core.errors import Gov3Error
 from gov3.core.models import AccessChannel
 from gov3.schools.classroom import (
-    do_assign_class,
+    do_assign_classes,
     do_register_classroom_client,
     do_register_teacher,
+    parse_class_spec,
     read_roster,
     school_of,
 )
@@ -158,31 +159,17 @@ class Command(BaseCommand):
         self.stdout.write(f"OneRoster 1.2 of {code} written to {file}: {counts}.")
 
     def _teacher(self, username: str, code: str, classes: list[str]) -> None:
-        parsed = []
-        for spec in classes:
-            year, _, rest = spec.partition(":")
-            grade, _, name = rest.partition(":")
-            if not (year.isdigit() and grade.isdigit() and name):
-                raise CommandError(
-                    f"Give each class as YEAR:GRADE:CLASS, e.g. 2027:1:2 (not {spec!r})."
-                )
-            parsed.append((int(year), int(grade), name))
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No account has the username {username!r}.")
         try:
+            parsed = [parse_class_spec(spec) for spec in classes]
             school = school_of(code)
             teacher = Teacher.objects.filter(user=user, school=school).first()
             if teacher is None:
-                teacher = do_register_teacher(CLI_ACTOR, user, school)
-            for school_year, class_grade, class_name in parsed:
-                do_assign_class(
-                    CLI_ACTOR,
-                    teacher,
-                    school_year=school_year,
-                    grade=class_grade,
-                    class_name=class_name,
-                )
+                do_register_teacher(CLI_ACTOR, user, school, parsed)
+            elif parsed:
+                do_assign_classes(CLI_ACTOR, teacher, parsed)
         except Gov3Error as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{username} teaches at {code}: {len(parsed)} class(es) added.")
