@@ -191,6 +191,16 @@ def guardian_of(child: Person, day: date) -> Person | None:
     return None
 
 
+def guardian_sql(mother: str, father: str) -> str:
+    """`guardian_of` in SQL: the id of the living mother, else of the living father, else NULL;
+    `mother` and `father` are the aliases of the child's parents' rows of the register, joined
+    with LEFT JOIN (the sweep's and the school-entry roster's queries)."""
+    return (
+        f"CASE WHEN {mother}.id IS NOT NULL AND {mother}.date_of_death IS NULL THEN {mother}.id "
+        f"WHEN {father}.id IS NOT NULL AND {father}.date_of_death IS NULL THEN {father}.id END"
+    )
+
+
 def recipient_for(service: Service, subject: Person, day: date) -> Person | None:
     """Who receives the offer: the subject, or for a child's service a parent while the child
     is a minor (the pack's age of majority)."""

@@ -31,11 +31,12 @@ from gov3.cases.services import open_request_case
 from gov3.catalogue.installed import rules_pack
 from gov3.catalogue.packs import SchoolsData
 from gov3.core.audit import record_audit
+from gov3.core.bulk import EncodedJson
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import facts_read, period_of, proactive, propose
-from gov3.offers.services import EncodedJson, decline_within, insert_offers, supersede_offers
+from gov3.offers.services import decline_within, insert_offers, supersede_offers
 from gov3.registry.models import Area, Person
 from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
@@ -133,6 +134,9 @@ def _proposed(
     return out
 
 
+#: The columns of a notice that differ from child to child (`insert_offers`).
+_OFFER_COLUMNS = ("subject_id", "recipient_id", "province", "period", "facts", "trigger_detail")
+
 #: Where each offer's own request address goes in its encoded detail.
 _URL_MARK = "\u0000url\u0000"
 
@@ -199,7 +203,8 @@ def _write_roster(
     }
     offers: list[int] = []
     for batch in batched(list(zip(roster, assignments, strict=True))):
-        placements, rows = [], []
+        placements: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for row, assignment in batch:
             school = schools.get(assignment.school or "")
             if school is None:
@@ -223,22 +228,26 @@ def _write_roster(
             placements.append(placement)
             if status == PlacementStatus.OFFERED and proactive(service):
                 rows.append(
-                    {
-                        **fixed,
-                        "subject_id": row.child_id,
-                        "recipient_id": row.guardian_id,
-                        "province": row.province,
-                        "period": period,
-                        "facts": EncodedJson(facts_json(row)),
-                        "trigger_detail": EncodedJson(
+                    (
+                        row.child_id,
+                        row.guardian_id,
+                        row.province,
+                        period,
+                        EncodedJson(facts_json(row)),
+                        EncodedJson(
                             detail_json(placement, assignment, areas.get(row.area_id or 0))
                         ),
-                    }
+                    )
                 )
-        superseded = [earlier[r["subject_id"]] for r in rows if r["subject_id"] in earlier]
+        superseded = [earlier[r[0]] for r in rows if r[0] in earlier]
         if superseded:
             supersede_offers(superseded, reason="school-entry round")
-        made = {subject: pk for pk, subject in insert_offers(rows, trigger=OfferTrigger.SWEEP)}
+        made = {
+            subject: pk
+            for pk, subject in insert_offers(
+                _OFFER_COLUMNS, rows, common=fixed, trigger=OfferTrigger.SWEEP
+            )
+        }
         for placement in placements:
             placement["offer_id"] = made.get(placement["child_id"])
         insert_placements(placements)
