@@ -14,6 +14,10 @@ so that the cohort fits (the benchmark times the writing, not the overflow rule)
 
     .venv/bin/python bench/schools_entry.py                         # 400,000 entrants, 3 runs
     .venv/bin/python bench/schools_entry.py --entrants 200 --runs 1  # the smoke run
+
+``--keep`` leaves the PostgreSQL database in place at the end and starts from it if it is
+there (the round's writes deleted first): versions of the code can then take turns on the same
+register without building it again.
 """
 
 from __future__ import annotations
@@ -49,13 +53,26 @@ def _psql(sql: str) -> None:
     )
 
 
-def _setup_django(var_dir: Path, *, sqlite: bool) -> bool:
-    """Point Django at a new database; whether it is a ready (migrated, areas loaded) copy."""
+def _exists(name: str) -> bool:
+    found = subprocess.run(
+        ["psql", f"{PG_SERVER}/postgres", "-qAt", "-c",
+         f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],  # noqa: S608 - our own name
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return found.stdout.strip() == "1"
+
+
+def _setup_django(var_dir: Path, *, sqlite: bool, keep: bool = False) -> bool:
+    """Point Django at a new database (with ``keep``, the one kept by a run before if it is
+    there); whether it is a ready (migrated, areas loaded) copy."""
     os.environ["GOV3_VAR_DIR"] = str(var_dir)
     os.environ["GOV3_TASK_QUEUE"] = "immediate"
     if sqlite:
         os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
         ready = ready_database.copy_sqlite(var_dir / "bench.sqlite3")
+    elif keep and _exists(DATABASE):
+        ready = True
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DATABASE}"
     else:
         _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         create, ready = ready_database.create_postgres(DATABASE)
@@ -128,13 +145,32 @@ def _cohort(entrants: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def _round() -> tuple[float, float, int, int]:
-    """The round's wall time, this process's CPU time in it, placements and offers."""
+def _backend_cpu() -> float | None:
+    """CPU seconds the PostgreSQL server process serving this connection has used, when it runs
+    on this machine (its /proc entry); None otherwise (SQLite, or a server elsewhere)."""
+    from django.db import connection  # noqa: PLC0415
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _round() -> tuple[float, float, int, int, float | None]:
+    """The round's wall time, this process's CPU time in it, placements and offers, and the CPU
+    time of the database server's process in it (None where it cannot be read)."""
     from django.db.models import Count  # noqa: PLC0415
 
     from gov3.schools.entry import do_build_entry_round  # noqa: PLC0415
     from gov3.schools.models import Placement  # noqa: PLC0415
 
+    backend = _backend_cpu()
     start, cpu = time.perf_counter(), time.process_time()
     if os.environ.get("GOV3_BENCH_PROFILE"):
         import cProfile  # noqa: PLC0415
@@ -145,18 +181,29 @@ def _round() -> tuple[float, float, int, int]:
     else:
         entry_round = do_build_entry_round("system:bench", "kr", YEAR, notify=False)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    after = _backend_cpu()
+    server = None if backend is None or after is None else after - backend
     counts = entry_round.placements.aggregate(placed=Count("pk"), offers=Count("offer"))
     assert Placement.objects.count() == counts["placed"]
-    return seconds, cpu, counts["placed"], counts["offers"]
+    return seconds, cpu, counts["placed"], counts["offers"], server
 
 
 def _reset() -> None:
+    from django.db import connection  # noqa: PLC0415
+
     from gov3.offers.models import Offer  # noqa: PLC0415
     from gov3.schools.models import EntryRound, Placement  # noqa: PLC0415
 
-    Placement.objects.all().delete()
-    Offer.objects.filter(service_id="school_enrolment_notice").delete()
-    EntryRound.objects.all().delete()
+    # In SQL: the ORM's delete collects the related objects of 400,000 offers in memory first.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Placement._meta.db_table}")  # noqa: S608 - model names
+        cursor.execute(
+            f"DELETE FROM {Offer._meta.db_table} WHERE service_id = %s",  # noqa: S608
+            ["school_enrolment_notice"],
+        )
+        cursor.execute(f"DELETE FROM {EntryRound._meta.db_table}")  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")
 
 
 def main() -> None:
@@ -164,9 +211,13 @@ def main() -> None:
     parser.add_argument("--entrants", type=int, default=400_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL database, and start from it"
+    )
     args = parser.parse_args()
+    keep = args.keep and not args.sqlite
     with tempfile.TemporaryDirectory() as var:
-        ready = _setup_django(Path(var), sqlite=args.sqlite)
+        ready = _setup_django(Path(var), sqlite=args.sqlite, keep=keep)
         from django.core.management import call_command  # noqa: PLC0415
         from django.db import connection  # noqa: PLC0415
 
@@ -174,25 +225,32 @@ def main() -> None:
             if not ready:
                 call_command("migrate", verbosity=0)
             started = time.perf_counter()
-            _cohort(args.entrants)
-            print(f"set-up: {args.entrants} entrants in {time.perf_counter() - started:.1f} s")
+            from gov3.registry.models import Person  # noqa: PLC0415
+
+            if keep and Person.objects.count() == 2 * args.entrants:
+                print(f"set-up: the kept database's {args.entrants} entrants")
+            else:
+                _cohort(args.entrants)
+                print(f"set-up: {args.entrants} entrants in {time.perf_counter() - started:.1f} s")
             runs = []
             for number in range(args.runs):
-                if number:
+                if number or keep:
                     _reset()
                 runs.append(_round())
+                seconds, cpu, placed, offers, server = runs[-1]
                 print(
-                    f"run {number + 1}: {runs[-1][0]:.2f} s (CPU here {runs[-1][1]:.2f} s), "
-                    f"{runs[-1][2]} placements, {runs[-1][3]} offers, "
+                    f"run {number + 1}: {seconds:.2f} s (CPU here {cpu:.2f} s"
+                    + ("" if server is None else f", database server {server:.2f} s")
+                    + f"), {placed} placements, {offers} offers, "
                     f"load {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
         finally:
             connection.close()
-            if not args.sqlite:
+            if not args.sqlite and not keep:
                 _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    timings = [seconds for seconds, _, _, _ in runs]
-    cpus = [cpu for _, cpu, _, _ in runs]
+    timings = [run[0] for run in runs]
+    cpus = [run[1] for run in runs]
     load = os.getloadavg()[0]
     print(
         f"{platform.node()} {os.cpu_count()} cores, load {load:.1f}; "

@@ -23,6 +23,7 @@ from gov3.core.models import AccessLogEntry
 from gov3.notifications.models import Notification
 from gov3.offers.models import Offer, OfferStatus
 from gov3.offers.services import do_confirm_offer
+from gov3.offers.views import proposed_view
 from gov3.registry.models import Person
 from gov3.registry.services import do_register_move
 from gov3.schools.entry import do_build_entry_round, do_request_entry_change, reference_date
@@ -51,7 +52,9 @@ def test_the_roster_follows_the_age_rule_and_the_school_the_address_and_places(
     offer = feb29.offer
     assert offer is not None
     assert offer.recipient == world["third"]
-    rows = dict(offer.trigger_detail["proposed"]["en"]["rows"])
+    proposed = proposed_view(offer)
+    assert proposed is not None
+    rows = dict(proposed["rows"])
     assert rows["School assigned"] == "Cheongun Elementary School (청운초등학교)"
     assert "Maedong Elementary School" in rows["Why this school"]
     assert "no first-grade place left" in rows["Why this school"]
@@ -64,6 +67,33 @@ def test_the_roster_follows_the_age_rule_and_the_school_the_address_and_places(
     do_build_entry_round(ACTOR, "kr", 2027)
     assert Placement.objects.count() == 4
     assert Offer.objects.filter(service_id="school_enrolment_notice").count() == 3
+
+
+def test_the_guardian_reads_the_school_and_why_worked_out_from_the_placement(
+    world: dict[str, Any],
+) -> None:
+    """The notice stores where its placement is, not the text: the offer page says the school
+    and why, in the guardian's language, with the link to ask for something else."""
+    do_build_entry_round(ACTOR, "kr", 2027)
+    placement = Placement.objects.get(child=world["feb29"])  # the overflow child
+    assert placement.offer is not None
+    assert placement.offer.trigger_detail == {
+        "school_entry_round": 2027,
+        "proposed_by": "school_entry_round",
+    }
+    client, _ = citizen_client(world["third"], "third")
+    url = reverse("offers:offer", args=[placement.offer.public_id])
+    text = client.get(url).content.decode()
+    assert "Cheongun Elementary School (청운초등학교)" in text
+    assert (
+        "The first school of the district of the registered address (Sajik-dong), "
+        "Maedong Elementary School (매동초등학교), has no first-grade place left; "
+        "Cheongun Elementary School (청운초등학교) is the next school of the district."
+    ) in text
+    assert f"/me/schools/entry/{placement.public_id}/request/" in text
+    korean = client.get(url, headers={"accept-language": "ko"}).content.decode()
+    assert "청운초등학교" in korean
+    assert "Cheongun Elementary School" not in korean
 
 
 def test_the_guardian_confirms_and_the_school_lists_the_child(world: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ their sources, and the explanation in every language of the pack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -29,6 +29,13 @@ from gov3.rules.pack import RulePack, Service
 
 #: Services a citizen asks for when they need them (certificates): never proposed unasked.
 ON_REQUEST = "on_request"
+
+#: What a programme proposes with its offers beyond the rules' answer, worked out when an offer
+#: is shown rather than stored with each of a national batch: the name an offer's
+#: ``trigger_detail["proposed_by"]`` gives → a function of the offer giving, per language,
+#: ``rows`` of [label, value] and ``actions`` of {url, label} (or None). Filled by the apps
+#: that make such offers (schools: the school-entry round), so `offers` knows none of them.
+PROPOSED_BY: dict[str, Callable[[Any], dict[str, Any] | None]] = {}
 
 
 def period_of(service: Service, day: date, facts: Mapping[str, Value] | None = None) -> str:
@@ -189,6 +196,16 @@ def guardian_of(child: Person, day: date) -> Person | None:
         if parent is not None and parent.date_of_death is None:
             return parent
     return None
+
+
+def guardian_sql(mother: str, father: str) -> str:
+    """`guardian_of` in SQL: the id of the living mother, else of the living father, else NULL;
+    `mother` and `father` are the aliases of the child's parents' rows of the register, joined
+    with LEFT JOIN (the sweep's and the school-entry roster's queries)."""
+    return (
+        f"CASE WHEN {mother}.id IS NOT NULL AND {mother}.date_of_death IS NULL THEN {mother}.id "
+        f"WHEN {father}.id IS NOT NULL AND {father}.date_of_death IS NULL THEN {father}.id END"
+    )
 
 
 def recipient_for(service: Service, subject: Person, day: date) -> Person | None:

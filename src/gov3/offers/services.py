@@ -25,6 +25,7 @@ from gov3.accounts.queries import age_of_majority, children_acted_for
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core import metrics
 from gov3.core.audit import record_audit
+from gov3.core.bulk import EncodedJson, copy_rows
 from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
 from gov3.core.events import offer_confirmed, offer_objected
@@ -244,70 +245,48 @@ def completion(offer: Offer) -> dict[str, Any]:
     return changes
 
 
-class EncodedJson(str):
-    """A JSON column's value already encoded (`insert_offers` writes it as it is): a caller
-    writing many offers that share most of their detail encodes the shared part once."""
-
-
 def insert_offers(
-    rows: Sequence[dict[str, Any]], *, trigger: OfferTrigger
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    common: dict[str, Any],
+    trigger: OfferTrigger,
 ) -> list[tuple[int, int]]:
-    """Write many new offers (model field values by attname, each with its own
-    ``trigger_detail``; a JSON value may be given `EncodedJson`) inside the caller's
-    transaction; the (id, subject id) of each offer written. PostgreSQL takes them through
-    COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING (the one-live-offer
-    constraint skips an offer already live); other databases through `write_offers`. For a
-    national round (the school-entry notices): the ORM's INSERT of JSON columns costs more
-    than everything else."""
+    """Write many new offers inside the caller's transaction: each of `rows` the values of
+    `columns` (attnames, ``subject_id`` among them; a JSON value may be given `EncodedJson`),
+    `common` the values every offer shares; the (id, subject id) of each offer written.
+    PostgreSQL takes them through COPY (`core.bulk.copy_rows`; the one-live-offer constraint
+    skips an offer already live), other databases through `write_offers`. For a national round
+    (the school-entry notices): the ORM's INSERT of JSON columns costs more than everything
+    else."""
+    if not rows:
+        return []
     if connection.vendor != "postgresql":
         decoded = [
-            {k: json.loads(v) if isinstance(v, EncodedJson) else v for k, v in row.items()}
+            {
+                **common,
+                **{
+                    k: json.loads(v) if isinstance(v, EncodedJson) else v
+                    for k, v in zip(columns, row, strict=True)
+                },
+            }
             for row in rows
         ]
         return [
             (offer.pk, offer.subject_id)
             for offer in write_offers(decoded, trigger=trigger, detail={})
         ]
-    if not rows:
-        return []
-    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    defaults: dict[str, Any] = {
-        "status": OfferStatus.PROPOSED.value,
-        "trigger": trigger.value,
-        "trigger_detail": {},
-        "created_at": timezone.now(),
-        "notified_at": None,
-        "viewed_at": None,
-        "answered_at": None,
-        "decline_reason": "",
-        "version": 1,
-    }
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    table = Offer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS gov3_offer_batch ON COMMIT DELETE ROWS AS "  # noqa: S608 - the model's names
-            f"SELECT {columns} FROM {table} WITH NO DATA"
+    made = [
+        (int(pk), int(subject))
+        for pk, subject in copy_rows(
+            Offer,
+            columns,
+            rows,
+            common={**common, "trigger": trigger, "created_at": timezone.now()},
+            skip_conflicts=True,
+            returning=("id", "subject_id"),
         )
-        with cursor.cursor.copy(f"COPY gov3_offer_batch ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                values = []
-                for f in fields:
-                    if f.attname == "public_id":
-                        value: Any = uuid.uuid4()
-                    else:
-                        value = row[f.attname] if f.attname in row else defaults[f.attname]
-                    if f.attname in json_fields and not isinstance(value, EncodedJson):
-                        value = json.dumps(value, ensure_ascii=False, default=str)
-                    values.append(value)
-                copy.write_row(values)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM gov3_offer_batch "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id, subject_id"
-        )
-        made = [(int(row[0]), int(row[1])) for row in cursor.fetchall()]
-        cursor.execute("DELETE FROM gov3_offer_batch")
+    ]
     metrics.count_on_commit(metrics.OFFERS_MADE, len(made), trigger=str(trigger))
     return made
 

@@ -32,11 +32,13 @@ from django.utils import timezone
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core import metrics
 from gov3.core.audit import record_audit
+from gov3.core.bulk import COPY_NULL, copy_field, copy_rows, relax_commit
 from gov3.core.dates import add_years
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger, SweepRun
 from gov3.offers.proposals import (
     fact_text,
     facts_read,
+    guardian_sql,
     period_of,
     proactive,
     recipient_for,
@@ -111,10 +113,9 @@ def candidates_query(
     cutoff = add_years(day, -majority).isoformat()
     as_date = f"'{cutoff}'" if vendor == "sqlite" else f"DATE '{cutoff}'"
     if service.recipient == "guardian":
+        # `recipient_for`: an adult answers for themselves, a minor's guardian for them.
         recipient = (
-            f"CASE WHEN p.birth_date <= {as_date} THEN p.id "
-            "WHEN m.id IS NOT NULL AND m.date_of_death IS NULL THEN m.id "
-            "WHEN f.id IS NOT NULL AND f.date_of_death IS NULL THEN f.id END"
+            f"CASE WHEN p.birth_date <= {as_date} THEN p.id ELSE {guardian_sql('m', 'f')} END"
         )
     else:
         recipient = "p.id"
@@ -235,16 +236,6 @@ def _offer_rows(
 #: The columns of a batch that differ from offer to offer (PostgreSQL's COPY path); every
 #: other column is the same for the whole batch and is sent once, as a parameter.
 _BATCH_COLUMNS = ("subject_id", "recipient_id", "province", "period", "amount", "facts")
-_BATCH_TABLE = "gov3_sweep_batch"
-_COPY_NULL = "\\N"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_field(text: str) -> str:
-    """`text` as a field of PostgreSQL's COPY text format."""
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.translate(_COPY_ESCAPES)
-    return text
 
 
 def _copy_text(service: Service, rows: Sequence[tuple[Any, ...]]) -> tuple[str, int]:
@@ -270,9 +261,9 @@ def _copy_text(service: Service, rows: Sequence[tuple[Any, ...]]) -> tuple[str, 
             for (head, kind, tail), value in zip(parts, row[5:], strict=True)
         )
         lines.append(
-            f"{int(subject_id)}\t{int(recipient_id)}\t{_copy_field(str(province))}\t"
-            f"{_copy_field(str(period))}\t{int(amount) if has_amount else _COPY_NULL}\t"
-            f"{_copy_field('[' + facts + ']')}\n"
+            f"{int(subject_id)}\t{int(recipient_id)}\t{copy_field(str(province))}\t"
+            f"{copy_field(str(period))}\t{int(amount) if has_amount else COPY_NULL}\t"
+            f"{copy_field('[' + facts + ']')}\n"
         )
     return "".join(lines), len(lines)
 
@@ -287,10 +278,10 @@ def _insert(
     detail: dict[str, Any],
 ) -> list[int]:
     """Write the offers of one batch of candidate rows inside the caller's transaction; their
-    ids. PostgreSQL takes the columns that differ between offers through COPY into a
-    temporary table and one INSERT … SELECT … ON CONFLICT DO NOTHING with the batch's common
-    values as parameters and a new random public id each (the one-live-offer constraint settles
-    a race); other databases go through the ORM."""
+    ids. PostgreSQL takes the columns that differ between offers through COPY, with the
+    batch's common values sent once and a new random public id each
+    (`core.bulk.copy_rows`; the one-live-offer constraint settles a race); other databases go
+    through the ORM."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         made = write_offers(_offer_rows(service, fixed["evaluated_on"], rows, fixed),
@@ -299,49 +290,15 @@ def _insert(
     text, count = _copy_text(service, rows)
     if not count:
         return []
-    defaults: dict[str, Any] = {
-        **fixed,
-        "status": OfferStatus.PROPOSED.value,
-        "trigger": trigger.value,
-        "trigger_detail": detail,
-        "created_at": timezone.now(),
-        "notified_at": None,
-        "viewed_at": None,
-        "answered_at": None,
-        "decline_reason": "",
-        "version": 1,
-    }
-    fields = [f for f in Offer._meta.concrete_fields if not f.primary_key]
-    columns, selected, params = [], [], []
-    for f in fields:
-        columns.append(f'"{f.column}"')
-        if f.attname in _BATCH_COLUMNS:
-            selected.append(f'b."{f.attname}"')
-        elif f.attname == "public_id":
-            selected.append("gen_random_uuid()")  # a version 4 UUID, as uuid.uuid4()
-        else:
-            selected.append(f"%s::{f.db_type(connection)}")
-            params.append(f.get_db_prep_save(defaults[f.attname], connection))
-    table = Offer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} (subject_id bigint, "
-            "recipient_id bigint, province text, period text, amount bigint, facts jsonb)"
-        )
-        # A crash of the server may lose the last batches committed; the next sweep makes them
-        # again (it selects what is missing), so only this transaction skips the WAL flush.
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        with cursor.cursor.copy(
-            f"COPY {_BATCH_TABLE} ({', '.join(_BATCH_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            copy.write(text)
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} "  # noqa: S608
-            f"FROM {_BATCH_TABLE} b ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
-        ids = [int(row[0]) for row in cursor.fetchall()]
-        cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
+    # A crash of the server may lose the last batches committed; the next sweep makes them
+    # again (it selects what is missing).
+    relax_commit(using)
+    common = {**fixed, "trigger": trigger, "trigger_detail": detail, "created_at": timezone.now()}
+    written = copy_rows(
+        Offer, _BATCH_COLUMNS, text, common=common, skip_conflicts=True, returning=("id",),
+        using=using,
+    )  # fmt: skip
+    ids = [int(row[0]) for row in written]
     metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
     return ids
 

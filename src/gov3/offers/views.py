@@ -21,6 +21,7 @@ from gov3.core.personal_data import citizens_own_data
 from gov3.offers.agreement import agreement_text
 from gov3.offers.forms import ConfirmForm, DeclineForm, ObjectionForm
 from gov3.offers.models import Offer
+from gov3.offers.proposals import PROPOSED_BY
 from gov3.offers.queries import answered_offers_for, offer_for, open_offers_for
 from gov3.offers.services import (
     confirmation_problem,
@@ -66,10 +67,13 @@ def proposed_view(offer: Offer) -> dict[str, Any] | None:
     """What a programme proposes with the offer beyond the rules' answer (e.g. the school a
     school-entry round assigned, and why), in the reader's language: the offer's
     ``trigger_detail["proposed"]`` holds, per language, ``rows`` of [label, value] and
-    ``actions`` of {url, label}. None when there is nothing."""
-    stored = (
-        offer.trigger_detail.get("proposed") if isinstance(offer.trigger_detail, dict) else None
-    )
+    ``actions`` of {url, label}, or names in ``proposed_by`` the programme that works them out
+    (`offers.proposals.PROPOSED_BY`). None when there is nothing."""
+    detail = offer.trigger_detail if isinstance(offer.trigger_detail, dict) else {}
+    stored = detail.get("proposed")
+    renderer = PROPOSED_BY.get(str(detail.get("proposed_by", "")))
+    if stored is None and renderer is not None:
+        stored = renderer(offer)
     if not isinstance(stored, dict):
         return None
     found = stored.get(language()) or stored.get("en")

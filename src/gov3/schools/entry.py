@@ -14,7 +14,6 @@ rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -31,11 +30,12 @@ from gov3.cases.services import open_request_case
 from gov3.catalogue.installed import rules_pack
 from gov3.catalogue.packs import SchoolsData
 from gov3.core.audit import record_audit
+from gov3.core.bulk import EncodedJson
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import facts_read, period_of, proactive, propose
-from gov3.offers.services import EncodedJson, decline_within, insert_offers, supersede_offers
+from gov3.offers.services import decline_within, insert_offers, supersede_offers
 from gov3.registry.models import Area, Person
 from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
@@ -154,8 +154,44 @@ def _proposed(
     return out
 
 
-#: Where each offer's own request address goes in its encoded detail.
-_URL_MARK = "\u0000url\u0000"
+#: The columns of a notice that differ from child to child (`insert_offers`).
+_OFFER_COLUMNS = ("subject_id", "recipient_id", "province", "period", "facts")
+
+#: The offer's ``trigger_detail["proposed_by"]`` naming `proposed_for` (`offers.views`).
+PROPOSED_BY_ROUND = "school_entry_round"
+
+
+def _request_url(placement_id: object) -> str:
+    return f"/me/schools/entry/{placement_id}/request/"
+
+
+def proposed_for(offer: Offer) -> dict[str, Any] | None:
+    """What the round proposed with ``offer``, in every language: the school and why, worked out
+    from the offer's placement when the offer is shown (a national round stores no text with
+    its notices; it was ~1.5 KB a notice in every language). None without a placement."""
+    placement = (
+        Placement.objects.filter(offer_id=offer.pk)
+        .select_related("round", "area", "school")
+        .first()
+    )
+    if placement is None:
+        return None
+    codes = [*placement.passed_over, *([placement.school.code] if placement.school else [])]
+    schools = {
+        s.code: s for s in School.objects.filter(country=placement.round.country, code__in=codes)
+    }
+    assignment = Assignment(
+        str(placement.child_id),
+        placement.school.code if placement.school else None,
+        AssignmentReason(placement.reason),
+        tuple(placement.passed_over),
+    )
+    year = placement.round.school_year
+    start = school_start(placement.round.country, year)
+    proposed = _proposed(placement.area, assignment, schools, year, start)
+    for text in proposed.values():
+        text["actions"][0]["url"] = _request_url(placement.public_id)
+    return proposed
 
 
 def _write_roster(
@@ -166,7 +202,6 @@ def _write_roster(
     roster: Sequence[RosterRow],
     assignments: Sequence[Assignment],
     schools: dict[str, School],
-    areas: dict[int, Area],
 ) -> list[int]:
     """Write a placement for every child of ``roster`` and, where a school and a guardian are
     known, the guardian's offer naming the school and why, in batches; the offers' ids.
@@ -189,26 +224,11 @@ def _write_roster(
         "legal_basis": [],
         "explanation": {},
         "deadline": day + timedelta(days=service.deadline_days),
+        # The school and why are the placement's, said when the offer is shown (`proposed_for`):
+        # the same detail for the whole round.
+        "trigger_detail": {"school_entry_round": year, "proposed_by": PROPOSED_BY_ROUND},
     }
-    # The school and why are the same words for every child of an area and school: each
-    # key's detail is encoded once, around the one part that differs (the request page's
-    # address, which names the placement).
-    texts: dict[tuple[Any, ...], list[str]] = {}
-    start = school_start(entry_round.country, year)
     facts_json = facts_encoder(facts_read(service))
-
-    def detail_json(placement: dict[str, Any], assignment: Assignment, area: Area | None) -> str:
-        key = (assignment.school, assignment.reason, assignment.full, placement["area_id"])
-        if key not in texts:
-            proposed = _proposed(area, assignment, schools, year, start)
-            for text in proposed.values():
-                text["actions"][0]["url"] = _URL_MARK
-            texts[key] = json.dumps(proposed, ensure_ascii=False).split(json.dumps(_URL_MARK))
-        url = json.dumps(f"/me/schools/entry/{placement['public_id']}/request/")
-        return (
-            f'{{"school_entry_round": {year}, "placement": "{placement["public_id"]}", '
-            f'"proposed": {url.join(texts[key])}}}'
-        )
 
     # An offer of the notice made earlier (by the monthly sweep) has no school yet: withdrawn
     # for every child the round offers a school (this round's own offers, of a run before,
@@ -221,7 +241,8 @@ def _write_roster(
     }
     offers: list[int] = []
     for batch in batched(list(zip(roster, assignments, strict=True))):
-        placements, rows = [], []
+        placements: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for row, assignment in batch:
             school = schools.get(assignment.school or "")
             if school is None:
@@ -245,22 +266,23 @@ def _write_roster(
             placements.append(placement)
             if status == PlacementStatus.OFFERED and proactive(service):
                 rows.append(
-                    {
-                        **fixed,
-                        "subject_id": row.child_id,
-                        "recipient_id": row.guardian_id,
-                        "province": row.province,
-                        "period": period,
-                        "facts": EncodedJson(facts_json(row)),
-                        "trigger_detail": EncodedJson(
-                            detail_json(placement, assignment, areas.get(row.area_id or 0))
-                        ),
-                    }
+                    (
+                        row.child_id,
+                        row.guardian_id,
+                        row.province,
+                        period,
+                        EncodedJson(facts_json(row)),
+                    )
                 )
-        superseded = [earlier[r["subject_id"]] for r in rows if r["subject_id"] in earlier]
+        superseded = [earlier[r[0]] for r in rows if r[0] in earlier]
         if superseded:
             supersede_offers(superseded, reason="school-entry round")
-        made = {subject: pk for pk, subject in insert_offers(rows, trigger=OfferTrigger.SWEEP)}
+        made = {
+            subject: pk
+            for pk, subject in insert_offers(
+                _OFFER_COLUMNS, rows, common=fixed, trigger=OfferTrigger.SWEEP
+            )
+        }
         for placement in placements:
             placement["offer_id"] = made.get(placement["child_id"])
         insert_placements(placements)
@@ -319,7 +341,6 @@ def do_build_entry_round(
         assignments = assign_schools(
             [(str(row.child_id), row.area_code) for row in roster], order, free
         )
-        areas = Area.objects.in_bulk({row.area_id for row in roster if row.area_id is not None})
         offers = _write_roster(
             entry_round,
             service,
@@ -327,7 +348,6 @@ def do_build_entry_round(
             roster=roster,
             assignments=assignments,
             schools=schools,
-            areas=areas,
         )
         record_audit(
             actor=actor,

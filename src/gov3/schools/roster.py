@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import connection
 
-from gov3.offers.proposals import fact_text, facts_read
+from gov3.core.bulk import copy_rows
+from gov3.offers.proposals import fact_text, facts_read, guardian_sql
 from gov3.registry.models import Address, Area, Household, Person
 from gov3.rules.facts import FACTS
 from gov3.rules.pack import RulePack, Service
@@ -60,9 +61,7 @@ def roster_rows(
     address, area, placement = Address._meta.db_table, Area._meta.db_table, Placement._meta.db_table
     # The rule, the models' table names and dates: no outside input reaches the text.
     sql = f"""
-SELECT e.person_id,
-       CASE WHEN m.id IS NOT NULL AND m.date_of_death IS NULL THEN m.id
-            WHEN f.id IS NOT NULL AND f.date_of_death IS NULL THEN f.id END,
+SELECT e.person_id, {guardian_sql("m", "f")},
        ar.id, COALESCE(ar.code, ''), e.sweep_province{"".join(f', e."{n}"' for n in columns)}
 FROM (
     SELECT facts.person_id AS person_id, facts.province AS sweep_province,
@@ -132,30 +131,13 @@ def facts_encoder(columns: Sequence[str]) -> Callable[[RosterRow], str]:
 
 
 def insert_placements(rows: Sequence[dict[str, Any]]) -> None:
-    """Write placements (model field values by attname, `public_id` included) inside the
-    caller's transaction: PostgreSQL through COPY, other databases through the ORM. The ORM's
-    INSERT of a batch costs more than the rest of the round (a model and its field values
-    prepared for every row)."""
-    if connection.vendor != "postgresql":
-        Placement.objects.bulk_create(Placement(**row) for row in rows)
+    """Write placements (model field values by attname, the same for every row, `public_id`
+    included) inside the caller's transaction: PostgreSQL through COPY, other databases through
+    the ORM (`core.bulk.copy_rows`)."""
+    if not rows:
         return
-    fields = [f for f in Placement._meta.concrete_fields if not f.primary_key]
-    defaults = {"request_kind": "", "request_reason": "", "case_id": None, "answered_at": None}
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY {Placement._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(row[f.attname])
-                        if f.attname == "passed_over"
-                        else row[f.attname]
-                        if f.attname in row
-                        else defaults[f.attname]
-                        for f in fields
-                    ]
-                )
+    columns = list(rows[0])
+    copy_rows(Placement, columns, [[row[name] for name in columns] for row in rows])
 
 
 def batched(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
