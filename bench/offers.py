@@ -94,6 +94,13 @@ PREFIX = os.environ.get("GOV3_BENCH_PREFIX", "bench_offers")
 COUNTRY = "kr"
 BIRTH_SERVICES = ("child_allowance", "first_meeting_voucher", "parent_benefit")
 WARMUP_BIRTHS = 20
+
+
+def warmup_births(births: int) -> int:
+    """Births before a run, not counted: 20, or as many as the run's if it has fewer (a smoke run)."""
+    return min(WARMUP_BIRTHS, births)
+
+
 #: What the event part reports, per birth.
 MEASURES = {
     "to_offers_commit_ms": "birth COMMIT → offers COMMIT (visible to any new query)",
@@ -484,7 +491,8 @@ def child_event(births: int, seed: int, mode: str) -> dict[str, Any]:  # noqa: P
     today = timezone.localdate()
     women = living_women(today)
     rng = random.Random(seed)
-    mothers = rng.sample(women, WARMUP_BIRTHS + births)
+    warm = warmup_births(births)
+    mothers = rng.sample(women, warm + births)
     second = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
     database = connections["default"]
     commits = stamp_commits(database)  # the first after the call is the birth's
@@ -523,7 +531,7 @@ def child_event(births: int, seed: int, mode: str) -> dict[str, Any]:  # noqa: P
         offers = commits[offers_commit[0]]
         return (offers - birth) * 1000, (visible - birth) * 1000, (visible - called) * 1000, polls
 
-    for pk in mothers[:WARMUP_BIRTHS]:
+    for pk in mothers[:warm]:
         one(pk)
     failures.clear()
     phases.clear()
@@ -531,7 +539,7 @@ def child_event(births: int, seed: int, mode: str) -> dict[str, Any]:  # noqa: P
     with database.execute_wrapper(phases.count_query) if mode == "phases" else nullcontext():
         if mode == "profile":
             profiler.enable()
-        results = [one(pk) for pk in mothers[WARMUP_BIRTHS:]]
+        results = [one(pk) for pk in mothers[warm:]]
         profiler.disable()
     timings = [t for t in results if t is not None]
     out: dict[str, Any] = {
@@ -821,7 +829,7 @@ def part_event(args: argparse.Namespace, var_dir: str) -> Section:
     lines = [
         f"{args.births:,} births a run to random living women aged 20-45 (of "
         f"{runs[0]['women']:,}) in a register of {args.event_size:,} generated residents (seed "
-        f"{args.seed}), each run on a fresh copy; {WARMUP_BIRTHS} births before each run not "
+        f"{args.seed}), each run on a fresh copy; {warmup_births(args.births)} births before each run not "
         f"counted; {statistics.mean(r['offers_per_birth'] for r in runs):.2f} offers written a "
         "birth on average (the child's three, and those of the household's other young "
         "children who had none).",
