@@ -97,7 +97,7 @@ WARMUP_BIRTHS = 20
 
 
 def warmup_births(births: int) -> int:
-    """Births before a run, not counted: 20, or as many as the run's if it has fewer (a smoke run)."""
+    """Births before a run, not counted: 20, or as many as the run's if fewer (a smoke run)."""
     return min(WARMUP_BIRTHS, births)
 
 
@@ -829,10 +829,10 @@ def part_event(args: argparse.Namespace, var_dir: str) -> Section:
     lines = [
         f"{args.births:,} births a run to random living women aged 20-45 (of "
         f"{runs[0]['women']:,}) in a register of {args.event_size:,} generated residents (seed "
-        f"{args.seed}), each run on a fresh copy; {warmup_births(args.births)} births before each run not "
-        f"counted; {statistics.mean(r['offers_per_birth'] for r in runs):.2f} offers written a "
-        "birth on average (the child's three, and those of the household's other young "
-        "children who had none).",
+        f"{args.seed}), each run on a fresh copy; {warmup_births(args.births)} births before "
+        f"each run not counted; {statistics.mean(r['offers_per_birth'] for r in runs):.2f} "
+        "offers written a birth on average (the child's three, and those of the household's "
+        "other young children who had none).",
         "",
         f"Births whose offers never appeared (the trigger failed, logged, and the birth stayed "
         f"registered without them): {', '.join(str(len(r['failures'])) for r in runs)} in the "
