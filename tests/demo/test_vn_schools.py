@@ -6,6 +6,8 @@ and the first day, 5 September."""
 
 from __future__ import annotations
 
+import html
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from django.utils import timezone
 from gov3.accounts.models import User
 from gov3.demo.setup import set_up_demo
 from gov3.offers.models import Offer
-from gov3.schools.entry import current_school_year
+from gov3.schools.entry import current_school_year, proposed_for
 from gov3.schools.models import DistrictEntry, Enrolment, Learner, Placement, School
 from gov3.schools.work.models import SchoolNotice
 
@@ -27,7 +29,7 @@ SEED = 2014
 
 
 def test_the_vn_demo_makes_the_packs_schools_and_the_citizens_childs_round(
-    settings: Any, django_capture_on_commit_callbacks: Any
+    settings: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.DEBUG = True  # the demo's published passwords are refused otherwise
     settings.GOV3_QC_SAMPLE_RATE = 0
@@ -61,15 +63,28 @@ def test_the_vn_demo_makes_the_packs_schools_and_the_citizens_childs_round(
         .get()
     )
     assert (placement.school, placement.reason) == (first.school, "district")
-    rows = dict(notice.trigger_detail["proposed"]["en"]["rows"])
-    assert rows["School assigned"] == f"{first.school.name_en} ({first.school.name_local})"
+    proposed = proposed_for(notice)
+    assert proposed is not None
+    rows = dict(proposed["en"]["rows"])
+    school = f"{first.school.name_en} ({first.school.name_local})"
+    assert rows["School assigned"] == school
     assert rows["Entry"] == f"Sept. 5, {entry_round.school_year}"
-    # The citizen sees it under "Offers for you".
+    # The citizen sees it under "Offers for you", and its page names the school and first day.
     browser = Client(headers={"accept-language": "en"})
     browser.force_login(citizen)
     inbox = browser.get(reverse("offers:inbox"))
     assert inbox.status_code == 200
     assert str(notice.public_id) in inbox.content.decode()
+    # vn's notice can be confirmed from June to August only (the pack's rule): in its season the
+    # page names the school and the first day. (Run in another month, the demo's notice shows as
+    # one that cannot be confirmed yet.)
+    in_season = date(entry_round.school_year, 6, 15)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: in_season)
+    page = browser.get(reverse("offers:offer", args=[notice.public_id]))
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    assert school in text
+    assert f"Sept. 5, {entry_round.school_year}" in text
     # Learners from the register: the demo teacher's grade-one class of this school year.
     assert Learner.objects.filter(country="vn").count() >= 2
     assert Enrolment.objects.filter(school__country="vn", grade=1).exists()
