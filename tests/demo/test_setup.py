@@ -20,6 +20,7 @@ from gov3.offers.models import Offer
 from gov3.offers.services import do_confirm_offer
 from gov3.personnel.models import Application, ExamNotice
 from gov3.registry.models import Household, LifeEvent, Passport, Person, Vaccination
+from gov3.schools.entry import proposed_for
 from tests.documents.test_passport import provide_photo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -87,7 +88,9 @@ def test_make_demo_twice_keeps_the_passport_the_citizen_renewed(
     # this year's school-entry round: her child's notice names the school and why
     notice = Offer.objects.get(service_id="school_enrolment_notice", recipient=citizen.person)
     assert notice.status == "notified"
-    assert notice.trigger_detail["proposed"]["en"]["rows"][0][0] == "School assigned"
+    proposed = proposed_for(notice)
+    assert proposed is not None
+    assert proposed["en"]["rows"][0][0] == "School assigned"
     assert User.objects.filter(username="school", agency__code="kr-education-office").exists()
     # one recruitment round taking applications, with applicants from the register
     exam = ExamNotice.objects.get()

@@ -26,7 +26,12 @@ from gov3.registry.national_ids import national_id_scheme
 from gov3.registry.services import do_register_birth, do_register_person
 from gov3.schools.classroom import do_assign_class, do_register_teacher
 from gov3.schools.core.learner_numbers import is_valid_learner_number
-from gov3.schools.entry import current_school_year, do_build_entry_round, reference_date
+from gov3.schools.entry import (
+    current_school_year,
+    do_build_entry_round,
+    proposed_for,
+    reference_date,
+)
 from gov3.schools.installed import schools_data
 from gov3.schools.models import Enrolment, Placement, School
 from gov3.schools.oneroster import school_roster
@@ -107,7 +112,9 @@ def test_the_round_takes_the_children_turning_6_that_year_1_january_and_31_decem
     offer = first.offer
     assert offer is not None
     assert offer.recipient == vn["mother"]
-    rows = dict(offer.trigger_detail["proposed"]["en"]["rows"])
+    proposed = proposed_for(offer)
+    assert proposed is not None
+    rows = dict(proposed["en"]["rows"])
     assert rows["School assigned"] == (
         "Hoan Kiem A Primary School (example) (Trường Tiểu học Hoàn Kiếm A (ví dụ))"
     )
