@@ -156,7 +156,7 @@ def test_another_schools_record_is_not_found_and_a_client_without_a_token_is_ref
     assert AccessLogEntry.objects.count() == before
     ids = {u["sourcedId"] for u in lms.get(f"{BASE}/users", {"limit": 1000}).json()["users"]}
     assert other.public_id.hex not in ids
-    assert lms.get(f"{BASE}/courses").status_code == 404  # not one of the five collections
+    assert lms.get(f"{BASE}/demographics").status_code == 404  # not a collection gov3 serves
     before = AccessLogEntry.objects.count()
     assert lms.get(f"{BASE}/enrollments/{sourced_id('enrollment', other.public_id.hex, 'x')}")\
         .status_code == 404  # fmt: skip
@@ -164,6 +164,58 @@ def test_another_schools_record_is_not_found_and_a_client_without_a_token_is_ref
     assert unauthorised.status_code == 401
     assert unauthorised["WWW-Authenticate"].startswith("Bearer")
     assert Client(headers={"authorization": "Bearer forged"}).get(f"{BASE}/orgs").status_code == 401
+    assert AccessLogEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_courses_one_a_grade_paged_named_by_the_classes_and_another_schools_is_not_found(
+    classroom: dict[str, Any],
+) -> None:
+    lms = _client(classroom["school"])
+    before = AccessLogEntry.objects.count()
+    answer = lms.get(f"{BASE}/courses", {"limit": 1})
+    assert answer.status_code == 200
+    assert answer["X-Total-Count"] == "1"  # grade 1 in 2027: classes 1-1 and 1-2 share it
+    links = _links(answer["Link"])
+    assert "next" not in links
+    assert links["last"].endswith(f"{BASE}/courses?limit=1&offset=0")
+    (course,) = answer.json()["courses"]
+    # The binding's required fields: sourcedId, status, dateLastModified, title, org.
+    org = sourced_id("org", SCHOOL)
+    assert course["sourcedId"] == sourced_id("course", SCHOOL, 2027, 1)
+    assert course["status"] == "active"
+    assert course["dateLastModified"].endswith("Z")
+    assert course["title"] == f"{classroom['school'].name_local} 1 (2027)"
+    assert course["org"] == {
+        "href": f"http://testserver{BASE}/orgs/{org}", "sourcedId": org, "type": "org",
+    }  # fmt: skip
+    assert course["grades"] == ["01"]
+    assert course["courseCode"] == f"{SCHOOL}-2027-1"
+    assert course["schoolYear"]["sourcedId"] == sourced_id("year", SCHOOL, 2027)
+    assert course["schoolYear"]["type"] == "academicSession"
+    # Each class names an existing course, and its href reads it.
+    classes = lms.get(f"{BASE}/classes").json()["classes"]
+    assert {c["course"]["sourcedId"] for c in classes} == {course["sourcedId"]}
+    assert all(c["course"]["type"] == "course" for c in classes)
+    one = lms.get(classes[0]["course"]["href"])
+    assert one.status_code == 200
+    read = one.json()["course"]
+    assert read == {**course, "dateLastModified": read["dateLastModified"]}
+    # Beyond the end: an empty page; bad paging: 400.
+    beyond = lms.get(f"{BASE}/courses", {"offset": 1})
+    assert beyond.json() == {"courses": []}
+    assert beyond["X-Total-Count"] == "1"
+    assert lms.get(f"{BASE}/courses", {"limit": "0"}).status_code == 400
+    # Courses show no one: nothing is logged.
+    assert AccessLogEntry.objects.count() == before
+    # Maedong's grade-1 course (its pupil is enrolled there) is not this client's: 404.
+    maedong = classroom["pupils"]["dec31"].enrolments.get()
+    other = sourced_id("course", maedong.school.code, maedong.school_year, maedong.grade)
+    assert maedong.school.code != SCHOOL
+    missing = lms.get(f"{BASE}/courses/{other}")
+    assert missing.status_code == 404
+    field = missing.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]
+    assert field["imsx_codeMinorFieldValue"] == "unknownobject"
     assert AccessLogEntry.objects.count() == before
 
 

@@ -31,6 +31,28 @@ OFFICER_USERNAME = "school-officer"
 OFFICER_PASSWORD = "demo-school-officer-2026"  # noqa: S105 - the demo's published password
 CLASS_SIZE = 20
 DAYS = 5
+#: The demo class's two notices (title, body; the consent request's title, body) in the
+#: country's language (English for a country not listed).
+NOTICES = {
+    "kr": (
+        "학부모 상담 주간 안내",
+        "다음 주 월요일부터 금요일까지 학부모 상담 주간입니다.",
+        "국립과학관 현장체험학습",
+        "다음 주 금요일 국립과학관 현장체험학습에 자녀의 참가를 동의하시는지 답해 주세요.",
+    ),
+    "vn": (
+        "Tuần lễ gặp gỡ phụ huynh",
+        "Các buổi gặp giữa phụ huynh và giáo viên diễn ra từ thứ Hai đến thứ Sáu tuần sau.",
+        "Tham quan Bảo tàng Khoa học",
+        "Xin phụ huynh cho biết con có được tham gia chuyến tham quan vào thứ Sáu tuần sau không.",
+    ),
+    "en": (
+        "Parent-teacher week",
+        "Parent-teacher meetings run from Monday to Friday next week.",
+        "Field trip to the science museum",
+        "Please say whether your child may join the field trip next Friday.",
+    ),
+}
 
 
 def _school(country: str, citizen: User) -> School | None:
@@ -107,23 +129,13 @@ def load_demo(country: str, citizen: User, today: date) -> User | None:
             marks[str(enrolments[(3 * n + 1) % len(enrolments)].learner.public_id)] = "absent"
             marks[str(enrolments[(5 * n + 2) % len(enrolments)].learner.public_id)] = "late"
         do_take_attendance(teacher, assignment, day=day_taken, marks=marks, today=day_taken)
-    korean = country == "kr"
+    texts = NOTICES.get(country, NOTICES["en"])
+    do_publish_notice(teacher, assignment, title=texts[0], body=texts[1], today=today)
     do_publish_notice(
         teacher,
         assignment,
-        title="학부모 상담 주간 안내" if korean else "Parent-teacher week",
-        body="다음 주 월요일부터 금요일까지 학부모 상담 주간입니다."
-        if korean
-        else "Parent-teacher meetings run from Monday to Friday next week.",
-        today=today,
-    )
-    do_publish_notice(
-        teacher,
-        assignment,
-        title="국립과학관 현장체험학습" if korean else "Field trip to the science museum",
-        body="다음 주 금요일 국립과학관 현장체험학습에 자녀의 참가를 동의하시는지 답해 주세요."
-        if korean
-        else "Please say whether your child may join the field trip next Friday.",
+        title=texts[2],
+        body=texts[3],
         asks_consent=True,
         answer_by=today + timedelta(days=7),
         today=today,

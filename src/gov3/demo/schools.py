@@ -25,21 +25,21 @@ ACTOR = "system:demo"
 DEMO_SCHOOL = "DEMO-0001"
 
 
-def _covering(data: SchoolsData, area_code: str, school_year: int, street: str) -> SchoolsData:
+#: The demo school's (local name, English name, street) by country (any other: kr's).
+DEMO_SCHOOL_NAMES = {
+    "kr": ("데모초등학교", "Demo Elementary School", "데모로 1"),
+    "vn": ("Trường Tiểu học Demo (ví dụ)", "Demo Primary School (example)", "Phố Demo 1 (ví dụ)"),
+}
+
+
+def _covering(data: SchoolsData, country: str, area_code: str, school_year: int) -> SchoolsData:
     """The pack's data, plus a demo school serving ``area_code`` if no district covers it (the
     synthetic population lives all over the country; the pack's districts are a sample)."""
     if any(d.area_code == area_code and d.school_year == school_year for d in data.districts):
         return data
+    name_local, name_en, street = DEMO_SCHOOL_NAMES.get(country, DEMO_SCHOOL_NAMES["kr"])
     school = SchoolRow(
-        DEMO_SCHOOL,
-        "데모초등학교",
-        "Demo Elementary School",
-        data.entry_level,
-        area_code,
-        street,
-        480,
-        80,
-        0,
+        DEMO_SCHOOL, name_local, name_en, data.entry_level, area_code, street, 480, 80, 0
     )
     return dataclasses.replace(
         data,
@@ -48,23 +48,31 @@ def _covering(data: SchoolsData, area_code: str, school_year: int, street: str) 
     )
 
 
-def _child_of_entry_age(parent: Person, school_year: int) -> Person:
+def _child_of_entry_age(parent: Person, school_year: int, data: SchoolsData) -> Person:
     """The demo citizen's child of the round, registered as a birth the first time (a real
-    registry command: the register stays the source)."""
+    registry command: the register stays the source). Born in the year the pack's age rule
+    names: the child reaches the entry age in the year before the school year (kr, which starts
+    on 1 March) or in the school year's own calendar year (vn, 5 September)."""
     entry_age = param(parent.country, "school_entry.entry_age", date(school_year - 1, 1, 1))
-    born_in = school_year - 1 - entry_age
+    born_in = school_year - data.entry_year_offset - entry_age
     existing = (Person.objects.filter(mother=parent) | Person.objects.filter(father=parent)).filter(
         birth_date__year=born_in, date_of_death__isnull=True
     )
     child = existing.order_by("pk").first()
     if child is not None:
         return child
+    if parent.country == "kr":
+        name_local, name_latin = "김하람", "KIM HARAM"
+    else:  # a Vietnamese name: the parent's family name, then "Minh An"
+        family = parent.name_local.split(" ", 1)[0] if " " in parent.name_local else "Nguyễn"
+        latin_family = parent.name_latin.split(" ", 1)[0] if " " in parent.name_latin else "NGUYEN"
+        name_local, name_latin = f"{family} Minh An", f"{latin_family} MINH AN"
     return do_register_birth(
         ACTOR,
         mother=parent if parent.sex == "F" else None,
         father=parent if parent.sex != "F" else None,
-        name_local="김하람" if parent.country == "kr" else "Nguyễn Minh",
-        name_latin="KIM HARAM",
+        name_local=name_local,
+        name_latin=name_latin,
         birth_date=date(born_in, 5, 5),
         sex="F",
     )
@@ -82,8 +90,8 @@ def load_demo(country: str, citizen: User, today: date, base_area: str | None) -
     assert parent.household is not None
     school_year = current_school_year(country, today)
     area = parent.household.address.area
-    do_load_schools(ACTOR, country, _covering(data, area.code, school_year, "데모로 1"))
-    child = _child_of_entry_age(parent, school_year)
+    do_load_schools(ACTOR, country, _covering(data, country, area.code, school_year))
+    child = _child_of_entry_age(parent, school_year, data)
     do_build_entry_round(ACTOR, country, school_year, notify=False)
     mine = Offer.objects.filter(
         school_placement__in=Placement.objects.filter(child=child), recipient=parent

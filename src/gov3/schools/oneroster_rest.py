@@ -1,6 +1,7 @@
 """The OneRoster 1.2 Rostering Service REST/JSON binding's read endpoints over a school's roster
 (the same records as the CSV set of `oneroster.py`, ADR 0040): collections
-``orgs``, ``users``, ``classes``, ``enrollments`` and ``academicSessions`` and one record of each
+``orgs``, ``users``, ``courses``, ``classes``, ``enrollments`` and ``academicSessions`` and one
+record of each
 by sourcedId, paged with ``limit`` and ``offset``.
 
 Pure mapping and paging (no Django): the views (`oneroster_views.py`) authenticate the client,
@@ -21,6 +22,7 @@ BASE = "/ims/oneroster/rostering/v1p2"
 COLLECTIONS: dict[str, tuple[str, str, str]] = {
     "orgs": ("orgs.csv", "org", "org"),
     "users": ("users.csv", "user", "user"),
+    "courses": ("courses.csv", "course", "course"),
     "classes": ("classes.csv", "class", "class"),
     "enrollments": ("enrollments.csv", "enrollment", "enrollment"),
     "academicSessions": ("academicSessions.csv", "academicSession", "academicSession"),
@@ -136,6 +138,7 @@ class RestRoster:
         makers: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
             "orgs": self._org,
             "users": self._user,
+            "courses": self._course,
             "classes": self._class,
             "enrollments": self._enrollment,
             "academicSessions": self._session,
@@ -156,7 +159,7 @@ class RestRoster:
         return {
             "href": f"{self.base_url}{BASE}/{collection}/{sourced_id}",
             "sourcedId": sourced_id,
-            "type": COLLECTIONS[collection][2] if collection in COLLECTIONS else "course",
+            "type": COLLECTIONS[collection][2],
         }
 
     def _base(self, row: dict[str, str]) -> dict[str, Any]:
@@ -187,6 +190,21 @@ class RestRoster:
             "endDate": row["endDate"],
             "schoolYear": row["schoolYear"],
         }
+
+    def _course(self, row: dict[str, str]) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            **self._base(row),
+            "title": row["title"],
+            "courseCode": row["courseCode"],
+            "grades": [g for g in row["grades"].split(",") if g],
+            "subjects": [s for s in row["subjects"].split(",") if s],
+            "subjectCodes": [s for s in row["subjectCodes"].split(",") if s],
+            "org": self.ref("orgs", row["orgSourcedId"]),
+        }
+        year = self.ref("academicSessions", row["schoolYearSourcedId"])
+        if year:
+            record["schoolYear"] = year
+        return record
 
     def _class(self, row: dict[str, str]) -> dict[str, Any]:
         return {
@@ -237,7 +255,7 @@ class RestRoster:
 
     def people(self, collection: str, records: list[dict[str, Any]]) -> list[int]:
         """The register ids of the people whose data the records show: the users themselves,
-        and the user of each enrollment; none for orgs, classes and sessions."""
+        and the user of each enrollment; none for orgs, courses, classes and sessions."""
         if collection == "users":
             ids = [self.person_of[r["sourcedId"]] for r in records]
         elif collection == "enrollments":

@@ -76,7 +76,8 @@ urlpatterns += work_urls.urlpatterns
 from django.urls import re_path  # noqa: E402
 
 _ONEROSTER = (
-    r"^ims/oneroster/rostering/v1p2/(?P<collection>orgs|users|classes|enrollments|academicSessions)"
+    r"^ims/oneroster/rostering/v1p2/"
+    r"(?P<collection>orgs|users|courses|classes|enrollments|academicSessions)"
 )
 urlpatterns += [
     re_path(rf"{_ONEROSTER}$", oneroster_views.rest_collection, name="oneroster_rest_collection"),
