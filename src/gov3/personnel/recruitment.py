@@ -67,6 +67,7 @@ DISQUALIFIED = Variable(
     column="disqualified",
 )
 
+
 class NotEligibleError(ValidationFailedError):
     """An applicant fails one or more conditions; the message names each with its basis."""
 
