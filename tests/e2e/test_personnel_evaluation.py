@@ -47,3 +47,42 @@ def test_the_rater_sees_the_quota_live_and_cannot_lock_over_it(
     assert_accessible(page)
     page.get_by_role("button", name="Lock my unit's ratings").click()
     expect(page.get_by_role("alert")).to_contain_text("it cannot be locked")
+
+
+def test_the_committee_sees_its_heads_against_the_quota_and_cannot_confirm_over_it(
+    *, browser: Browser, live_server: Any, org: Organisation
+) -> None:
+    """Two division heads with nobody above: the HR officer rates both A on the calibration
+    page and sees the agency-wide group over the quota (S+A at most 1); the head of HR's
+    confirmation is refused saying by how much. Axe finds nothing on the page."""
+    ev = build_evaluation(org)
+    period = evaluation.do_open_period(
+        org.accounts["district-hr"][0],
+        kind="agreement",
+        year=ev.period.year,
+        half=0,
+        reference_day=ev.period.reference_day,
+    )
+    url = live_server.url + reverse("personnel:calibration", args=[period.pk])
+    page = _officer_page(browser, live_server.url, org.accounts["district-hr"])
+    page.goto(url)
+    heads = [a.record.person.name_local for a in evaluation.committee_heads(period)]
+    for name in heads:
+        page.get_by_label(f"Rating of {name}").select_option("A")
+        page.get_by_role("button", name=f"Save the rating of {name}").click()
+        expect(page.get_by_text("The rating is saved.")).to_be_visible()
+    expect(
+        page.get_by_role(
+            "heading", name="Heads rated by the committee (agency-wide): General grades"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("2 of 2 rated.")).to_be_visible()
+    expect(page.get_by_text("Over the quota:")).to_be_visible()
+    assert_accessible(page)
+    head = _officer_page(browser, live_server.url, org.accounts["district-head"])
+    head.goto(url)
+    head.get_by_role("button", name="Confirm the period").click()
+    expect(head.get_by_role("alert")).to_contain_text(
+        "The ratings of the heads rated by the committee are over the quota"
+    )
+    expect(head.get_by_role("alert")).to_contain_text("1 over")

@@ -182,3 +182,43 @@ def test_the_raters_page_says_who_rates_whom(org: Organisation, ev: Evaluation) 
     _top_head(org)
     text = client.get(url).content.decode()
     assert "you are rated by the head of 종로구청, 강부청" in text
+
+
+def test_the_committees_heads_count_agency_wide_within_the_quota(
+    org: Organisation, ev: Evaluation
+) -> None:
+    """Two division heads (grade 4) with nobody above: one group of 2 against the general
+    quota (half up: S at most 0, S+A at most 1), shown live and enforced at confirmation."""
+    period = _agreement(org)
+    hr, hr_head = org.accounts["district-hr"][0], org.accounts["district-head"][0]
+    welfare_head = ev.head[0]
+    evaluation.do_rate_head(hr, period.pk, _record(welfare_head), "A")
+    (live,) = evaluation.committee_distribution(period)
+    assert live.unit is None
+    assert (live.head_count, live.rated, live.allowed["S"], live.allowed["A"]) == (2, 1, 0, 1)
+    assert live.breaches == []
+    # Both rated A: one over the limit of S+A, shown live on the calibration page.
+    evaluation.do_rate_head(hr, period.pk, _record(hr_head), "A")
+    (live,) = evaluation.committee_distribution(period)
+    assert [(b.ratings, b.count, b.limit, b.over) for b in live.breaches] == [(("S", "A"), 2, 1, 1)]
+    client = _signed_in(org.accounts["district-hr"])
+    url = reverse("personnel:calibration", args=[period.pk])
+    with translation.override("en"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Heads rated by the committee (agency-wide)" in page
+    assert "Over the quota:" in page
+    # Confirming is refused, saying by how much; nothing changes.
+    with translation.override("en"), pytest.raises(evaluation.QuotaExceededError) as refused:
+        evaluation.do_confirm_period(hr_head, period.pk)
+    assert "the heads rated by the committee" in str(refused.value)
+    assert "2 given, at most 1 allowed (1 over)" in str(refused.value)
+    answer = _signed_in(org.accounts["district-head"]).post(url, {"action": "confirm"})
+    assert answer.status_code == 400
+    assert "heads rated by the committee are over the quota" in answer.content.decode()
+    period.refresh_from_db()
+    assert period.status == "open"
+    # At the limit (one A, one B): within the quota, the period is confirmed.
+    evaluation.do_rate_head(hr, period.pk, _record(hr_head), "B")
+    (live,) = evaluation.committee_distribution(period)
+    assert live.breaches == []
+    assert evaluation.do_confirm_period(hr_head, period.pk).status == "confirmed"

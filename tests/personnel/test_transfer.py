@@ -265,7 +265,13 @@ def test_the_api_imports_all_or_nothing_and_exports(org: Organisation) -> None:
         {"file": SimpleUploadedFile("u.csv", UNITS.encode()), "format": "csv", "kind": "units"},
     )
     assert ok.status_code == 200
-    assert ok.json() == {"units": 3, "positions": 0, "staff": 0}
+    assert ok.json() == {
+        "units": 3,
+        "positions": 0,
+        "staff": 0,
+        "reorganisations": 0,
+        "moves": 0,
+    }
     exported = client.get(f"{API}/personnel/export").json()
     assert {s["id_number"] for s in exported["staff"]} == {
         org.people["city-head"].national_id,

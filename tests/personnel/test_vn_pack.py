@@ -246,6 +246,16 @@ def test_recruitment_by_the_vn_rules_eligibility_and_merit_list(
         ("Hà", 3, ApplicationStatus.NOT_SELECTED),
     ]
     assert recruitment.rules_for("vn", today).probation_months["A1"] == 12
+    # Appointed from the exam: the open-competition entry track (the pack's entry_by_grade),
+    # not an experienced hire.
+    vacant = _post(
+        Position.objects.get(code="vn-office-0").unit, "vn-office-new", ("A1", "B"), "", False
+    )
+    recruitment.do_appoint(hr, apps["An"].pk, vacant, today + timedelta(days=5))
+    record = StaffRecord.objects.get(person=apps["An"].person)
+    assert record.entry == EntryTrack.OPEN_EXAM
+    with translation.override("vi"):
+        assert record.get_entry_display() == "Thi tuyển công chức"
 
 
 def test_the_country_check_reads_the_recruitment_rules(tmp_path: Path) -> None:
@@ -260,4 +270,22 @@ def test_the_country_check_reads_the_recruitment_rules(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(PackError, match="pass_mark above max_score"):
+        load_pack(pack)
+
+
+def test_the_grade_to_entry_mapping_is_pack_data(tmp_path: Path) -> None:
+    assert load(str(settings.GOV3_COUNTRIES_DIR), "vn").entry_for("A1") == "open_exam"
+    assert load(str(settings.GOV3_COUNTRIES_DIR), "vn").entry_for("A2") == "experienced"
+    assert load(str(settings.GOV3_COUNTRIES_DIR), "kr").entry_for("G5") == "grade5_exam"
+    pack = tmp_path / "vn"
+    shutil.copytree(settings.GOV3_COUNTRIES_DIR / "vn", pack)
+    data = pack / "personnel" / "personnel.yaml"
+    shipped = data.read_text(encoding="utf-8")
+    data.write_text(shipped.replace("  A0: open_exam", "  G5: open_exam"), encoding="utf-8")
+    with pytest.raises(PackError) as refused:
+        load_pack(pack)
+    assert "personnel.yaml" in str(refused.value)
+    assert "entry_by_grade.G5: 'G5' is no grade of the pack" in str(refused.value)
+    data.write_text(shipped.replace("  A0: open_exam", "  A0: by_lottery"), encoding="utf-8")
+    with pytest.raises(PackError, match=r"entry_by_grade\.A0: unknown entry track 'by_lottery'"):
         load_pack(pack)

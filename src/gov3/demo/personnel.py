@@ -211,7 +211,8 @@ def _staff(  # noqa: PLR0917 - one civil servant's facts, in the order of the re
     today: date,
     n: int,
 ) -> StaffRecord:
-    entries = list(EntryTrack.values)
+    # Korea's tracks (the demo's civil servants are Korean): not Viet Nam's open competition.
+    entries = [e for e in EntryTrack.values if e != EntryTrack.OPEN_EXAM]
     record = do_create_staff_record(
         ACTOR,
         person=person,

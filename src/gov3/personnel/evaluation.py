@@ -41,10 +41,11 @@ from gov3.personnel.services import appointment_on, pack_for
 class QuotaExceededError(ValidationFailedError):
     """A unit's ratings break the quota; the message names each limit and by how much."""
 
-    def __init__(self, unit: Unit, breaches: list[Breach]) -> None:
+    def __init__(self, unit: Unit | None, breaches: list[Breach]) -> None:
         self.breaches = breaches
+        whose = unit.code if unit else "the heads rated by the committee"
         super().__init__(
-            f"The ratings of {unit.code} break the quota: "
+            f"The ratings of {whose} break the quota: "
             + "; ".join(describe(b) for b in breaches)
             + ". Move ratings before locking."
         )
@@ -161,9 +162,10 @@ def _sheet_ratings(
 
 @dataclass(frozen=True)
 class Distribution:
-    """One unit's ratings in one quota group (SCS or the rest) against the quota."""
+    """One unit's ratings in one quota group (SCS or the rest) against the quota; `unit`
+    None: the agency-level group of the heads the evaluation committee rates."""
 
-    unit: Unit
+    unit: Unit | None
     quota: Quota
     head_count: int
     counts: dict[str, int]
@@ -176,7 +178,7 @@ class Distribution:
 
 
 def distribution(
-    rules: EvaluationRules, unit: Unit, grades: list[str], ratings: list[tuple[str, str]]
+    rules: EvaluationRules, unit: Unit | None, grades: list[str], ratings: list[tuple[str, str]]
 ) -> list[Distribution]:
     """The quota groups of a unit: `grades` of everyone rated or to be rated, `ratings` the
     (grade, rating) pairs given so far."""
@@ -206,6 +208,19 @@ def unit_distribution(period: EvaluationPeriod, unit: Unit) -> list[Distribution
     staff = ratees(period, unit)
     given = _sheet_ratings(period, unit, staff)
     return distribution(rules_for(period), unit, [a.grade for a in staff], given)
+
+
+def committee_distribution(period: EvaluationPeriod) -> list[Distribution]:
+    """The heads with no head above, rated by the agency's evaluation committee, as one
+    agency-level group per track against the same quota as a unit's (docs/personnel.md):
+    shown live on the calibration page, enforced when the period is confirmed."""
+    heads = committee_heads(period)
+    given = list(
+        Rating.objects.filter(period=period, record_id__in=[a.record_id for a in heads])
+        .order_by("pk")
+        .values_list("grade", "rating")
+    )
+    return distribution(rules_for(period), None, [a.grade for a in heads], given)
 
 
 def agency_distributions(period: EvaluationPeriod) -> list[Distribution]:
@@ -457,12 +472,12 @@ def do_confirm_period(head: User, period_id: int) -> EvaluationPeriod:
     if not may_confirm(head, period):
         raise PermissionRefusedError("Only the head of the agency's HR unit confirms a period.")
     _require_open(period)
-    rows = agency_distributions(period)
+    rows = [(d, d.unit) for d in agency_distributions(period) if d.unit is not None]
     locked = set(UnitLock.objects.filter(period=period).values_list("unit", flat=True))
-    open_units = sorted({d.unit.code for d in rows if d.unit.pk not in locked})
+    open_units = sorted({u.code for _, u in rows if u.pk not in locked})
     if open_units:
         raise ValidationFailedError(f"Units not locked yet: {', '.join(open_units)}.")
-    over = sorted({d.unit.code for d in rows if d.breaches})
+    over = sorted({u.code for d, u in rows if d.breaches})
     if over:
         raise ValidationFailedError(f"Units over the quota: {', '.join(over)}.")
     rated = set(Rating.objects.filter(period=period).values_list("record", flat=True))
@@ -473,6 +488,9 @@ def do_confirm_period(head: User, period_id: int) -> EvaluationPeriod:
         raise ValidationFailedError(
             f"Heads the committee rates, not rated yet: {', '.join(sorted(unrated))}."
         )
+    committee_over = [b for d in committee_distribution(period) for b in d.breaches]
+    if committee_over:
+        raise QuotaExceededError(None, committee_over)
     with transaction.atomic(durable=True):
         period.status = PeriodStatus.CONFIRMED
         period.confirmed_by = head
@@ -483,7 +501,7 @@ def do_confirm_period(head: User, period_id: int) -> EvaluationPeriod:
             action="personnel.evaluation_confirmed",
             target_type="evaluation_period",
             target_id=period.pk,
-            data={"units": len({d.unit.pk for d in rows})},
+            data={"units": len({u.pk for _, u in rows})},
         )
     return period
 

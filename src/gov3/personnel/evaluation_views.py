@@ -102,7 +102,10 @@ def _shown(rows: list[evaluation.Distribution], rules: EvaluationRules) -> list[
             {
                 "d": row,
                 "chart": hbar_chart([("", bars)]),
-                "chart_id": f"dist-{row.unit.pk}-{n}",
+                "chart_id": f"dist-{row.unit.pk if row.unit else 'committee'}-{n}",
+                "title": row.unit.name_local
+                if row.unit
+                else gettext("Heads rated by the committee (agency-wide)"),
                 "group": gettext("Senior Civil Service")
                 if row.quota.name == "scs"
                 else gettext("General grades"),
@@ -289,6 +292,15 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
             else:
                 evaluation.do_confirm_period(officer, period.pk)
                 done = gettext("The evaluation period is confirmed.")
+        except evaluation.QuotaExceededError as over:
+            error = (
+                gettext(
+                    "The ratings of the heads rated by the committee are over the quota; "
+                    "the period cannot be confirmed."
+                )
+                + " "
+                + ("; ".join(breach_text(b, evaluation.rules_for(period)) for b in over.breaches))
+            )
         except (ValidationFailedError, PermissionRefusedError, NotFoundError) as refused:
             error = str(refused)
         except ValueError:
@@ -318,6 +330,7 @@ def calibration(request: HttpRequest, period_id: int) -> HttpResponse:
     context = {
         "period": period,
         "distributions": _shown(evaluation.agency_distributions(period), rules),
+        "committee_distributions": _shown(evaluation.committee_distribution(period), rules),
         "locked": locked,
         "rows": rows,
         "currency": currency,

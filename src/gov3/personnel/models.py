@@ -35,6 +35,7 @@ class EntryTrack(models.TextChoices):
     GRADE5_EXAM = "grade5_exam", _("Grade 5 open exam")
     GRADE7_EXAM = "grade7_exam", _("Grade 7 open exam")
     GRADE9_EXAM = "grade9_exam", _("Grade 9 open exam")
+    OPEN_EXAM = "open_exam", _("Open competitive exam")
     EXPERIENCED = "experienced", _("Experienced hire")
 
 

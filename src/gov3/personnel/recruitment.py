@@ -31,7 +31,6 @@ from gov3.personnel.models import (
     Application,
     ApplicationStatus,
     Disqualification,
-    EntryTrack,
     ExamNotice,
     NoticeStatus,
     OrderKind,
@@ -67,13 +66,6 @@ DISQUALIFIED = Variable(
     },
     column="disqualified",
 )
-
-#: Entry tracks of the open exams by grade (others enter as experienced hires).
-ENTRY_BY_GRADE = {
-    "G5": EntryTrack.GRADE5_EXAM,
-    "G7": EntryTrack.GRADE7_EXAM,
-    "G9": EntryTrack.GRADE9_EXAM,
-}
 
 
 class NotEligibleError(ValidationFailedError):
@@ -627,7 +619,7 @@ def do_appoint(
             person=application.person,
             employee_number=f"R{application.pk:08d}",
             country=notice.agency.country,
-            entry=ENTRY_BY_GRADE.get(notice.grade, EntryTrack.EXPERIENCED),
+            entry=data.entry_for(notice.grade),
             entered_on=effective_on,
             account=None if linked else account,
         )

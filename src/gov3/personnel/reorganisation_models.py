@@ -36,7 +36,10 @@ class Reorganisation(models.Model):
     predecessors = models.ManyToManyField(Unit, related_name="+")
     plan = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=OrderStatus.choices)
-    drafted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    #: None: an act imported from another system's export (`personnel/transfer.py`).
+    drafted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     drafted_at = models.DateTimeField()
     approved_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,9 @@ person already known is a problem, never an update. The whole import is one tran
 one audit entry.
 
 A record's exchange row holds its current appointment (position, grade, step, start); the
-history and the orders stay in gov3.
+history and the orders stay in gov3. The reorganisations travel as their lineage and the
+positions' moves (`personnel/transfer_lineage.py`), so the organisation as it was on any day
+comes back with them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from gov3.accounts.models import Agency, OfficerRole
 from gov3.core.audit import record_audit
 from gov3.core.errors import ValidationFailedError
 from gov3.core.spreadsheets import neutralise
+from gov3.personnel import transfer_lineage
 from gov3.personnel.models import (
     Appointment,
     EntryTrack,
@@ -38,11 +41,12 @@ from gov3.personnel.models import (
     Unit,
     WorkKind,
 )
+from gov3.personnel.reorganisation_models import ReorganisationKind
 from gov3.personnel.services import pack_for
 from gov3.registry.models import Person
 
 FORMAT = "gov3-personnel/1"
-KINDS = ("units", "positions", "staff")
+KINDS = ("units", "positions", "staff", "lineage", "moves")
 #: The most problems reported (the rest are counted).
 MAX_PROBLEMS = 100
 #: Rows per query when looking things up or writing.
@@ -95,6 +99,20 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("step", "int", required=False, low=1, high=40),
         Column("starts_on", "date", required=False),
     ),
+    "lineage": (
+        Column("act", "text", max_length=40),
+        Column("kind", "choice", choices=tuple(ReorganisationKind.values)),
+        Column("effective_on", "date"),
+        Column("predecessor", "text", max_length=40),
+        Column("successor", "text", max_length=40),
+    ),
+    "moves": (
+        Column("act", "text", max_length=40),
+        Column("position", "text", max_length=40),
+        Column("from_unit", "text", max_length=40),
+        Column("to_unit", "text", max_length=40),
+        Column("moved_on", "date"),
+    ),
 }
 
 
@@ -145,6 +163,8 @@ class ImportResult:
     units: int
     positions: int
     staff: int
+    reorganisations: int = 0
+    moves: int = 0
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -277,7 +297,9 @@ def read_json(text: str) -> Rows:
         parsed.problem("document", 0, f"not valid JSON ({error})")
         return parsed
     if not isinstance(document, dict):
-        parsed.problem("document", 0, "must be an object with units, positions and staff")
+        parsed.problem(
+            "document", 0, "must be an object with units, positions, staff, lineage and moves"
+        )
         return parsed
     if document.get("format", FORMAT) != FORMAT:
         parsed.problem("document", 0, f"format must be {FORMAT!r}")
@@ -334,6 +356,7 @@ class _Plan:
     persons: dict[str, int]  # id number -> person pk
     unit_ids: dict[str, int]  # existing units of the agency by code
     position_ids: dict[str, int]
+    lineage: transfer_lineage.LineagePlan = field(default_factory=transfer_lineage.LineagePlan)
 
 
 def _check_units(agency: Agency, parsed: Rows, unit_ids: dict[str, int]) -> dict[str, Row]:
@@ -469,6 +492,24 @@ def check(agency: Agency, parsed: Rows) -> _Plan:
     bands = {code: (high, low) for code, (_, high, low) in existing_positions.items()}
     bands |= {code: (r["grade_high"], r["grade_low"]) for code, r in positions.items()}
     staff, persons = _check_staff(agency, parsed, bands)
+    dates = {
+        code: transfer_lineage.UnitDates(opened, closed)
+        for code, opened, closed in Unit.objects.filter(agency=agency).values_list(
+            "code", "opened_on", "closed_on"
+        )
+    }
+    dates |= {
+        code: transfer_lineage.UnitDates(r["opened_on"], r["closed_on"])
+        for code, r in units.items()
+    }
+    lineage = transfer_lineage.check(
+        agency,
+        lineage=parsed.rows["lineage"],
+        moves=parsed.rows["moves"],
+        units=dates,
+        positions=set(existing_positions) | set(positions),
+        report=parsed.problem,
+    )
     if parsed.problems:
         problems = sorted(
             parsed.problems, key=lambda p: (KINDS.index(p.kind) if p.kind in KINDS else -1, p.line)
@@ -481,6 +522,7 @@ def check(agency: Agency, parsed: Rows) -> _Plan:
         persons=persons,
         unit_ids=unit_ids,
         position_ids={code: v[0] for code, v in existing_positions.items()},
+        lineage=lineage,
     )
 
 
@@ -557,7 +599,8 @@ def _write(agency: Agency, plan: _Plan) -> ImportResult:
                 if s["position"]
             ]
         )
-    return ImportResult(len(plan.units), len(plan.positions), len(plan.staff))
+    acts, moves = transfer_lineage.write(agency, plan.lineage, unit_ids, position_ids)
+    return ImportResult(len(plan.units), len(plan.positions), len(plan.staff), acts, moves)
 
 
 def do_import(actor: str, agency: Agency, parsed: Rows) -> ImportResult:
@@ -571,7 +614,13 @@ def do_import(actor: str, agency: Agency, parsed: Rows) -> ImportResult:
             action="personnel.imported",
             target_type="agency",
             target_id=agency.code,
-            data={"units": result.units, "positions": result.positions, "staff": result.staff},
+            data={
+                "units": result.units,
+                "positions": result.positions,
+                "staff": result.staff,
+                "reorganisations": result.reorganisations,
+                "moves": result.moves,
+            },
         )
     return result
 
@@ -614,6 +663,10 @@ def export_rows(agency: Agency, kind: str, day: date | None = None) -> list[Row]
             .select_related("unit")
             .order_by("code")
         ]
+    if kind == "lineage":
+        return transfer_lineage.export_lineage(agency)
+    if kind == "moves":
+        return transfer_lineage.export_moves(agency)
     if kind != "staff":
         raise ValidationFailedError(f"Unknown kind {kind!r}; the kinds are {', '.join(KINDS)}.")
     day = day or timezone.localdate()

@@ -5,6 +5,7 @@ problem and its line."""
 
 # No `from __future__ import annotations`: django-ninja reads the annotations at run time.
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -97,6 +98,22 @@ class StaffRow(Schema):
     starts_on: str | None
 
 
+class LineageRow(Schema):
+    act: str = Field(description="the reorganisation's number")
+    kind: str
+    effective_on: str
+    predecessor: str = Field(description="the code of the unit the act closed")
+    successor: str = Field(description="the code of the unit the act opened")
+
+
+class MoveRow(Schema):
+    act: str
+    position: str
+    from_unit: str
+    to_unit: str
+    moved_on: str
+
+
 class ExchangeOut(Schema):
     format: str
     agency: str
@@ -104,12 +121,16 @@ class ExchangeOut(Schema):
     units: list[UnitRow]
     positions: list[PositionRow]
     staff: list[StaffRow]
+    lineage: list[LineageRow] = Field(default_factory=list)
+    moves: list[MoveRow] = Field(default_factory=list)
 
 
 class ImportOut(Schema):
     units: int
     positions: int
     staff: int
+    reorganisations: int = 0
+    moves: int = 0
 
 
 class ProblemOut(Schema):
@@ -205,9 +226,7 @@ def import_file(
         except transfer.ImportRefusedError as error:
             refused = error
         else:
-            return Status(
-                200, {"units": result.units, "positions": result.positions, "staff": result.staff}
-            )
+            return Status(200, asdict(result))
     return Status(
         422,
         {

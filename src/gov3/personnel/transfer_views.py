@@ -101,6 +101,14 @@ def transfer_page(request: HttpRequest) -> HttpResponse:
                             "staff": result.staff,
                         },
                     )
+                    if result.reorganisations or result.moves:
+                        messages.success(
+                            request,
+                            gettext(
+                                "Imported %(acts)s reorganisations and %(moves)s position moves."
+                            )
+                            % {"acts": result.reorganisations, "moves": result.moves},
+                        )
                     return redirect("personnel:transfer")
     context = {
         "agency": agency,

@@ -111,7 +111,7 @@ urlpatterns = [
     ),
     path("officer/personnel/transfer/", transfer_views.transfer_page, name="transfer"),
     re_path(
-        r"^officer/personnel/transfer/(?P<kind>all|units|positions|staff)\.(?P<fmt>csv|json)$",
+        r"^officer/personnel/transfer/(?P<kind>all|units|positions|staff|lineage|moves)\.(?P<fmt>csv|json)$",
         transfer_views.export,
         name="export",
     ),

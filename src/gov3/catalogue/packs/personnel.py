@@ -5,7 +5,7 @@ pay tables with sources, tenure rules with their legal basis. Pure: no Django; c
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +17,9 @@ from gov3.catalogue.packs.evaluation import EvaluationPackError, EvaluationRules
 
 FILE = Path("personnel") / "personnel.yaml"
 WORK_KINDS = ("general", "licensing", "civil_petition")
-ENTRIES = ("grade5_exam", "grade7_exam", "grade9_exam", "experienced")
+ENTRIES = ("grade5_exam", "grade7_exam", "grade9_exam", "open_exam", "experienced")
+#: The entry track of whoever is appointed without an exam the pack maps (`entry_by_grade`).
+DEFAULT_ENTRY = "experienced"
 POSITION_TYPES = ("general", "specialist", "open", "internal", "long_term")
 RULE_KINDS = ("minimum", "maximum", "between_agencies")
 
@@ -90,6 +92,13 @@ class PersonnelPack:
     backdating_days: int
     evaluation: tuple[EvaluationRules, ...] = ()
     step_rules: tuple[StepRule, ...] = ()
+    #: The entry track of those appointed from an open exam at a grade (`entry_by_grade`);
+    #: a grade not named enters as an experienced hire.
+    entry_by_grade: Mapping[str, str] = field(default_factory=dict)
+
+    def entry_for(self, grade: str) -> str:
+        """The entry track of a recruit appointed from an open exam at `grade`."""
+        return self.entry_by_grade.get(grade, DEFAULT_ENTRY)
 
     def step_rule_on(self, day: date) -> StepRule | None:
         """The step-increase rule in force on `day` (None: the pack has none)."""
@@ -211,6 +220,25 @@ def _tenure_rule(entry: dict[str, Any], fail: Fail) -> TenureRule:
     return rule
 
 
+def _entry_by_grade(value: Any, codes: set[str], fail: Fail) -> dict[str, str]:
+    """`entry_by_grade`: grade code -> entry track; each key a grade of the pack."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise fail("entry_by_grade must map grade codes to entry tracks.")
+    mapping: dict[str, str] = {}
+    for grade, entry in value.items():
+        if str(grade) not in codes:
+            raise fail(f"entry_by_grade.{grade}: {grade!r} is no grade of the pack.")
+        if str(entry) not in ENTRIES:
+            raise fail(
+                f"entry_by_grade.{grade}: unknown entry track {entry!r} "
+                f"(the tracks are {', '.join(ENTRIES)})."
+            )
+        mapping[str(grade)] = str(entry)
+    return mapping
+
+
 def parse(text: str, where: str) -> PersonnelPack:
     """Read and check a personnel file."""
 
@@ -247,6 +275,7 @@ def parse(text: str, where: str) -> PersonnelPack:
                 key=lambda r: r.valid_from,
             )
         ),
+        entry_by_grade=_entry_by_grade(data.get("entry_by_grade"), codes, fail),
     )
 
 

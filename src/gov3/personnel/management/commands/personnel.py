@@ -85,7 +85,8 @@ class Command(BaseCommand):
             raise CommandError("nothing was imported") from None
         self.stdout.write(
             f"imported {result.units} units, {result.positions} positions, "
-            f"{result.staff} personnel records into {agency.code}"
+            f"{result.staff} personnel records, {result.reorganisations} reorganisations, "
+            f"{result.moves} position moves into {agency.code}"
         )
 
     def _export(self, agency: Agency, output: Path | None, fmt: str, kind: str) -> None:
