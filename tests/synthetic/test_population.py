@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from stdnum.kr import rrn
 
 from gov3.catalogue.packs import load_pack
+from gov3.core.errors import ValidationFailedError
 from gov3.core.models import AuditEntry
-from gov3.registry.bulk_load import PERSON_COLUMNS
+from gov3.registry.bulk_load import PERSON_COLUMNS, BulkRows
 from gov3.registry.models import Address, Household, LifeEvent, Passport, Person
 from gov3.registry.national_ids import check_consistent
 from gov3.synthetic.population import (
@@ -33,6 +35,7 @@ from gov3.synthetic.population import (
     generate_population,
     rrn_check_digits,
 )
+from gov3.synthetic.population.generate import _in_child_process
 
 AS_OF = date(2026, 6, 1)
 SIZE = 5000
@@ -353,8 +356,8 @@ def _register_digest() -> str:
     """SHA-256 of every row the load wrote, all five tables, in id order.
 
     Ids the database assigns itself (passports', life events', areas') are left out (areas by
-    their code): PostgreSQL's sequences do not roll back with a test's transaction. JSON details are hashed with sorted
-    keys (``jsonb`` reorders them).
+    their code): PostgreSQL's sequences do not roll back with a test's transaction. JSON
+    details are hashed with sorted keys (``jsonb`` reorders them).
     """
     digest = hashlib.sha256()
     tables = [
@@ -386,3 +389,17 @@ def test_the_same_seed_gives_exactly_the_rows_it_always_gave() -> None:
     _load()
     generate_population("kr", 3000, 5, progress=False, as_of=AS_OF, batch=300)
     assert _register_digest() == POPULATION_DIGEST
+
+
+def test_an_error_in_the_generating_process_reaches_the_caller() -> None:
+    def chunks() -> Iterator[BulkRows]:
+        yield BulkRows(deceased=1)
+        raise ValidationFailedError("Too many residents born alike for the national id scheme.")
+
+    received: list[BulkRows] = []
+    with (
+        pytest.raises(ValidationFailedError, match="born alike"),
+        _in_child_process(chunks()) as generated,
+    ):
+        received.extend(generated)
+    assert [rows.deceased for rows in received] == [1]
