@@ -71,7 +71,7 @@ class BulkRows:
     event: list[list[Any]] = field(default_factory=list)
     deceased: int = 0
     moved: int = 0
-    # COPY text per table, filled in by `copy_text` (PostgreSQL) on the generating thread.
+    # COPY text per table, filled in by `copy_text` (PostgreSQL) by the generator.
     text: dict[str, str] = field(default_factory=dict)
     counted: dict[str, int] = field(default_factory=dict)
 

@@ -5,8 +5,8 @@ their parents, some three-generation households), with national id numbers from 
 scheme, names, addresses, incomes, disabilities, passports, deaths and moves, and bulk-loads
 them through the register's bulk loader (`gov3.registry.bulk_load`: PostgreSQL through ``COPY``,
 SQLite through batched ``executemany``). Households are made and written in chunks, so memory
-stays flat whatever the size; rows are built column-wise with NumPy on a second thread while the
-first writes the previous chunk. Generated data is not the register: this package sits above
+stays flat whatever the size; rows are built column-wise with NumPy in a child process while this
+one writes the previous chunk. Generated data is not the register: this package sits above
 the domain apps (docs/architecture.md), and the register depends on nothing above it.
 
 Everything random comes from one seeded NumPy generator, so the same seed, pack and as-of date
@@ -16,7 +16,7 @@ the `do_*` commands per person: docs/adr/0003-bulk-population-load.md.
 The parts, by what they do: `households` (who lives together, with ages and family links),
 `identifiers` (public ids, national id check digits, passport numbers), `rows` (households
 turned into the register's rows) and `generate` (the command: checks, the transaction, the
-writing thread).
+generating process).
 """
 
 from gov3.synthetic.population.generate import (

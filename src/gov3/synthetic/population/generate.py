@@ -1,16 +1,19 @@
 """`generate_population`: checks the register, then draws and bulk-loads the residents chunk by
-chunk in one transaction with one audit entry, generating on a second thread while the first
+chunk in one transaction with one audit entry, generating in a child process while this one
 writes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import queue
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +114,74 @@ def _in_background(items: Iterator[BulkRows], depth: int = 2) -> Iterator[BulkRo
         worker.join()
 
 
+def _produce(items: Iterator[BulkRows], sender: Connection) -> None:
+    """In the child process: send every chunk, then None; or the error that stopped it."""
+    try:
+        for item in items:
+            sender.send(item)
+        sender.send(None)
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the writer has stopped reading (it failed, or was interrupted)
+    except BaseException as exc:  # handed to the writer, which raises it
+        try:
+            sender.send(_Failed(exc))
+        except Exception:  # an exception that does not pickle: keep its words
+            sender.send(_Failed(RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        sender.close()
+
+
+@contextmanager
+def _in_child_process(items: Iterator[BulkRows]) -> Iterator[Iterator[BulkRows]]:
+    """Run ``items`` in a forked child process that streams each chunk back through a pipe.
+
+    Why a process and not a thread: ``executemany`` releases the GIL around every row it steps
+    and had to win it back from a generating thread each time, so on SQLite the two threads
+    mostly took turns (bench/RESULTS.md, population load). A child has its own interpreter;
+    the pipe's buffer keeps it at most about a chunk ahead, so memory stays flat. It is forked,
+    so it starts at once with the generator's state (the seeded NumPy generator included) and
+    never touches the database connection: the rows are exactly those a thread would make.
+    Where ``fork`` does not exist, or inside a daemonic process (which may not have children),
+    the thread is used.
+    """
+    if (
+        "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon
+    ):
+        yield _in_background(items)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_produce, args=(items, sender), name="population-generate", daemon=False
+    )
+    child.start()
+    sender.close()
+
+    def received() -> Iterator[BulkRows]:
+        while True:
+            try:
+                item = receiver.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"The population generator process stopped early (exit code {child.exitcode})."
+                ) from None
+            if item is None:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    try:
+        yield received()
+    finally:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
 def _progress(enabled: bool) -> Progress:
     return Progress(
         TextColumn("[bold]generating residents"),
@@ -196,12 +267,13 @@ def generate_population(
             )
             chunks = _chunks(sampler, builder, size, batch)
             if writer.vendor == "postgresql":
-                # The COPY text is made on the generating thread too: the writing thread then
-                # only hands buffers to the server, which works on the other core.
+                # The COPY text is made by the generating process too: the writer then only
+                # hands buffers to the server.
                 chunks = _with_copy_text(chunks, builder.pack_text_needs_escape)
-            with _progress(progress) as bar:
+            # The child is forked before the progress bar starts its refresh thread.
+            with _in_child_process(chunks) as generated, _progress(progress) as bar:
                 task = bar.add_task("residents", total=size)
-                for rows in _in_background(chunks):
+                for rows in generated:
                     writer.write(rows)
                     totals["households"] += rows.count("household")
                     totals["persons"] += rows.count("person")
