@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gov3.accounts.models import Agency, OfficerRole, User
@@ -234,3 +236,28 @@ def test_apply_explains_and_opens_a_case_only_when_eligible(
     )
     assert mother_client.get(stranger_url).status_code == 404
     assert mother_client.get(reverse("cases:apply", args=["nothing"])).status_code == 404
+
+
+def test_a_new_offer_shows_at_once_and_the_inbox_reads_no_offer_alone(
+    mother_client: Client,
+    register_birth: Callable[..., Person],
+    welfare_agency: Agency,
+    django_assert_num_queries: Any,
+) -> None:
+    """The inbox reads only the columns it shows (issue 15): a second child's offers appear on
+    the next visit, each with what the list shows, and a longer list costs no more queries
+    (nothing of an offer or its subject is loaded one by one)."""
+    register_birth()
+    first = mother_client.get(reverse("offers:inbox"))
+    with CaptureQueriesContext(connection) as one_child:
+        mother_client.get(reverse("offers:inbox"))
+    register_birth(name="이바다")
+    with CaptureQueriesContext(connection) as two_children:
+        page = mother_client.get(reverse("offers:inbox")).content.decode()
+    assert "For 이바다" in page
+    assert "For 이하늘" in page
+    assert page.count("First Meeting Voucher") == 2
+    assert first.content.decode().count("First Meeting Voucher") == 1
+    assert "Amount" in page
+    assert "Answer by" in page
+    assert len(two_children.captured_queries) == len(one_child.captured_queries)
