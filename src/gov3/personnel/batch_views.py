@@ -26,7 +26,8 @@ from gov3.personnel.batch import (
     parse_csv,
 )
 from gov3.personnel.models import OrderBatch
-from gov3.personnel.views import _hr_officer
+from gov3.personnel.page_helpers import hr_officer as _hr_officer
+from gov3.personnel.page_helpers import report_approval
 
 BATCH_PARTS = "batch order: names, employee numbers, positions"
 
@@ -109,15 +110,11 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
 @no_personal_data
 def approve_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     officer = _hr_officer(request)
-    try:
-        approved = do_approve_batch(officer, batch_id)
-    except NotFoundError:
-        raise Http404 from None
-    except (ValidationFailedError, PermissionRefusedError) as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
-            gettext("Batch order %(number)s is approved.") % {"number": approved.number},
-        )
+    report_approval(
+        request,
+        lambda: do_approve_batch(officer, batch_id),
+        lambda approved: (
+            gettext("Batch order %(number)s is approved.") % {"number": approved.number}
+        ),
+    )
     return redirect("personnel:batch", batch_id=batch_id)

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gov3.accounts.decorators import officer_required
-from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.personal_data import no_personal_data
 from gov3.personnel import queries
+from gov3.personnel.page_helpers import hr_officer as _hr_officer
 from gov3.personnel.record_models import DetailKind, RecordDetail
 from gov3.personnel.records import DetailDraft, do_add_detail, do_end_detail
 
@@ -47,14 +47,6 @@ class DetailForm(forms.Form):
         label=_("Training hours"), required=False, min_value=1, max_value=10000
     )
     reference = forms.CharField(label=_("Document reference"), max_length=100, required=False)
-
-
-def _hr_officer(request: HttpRequest) -> User:
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise Http404
-    assert isinstance(user, User)
-    return user
 
 
 @officer_required

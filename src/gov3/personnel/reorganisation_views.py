@@ -16,10 +16,12 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gov3.accounts.decorators import officer_required
-from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.errors import PermissionRefusedError, ValidationFailedError
 from gov3.core.personal_data import no_personal_data
 from gov3.personnel import unit_history
 from gov3.personnel.models import Unit
+from gov3.personnel.page_helpers import hr_officer as _hr_officer
+from gov3.personnel.page_helpers import report_approval
 from gov3.personnel.reorganisation import (
     ReorganisationDraft,
     SuccessorDraft,
@@ -29,7 +31,6 @@ from gov3.personnel.reorganisation import (
     may_approve,
 )
 from gov3.personnel.reorganisation_models import ReorganisationKind
-from gov3.personnel.views import _hr_officer
 
 
 def parse_successors(text: str) -> list[SuccessorDraft]:
@@ -172,18 +173,14 @@ def reorganisations(request: HttpRequest) -> HttpResponse:
 def approve_reorganisation(request: HttpRequest, act_id: int) -> HttpResponse:
     """The head of the HR unit approves a reorganisation; back to the reorganisations page."""
     officer = _hr_officer(request)
-    try:
-        act = do_approve_reorganisation(officer, act_id)
-    except NotFoundError:
-        raise Http404 from None
-    except (ValidationFailedError, PermissionRefusedError) as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
+    report_approval(
+        request,
+        lambda: do_approve_reorganisation(officer, act_id),
+        lambda act: (
             gettext("Reorganisation %(number)s is approved; it takes effect on %(day)s.")
-            % {"number": act.number, "day": act.effective_on.isoformat()},
-        )
+            % {"number": act.number, "day": act.effective_on.isoformat()}
+        ),
+    )
     return redirect("personnel:reorganisations")
 
 

@@ -18,6 +18,8 @@ from gov3.core.personal_data import access_logged, citizens_own_data, no_persona
 from gov3.personnel import queries
 from gov3.personnel.certificates import own_certificates
 from gov3.personnel.forms import OrderForm
+from gov3.personnel.page_helpers import hr_officer as _hr_officer
+from gov3.personnel.page_helpers import report_approval
 from gov3.personnel.record_views import DetailForm
 from gov3.personnel.records import details
 from gov3.personnel.services import (
@@ -27,16 +29,6 @@ from gov3.personnel.services import (
     may_approve,
     pack_for,
 )
-
-
-def _hr_officer(request: HttpRequest) -> User:
-    """The signed-in HR officer; anyone else sees "not found" (the pages' existence is no
-    secret, but nothing on them is theirs to see)."""
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise Http404
-    assert isinstance(user, User)
-    return user
 
 
 @officer_required
@@ -108,18 +100,14 @@ def staff_record(request: HttpRequest, record_id: int) -> HttpResponse:
 def approve(request: HttpRequest, order_id: int) -> HttpResponse:
     """The head of the HR unit approves an order; back to the organisation page."""
     officer = _hr_officer(request)
-    try:
-        order = do_approve_order(officer, order_id)
-    except NotFoundError:
-        raise Http404 from None
-    except (ValidationFailedError, PermissionRefusedError) as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
+    report_approval(
+        request,
+        lambda: do_approve_order(officer, order_id),
+        lambda order: (
             gettext("Order %(number)s is approved; it takes effect on %(day)s.")
-            % {"number": order.number, "day": order.effective_on.isoformat()},
-        )
+            % {"number": order.number, "day": order.effective_on.isoformat()}
+        ),
+    )
     return redirect("personnel:organisation")
 
 
