@@ -7,6 +7,7 @@ hash chain to detect such changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import migrations
@@ -72,17 +73,34 @@ BEGIN
   RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION gov3_refuse_delete() RETURNS trigger AS $$
+BEGIN
+  IF coalesce(current_setting('gov3.allow_truncate', true), '') = 'on' THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'gov3: DELETE on % is refused: its rows are never removed', TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql;
 """
 
 
-def install_append_only_guards(connection: Any, append_only: list[str], heads: list[str]) -> None:
-    """On PostgreSQL: refuse TRUNCATE of the append-only tables and of the chain heads, and let
-    a chain head only move forward (idempotent; run after every migration)."""
+def install_append_only_guards(
+    connection: Any, append_only: list[str], heads: list[str], never_deleted: Sequence[str] = ()
+) -> None:
+    """On PostgreSQL: refuse TRUNCATE of the append-only tables, of the chain heads and of the
+    tables whose rows are never deleted, refuse DELETE of the latter, and let a chain head only
+    move forward (idempotent; run after every migration)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(_GUARD_FUNCTIONS)
-        for table in [*append_only, *heads]:
+        for table in never_deleted:
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION gov3_refuse_delete()"
+            )
+        for table in [*append_only, *heads, *never_deleted]:
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION gov3_refuse_truncate()"

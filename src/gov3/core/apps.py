@@ -8,15 +8,17 @@ from django.db.models.signals import post_migrate
 
 
 def _guard_tables(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """After `migrate`, protect every append-only table and chain head on PostgreSQL."""
+    """After `migrate`, protect every append-only table, chain head and table whose rows are
+    never deleted on PostgreSQL."""
     from gov3.core.append_only import install_append_only_guards  # noqa: PLC0415
-    from gov3.core.models import AppendOnlyModel, ChainHead  # noqa: PLC0415
+    from gov3.core.models import AppendOnlyModel, ChainHead, NeverDeleted  # noqa: PLC0415
 
     models = apps.get_models()
     install_append_only_guards(
         connections[using],
         sorted(m._meta.db_table for m in models if issubclass(m, AppendOnlyModel)),
         sorted(m._meta.db_table for m in models if issubclass(m, ChainHead)),
+        sorted(m._meta.db_table for m in models if issubclass(m, NeverDeleted)),
     )
 
 

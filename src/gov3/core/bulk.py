@@ -6,11 +6,18 @@ run."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
+import os
+import queue
+import threading
+import time
 import uuid
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
+from types import TracebackType
 from typing import Any
 
 from django.db import connections
@@ -33,6 +40,60 @@ def copy_field(text: str) -> str:
     return text
 
 
+class Pipeline:
+    """Writes run in order on a second thread, on the caller's connection and inside its
+    transaction, while the caller prepares the next (PostgreSQL: the database server stores one
+    batch while Python builds the next; elsewhere each write runs at once). A write that fails
+    stops the rest, and its error is raised to the caller at its next `put` or at the end.
+
+    While the pipeline runs the caller must not use the connection itself."""
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self._thread: threading.Thread | None = None
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> Pipeline:
+        connection = connections[self.using]
+        if connection.vendor == "postgresql":
+            connection.inc_thread_sharing()
+            self._thread = threading.Thread(target=self._run, args=(connection,), daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self, connection: Any) -> None:
+        connections[self.using] = connection  # this thread's name for the caller's connection
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                try:
+                    job()
+                except BaseException as error:  # handed to the caller
+                    self._error = error
+
+    def put(self, job: Callable[[], None]) -> None:
+        if self._thread is None:
+            job()
+            return
+        if self._error is not None:
+            raise self._error
+        self._jobs.put(job)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._thread is None:
+            return
+        self._jobs.put(None)
+        self._thread.join()
+        connections[self.using].dec_thread_sharing()
+        if kind is None and self._error is not None:
+            raise self._error
+
+
 def relax_commit(using: str = "default") -> None:
     """Let the current transaction's commit return before its WAL reaches the disk (PostgreSQL's
     ``synchronous_commit = off``, for this transaction only). For a batch a rerun writes again
@@ -41,6 +102,41 @@ def relax_commit(using: str = "default") -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def next_ids(model: type[Model], count: int, using: str = "default") -> list[int]:
+    """`count` new primary keys of `model` drawn from its PostgreSQL sequence (the ids
+    `copy_rows` writes when they are among its columns: a caller that must know each row's id
+    need not read them back)."""
+    if count <= 0:
+        return []
+    pk = model._meta.pk
+    assert pk is not None
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def time_ordered_uuids(count: int) -> list[str]:
+    """`count` new UUIDs as text, version 7 (RFC 9562: the millisecond, then 74 random bits),
+    in increasing order: a batch's rows land at the end of a unique index on them instead of
+    on as many random pages as there are rows. What they reveal is when the row was written."""
+    millis = time.time_ns() // 1_000_000
+    raw = bytearray(os.urandom(16 * count))
+    stamp = millis.to_bytes(6, "big")
+    for start in range(6):
+        raw[start::16] = stamp[start : start + 1] * count
+    raw[6::16] = bytes((b & 0x0F) | 0x70 for b in raw[6::16])
+    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
+    text = raw.hex()
+    return sorted(
+        f"{text[o : o + 8]}-{text[o + 8 : o + 12]}-{text[o + 12 : o + 16]}-"
+        f"{text[o + 16 : o + 20]}-{text[o + 20 : o + 32]}"
+        for o in range(0, 32 * count, 32)
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -56,7 +152,8 @@ def _json_text(value: Any) -> str:
 def _written_fields(
     model: type[Model], columns: Sequence[str], common: Mapping[str, Any]
 ) -> list[Field[Any, Any]]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # The primary key only where the caller gives it (`next_ids`).
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in columns]
     known = {f.attname for f in fields}
     unknown = sorted((set(columns) | set(common)) - known)
     if unknown:
@@ -150,6 +247,8 @@ def _copy_into_table(
     common: Mapping[str, Any],
     using: str,
 ) -> None:
+    if not columns:
+        raise ValueError("COPY needs at least one column given in each row")
     given = {name: n for n, name in enumerate(columns)}
     if isinstance(rows, str):
         missing = [f.attname for f in fields if f.attname not in given]
@@ -161,33 +260,100 @@ def _copy_into_table(
             with cursor.cursor.copy(f"COPY {model._meta.db_table} ({target}) FROM STDIN") as copy:
                 copy.write(rows)
         return
-    # Per column: the row's value (its index), a value shared by all rows, or a new UUID.
-    plan: list[tuple[int, Any]] = []
-    for f in fields:
-        if f.attname in given:
-            plan.append((given[f.attname], None))
-        elif _new_uuid(f) and f.attname not in common:
-            plan.append((-2, None))
-        else:
-            shared = _plain(common[f.attname] if f.attname in common else f.get_default())
-            plan.append((-1, _json_text(shared) if isinstance(f, JSONField) else shared))
-    json_at = {given[f.attname] for f in fields if isinstance(f, JSONField) and f.attname in given}
-    target = ", ".join(f'"{f.column}"' for f in fields)
+    # The COPY's columns: those given in each row, then one new UUID each where a field's
+    # default is one, then the values every row shares, encoded once as the end of every line.
+    uuid_fields = [f for f in fields if f.attname not in given and _new_uuid(f)]
+    uuid_fields = [f for f in uuid_fields if f.attname not in common]
+    shared_fields = [f for f in fields if f.attname not in given and f not in uuid_fields]
+    by_name = {f.attname: f for f in fields}
+    encoders = [_copy_encoder(by_name[name]) for name in columns]
+    tail = "".join(
+        "\t" + _copy_encoder(f)(common[f.attname] if f.attname in common else f.get_default())
+        for f in shared_fields
+    )
+    target = ", ".join(
+        f'"{f.column}"'
+        for f in [*(by_name[name] for name in columns), *uuid_fields, *shared_fields]
+    )
+    rows = list(rows)
+    uuids = iter(time_ordered_uuids(len(rows) * len(uuid_fields)))
+    ends = (
+        ["".join(f"\t{next(uuids)}" for _ in uuid_fields) + tail + "\n" for _ in rows]
+        if uuid_fields
+        else [tail + "\n"] * len(rows)
+    )
     with (
         connections[using].cursor() as cursor,
         cursor.cursor.copy(f"COPY {model._meta.db_table} ({target}) FROM STDIN") as copy,
     ):
-        for row in rows:
-            copy.write_row(
-                [
-                    (_json_text(row[at]) if at in json_at else row[at])
-                    if at >= 0
-                    else shared
-                    if at == -1
-                    else uuid.uuid4()
-                    for at, shared in plan
-                ]
+        # In pieces: the server stores the rows sent while the next piece is encoded.
+        for start in range(0, len(rows), _PIECE):
+            copy.write(
+                "".join(
+                    [
+                        "\t".join([encode(v) for encode, v in zip(encoders, row, strict=True)])
+                        + end
+                        for row, end in zip(
+                            rows[start : start + _PIECE],
+                            ends[start : start + _PIECE],
+                            strict=True,
+                        )
+                    ]
+                )
             )
+
+
+#: Rows encoded and sent to COPY at a time.
+_PIECE = 500
+
+
+def _copy_encoder(field: Field[Any, Any]) -> Callable[[Any], str]:
+    """How a value of `field` is written in COPY's text format."""
+    if isinstance(field, JSONField):
+        return _copy_json
+    if field.get_internal_type() in _INTEGERS or field.is_relation:
+        return _copy_int
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return _copy_text
+    return _copy_value
+
+
+_INTEGERS = frozenset(
+    ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+     "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField")
+)  # fmt: skip
+
+
+def _copy_int(value: Any) -> str:
+    return COPY_NULL if value is None else str(int(value))
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return COPY_NULL
+    return copy_field(value if type(value) is str else str(_plain(value)))
+
+
+def _copy_json(value: Any) -> str:
+    return COPY_NULL if value is None else copy_field(_json_text(value))
+
+
+def _copy_value(value: Any) -> str:  # noqa: PLR0911 - one return a type
+    if value is None:
+        return COPY_NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return copy_field(value)
+    if isinstance(value, Enum):
+        return _copy_value(value.value)
+    if isinstance(value, (int, float, decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value.pk)
+    raise TypeError(f"cannot write {type(value).__name__} through COPY")
 
 
 def _copy_through_staging(

@@ -43,6 +43,14 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} entries cannot be deleted.")
 
 
+class NeverDeleted:
+    """A model whose rows are never deleted (a person of the register, an offer, an area, a
+    school, a school-entry round): rows written in bulk refer to them without a database
+    foreign key (ADR 0041), so PostgreSQL refuses a DELETE or TRUNCATE of them as well
+    (`core.append_only.install_append_only_guards`). The application's own deletes are
+    refused by the referring fields' ``on_delete=PROTECT``."""
+
+
 class AuditEntry(AppendOnlyModel):
     """One write to gov3's data, chained to the previous entry by a SHA-256 hash."""
 

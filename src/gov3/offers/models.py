@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gov3.core.models import AppendOnlyModel
+from gov3.core.models import AppendOnlyModel, NeverDeleted
 from gov3.registry.models import Person
 
 
@@ -45,7 +45,7 @@ class OfferTrigger(models.TextChoices):
     RULE_CHANGE = "rule_change", _("A change in the rules")
 
 
-class Offer(models.Model):
+class Offer(NeverDeleted, models.Model):
     """A proposal of one service version to a recipient, for a subject and a period.
 
     The recipient answers (the person, or the guardian of a child); the subject is who the
@@ -62,8 +62,19 @@ class Offer(models.Model):
     service_kind = models.CharField(max_length=16)
     #: The service's name in each language when the offer was made: {"en": …, "ko": …}.
     service_name = models.JSONField(default=dict)
-    recipient = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="offers_received")
-    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="offers_about")
+    # No database foreign keys to the register (ADR 0041: offers are written in bulk by the
+    # sweep and the school-entry round; persons are never deleted, `NeverDeleted`); the
+    # recipient's lookups use `offer_recipient_status`.
+    recipient = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="offers_received",
+        db_constraint=False,
+        db_index=False,
+    )
+    subject = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="offers_about", db_constraint=False
+    )
     #: The subject's first-level area when the offer was made (for take-up statistics).
     province = models.CharField(max_length=20, blank=True)
     #: "" for a one-off or continuing entitlement, "2026" for a yearly service.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol, cast
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -25,7 +25,7 @@ from gov3.accounts.queries import age_of_majority, children_acted_for
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core import metrics
 from gov3.core.audit import record_audit
-from gov3.core.bulk import EncodedJson, copy_rows
+from gov3.core.bulk import EncodedJson, copy_rows, next_ids
 from gov3.core.dates import add_years
 from gov3.core.errors import NotFoundError, StaleVersionError, ValidationFailedError
 from gov3.core.events import offer_confirmed, offer_objected
@@ -245,20 +245,41 @@ def completion(offer: Offer) -> dict[str, Any]:
     return changes
 
 
+def live_offer_keys(
+    service_id: str, *, period: str | None = None, subjects: Sequence[int] | None = None
+) -> set[tuple[int, int, str]]:
+    """The (recipient id, subject id, period) of the offers of `service_id` that are live (not
+    superseded): of one period, or of some subjects (`insert_offers` skips them)."""
+    offers = Offer.objects.filter(service_id=service_id).exclude(status=OfferStatus.SUPERSEDED)
+    if period is not None:
+        offers = offers.filter(period=period)
+    if subjects is not None:
+        offers = offers.filter(subject_id__in=subjects)
+    return {(r, s, p) for r, s, p in offers.values_list("recipient_id", "subject_id", "period")}
+
+
 def insert_offers(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
     common: dict[str, Any],
     trigger: OfferTrigger,
+    live: set[tuple[int, int, str]] | None = None,
 ) -> list[tuple[int, int]]:
     """Write many new offers inside the caller's transaction: each of `rows` the values of
-    `columns` (attnames, ``subject_id`` among them; a JSON value may be given `EncodedJson`),
-    `common` the values every offer shares; the (id, subject id) of each offer written.
-    PostgreSQL takes them through COPY (`core.bulk.copy_rows`; the one-live-offer constraint
-    skips an offer already live), other databases through `write_offers`. For a national round
-    (the school-entry notices): the ORM's INSERT of JSON columns costs more than everything
-    else."""
+    `columns` (attnames, ``recipient_id``, ``subject_id`` and ``period`` among them; a JSON
+    value may be given `EncodedJson`), `common` the values every offer shares (``service_id``
+    among them); the (id, subject id) of each offer written. An offer already live (not
+    superseded) for the same recipient, service, subject and period is skipped: `live` holds
+    their (recipient id, subject id, period) when the caller has read them (`live_offer_keys`;
+    updated with those written), else they are read here. PostgreSQL
+    takes them through COPY straight into the table, with ids drawn from its sequence
+    (`core.bulk.copy_rows`), other databases through `write_offers`. For a national round (the
+    school-entry notices): the ORM's INSERT of JSON columns costs more than everything else.
+
+    Should another writer make one of these offers between the check and the COPY, the
+    one-live-offer constraint refuses the COPY: `ValidationFailedError`, and the caller's
+    transaction writes nothing."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
@@ -276,17 +297,33 @@ def insert_offers(
             (offer.pk, offer.subject_id)
             for offer in write_offers(decoded, trigger=trigger, detail={})
         ]
-    made = [
-        (int(pk), int(subject))
-        for pk, subject in copy_rows(
-            Offer,
-            columns,
-            rows,
-            common={**common, "trigger": trigger, "created_at": timezone.now()},
-            skip_conflicts=True,
-            returning=("id", "subject_id"),
-        )
-    ]
+    at = {name: n for n, name in enumerate(columns)}
+    recipient, subject, period = at["recipient_id"], at["subject_id"], at["period"]
+    if live is None:
+        live = live_offer_keys(common["service_id"], subjects=[row[subject] for row in rows])
+    new = []
+    for row in rows:
+        key = (row[recipient], row[subject], row[period])
+        if key not in live:
+            live.add(key)
+            new.append(row)
+    ids = next_ids(Offer, len(new))
+    try:
+        with transaction.atomic():
+            copy_rows(
+                Offer,
+                ["id", *columns],
+                [(pk, *row) for pk, row in zip(ids, new, strict=True)],
+                common={**common, "trigger": trigger, "created_at": timezone.now()},
+            )
+    except IntegrityError as error:
+        raise ValidationFailedError(
+            gettext(
+                "Some of these offers were made by another task at the same time; nothing was "
+                "written. Run it again."
+            )
+        ) from error
+    made = [(pk, int(row[subject])) for pk, row in zip(ids, new, strict=True)]
     metrics.count_on_commit(metrics.OFFERS_MADE, len(made), trigger=str(trigger))
     return made
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gov3.core.models import AppendOnlyModel
+from gov3.core.models import AppendOnlyModel, NeverDeleted
 
 
 class AreaLevel(models.TextChoices):
@@ -23,7 +23,7 @@ class AreaLevel(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class Area(models.Model):
+class Area(NeverDeleted, models.Model):
     """An administrative area: province → municipality → district."""
 
     country = models.CharField(max_length=2)
@@ -94,7 +94,7 @@ class Disability(models.TextChoices):
     SEVERE = "severe", _("Severe")
 
 
-class Person(models.Model):
+class Person(NeverDeleted, models.Model):
     """A resident in the population register."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -14,9 +14,11 @@ rules (countries/<cc>/parameters/school_entry.yaml, services/*.yaml).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -30,12 +32,17 @@ from gov3.cases.services import open_request_case
 from gov3.catalogue.installed import rules_pack
 from gov3.catalogue.packs import SchoolsData
 from gov3.core.audit import record_audit
-from gov3.core.bulk import EncodedJson
+from gov3.core.bulk import EncodedJson, Pipeline
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
 from gov3.offers.proposals import facts_read, period_of, proactive, propose
-from gov3.offers.services import decline_within, insert_offers, supersede_offers
+from gov3.offers.services import (
+    decline_within,
+    insert_offers,
+    live_offer_keys,
+    supersede_offers,
+)
 from gov3.registry.models import Area, Person
 from gov3.rules.pack import Service
 from gov3.schools.core.assignment import Assignment, AssignmentReason, assign_schools
@@ -239,54 +246,73 @@ def _write_roster(
             service_id=service.id, period=period, status__in=OPEN_STATUSES
         ).filter(school_placement__isnull=True)
     }
+    # The offers of the period a notice must not repeat (those withdrawn below aside).
+    withdrawn = {(o.recipient_id, o.subject_id, o.period) for o in earlier.values()}
+    live = live_offer_keys(service.id, period=period) - withdrawn
+    # Most children pass over no school: each list of schools passed over is encoded once.
+    passed_over: dict[tuple[str, ...], EncodedJson] = {}
     offers: list[int] = []
-    for batch in batched(list(zip(roster, assignments, strict=True))):
-        placements: list[dict[str, Any]] = []
-        rows: list[tuple[Any, ...]] = []
-        for row, assignment in batch:
-            school = schools.get(assignment.school or "")
-            if school is None:
-                status = PlacementStatus.UNASSIGNED
-            elif row.guardian_id is None:
-                status = PlacementStatus.NO_GUARDIAN
-            else:
-                status = PlacementStatus.OFFERED
-            placement = {
-                "public_id": uuid.uuid4(),
-                "round_id": entry_round.pk,
-                "child_id": row.child_id,
-                "guardian_id": row.guardian_id,
-                "area_id": row.area_id,
-                "school_id": None if school is None else school.pk,
-                "reason": str(assignment.reason),
-                "passed_over": list(assignment.full),
-                "status": str(status),
-                "offer_id": None,
-            }
-            placements.append(placement)
-            if status == PlacementStatus.OFFERED and proactive(service):
-                rows.append(
-                    (
-                        row.child_id,
-                        row.guardian_id,
-                        row.province,
-                        period,
-                        EncodedJson(facts_json(row)),
-                    )
-                )
+
+    def write(rows: list[tuple[Any, ...]], placements: list[dict[str, Any]]) -> None:
         superseded = [earlier[r[0]] for r in rows if r[0] in earlier]
         if superseded:
             supersede_offers(superseded, reason="school-entry round")
         made = {
             subject: pk
             for pk, subject in insert_offers(
-                _OFFER_COLUMNS, rows, common=fixed, trigger=OfferTrigger.SWEEP
+                _OFFER_COLUMNS, rows, common=fixed, trigger=OfferTrigger.SWEEP, live=live
             )
         }
         for placement in placements:
             placement["offer_id"] = made.get(placement["child_id"])
         insert_placements(placements)
-        offers += made.values()
+        offers.extend(made.values())
+
+    # Written in the order of the children's ids (the schools were assigned oldest first): most
+    # of the indexes on placements and offers start with the child, so each batch lands at
+    # their ends instead of on as many pages as it has rows. The database stores a batch while
+    # the next is prepared.
+    by_child = sorted(zip(roster, assignments, strict=True), key=lambda pair: pair[0].child_id)
+    with Pipeline() as pipeline:
+        for batch in batched(by_child):
+            placements: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
+            for row, assignment in batch:
+                school = schools.get(assignment.school or "")
+                if school is None:
+                    status = PlacementStatus.UNASSIGNED
+                elif row.guardian_id is None:
+                    status = PlacementStatus.NO_GUARDIAN
+                else:
+                    status = PlacementStatus.OFFERED
+                full = passed_over.get(assignment.full)
+                if full is None:
+                    full = passed_over[assignment.full] = EncodedJson(
+                        json.dumps(list(assignment.full))
+                    )
+                placement = {
+                    "round_id": entry_round.pk,
+                    "child_id": row.child_id,
+                    "guardian_id": row.guardian_id,
+                    "area_id": row.area_id,
+                    "school_id": None if school is None else school.pk,
+                    "reason": str(assignment.reason),
+                    "passed_over": full,
+                    "status": str(status),
+                    "offer_id": None,
+                }
+                placements.append(placement)
+                if status == PlacementStatus.OFFERED and proactive(service):
+                    rows.append(
+                        (
+                            row.child_id,
+                            row.guardian_id,
+                            row.province,
+                            period,
+                            EncodedJson(facts_json(row)),
+                        )
+                    )
+            pipeline.put(partial(write, rows, placements))
     return offers
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gov3.cases.models import Case
+from gov3.core.models import NeverDeleted
 from gov3.offers.models import Offer
 from gov3.registry.models import Area, Person
 
@@ -26,7 +27,7 @@ class SchoolLevel(models.TextChoices):
     HIGH = "high", _("High school")
 
 
-class School(models.Model):
+class School(NeverDeleted, models.Model):
     """A school of the country pack: code, level, capacity and where it is."""
 
     country = models.CharField(max_length=2)
@@ -129,7 +130,7 @@ class Enrolment(models.Model):
         return f"{self.learner} {self.school.code} {self.school_year} G{self.grade}"
 
 
-class EntryRound(models.Model):
+class EntryRound(NeverDeleted, models.Model):
     """A school-entry round: the roster of children reaching school age drawn from the
     register on the reference date, and the school each is assigned (Enforcement Decree
     arts. 15-17)."""
@@ -179,33 +180,71 @@ class Placement(models.Model):
     """One child of a round's roster: the school assigned and why, the guardian who answers
     (from the register) and the offer that carries the notice."""
 
+    # The round writes a national cohort's placements at once: no database foreign keys to the
+    # rows it read in the same transaction, which are never deleted (ADR 0041, `NeverDeleted`),
+    # and no index that no query uses (the round's are `one_placement_per_child`).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    round = models.ForeignKey(EntryRound, on_delete=models.PROTECT, related_name="placements")
-    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="school_placements")
-    guardian = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    round = models.ForeignKey(
+        EntryRound,
+        on_delete=models.PROTECT,
+        related_name="placements",
+        db_constraint=False,
+        db_index=False,
     )
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
+    child = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="school_placements", db_constraint=False
+    )
+    guardian = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     school = models.ForeignKey(
-        School, null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements",
+        db_constraint=False,
     )
     reason = models.CharField(max_length=12)
     #: the school codes passed over because they were full
     passed_over = models.JSONField(default=list, blank=True)
     offer = models.OneToOneField(
-        Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="school_placement"
+        Offer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="school_placement",
+        db_constraint=False,
     )
     status = models.CharField(max_length=12, choices=PlacementStatus.choices)
     request_kind = models.CharField(max_length=12, choices=RequestKind.choices, blank=True)
     request_reason = models.TextField(blank=True)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="school_placements"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="school_placements",
+        db_index=False,
     )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "child"], name="one_placement_per_child")
+        ]
+        # Few placements lead to a case: only those are indexed.
+        indexes = [
+            models.Index(fields=["case"], name="placement_case", condition=Q(case__isnull=False))
         ]
         ordering = ["round", "child__birth_date", "child_id"]
 

@@ -131,9 +131,9 @@ def facts_encoder(columns: Sequence[str]) -> Callable[[RosterRow], str]:
 
 
 def insert_placements(rows: Sequence[dict[str, Any]]) -> None:
-    """Write placements (model field values by attname, the same for every row, `public_id`
-    included) inside the caller's transaction: PostgreSQL through COPY, other databases through
-    the ORM (`core.bulk.copy_rows`)."""
+    """Write placements (model field values by attname, the same for every row; each gets a new
+    `public_id`) inside the caller's transaction: PostgreSQL through COPY, other databases
+    through the ORM (`core.bulk.copy_rows`)."""
     if not rows:
         return
     columns = list(rows[0])
