@@ -596,13 +596,13 @@ def child_sweep(mode: str) -> dict[str, Any]:
     sweep.candidates_query = marked_query  # type: ignore[assignment]
     for name, label in [
         ("_offer_rows", "row conversion (_offer_rows)"),
-        ("_copy_text", "row conversion (_copy_text)"),
+        ("_batch_text", "row conversion (_batch_text)"),
         ("_fill_facts_table", "facts of the register into a temporary table"),
         ("_open_candidates", "candidate query (execute)"),
         ("write_offers", "write_offers: live check, reselect, models"),
         (
             "_insert",
-            "_insert (COPY, INSERT … SELECT, the rest)",
+            "_insert (COPY, the rest)",
         ),  # where the sweep has its own writer
         ("record_audit", "audit"),
     ]:

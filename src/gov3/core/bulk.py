@@ -251,12 +251,25 @@ def _copy_into_table(
         raise ValueError("COPY needs at least one column given in each row")
     given = {name: n for n, name in enumerate(columns)}
     if isinstance(rows, str):
-        missing = [f.attname for f in fields if f.attname not in given]
+        # Each line gets the values every row shares (`common`, else the field's default).
+        missing = [
+            f.attname
+            for f in fields
+            if f.attname not in given and f.attname not in common and _new_uuid(f)
+        ]
         if missing:
             raise ValueError(f"COPY text without {', '.join(missing)}: give them as columns")
         written = [f for name in columns for f in fields if f.attname == name]
+        shared = [f for f in fields if f.attname not in given]
+        tail = "".join(
+            "\t" + _copy_encoder(f)(common[f.attname] if f.attname in common else f.get_default())
+            for f in shared
+        )
+        if tail:
+            # A line ends at a raw newline: one inside a value is written as the two characters \n.
+            rows = rows.replace("\n", tail + "\n")
         with connections[using].cursor() as cursor:
-            target = ", ".join(f'"{f.column}"' for f in written)
+            target = ", ".join(f'"{f.column}"' for f in [*written, *shared])
             with cursor.cursor.copy(f"COPY {model._meta.db_table} ({target}) FROM STDIN") as copy:
                 copy.write(rows)
         return

@@ -26,13 +26,20 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from gov3.catalogue.installed import country_pack, rules_pack
 from gov3.core import metrics
 from gov3.core.audit import record_audit
-from gov3.core.bulk import COPY_NULL, copy_field, copy_rows, relax_commit
+from gov3.core.bulk import (
+    COPY_NULL,
+    copy_field,
+    copy_rows,
+    next_ids,
+    relax_commit,
+    time_ordered_uuids,
+)
 from gov3.core.dates import add_years
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger, SweepRun
 from gov3.offers.proposals import (
@@ -234,14 +241,16 @@ def _offer_rows(
 
 
 #: The columns of a batch that differ from offer to offer (PostgreSQL's COPY path); every
-#: other column is the same for the whole batch and is sent once, as a parameter.
+#: other column is the same for the whole batch and is sent once.
 _BATCH_COLUMNS = ("subject_id", "recipient_id", "province", "period", "amount", "facts")
 
 
-def _copy_text(service: Service, rows: Sequence[tuple[Any, ...]]) -> tuple[str, int]:
-    """The batch's varying columns (`_BATCH_COLUMNS`) as COPY text, and how many rows: the same
-    values `_offer_rows` gives, written straight from the candidate rows (no dict, no model,
-    no `json.dumps` of a whole list a row: the facts' names and sources are put in once)."""
+def _batch_text(service: Service, rows: Sequence[tuple[Any, ...]], ids: Iterator[int]) -> str:
+    """The batch's offers as COPY text: each line an id of `ids`, a new public id, then the
+    varying columns (`_BATCH_COLUMNS`), without the rows of no recipient or seen before in the
+    batch: the same values `_offer_rows` gives, written straight from the candidate rows (no
+    dict, no model; the facts' names and sources are put in once, and the rows with the same
+    facts share their encoded text)."""
     kinds = [(FACTS[name].type, FACTS[name].source) for name in facts_read(service)]
     # Each fact is {"name": …, "value": …, "source": …}; only its value differs between rows.
     heads = [
@@ -251,21 +260,38 @@ def _copy_text(service: Service, rows: Sequence[tuple[Any, ...]]) -> tuple[str, 
     tails = [f', "source": {json.dumps(source, ensure_ascii=False)}}}' for _, source in kinds]
     parts = list(zip(heads, [kind for kind, _ in kinds], tails, strict=True))
     has_amount = service.amount is not None
+    encoded: dict[tuple[Any, ...], str] = {}
+    seen: set[tuple[int, int, str]] = set()
     lines = []
     for row in rows:
         subject_id, recipient_id, amount, province, period = row[:5]
         if recipient_id is None:  # a child with no living parent in the register
             continue
-        facts = ", ".join(
-            head + json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False) + tail
-            for (head, kind, tail), value in zip(parts, row[5:], strict=True)
-        )
+        key = (int(recipient_id), int(subject_id), str(period))
+        if key in seen:
+            continue
+        seen.add(key)
+        values = tuple(row[5:])
+        facts = encoded.get(values)
+        if facts is None:
+            facts = encoded[values] = copy_field(
+                "["
+                + ", ".join(
+                    head
+                    + json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False)
+                    + tail
+                    for (head, kind, tail), value in zip(parts, values, strict=True)
+                )
+                + "]"
+            )
         lines.append(
-            f"{int(subject_id)}\t{int(recipient_id)}\t{copy_field(str(province))}\t"
-            f"{copy_field(str(period))}\t{int(amount) if has_amount else COPY_NULL}\t"
-            f"{copy_field('[' + facts + ']')}\n"
+            f"{next(ids)}\t{key[1]}\t{key[0]}\t{copy_field(str(province))}\t"
+            f"{copy_field(key[2])}\t{int(amount) if has_amount else COPY_NULL}\t{facts}\n"
         )
-    return "".join(lines), len(lines)
+    uuids = time_ordered_uuids(len(lines))
+    return "".join(
+        f"{line[:-1]}\t{public_id}\n" for line, public_id in zip(lines, uuids, strict=True)
+    )
 
 
 def _insert(
@@ -278,27 +304,38 @@ def _insert(
     detail: dict[str, Any],
 ) -> list[int]:
     """Write the offers of one batch of candidate rows inside the caller's transaction; their
-    ids. PostgreSQL takes the columns that differ between offers through COPY, with the
-    batch's common values sent once and a new random public id each
-    (`core.bulk.copy_rows`; the one-live-offer constraint settles a race); other databases go
-    through the ORM."""
+    ids. PostgreSQL takes them straight into the table through COPY, with ids drawn from the
+    sequence and the batch's common values encoded once (`core.bulk.copy_rows`); should
+    another writer have made one of them since the candidates were selected, the one-live-offer
+    constraint refuses the COPY and the batch goes again through a staging table, skipping
+    what is live. Other databases go through the ORM."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         made = write_offers(_offer_rows(service, fixed["evaluated_on"], rows, fixed),
                             trigger=trigger, detail=detail)  # fmt: skip
         return [offer.pk for offer in made]
-    text, count = _copy_text(service, rows)
-    if not count:
+    ids = next_ids(Offer, len(rows), using=using)
+    text = _batch_text(service, rows, iter(ids))
+    if not text:
         return []
+    ids = ids[: text.count("\n")]
     # A crash of the server may lose the last batches committed; the next sweep makes them
     # again (it selects what is missing).
     relax_commit(using)
     common = {**fixed, "trigger": trigger, "trigger_detail": detail, "created_at": timezone.now()}
-    written = copy_rows(
-        Offer, _BATCH_COLUMNS, text, common=common, skip_conflicts=True, returning=("id",),
-        using=using,
-    )  # fmt: skip
-    ids = [int(row[0]) for row in written]
+    try:
+        with transaction.atomic(using=using):
+            copy_rows(Offer, ["id", *_BATCH_COLUMNS, "public_id"], text, common=common, using=using)
+    except IntegrityError:
+        # Through a staging table, without the ids: the constraint skips what is live.
+        staged = "".join(
+            line.split("\t", 1)[1].rsplit("\t", 1)[0] + "\n" for line in text.splitlines()
+        )
+        written = copy_rows(
+            Offer, _BATCH_COLUMNS, staged, common=common, skip_conflicts=True, returning=("id",),
+            using=using,
+        )  # fmt: skip
+        ids = [int(row[0]) for row in written]
     metrics.count_on_commit(metrics.OFFERS_MADE, len(ids), trigger=str(trigger))
     return ids
 
