@@ -15,21 +15,9 @@ from gov3.core.models import NeverDeleted
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger
 from gov3.offers.services import insert_offers
 from gov3.registry.models import Person
+from tests.conftest import make_person
 
-pytestmark = pytest.mark.django_db
-
-
-def _person(number: int, **extra: object) -> Person:
-    return Person.objects.create(
-        country="kr",
-        national_id=f"900101-1{number:06d}",
-        name_local=f"홍길동{number}",
-        name_latin=f"HONG {number}",
-        birth_date=date(1990, 1, 1),
-        sex="M",
-        nationality="KOR",
-        **extra,
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("areas")]
 
 
 COMMON = {
@@ -50,7 +38,7 @@ def _offers(rows: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
 
 
 def test_an_offer_is_written_once_and_a_live_one_is_not_repeated() -> None:
-    mother, child, other = _person(1), _person(2), _person(3)
+    mother, child, other = make_person(), make_person(), make_person()
     made = _offers([(mother.pk, child.pk, "2027"), (mother.pk, child.pk, "2027")])
     assert [subject for _, subject in made] == [child.pk]
     offer = Offer.objects.get(pk=made[0][0])
@@ -73,7 +61,7 @@ def test_an_offer_is_written_once_and_a_live_one_is_not_repeated() -> None:
 
 
 def test_a_person_with_offers_cannot_be_deleted() -> None:
-    mother, child = _person(1), _person(2)
+    mother, child = make_person(), make_person()
     _offers([(mother.pk, child.pk, "")])
     with pytest.raises(ProtectedError):
         child.delete()
@@ -92,7 +80,7 @@ def _raw(sql: str) -> None:
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.parametrize("table", ["registry_person", "offers_offer"])
 def test_postgresql_refuses_to_delete_rows_referred_to_without_a_constraint(table: str) -> None:
-    mother, child = _person(1), _person(2)
+    mother, child = make_person(), make_person()
     _offers([(mother.pk, child.pk, "")])
     with pytest.raises(DatabaseError, match="never removed"):
         _raw(f"DELETE FROM {table}")  # noqa: S608 - the test's own names
