@@ -13,13 +13,14 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from gov3.accounts.models import User
-from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.models import AccessChannel
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.core.schemas import ErrorOut, InputSchema
 from gov3.personnel import queries
 from gov3.personnel.batch import BatchLine, BatchRefusedError, do_approve_batch, do_issue_batch
 from gov3.personnel.models import OrderBatch, OrderKind, PersonnelOrder
+from gov3.personnel.page_helpers import hr_api_officer
 from gov3.personnel.services import OrderDraft, do_approve_order, do_issue_order
 
 router = Router(tags=["personnel"])
@@ -77,14 +78,6 @@ class OrderIn(InputSchema):
     exception_reason: str = Field(default="", max_length=1000)
 
 
-def _hr(request: HttpRequest) -> User:
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise PermissionRefusedError("Only HR officers use the personnel API.")
-    assert isinstance(user, User)
-    return user
-
-
 def _order_out(order: PersonnelOrder) -> dict[str, Any]:
     return {
         "id": order.pk,
@@ -129,7 +122,7 @@ def _record_out(view: queries.RecordView) -> dict[str, Any]:
 @no_personal_data
 def organisation(request: HttpRequest) -> list[dict[str, Any]]:
     """My agency's units with authorised and actual headcount today (counts only)."""
-    rows = queries.organisation(_hr(request), timezone.localdate())
+    rows = queries.organisation(hr_api_officer(request), timezone.localdate())
     return [
         {
             "code": r.unit.code,
@@ -152,7 +145,7 @@ def organisation(request: HttpRequest) -> list[dict[str, Any]]:
 def staff_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
     """One staff record of my agency (the read is in the civil servant's access log);
     another agency's: 404, nothing logged."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     record = queries.staff_record_for_hr(officer, record_id, AccessChannel.API)
     return _record_out(queries.record_view(record))
 
@@ -166,7 +159,7 @@ def staff_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
 def issue_order(request: HttpRequest, record_id: int, payload: OrderIn) -> dict[str, Any]:
     """Draft an order about a staff record of my agency; it waits for the head's approval.
     A broken tenure rule without an exception reason: 422 naming the rule and its basis."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     record = queries.staff_record_for_hr(officer, record_id, AccessChannel.API)
     position = None
     if payload.position:
@@ -192,7 +185,7 @@ def issue_order(request: HttpRequest, record_id: int, payload: OrderIn) -> dict[
 @no_personal_data
 def approve_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     """Approve an order of my agency (heads of the HR unit only; never one about myself)."""
-    return _order_out(do_approve_order(_hr(request), order_id))
+    return _order_out(do_approve_order(hr_api_officer(request), order_id))
 
 
 @router.get("/me", response={200: RecordOut, 404: ErrorOut}, url_name="personnel_me")
@@ -292,7 +285,7 @@ def issue_batch(request: HttpRequest, payload: BatchIn) -> Any:
         for line in payload.lines
     ]
     try:
-        return _batch_out(do_issue_batch(_hr(request), lines))
+        return _batch_out(do_issue_batch(hr_api_officer(request), lines))
     except BatchRefusedError as error:
         return _refused(error)
 
@@ -307,7 +300,7 @@ def approve_batch(request: HttpRequest, batch_id: int) -> Any:
     """Approve every order of a batch of my agency (the head of the HR unit, not the drafter);
     all or none."""
     try:
-        return _batch_out(do_approve_batch(_hr(request), batch_id))
+        return _batch_out(do_approve_batch(hr_api_officer(request), batch_id))
     except BatchRefusedError as error:
         return _refused(error)
 

@@ -22,7 +22,7 @@ from gov3.core.personal_data import access_logged, citizens_own_data, no_persona
 from gov3.personnel import open_positions as op
 from gov3.personnel.models import Position, PositionType
 from gov3.personnel.open_position_models import OpenPosting, PostingStatus
-from gov3.personnel.queries import is_hr_officer
+from gov3.personnel.page_helpers import hr_officer
 
 COMMITTEE_ROWS = 7
 
@@ -71,20 +71,12 @@ class ApplyForm(KrdsFormMixin, forms.Form):
     )
 
 
-def _hr(request: HttpRequest) -> User:
-    user = request.user
-    if not is_hr_officer(user):
-        raise Http404
-    assert isinstance(user, User)
-    return user
-
-
 @officer_required
 @require_http_methods(["GET", "POST"])
 @no_personal_data
 def open_positions(request: HttpRequest) -> HttpResponse:
     """The agency's SCS posts and how many may be open, designation, publishing a posting."""
-    officer = _hr(request)
+    officer = hr_officer(request)
     agency = officer.agency
     assert agency is not None
     try:
@@ -161,7 +153,7 @@ def _members(post: Any) -> list[op.MemberDraft]:
 def posting_admin(request: HttpRequest, posting_id: int) -> HttpResponse:
     """A posting of the agency: its committee (formed here, checked) and its applications,
     from which the HR officer selects the candidate."""
-    officer = _hr(request)
+    officer = hr_officer(request)
     try:
         posting = op.posting_for_hr(officer, posting_id)
     except NotFoundError:

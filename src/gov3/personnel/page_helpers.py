@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 
 from gov3.accounts.models import User
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
@@ -21,6 +22,15 @@ def hr_officer(request: HttpRequest) -> User:
     user = request.user
     if not queries.is_hr_officer(user):
         raise Http404
+    assert isinstance(user, User)
+    return user
+
+
+def hr_api_officer(request: HttpRequest) -> User:
+    """The HR officer calling a personnel API; anyone else is refused (403, with why)."""
+    user = request.user
+    if not queries.is_hr_officer(user):
+        raise PermissionRefusedError(gettext("Only HR officers use the personnel API."))
     assert isinstance(user, User)
     return user
 

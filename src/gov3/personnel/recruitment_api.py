@@ -14,12 +14,13 @@ from pydantic import Field
 
 from gov3.accounts.decorators import citizen_of
 from gov3.accounts.models import User
-from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
+from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.models import AccessChannel
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
 from gov3.core.schemas import ErrorOut, InputSchema
-from gov3.personnel import queries, recruitment
+from gov3.personnel import recruitment
 from gov3.personnel.models import Application, ExamNotice
+from gov3.personnel.page_helpers import hr_api_officer
 from gov3.personnel.recruitment_views import APPLICANT_PARTS, log_applicants
 
 router = Router(tags=["personnel"])
@@ -103,14 +104,6 @@ class OrderRefOut(Schema):
     probation_ends_on: date | None
 
 
-def _hr(request: HttpRequest) -> User:
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise PermissionRefusedError("Only HR officers use the recruitment API.")
-    assert isinstance(user, User)
-    return user
-
-
 def _citizen(request: HttpRequest) -> User:
     user = citizen_of(request)
     if user is None:
@@ -170,7 +163,8 @@ def _applicant_out(a: Application) -> dict[str, Any]:
 def notices(request: HttpRequest) -> list[dict[str, Any]]:
     """My agency's exam notices."""
     return [
-        _notice_out(n) for n in recruitment.agency_notices(_hr(request)).select_related("agency")
+        _notice_out(n)
+        for n in recruitment.agency_notices(hr_api_officer(request)).select_related("agency")
     ]
 
 
@@ -183,7 +177,7 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
 def open_notice(request: HttpRequest, payload: NoticeIn) -> dict[str, Any]:
     """Open an exam notice of my agency; stages and pass marks are the pack's for the grade."""
     notice = recruitment.do_open_notice(
-        _hr(request),
+        hr_api_officer(request),
         title=payload.title,
         grade=payload.grade,
         job_series=payload.job_series,
@@ -203,7 +197,7 @@ def open_notice(request: HttpRequest, payload: NoticeIn) -> dict[str, Any]:
 @access_logged(APPLICANT_PARTS)
 def applications(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
     """The applicants of a notice of my agency, with their scores (logged)."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     notice = recruitment.notice_for_hr(officer, notice_id)
     rows = list(
         notice.applications.select_related("person", "order")
@@ -222,7 +216,7 @@ def applications(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
 @access_logged(APPLICANT_PARTS)
 def enter_score(request: HttpRequest, application_id: int, payload: ScoreIn) -> dict[str, Any]:
     """Enter an applicant's score in the stage under way (0 to the stage's maximum)."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     row = recruitment.do_enter_score(officer, application_id, payload.stage, payload.score)
     application = (
         Application.objects.select_related("person", "order")
@@ -242,7 +236,7 @@ def enter_score(request: HttpRequest, application_id: int, payload: ScoreIn) -> 
 def close_stage(request: HttpRequest, notice_id: int) -> dict[str, Any]:
     """Close the stage under way: those below its pass mark drop out; after the last stage the
     merit list is made."""
-    return _notice_out(recruitment.do_close_stage(_hr(request), notice_id))
+    return _notice_out(recruitment.do_close_stage(hr_api_officer(request), notice_id))
 
 
 @router.get(
@@ -253,7 +247,7 @@ def close_stage(request: HttpRequest, notice_id: int) -> dict[str, Any]:
 @access_logged(APPLICANT_PARTS)
 def merit_list(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
     """The merit list of a notice of my agency, best first (logged)."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     rows = recruitment.merit_list(recruitment.notice_for_hr(officer, notice_id))
     log_applicants(officer, [a.person_id for a in rows], AccessChannel.API)
     return [_applicant_out(a) for a in rows]
@@ -268,7 +262,7 @@ def merit_list(request: HttpRequest, notice_id: int) -> list[dict[str, Any]]:
 def appoint(request: HttpRequest, application_id: int, payload: AppointIn) -> dict[str, Any]:
     """Draft the appointment order of a successful applicant to a vacant position; it awaits
     the head of HR's approval like any order."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     application = (
         Application.objects.select_related("notice__agency")
         .filter(pk=application_id, notice__agency_id=officer.agency_id or 0)

@@ -24,19 +24,12 @@ from gov3.core.access import log_access
 from gov3.core.errors import NotFoundError, PermissionRefusedError, ValidationFailedError
 from gov3.core.models import AccessChannel, AccessPurpose
 from gov3.core.personal_data import access_logged, citizens_own_data, no_personal_data
-from gov3.personnel import queries, recruitment
+from gov3.personnel import recruitment
 from gov3.personnel.models import ApplicationStatus, ExamNotice
+from gov3.personnel.page_helpers import hr_officer
 from gov3.personnel.services import pack_for
 
 APPLICANT_PARTS = "exam applications: names, birth dates, stage scores, ranks"
-
-
-def _hr(request: HttpRequest) -> User:
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise Http404
-    assert isinstance(user, User)
-    return user
 
 
 def log_applicants(
@@ -87,7 +80,7 @@ def _date(request: HttpRequest, name: str) -> date:
 @no_personal_data
 def notices(request: HttpRequest) -> HttpResponse:
     """The agency's exam notices (counts only); an HR officer opens one here."""
-    officer = _hr(request)
+    officer = hr_officer(request)
     data = pack_for(officer.agency.country if officer.agency else "kr")
     error = ""
     if request.method == "POST":
@@ -131,7 +124,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     """One notice: its stages and pass marks, the applicants still in with the scores of each
     stage, score entry for the stage under way and closing it."""
-    officer = _hr(request)
+    officer = hr_officer(request)
     try:
         notice = recruitment.notice_for_hr(officer, notice_id)
     except NotFoundError:
@@ -186,7 +179,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 def merit(request: HttpRequest, notice_id: int) -> HttpResponse:
     """The merit list: rank, total and every stage's score, who is within the posts; each
     successful applicant is appointed here (an appointment order awaiting approval)."""
-    officer = _hr(request)
+    officer = hr_officer(request)
     try:
         notice = recruitment.notice_for_hr(officer, notice_id)
     except NotFoundError:

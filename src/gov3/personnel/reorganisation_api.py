@@ -13,12 +13,12 @@ from django.utils.translation import gettext
 from ninja import Router, Schema
 from pydantic import Field
 
-from gov3.accounts.models import User
-from gov3.core.errors import NotFoundError, PermissionRefusedError
+from gov3.core.errors import NotFoundError
 from gov3.core.personal_data import no_personal_data
 from gov3.core.schemas import ErrorOut
-from gov3.personnel import queries, unit_history
+from gov3.personnel import unit_history
 from gov3.personnel.models import Unit
+from gov3.personnel.page_helpers import hr_api_officer
 
 router = Router(tags=["personnel"])
 
@@ -63,14 +63,6 @@ class LineageOut(Schema):
     later: list[ActOut] = Field(description="the acts that reorganised it and its successors")
 
 
-def _hr(request: HttpRequest) -> User:
-    user = request.user
-    if not queries.is_hr_officer(user):
-        raise PermissionRefusedError(gettext("Only HR officers use the personnel API."))
-    assert isinstance(user, User)
-    return user
-
-
 def _ref(unit: Unit) -> dict[str, Any]:
     return {
         "id": unit.pk,
@@ -96,7 +88,7 @@ def _act(step: unit_history.LineageStep) -> dict[str, Any]:
 def unit_tree(request: HttpRequest, on: date | None = None) -> dict[str, Any]:
     """My agency's units open on a day (`on`, default today) as a tree, depth first, with the
     authorised headcount and the posts held that day: a past day shows the units as they were."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     day = on or timezone.localdate()
     rows = unit_history.tree_on(officer.agency_id or 0, day)
     by_id = {r.unit.pk: r.unit for r in rows}
@@ -129,7 +121,7 @@ def unit_tree(request: HttpRequest, on: date | None = None) -> dict[str, Any]:
 def unit_lineage(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     """A unit of my agency with the reorganisations it came from and those that followed,
     with their numbers and dates; another agency's unit: 404."""
-    officer = _hr(request)
+    officer = hr_api_officer(request)
     unit = Unit.objects.filter(pk=unit_id, agency_id=officer.agency_id or 0).first()
     if unit is None:
         raise NotFoundError(gettext("There is no such unit in your agency."))
