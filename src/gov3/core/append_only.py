@@ -53,7 +53,7 @@ BEGIN
   IF coalesce(current_setting('gov3.allow_truncate', true), '') = 'on' THEN
     RETURN NULL;
   END IF;
-  RAISE EXCEPTION 'gov3: TRUNCATE on % is refused: this table is append-only', TG_TABLE_NAME;
+  RAISE EXCEPTION 'gov3: TRUNCATE on % is refused: its rows are never removed', TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 

@@ -261,10 +261,7 @@ def _copy_into_table(
             raise ValueError(f"COPY text without {', '.join(missing)}: give them as columns")
         written = [f for name in columns for f in fields if f.attname == name]
         shared = [f for f in fields if f.attname not in given]
-        tail = "".join(
-            "\t" + _copy_encoder(f)(common[f.attname] if f.attname in common else f.get_default())
-            for f in shared
-        )
+        tail = _shared_tail(shared, common)
         if tail:
             # A line ends at a raw newline: one inside a value is written as the two characters \n.
             rows = rows.replace("\n", tail + "\n")
@@ -280,10 +277,7 @@ def _copy_into_table(
     shared_fields = [f for f in fields if f.attname not in given and f not in uuid_fields]
     by_name = {f.attname: f for f in fields}
     encoders = [_copy_encoder(by_name[name]) for name in columns]
-    tail = "".join(
-        "\t" + _copy_encoder(f)(common[f.attname] if f.attname in common else f.get_default())
-        for f in shared_fields
-    )
+    tail = _shared_tail(shared_fields, common)
     target = ", ".join(
         f'"{f.column}"'
         for f in [*(by_name[name] for name in columns), *uuid_fields, *shared_fields]
@@ -314,6 +308,15 @@ def _copy_into_table(
                     ]
                 )
             )
+
+
+def _shared_tail(fields: Sequence[Field[Any, Any]], common: Mapping[str, Any]) -> str:
+    """The end of every COPY line: the values of `fields` every row shares (`common`, else the
+    field's default), each after a tab."""
+    return "".join(
+        "\t" + _copy_encoder(f)(common[f.attname] if f.attname in common else f.get_default())
+        for f in fields
+    )
 
 
 #: Rows encoded and sent to COPY at a time.

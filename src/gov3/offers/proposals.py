@@ -7,7 +7,8 @@ their sources, and the explanation in every language of the pack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -67,6 +68,41 @@ def fact_text(value: Value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def facts_encoder(columns: Sequence[str]) -> Callable[[tuple[Any, ...]], str]:
+    """For the national batches: the facts the rule read (``columns``, `facts_read`), given as
+    the values a database query returned, encoded as JSON as `facts_record` gives them. Each
+    fact's name and source are encoded once, each value once (an age, a province recurs), and
+    the rows of the same values (a cohort shares many) share their text."""
+    from gov3.rules.backends import database_value  # noqa: PLC0415 - it loads SQLGlot
+
+    parts = [
+        (
+            f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": ',
+            FACTS[name].type,
+            f', "source": {json.dumps(FACTS[name].source, ensure_ascii=False)}}}',
+        )
+        for name in columns
+    ]
+    pieces: dict[tuple[int, Any], str] = {}
+    rows: dict[tuple[Any, ...], str] = {}
+
+    def encode(values: tuple[Any, ...]) -> str:
+        text = rows.get(values)
+        if text is None:
+            items = []
+            for at, value in enumerate(values):
+                item = pieces.get((at, value))
+                if item is None:
+                    head, kind, tail = parts[at]
+                    fact = fact_text(database_value(value, kind))
+                    item = pieces[at, value] = head + json.dumps(fact, ensure_ascii=False) + tail
+                items.append(item)
+            text = rows[values] = "[" + ", ".join(items) + "]"
+        return text
+
+    return encode
 
 
 def facts_record(service: Service, facts: dict[str, Value] | Any) -> list[dict[str, str]]:

@@ -18,7 +18,6 @@ sweep's on the same register.
 
 from __future__ import annotations
 
-import json
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ from gov3.core.dates import add_years
 from gov3.offers.models import Offer, OfferStatus, OfferTrigger, SweepRun
 from gov3.offers.proposals import (
     fact_text,
+    facts_encoder,
     facts_read,
     guardian_sql,
     period_of,
@@ -249,24 +249,13 @@ _BATCH_COLUMNS = ("subject_id", "recipient_id", "province", "period", "amount", 
 
 
 def _batch_text(service: Service, rows: Sequence[tuple[Any, ...]], ids: Iterator[int]) -> str:
-    """The batch's offers as COPY text: each line an id of `ids`, a new public id, then the
-    varying columns (`_BATCH_COLUMNS`), without the rows of no recipient or seen before in the
-    batch: the same values `_offer_rows` gives, written straight from the candidate rows (no
-    dict, no model; the facts' names and sources are put in once, and the rows with the same
-    facts share their encoded text)."""
-    kinds = [(FACTS[name].type, FACTS[name].source) for name in facts_read(service)]
-    # Each fact is {"name": …, "value": …, "source": …}; only its value differs between rows.
-    heads = [
-        f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": '
-        for name in facts_read(service)
-    ]
-    tails = [f', "source": {json.dumps(source, ensure_ascii=False)}}}' for _, source in kinds]
-    parts = list(zip(heads, [kind for kind, _ in kinds], tails, strict=True))
+    """The batch's offers as COPY text: each line an id of `ids`, then the varying columns
+    (`_BATCH_COLUMNS`) and a new public id, without the rows of no recipient or seen before in
+    the batch: the same values `_offer_rows` gives, written straight from the candidate rows
+    (no dict, no model; the facts encoded by `offers.proposals.facts_encoder`)."""
+    encode = facts_encoder(facts_read(service))
     has_amount = service.amount is not None
-    # A fact's value recurs (an age, a province, a yes): each is encoded once; so is the whole
-    # list of rows with the same values.
-    pieces: dict[tuple[int, Any], str] = {}
-    encoded: dict[tuple[Any, ...], str] = {}
+    public_ids = iter(time_ordered_uuids(len(rows)))
     seen: set[tuple[int, int, str]] = set()
     lines = []
     for row in rows:
@@ -277,26 +266,12 @@ def _batch_text(service: Service, rows: Sequence[tuple[Any, ...]], ids: Iterator
         if key in seen:
             continue
         seen.add(key)
-        values = tuple(row[5:])
-        facts = encoded.get(values)
-        if facts is None:
-            items = []
-            for at, value in enumerate(values):
-                item = pieces.get((at, value))
-                if item is None:
-                    head, kind, tail = parts[at]
-                    text = json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False)
-                    item = pieces[at, value] = head + text + tail
-                items.append(item)
-            facts = encoded[values] = copy_field("[" + ", ".join(items) + "]")
         lines.append(
             f"{next(ids)}\t{key[1]}\t{key[0]}\t{copy_field(str(province))}\t"
-            f"{copy_field(key[2])}\t{int(amount) if has_amount else COPY_NULL}\t{facts}\n"
+            f"{copy_field(key[2])}\t{int(amount) if has_amount else COPY_NULL}\t"
+            f"{copy_field(encode(tuple(row[5:])))}\t{next(public_ids)}\n"
         )
-    uuids = time_ordered_uuids(len(lines))
-    return "".join(
-        f"{line[:-1]}\t{public_id}\n" for line, public_id in zip(lines, uuids, strict=True)
-    )
+    return "".join(lines)
 
 
 def _insert(

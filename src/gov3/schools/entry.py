@@ -36,7 +36,7 @@ from gov3.core.bulk import EncodedJson, Pipeline
 from gov3.core.errors import NotFoundError, ValidationFailedError
 from gov3.core.translations import LANGUAGES
 from gov3.offers.models import OPEN_STATUSES, Offer, OfferTrigger
-from gov3.offers.proposals import facts_read, period_of, proactive, propose
+from gov3.offers.proposals import facts_encoder, facts_read, period_of, proactive, propose
 from gov3.offers.services import (
     decline_within,
     insert_offers,
@@ -57,7 +57,7 @@ from gov3.schools.models import (
     RequestKind,
     School,
 )
-from gov3.schools.roster import RosterRow, batched, facts_encoder, insert_placements, roster_rows
+from gov3.schools.roster import RosterRow, batched, insert_placements, roster_rows
 from gov3.tasks.runner import enqueue
 
 #: Why a child got their school, as the guardian reads it.
@@ -309,7 +309,7 @@ def _write_roster(
                             row.guardian_id,
                             row.province,
                             period,
-                            EncodedJson(facts_json(row)),
+                            EncodedJson(facts_json(row.facts)),
                         )
                     )
             pipeline.put(partial(write, rows, placements))

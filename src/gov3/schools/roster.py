@@ -6,8 +6,7 @@ entrants, in 30 s on PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,9 +14,8 @@ from typing import Any
 from django.db import connection
 
 from gov3.core.bulk import copy_rows
-from gov3.offers.proposals import fact_text, facts_read, guardian_sql
+from gov3.offers.proposals import facts_read, guardian_sql
 from gov3.registry.models import Address, Area, Household, Person
-from gov3.rules.facts import FACTS
 from gov3.rules.pack import RulePack, Service
 from gov3.schools.models import Placement
 
@@ -93,41 +91,6 @@ ORDER BY e.sweep_birth_date, e.person_id"""  # noqa: S608
         )
         for r in rows
     ]
-
-
-def facts_encoder(columns: Sequence[str]) -> Callable[[RosterRow], str]:
-    """The facts the rule read (``columns``: `offers.proposals.facts_read`) of a row, as an
-    offer stores them (`offers.proposals.facts_record`), encoded as JSON: each fact's name and
-    source are encoded once, and the rows of the same values (a cohort shares many) share
-    their text."""
-    from gov3.rules.backends import database_value  # noqa: PLC0415 - it loads SQLGlot
-
-    parts = [
-        (
-            f'{{"name": {json.dumps(name, ensure_ascii=False)}, "value": ',
-            FACTS[name].type,
-            f', "source": {json.dumps(FACTS[name].source, ensure_ascii=False)}}}',
-        )
-        for name in columns
-    ]
-    seen: dict[tuple[Any, ...], str] = {}
-
-    def encode(row: RosterRow) -> str:
-        text = seen.get(row.facts)
-        if text is None:
-            text = seen[row.facts] = (
-                "["
-                + ", ".join(
-                    head
-                    + json.dumps(fact_text(database_value(value, kind)), ensure_ascii=False)
-                    + tail
-                    for (head, kind, tail), value in zip(parts, row.facts, strict=True)
-                )
-                + "]"
-            )
-        return text
-
-    return encode
 
 
 def insert_placements(rows: Sequence[dict[str, Any]]) -> None:
